@@ -1,0 +1,53 @@
+package cmd
+
+import (
+	"os"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// GlobalFlags are the flags every subcommand accepts. Connection settings
+// among them are read through Factory.Settings, which applies the config
+// file and environment; JSON and Quiet are read directly.
+type GlobalFlags struct {
+	JSON  bool
+	Quiet bool
+}
+
+// Factory holds the lazily built dependencies of a command: settings, the
+// connected client, the policy. A command that needs no server never
+// connects, and tests replace the pieces they need.
+type Factory struct {
+	IOStreams *IOStreams
+	// LookupEnv reads the environment (os.LookupEnv unless a test swaps it).
+	LookupEnv func(string) (string, bool)
+	Global    GlobalFlags
+
+	flags    *pflag.FlagSet // the root's persistent flags, once parsed
+	viper    *viper.Viper
+	settings *Settings
+	err      error
+}
+
+// NewFactory returns a Factory on ios reading the process environment.
+func NewFactory(ios *IOStreams) *Factory {
+	return &Factory{
+		IOStreams: ios,
+		LookupEnv: os.LookupEnv,
+		viper:     viper.New(),
+	}
+}
+
+// Settings resolves the connection settings once per run.
+func (f *Factory) Settings() (*Settings, error) {
+	if f.settings == nil && f.err == nil {
+		flags := f.flags
+		if flags == nil {
+			flags = pflag.NewFlagSet("none", pflag.ContinueOnError)
+			addConnectionFlags(flags, &f.Global)
+		}
+		f.settings, f.err = resolveSettings(flags, f.LookupEnv, f.viper, f.IOStreams)
+	}
+	return f.settings, f.err
+}

@@ -1,0 +1,80 @@
+package cmd
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/term"
+)
+
+// IOStreams is every terminal stream imapctl touches. Commands write data
+// to Out and everything else (warnings, progress, hints) to ErrOut, so
+// that stdout stays data only.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+
+	IsStdinTTY  bool
+	IsStdoutTTY bool
+	IsStderrTTY bool
+
+	// ReadSecret shows prompt on the controlling terminal and reads one
+	// line without echo. Secrets never come from In, which may carry data.
+	ReadSecret func(prompt string) ([]byte, error)
+}
+
+// System returns the process's standard streams, with the password
+// prompt on /dev/tty.
+func System() *IOStreams {
+	return &IOStreams{
+		In:          os.Stdin,
+		Out:         os.Stdout,
+		ErrOut:      os.Stderr,
+		IsStdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		IsStdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		IsStderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		ReadSecret:  readSecretFromTTY,
+	}
+}
+
+// Test returns IOStreams backed by buffers: stdin (empty, for the caller
+// to fill), stdout and stderr. No stream is a terminal and a password
+// prompt fails.
+func Test() (ios *IOStreams, in, out, errOut *bytes.Buffer) {
+	in, out, errOut = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
+	ios = &IOStreams{
+		In:     in,
+		Out:    out,
+		ErrOut: errOut,
+		ReadSecret: func(string) ([]byte, error) {
+			return nil, errors.New("no terminal to ask for a password")
+		},
+	}
+	return ios, in, out, errOut
+}
+
+// Warnf writes one "imapctl: warning: ..." line to ErrOut.
+func (s *IOStreams) Warnf(format string, args ...any) {
+	fmt.Fprintf(s.ErrOut, "imapctl: warning: "+format+"\n", args...)
+}
+
+// readSecretFromTTY prompts on /dev/tty, the way ssh and age do, so that
+// stdin and stdout stay free for data.
+func readSecretFromTTY(prompt string) ([]byte, error) {
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return nil, errors.New("no terminal to ask for a password (set IMAPCTL_PASSWORD or password_cmd)")
+	}
+	defer tty.Close()
+	fmt.Fprint(tty, prompt)
+	secret, err := term.ReadPassword(int(tty.Fd()))
+	fmt.Fprintln(tty)
+	if err != nil {
+		return nil, fmt.Errorf("reading password from terminal: %w", err)
+	}
+	return secret, nil
+}
