@@ -1,7 +1,38 @@
 // Package policy parses a message's source and writes it back under a
 // Policy, with the semantics of Python's email.policy (compat32 and
 // EmailPolicy) plus imapctl's own "raw" policy.
+//
+// A message is parsed as Python's email.message_from_binary_file(f,
+// policy=P) does (the FeedParser algorithm: RFC 5322 section 2.2 header
+// fields, RFC 2045/2046 MIME structure, defects named after the classes of
+// Python's email.errors) and written as BytesGenerator(out,
+// policy=P).flatten(msg) does (unixfrom=False). The measure is byte
+// equality with Python 3.11's output; testdata/policy-expected holds
+// Python's output for a corpus of real messages and TestPythonParity
+// compares every (message, policy) pair.
+//
+// The raw policy does not parse at all: the bytes go through unchanged
+// except that every line ending (CRLF, lone LF, lone CR) becomes the
+// policy's Linesep, so "raw,linesep=\r\n" on CRLF input gives the input
+// back byte for byte. raw streams in constant memory.
+//
+// Notable divergences from Python:
+//   - Python's generator raises UnicodeEncodeError when it must write text
+//     it decoded with errors='replace' (8-bit bytes in a part without a
+//     charset under cte_type=7bit). Write returns a *GenerateError instead.
+//   - cte_type=7bit re-encoding of an 8-bit text part needs the part's
+//     charset as a Go decoder; us-ascii, utf-8 and the ISO-8859-1/Windows-1252
+//     family (decoded as Latin-1) are supported, other charsets give a
+//     *GenerateError rather than Python's output.
+//   - Bodies of parsed (non-raw) messages are held in memory; only headers
+//     are bounded (MaxHeaderBytes).
 package policy
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // Family says which of Python's policy classes a Policy behaves like, or
 // that it is imapctl's raw pass-through.
@@ -16,8 +47,25 @@ const (
 	FamilyRaw
 )
 
+// attribute identifies one settable Policy attribute; attributes form a
+// bit set recording which ones were set explicitly (Python keeps exactly
+// those in the policy instance's __dict__, and policy addition copies only
+// them).
+type attribute uint
+
+const (
+	attrMaxLineLength attribute = 1 << iota
+	attrLinesep
+	attrCTEType
+	attrRaiseOnDefect
+	attrMangleFrom
+	attrUTF8
+	attrRefoldSource
+)
+
 // Policy is an immutable set of attributes controlling how a message is
 // parsed and written, mirroring Python's email.policy attributes.
+// Obtain one with ParseSpec or NamedPolicy; derive others with Clone and Add.
 type Policy struct {
 	// Family selects the algorithm family (EmailPolicy, Compat32, raw).
 	Family Family
@@ -35,4 +83,243 @@ type Policy struct {
 	UTF8 bool
 	// RefoldSource (EmailPolicy only) is "none", "long" or "all".
 	RefoldSource string
+
+	// explicit records the attributes set explicitly (by the named policy's
+	// definition, Clone or Add), as Python's policy __dict__ does.
+	explicit attribute
+}
+
+// basePolicy returns the class defaults of a family: Python's
+// Policy/Compat32/EmailPolicy class attributes, with nothing set explicitly.
+func basePolicy(f Family) *Policy {
+	p := &Policy{Family: f, MaxLineLength: 78, Linesep: "\n", CTEType: "8bit"}
+	switch f {
+	case FamilyCompat32:
+		p.MangleFrom = true
+	case FamilyEmail:
+		p.RefoldSource = "long"
+	case FamilyRaw:
+		p.MaxLineLength = 0
+	}
+	return p
+}
+
+// builtinNames lists the named policies in the order String prefers them.
+var builtinNames = []string{"default", "compat32", "raw", "SMTP", "SMTPUTF8", "HTTP", "strict"}
+
+// NamedPolicy returns one of the built-in named policies: Python's
+// email.policy.default, compat32, SMTP, SMTPUTF8, HTTP and strict with
+// their exact attribute values, and imapctl's raw. The lower-case aliases
+// smtp, smtputf8 and http are accepted, as policy_oracle.py does.
+func NamedPolicy(name string) (*Policy, bool) {
+	switch name {
+	case "default":
+		return basePolicy(FamilyEmail), true
+	case "compat32":
+		return basePolicy(FamilyCompat32), true
+	case "raw":
+		return basePolicy(FamilyRaw), true
+	case "SMTP", "smtp":
+		p := basePolicy(FamilyEmail)
+		p.set(attrLinesep, "\r\n")
+		return p, true
+	case "SMTPUTF8", "smtputf8":
+		p := basePolicy(FamilyEmail)
+		p.set(attrLinesep, "\r\n")
+		p.set(attrUTF8, true)
+		return p, true
+	case "HTTP", "http":
+		p := basePolicy(FamilyEmail)
+		p.set(attrLinesep, "\r\n")
+		p.set(attrMaxLineLength, 0)
+		return p, true
+	case "strict":
+		p := basePolicy(FamilyEmail)
+		p.set(attrRaiseOnDefect, true)
+		return p, true
+	}
+	return nil, false
+}
+
+// IsRaw reports whether p is the raw pass-through policy, which writes the
+// message bytes unparsed with only line endings changed.
+func (p *Policy) IsRaw() bool { return p.Family == FamilyRaw }
+
+// allowed reports whether the family has the attribute at all (Python's
+// clone raises TypeError for an attribute the class does not define).
+func (f Family) allowed(a attribute) bool {
+	switch f {
+	case FamilyCompat32:
+		return a&(attrUTF8|attrRefoldSource) == 0
+	case FamilyRaw:
+		return a == attrLinesep
+	}
+	return true
+}
+
+func (f Family) String() string {
+	switch f {
+	case FamilyCompat32:
+		return "compat32"
+	case FamilyRaw:
+		return "raw"
+	}
+	return "default"
+}
+
+// set stores v in attribute a and marks it explicit. v must have the
+// attribute's type (int, string or bool).
+func (p *Policy) set(a attribute, v any) {
+	switch a {
+	case attrMaxLineLength:
+		p.MaxLineLength = v.(int)
+	case attrLinesep:
+		p.Linesep = v.(string)
+	case attrCTEType:
+		p.CTEType = v.(string)
+	case attrRaiseOnDefect:
+		p.RaiseOnDefect = v.(bool)
+	case attrMangleFrom:
+		p.MangleFrom = v.(bool)
+	case attrUTF8:
+		p.UTF8 = v.(bool)
+	case attrRefoldSource:
+		p.RefoldSource = v.(string)
+	}
+	p.explicit |= a
+}
+
+// get returns the value of attribute a.
+func (p *Policy) get(a attribute) any {
+	switch a {
+	case attrMaxLineLength:
+		return p.MaxLineLength
+	case attrLinesep:
+		return p.Linesep
+	case attrCTEType:
+		return p.CTEType
+	case attrRaiseOnDefect:
+		return p.RaiseOnDefect
+	case attrMangleFrom:
+		return p.MangleFrom
+	case attrUTF8:
+		return p.UTF8
+	case attrRefoldSource:
+		return p.RefoldSource
+	}
+	return nil
+}
+
+// allAttributes lists the attributes in canonical (String) order.
+var allAttributes = []attribute{attrMaxLineLength, attrLinesep, attrCTEType, attrRaiseOnDefect, attrMangleFrom, attrUTF8, attrRefoldSource}
+
+// attributeNames are Python's attribute names, as used in a spec.
+var attributeNames = map[attribute]string{
+	attrMaxLineLength: "max_line_length",
+	attrLinesep:       "linesep",
+	attrCTEType:       "cte_type",
+	attrRaiseOnDefect: "raise_on_defect",
+	attrMangleFrom:    "mangle_from_",
+	attrUTF8:          "utf8",
+	attrRefoldSource:  "refold_source",
+}
+
+// Override is one attribute change for Clone, as a spec's key=value pair.
+type Override struct {
+	// Key is Python's attribute name, e.g. "max_line_length".
+	Key string
+	// Value is the spec text of the value, e.g. "none", "\\r\\n", "true".
+	Value string
+}
+
+// Clone returns a copy of p with the overrides applied in order, as
+// Python's policy.clone(**kw) does. It fails, naming the override, on an
+// unknown key, a bad value, or a key the policy's family does not have
+// (utf8 and refold_source on compat32, like Python's TypeError).
+func (p *Policy) Clone(overrides ...Override) (*Policy, error) {
+	q := *p
+	for _, o := range overrides {
+		a, v, err := parseOverride(o.Key, o.Value)
+		if err != nil {
+			return nil, err
+		}
+		if !q.Family.allowed(a) {
+			return nil, &SpecError{Part: o.Key + "=" + o.Value, Reason: fmt.Sprintf("is not an attribute of the %s policy family", q.Family)}
+		}
+		q.set(a, v)
+	}
+	return &q, nil
+}
+
+// withMaxLineLength returns a copy of p with MaxLineLength n (used by the
+// generator for multipart/signed, whose parts Python writes unfolded).
+func (p *Policy) withMaxLineLength(n int) *Policy {
+	q := *p
+	q.set(attrMaxLineLength, n)
+	return &q
+}
+
+// Add returns a + b as Python's Policy.__add__ does: a copy of a with
+// every attribute b set explicitly applied. The result keeps a's family;
+// it is an error if b sets an attribute a's family does not have.
+func (p *Policy) Add(b *Policy) (*Policy, error) {
+	q := *p
+	for _, a := range allAttributes {
+		if b.explicit&a == 0 {
+			continue
+		}
+		if !q.Family.allowed(a) {
+			return nil, &SpecError{Part: attributeNames[a], Reason: fmt.Sprintf("is set by the added policy but is not an attribute of the %s policy family", q.Family)}
+		}
+		q.set(a, b.get(a))
+	}
+	return &q, nil
+}
+
+// String returns a canonical spec for p that ParseSpec reads back to the
+// same attribute values: the name of a built-in policy with exactly these
+// values, or the family's base name followed by the attributes that
+// differ from it.
+func (p *Policy) String() string {
+	for _, name := range builtinNames {
+		n, _ := NamedPolicy(name)
+		if n.sameValues(p) {
+			return name
+		}
+	}
+	base := basePolicy(p.Family)
+	var b strings.Builder
+	b.WriteString(p.Family.String())
+	for _, a := range allAttributes {
+		if base.get(a) == p.get(a) {
+			continue
+		}
+		b.WriteString("," + attributeNames[a] + "=" + formatValue(a, p.get(a)))
+	}
+	return b.String()
+}
+
+func (p *Policy) sameValues(q *Policy) bool {
+	if p.Family != q.Family {
+		return false
+	}
+	for _, a := range allAttributes {
+		if p.get(a) != q.get(a) {
+			return false
+		}
+	}
+	return true
+}
+
+func formatValue(a attribute, v any) string {
+	switch a {
+	case attrMaxLineLength:
+		if v.(int) == 0 {
+			return "none"
+		}
+		return strconv.Itoa(v.(int))
+	case attrLinesep:
+		return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(v.(string))
+	}
+	return fmt.Sprint(v)
 }
