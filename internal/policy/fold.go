@@ -1,5 +1,7 @@
 package policy
 
+import "strings"
+
 // foldBinary returns the header line(s) for name and value as Python's
 // policy.fold_binary(name, value) writes them, ending in p.Linesep.
 //
@@ -7,7 +9,113 @@ package policy
 // text after "name:" with leading blanks stripped and the final line
 // ending removed; bytes >= 0x80 stand for Python's surrogate-escaped bytes.
 //
-// TODO(fold): this placeholder neither refolds nor re-encodes.
+// Compat32 folds with the email.header.Header algorithm (foldCompat32);
+// EmailPolicy either rejoins the source lines with p.Linesep or, when the
+// policy asks for refolding (refold_source, or 8-bit bytes under
+// cte_type=7bit), parses the value as its header kind and refolds it per
+// RFC 5322 section 2.2.3 with RFC 2047 encoded words (refoldHeader).
 func (p *Policy) foldBinary(name, value string) string {
-	return name + ": " + value + p.Linesep
+	switch p.Family {
+	case FamilyCompat32:
+		return p.foldCompat32(name, value)
+	case FamilyRaw:
+		return name + ": " + value + p.Linesep
+	}
+	return p.foldEmail(name, value)
+}
+
+// foldEmail is EmailPolicy._fold followed by fold_binary's encoding.
+func (p *Policy) foldEmail(name, value string) string {
+	maxlen := p.MaxLineLength
+	if maxlen <= 0 {
+		maxlen = int(^uint(0) >> 1)
+	}
+	lines := splitLines(value)
+	refold := false
+	switch p.RefoldSource {
+	case "all":
+		refold = true
+	case "long":
+		if len(lines) > 0 && len(lines[0])+len(name)+2 > maxlen {
+			refold = true
+		}
+		for _, l := range lines[min(1, len(lines)):] {
+			if len(l) > maxlen {
+				refold = true
+			}
+		}
+	}
+	if refold || (p.CTEType == "7bit" && hasSurrogates(value)) {
+		if folded, ok := p.refoldHeader(name, strings.Join(lines, "")); ok {
+			return folded
+		}
+	}
+	return name + ": " + strings.Join(lines, p.Linesep) + p.Linesep
+}
+
+// hasSurrogates reports whether s holds bytes Python would have decoded
+// as surrogate escapes (any byte >= 0x80).
+func hasSurrogates(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// isLineBreak reports whether ASCII byte c ends a line for Python's
+// str.splitlines (\n, \r, \v, \f, \x1c, \x1d, \x1e). Bytes >= 0x80 are
+// surrogates in Python's view, so 0x85 is not a line break here.
+func isLineBreak(c byte) bool {
+	switch c {
+	case '\n', '\r', '\v', '\f', 0x1c, 0x1d, 0x1e:
+		return true
+	}
+	return false
+}
+
+// splitLines is Python's str.splitlines() without keepends for a value
+// whose non-ASCII bytes stand for surrogates.
+func splitLines(s string) []string {
+	var lines []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isLineBreak(c) {
+			continue
+		}
+		lines = append(lines, s[start:i])
+		if c == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+			i++
+		}
+		start = i + 1
+	}
+	if start < len(s) {
+		lines = append(lines, s[start:])
+	}
+	return lines
+}
+
+// isPySpace is Python's str.isspace for one ASCII byte.
+func isPySpace(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\v', '\f', '\r', 0x1c, 0x1d, 0x1e, 0x1f:
+		return true
+	}
+	return false
+}
+
+// pyIsSpace is Python's str.isspace for a whole byte string: non-empty
+// and all whitespace.
+func pyIsSpace(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isPySpace(s[i]) {
+			return false
+		}
+	}
+	return true
 }
