@@ -45,7 +45,7 @@ type parseFlagsCase struct {
 }
 
 type structTimeJSON struct {
-	StructTime []int `json:"struct_time"`
+	StructTime []int  `json:"struct_time"`
 	TmZone     string `json:"tm_zone"`
 	TmGmtoff   int    `json:"tm_gmtoff"`
 	UTCEpoch   int64  `json:"utc_epoch"`
