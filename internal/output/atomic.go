@@ -1,0 +1,202 @@
+package output
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// lazyTemp is an io.Writer that creates its temp file on the first byte,
+// so that a message whose write fails before producing data leaves nothing.
+type lazyTemp struct {
+	create func() (*os.File, error)
+	file   *os.File
+}
+
+func (l *lazyTemp) Write(p []byte) (int, error) {
+	if len(p) == 0 { // no data yet: create nothing
+		return 0, nil
+	}
+	if err := l.open(); err != nil {
+		return 0, err
+	}
+	return l.file.Write(p)
+}
+
+func (l *lazyTemp) open() error {
+	if l.file != nil {
+		return nil
+	}
+	f, err := l.create()
+	if err != nil {
+		return err
+	}
+	l.file = f
+	return nil
+}
+
+// discard closes and removes the temp file, if any.
+func (l *lazyTemp) discard() {
+	if l.file == nil {
+		return
+	}
+	name := l.file.Name()
+	l.file.Close()
+	os.Remove(name)
+	l.file = nil
+}
+
+// finish checks that the file holds exactly written bytes, optionally
+// fsyncs it, sets its modification time and closes it. On error the temp
+// file is removed.
+func (l *lazyTemp) finish(written int64, sync bool, mtime time.Time) (tmpPath string, err error) {
+	if err := l.open(); err != nil { // an empty message still gets a file
+		return "", err
+	}
+	defer func() {
+		if err != nil {
+			l.discard()
+		}
+	}()
+	f := l.file
+	info, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	if info.Size() != written {
+		return "", &SizeMismatchError{Path: f.Name(), Want: written, Got: info.Size()}
+	}
+	if sync {
+		if err := f.Sync(); err != nil {
+			return "", err
+		}
+	}
+	if err := f.Close(); err != nil {
+		return "", err
+	}
+	name := f.Name()
+	l.file = nil
+	if !mtime.IsZero() {
+		if err := os.Chtimes(name, mtime, mtime); err != nil {
+			os.Remove(name)
+			return "", err
+		}
+	}
+	return name, nil
+}
+
+// syncFile fsyncs a closed file by path.
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// syncDir fsyncs a folder so that a rename or creation in it is durable.
+// File systems that cannot sync folders (EINVAL, ENOTSUP) are tolerated.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
+		return nil
+	}
+	return err
+}
+
+// mkdirDurable creates dir (and parents) and syncs the parent of each
+// folder it created.
+func mkdirDurable(dir string) error {
+	if info, err := os.Stat(dir); err == nil {
+		if !info.IsDir() {
+			return fmt.Errorf("output: %s is not a folder", dir)
+		}
+		return nil
+	}
+	parent := filepath.Dir(dir)
+	if parent != dir {
+		if err := mkdirDurable(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	return syncDir(parent)
+}
+
+// pendingFile is a message written but not yet durable (group commit).
+type pendingFile struct {
+	tmp, final string
+	stored     Stored
+}
+
+// commitFiles makes pending files durable: fsync each, rename each into
+// place, then fsync each distinct destination folder once.
+func commitFiles(pending []pendingFile) ([]Stored, error) {
+	for _, p := range pending {
+		if err := syncFile(p.tmp); err != nil {
+			return nil, err
+		}
+	}
+	dirs := map[string]bool{}
+	var order []string
+	for _, p := range pending {
+		if err := os.Rename(p.tmp, p.final); err != nil {
+			return nil, err
+		}
+		d := filepath.Dir(p.final)
+		if !dirs[d] {
+			dirs[d] = true
+			order = append(order, d)
+		}
+	}
+	for _, d := range order {
+		if err := syncDir(d); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]Stored, len(pending))
+	for i, p := range pending {
+		out[i] = p.stored
+		out[i].Committed = true
+	}
+	return out, nil
+}
+
+// removePending deletes the temp files of messages that were never
+// committed.
+func removePending(pending []pendingFile) {
+	for _, p := range pending {
+		os.Remove(p.tmp)
+	}
+}
+
+// tempName is the hidden name of the temp file for a message that will be
+// called name: it starts with a dot, so folder readers skip it.
+func tempName(name string) string {
+	return "." + name + "." + randomHex(6) + ".tmp"
+}
+
+// randomHex returns 2n random hex digits.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,234 @@
+package output
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maildirFlagLetters maps the info letters of the Maildir specification
+// (https://cr.yp.to/proto/maildir.html, "info semantics") to IMAP system
+// flags (RFC 3501 section 2.3.2; $Forwarded from RFC 5788). The list is in
+// ASCII order, the order letters must appear in.
+var maildirFlagLetters = []struct {
+	letter byte
+	flag   string
+}{
+	{'D', `\Draft`},
+	{'F', `\Flagged`},
+	{'P', `$Forwarded`},
+	{'R', `\Answered`},
+	{'S', `\Seen`},
+	{'T', `\Deleted`},
+}
+
+// MaildirInfo returns the Maildir info letters for IMAP flags, in ASCII
+// order, and the flags that have no letter (keywords, \Recent).
+func MaildirInfo(flags []string) (letters string, dropped []string) {
+	has := make([]bool, len(maildirFlagLetters))
+	for _, f := range flags {
+		found := false
+		for i, fl := range maildirFlagLetters {
+			if strings.EqualFold(f, fl.flag) {
+				has[i], found = true, true
+			}
+		}
+		if !found {
+			dropped = append(dropped, f)
+		}
+	}
+	var b []byte
+	for i, fl := range maildirFlagLetters {
+		if has[i] {
+			b = append(b, fl.letter)
+		}
+	}
+	return string(b), dropped
+}
+
+// MaildirName is a parsed Maildir file name:
+// "<unique>[,key=value...][:2,<letters>]".
+type MaildirName struct {
+	// Unique is the part before the first ',' or ':' — the message's
+	// unique name, which Python's mailbox.Maildir uses as its key.
+	Unique string
+	// Delivered is the time in the first dot-separated field, if numeric.
+	Delivered time.Time
+	// Size is the ",S=" field; -1 when absent.
+	Size int64
+	// UID is the ",U=" field (isync/mbsync); 0 when absent.
+	UID uint32
+	// HasInfo is true when the name has experimental-semantics info ":2,".
+	HasInfo bool
+	// Letters are the info letters as found.
+	Letters string
+	// Flags are the IMAP flags of the known letters, in letter order.
+	Flags []string
+}
+
+// ParseMaildirName parses a Maildir file name (the base name, without
+// folder). It fails only for names no Maildir writer makes: empty, starting
+// with '.', or containing '/'.
+func ParseMaildirName(name string) (MaildirName, error) {
+	if name == "" || name[0] == '.' || strings.ContainsAny(name, "/\x00") {
+		return MaildirName{}, fmt.Errorf("output: %q is not a Maildir message name", name)
+	}
+	parsed := MaildirName{Size: -1}
+	base := name
+	if colon := strings.IndexByte(name, ':'); colon >= 0 {
+		base = name[:colon]
+		if info, ok := strings.CutPrefix(name[colon+1:], "2,"); ok {
+			parsed.HasInfo = true
+			parsed.Letters = info
+			for i := 0; i < len(info); i++ {
+				for _, fl := range maildirFlagLetters {
+					if info[i] == fl.letter {
+						parsed.Flags = append(parsed.Flags, fl.flag)
+					}
+				}
+			}
+		}
+	}
+	fields := strings.Split(base, ",")
+	parsed.Unique = fields[0]
+	for _, field := range fields[1:] {
+		key, value, ok := strings.Cut(field, "=")
+		if !ok {
+			continue
+		}
+		switch key {
+		case "S":
+			if n, err := strconv.ParseInt(value, 10, 64); err == nil && n >= 0 {
+				parsed.Size = n
+			}
+		case "U":
+			if n, err := strconv.ParseUint(value, 10, 32); err == nil {
+				parsed.UID = uint32(n)
+			}
+		}
+	}
+	if secs, _, ok := strings.Cut(parsed.Unique, "."); ok {
+		if n, err := strconv.ParseInt(secs, 10, 64); err == nil && n >= 0 && n < 1<<40 {
+			parsed.Delivered = time.Unix(n, 0)
+		}
+	}
+	return parsed, nil
+}
+
+// maildirHost makes the host name safe for a Maildir name: the
+// specification replaces '/' with \057 and ':' with \072; ',' (which starts
+// a field) becomes \054 as in Dovecot.
+func maildirHost(host string) string {
+	if host == "" {
+		host = "localhost"
+	}
+	r := strings.NewReplacer("/", `\057`, ":", `\072`, ",", `\054`)
+	return r.Replace(host)
+}
+
+// MaildirSink delivers messages into a Maildir: each file is created in
+// tmp/ with O_EXCL under a unique name ("<seconds>.M<µs>P<pid>Q<n>R<random>.
+// <host>"), fsynced, then renamed into new/ (no flag letter) or cur/ (with
+// ":2,<letters>"), and the folder fsynced. Names carry ",U=<uid>" when the
+// UID is known and ",S=<size>".
+type MaildirSink struct {
+	root     string
+	host     string
+	pid      int
+	counter  int
+	file     fileSink
+	dirReady bool
+	now      func() time.Time
+}
+
+// NewMaildirSink returns a sink delivering into the Maildir at root; root
+// and its cur/, new/ and tmp/ are created on the first byte.
+func NewMaildirSink(root string, opts Options) *MaildirSink {
+	host, _ := os.Hostname()
+	return &MaildirSink{root: root, host: maildirHost(host), pid: os.Getpid(), file: fileSink{opts: opts}, now: time.Now}
+}
+
+func (s *MaildirSink) prepare() error {
+	if s.dirReady {
+		return nil
+	}
+	for _, sub := range []string{"cur", "new", "tmp"} {
+		if err := mkdirDurable(filepath.Join(s.root, sub)); err != nil {
+			return err
+		}
+	}
+	s.dirReady = true
+	return nil
+}
+
+// Put delivers m; see [Sink.Put]. Flags without a Maildir letter are
+// reported in Stored.DroppedFlags.
+func (s *MaildirSink) Put(ctx context.Context, m Message, write WriteFunc) (Stored, error) {
+	letters, dropped := MaildirInfo(m.Flags)
+	var unique string
+	create := func() (*os.File, error) {
+		if err := s.prepare(); err != nil {
+			return nil, err
+		}
+		for attempt := 0; ; attempt++ {
+			s.counter++
+			now := s.now()
+			unique = fmt.Sprintf("%d.M%dP%dQ%dR%s.%s", now.Unix(), now.Nanosecond()/1000, s.pid, s.counter, randomHex(8), s.host)
+			f, err := os.OpenFile(filepath.Join(s.root, "tmp", unique), os.O_WRONLY|os.O_CREATE|os.O_EXCL, os.FileMode(s.file.opts.fileMode()))
+			if errors.Is(err, os.ErrExist) && attempt < 10 {
+				continue
+			}
+			return f, err
+		}
+	}
+	final := func(size int64) (string, error) {
+		name := unique
+		if m.UID != 0 {
+			name += ",U=" + strconv.FormatUint(uint64(m.UID), 10)
+		}
+		name += ",S=" + strconv.FormatInt(size, 10)
+		if letters != "" {
+			return filepath.Join(s.root, "cur", name+":2,"+letters), nil
+		}
+		return filepath.Join(s.root, "new", name), nil
+	}
+	stored, err := s.file.putFile(ctx, m, s.root, write, create, final)
+	if err != nil {
+		return Stored{}, err
+	}
+	stored.DroppedFlags = dropped
+	if s.file.opts.GroupCommit {
+		s.file.pending[len(s.file.pending)-1].stored.DroppedFlags = dropped
+	}
+	return stored, nil
+}
+
+// Flush commits the pending group; see [Sink.Flush].
+func (s *MaildirSink) Flush() ([]Stored, error) { return s.file.flush() }
+
+// Close flushes; see [Sink.Close].
+func (s *MaildirSink) Close() error { return s.file.close() }
+
+// sortMaildirNames orders names by delivery time, then name.
+func sortMaildirNames(names []string) {
+	key := func(n string) int64 {
+		p, err := ParseMaildirName(n)
+		if err != nil || p.Delivered.IsZero() {
+			return 0
+		}
+		return p.Delivered.Unix()
+	}
+	sort.SliceStable(names, func(i, j int) bool {
+		ki, kj := key(names[i]), key(names[j])
+		if ki != kj {
+			return ki < kj
+		}
+		return names[i] < names[j]
+	})
+}

@@ -1,0 +1,146 @@
+package output
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"time"
+)
+
+// asctimeLayout is the C asctime(3) date of an mbox "From " line, as
+// Python's mailbox module writes it (time.asctime).
+const asctimeLayout = "Mon Jan _2 15:04:05 2006"
+
+// defaultSender is the "From " line sender when none is known, as in
+// Python's mailbox module.
+const defaultSender = "MAILER-DAEMON"
+
+// FromLine returns an mbox separator line "From <sender> <asctime>\n" for
+// a message (qmail mbox(5)). The date is INTERNALDATE in UTC, or now when
+// it is zero; a sender that is empty or holds spaces or control bytes
+// becomes MAILER-DAEMON.
+func FromLine(sender string, date time.Time) string {
+	if !validSender(sender) {
+		sender = defaultSender
+	}
+	if date.IsZero() {
+		date = time.Now()
+	}
+	return "From " + sender + " " + date.UTC().Format(asctimeLayout) + "\n"
+}
+
+func validSender(s string) bool {
+	if s == "" || len(s) > 998 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+var fromWord = []byte("From ")
+
+// mboxrdWriter quotes a message for an mboxrd file while streaming it:
+// every line matching ^>*From gets one more '>'.
+type mboxrdWriter struct {
+	w io.Writer
+	// lineStart is true when the next byte starts a line.
+	lineStart bool
+	// quotes and matched describe a line start still being examined: the
+	// number of '>' seen, then how many bytes of "From " matched.
+	quotes, matched int
+	examining       bool
+	// last is the last message byte written; any is whether there was one.
+	last  byte
+	any   bool
+	wrote int64
+}
+
+func newMboxrdWriter(w io.Writer) *mboxrdWriter {
+	return &mboxrdWriter{w: w, lineStart: true}
+}
+
+func (q *mboxrdWriter) emit(p []byte) error {
+	n, err := q.w.Write(p)
+	q.wrote += int64(n)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	return err
+}
+
+// release writes out a line start that turned out not to need quoting.
+func (q *mboxrdWriter) release() error {
+	prefix := strings.Repeat(">", q.quotes) + string(fromWord[:q.matched])
+	q.examining, q.quotes, q.matched = false, 0, 0
+	return q.emit([]byte(prefix))
+}
+
+func (q *mboxrdWriter) Write(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	q.last = p[len(p)-1]
+	q.any = true
+	for i := 0; i < len(p); {
+		if q.lineStart {
+			q.lineStart = false
+			q.examining = true
+		}
+		if q.examining {
+			c := p[i]
+			switch {
+			case q.matched == 0 && c == '>':
+				q.quotes++
+				i++
+				continue
+			case c == fromWord[q.matched]:
+				q.matched++
+				i++
+				if q.matched == len(fromWord) {
+					q.quotes++
+					if err := q.release(); err != nil {
+						return 0, err
+					}
+				}
+				continue
+			default:
+				if err := q.release(); err != nil {
+					return 0, err
+				}
+			}
+		}
+		// Mid-line: copy through the end of the line.
+		nl := bytes.IndexByte(p[i:], '\n')
+		end := len(p)
+		if nl >= 0 {
+			end = i + nl + 1
+			q.lineStart = true
+		}
+		if err := q.emit(p[i:end]); err != nil {
+			return 0, err
+		}
+		i = end
+	}
+	return len(p), nil
+}
+
+// finish ends the message: a pending line start is written out, a final
+// newline added if missing, and the blank line that ends every mboxrd
+// message. It reports whether a newline was added.
+func (q *mboxrdWriter) finish() (newlineAdded bool, err error) {
+	if q.examining {
+		if err := q.release(); err != nil {
+			return false, err
+		}
+	}
+	tail := "\n"
+	if q.any && q.last != '\n' {
+		tail = "\n\n"
+		newlineAdded = true
+	}
+	return newlineAdded, q.emit([]byte(tail))
+}
