@@ -3,6 +3,7 @@ package cmd
 import (
 	"os"
 
+	"github.com/imapctl/imapctl/internal/policy"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 )
@@ -50,4 +51,24 @@ func (f *Factory) Settings() (*Settings, error) {
 		f.settings, f.err = resolveSettings(flags, f.LookupEnv, f.viper, f.IOStreams)
 	}
 	return f.settings, f.err
+}
+
+// Policy returns the message policy of this run: the spec from --policy,
+// IMAPCTL_POLICY or the config's policy key, else defaultSpec (each
+// command has its own default: raw for fetch, default for convert).
+// Named policies of the config file are available to the spec.
+func (f *Factory) Policy(defaultSpec string) (*policy.Policy, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	spec := s.Policy
+	if spec == "" {
+		spec = defaultSpec
+	}
+	p, err := policy.ParseSpec(spec, s.Policies)
+	if err != nil {
+		return nil, &UsageError{err}
+	}
+	return p, nil
 }

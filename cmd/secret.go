@@ -1,0 +1,68 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+)
+
+// isTokenAuth reports whether mechanism authenticates with an OAuth2
+// access token instead of a password (RFC 7628, Google's XOAUTH2).
+func isTokenAuth(mechanism string) bool {
+	return mechanism == "xoauth2" || mechanism == "oauthbearer"
+}
+
+// secret returns the password (or OAuth2 token) for s. The order is
+// IMAPCTL_PASSWORD, password_cmd, then a prompt on the terminal; for
+// XOAUTH2/OAUTHBEARER it is token_cmd. The secret never appears in an
+// error message: a failing command is named by its setting, not by output.
+func (f *Factory) secret(ctx context.Context, s *Settings) (string, error) {
+	if isTokenAuth(s.Auth) {
+		if s.TokenCmd == "" {
+			return "", usageErrorf("--auth %s needs an access token: set token_cmd or --token-cmd", s.Auth)
+		}
+		return runSecretCmd(ctx, "token_cmd", s.TokenCmd, f.IOStreams.ErrOut)
+	}
+	if p, ok := f.LookupEnv("IMAPCTL_PASSWORD"); ok && p != "" {
+		return p, nil
+	}
+	if s.PasswordCmd != "" {
+		return runSecretCmd(ctx, "password_cmd", s.PasswordCmd, f.IOStreams.ErrOut)
+	}
+	prompt := fmt.Sprintf("Password for %s@%s: ", s.User, s.Host)
+	p, err := f.IOStreams.ReadSecret(prompt)
+	if err != nil {
+		return "", withHint(err, "set IMAPCTL_PASSWORD or password_cmd in the config file")
+	}
+	return string(p), nil
+}
+
+// runSecretCmd runs command with sh -c and returns the first line of its
+// output. Its stderr goes to ours (gpg and pass talk there); its stdin is
+// empty so that it cannot swallow message data meant for imapctl.
+func runSecretCmd(ctx context.Context, setting, command string, stderr io.Writer) (string, error) {
+	c := exec.CommandContext(ctx, "sh", "-c", command)
+	var out bytes.Buffer
+	c.Stdout = &out
+	c.Stderr = stderr
+	if err := c.Run(); err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return "", fmt.Errorf("%s failed: %s", setting, exit.ProcessState)
+		}
+		return "", fmt.Errorf("%s failed: %v", setting, err)
+	}
+	line, _, _ := strings.Cut(out.String(), "\n")
+	line = strings.TrimSuffix(line, "\r")
+	if line == "" {
+		return "", fmt.Errorf("%s printed nothing", setting)
+	}
+	return line, nil
+}
