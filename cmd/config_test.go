@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imapctl/imapctl/internal/policy"
 	"github.com/spf13/cobra"
 )
 
@@ -134,6 +135,47 @@ func TestSettingsErrorsAreUsageErrors(t *testing.T) {
 		_, err, _ := settingsFor(t, nil, args...)
 		if code := exitCode(t.Context(), err); err == nil || code != ExitUsage {
 			t.Errorf("Settings(%q) = %v (exit %d), want a usage error", args, err, code)
+		}
+	}
+}
+
+// TestConfigExample keeps config.example.yaml loadable: every account
+// resolves and every named policy parses.
+func TestConfigExample(t *testing.T) {
+	data, err := os.ReadFile("../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, account := range []string{"", "work", "gmail", "local"} {
+		args := []string{"--config", path}
+		if account != "" {
+			args = append(args, "--account", account)
+		}
+		s, err, errOut := settingsFor(t, nil, args...)
+		if err != nil || errOut != "" {
+			t.Fatalf("Settings(%q) = %v, stderr %q", args, err, errOut)
+		}
+		if s.Host == "" || s.User == "" {
+			t.Errorf("Settings(%q) = %+v, want host and user", args, *s)
+		}
+		if account == "local" && (s.Port != 1143 || s.TLS != "starttls" || !s.Insecure) {
+			t.Errorf("account local = %+v", *s)
+		}
+		if account == "gmail" && (s.Auth != "xoauth2" || s.TokenCmd == "" || s.Port != 993) {
+			t.Errorf("account gmail = %+v", *s)
+		}
+	}
+	s, _, _ := settingsFor(t, nil, "--config", path)
+	if len(s.Policies) == 0 {
+		t.Fatal("no named policies in the example")
+	}
+	for name, spec := range s.Policies {
+		if _, err := policy.ParseSpec(name, s.Policies); err != nil {
+			t.Errorf("named policy %s = %q: %v", name, spec, err)
 		}
 	}
 }
