@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -214,21 +213,3 @@ func (s *MaildirSink) Flush() ([]Stored, error) { return s.file.flush() }
 
 // Close flushes; see [Sink.Close].
 func (s *MaildirSink) Close() error { return s.file.close() }
-
-// sortMaildirNames orders names by delivery time, then name.
-func sortMaildirNames(names []string) {
-	key := func(n string) int64 {
-		p, err := ParseMaildirName(n)
-		if err != nil || p.Delivered.IsZero() {
-			return 0
-		}
-		return p.Delivered.Unix()
-	}
-	sort.SliceStable(names, func(i, j int) bool {
-		ki, kj := key(names[i]), key(names[j])
-		if ki != kj {
-			return ki < kj
-		}
-		return names[i] < names[j]
-	})
-}
