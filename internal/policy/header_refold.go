@@ -1,8 +1,382 @@
 package policy
 
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// errCannotFold stands for the exceptions Python raises while folding
+// (HeaderParseError "max_line_length is too small", IndexError on odd
+// parse trees) and for the loops where Python would never return.
+// errNotImplemented marks header kinds whose parser is not ported yet.
+var errNotImplemented = errors.New("policy: header kind not refolded yet")
+
+var errCannotFold = errors.New("policy: header cannot be folded")
+
 // refoldHeader parses value as the header kind of name and folds it as
-// Python's header_factory(name, value).fold(policy) does. ok is false
-// when the value cannot be refolded here; the caller then keeps the source.
+// Python's header_factory(name, value).fold(policy=p) does, encoded as
+// fold_binary encodes it. ok is false when Python would raise (or hang)
+// or when the value needs something this package does not implement (a
+// charset it cannot decode); the caller then keeps the source lines.
 func (p *Policy) refoldHeader(name, value string) (folded string, ok bool) {
-	return "", false
+	defer func() {
+		// An index out of range here is Python's IndexError on the same
+		// malformed input: report it as "cannot refold", never crash.
+		if r := recover(); r != nil {
+			folded, ok = "", false
+		}
+	}()
+	tree, err := parseHeaderValue(strings.ToLower(name), pyFromSource(value))
+	if err != nil {
+		return "", false
+	}
+	header := newList(clsHeader, newList(clsHeaderLabel,
+		valueTerminal(name, "header-name"), valueTerminal(":", "header-sep")))
+	if len(tree.kids) > 0 {
+		header.add(newList(clsCFWSList, newTerminal(clsWhiteSpaceTerminal, " ", "fws")))
+	}
+	header.add(tree)
+	s, err := p.refoldParseTree(header)
+	if err != nil {
+		return "", false
+	}
+	encoding := "ascii"
+	if p.UTF8 {
+		encoding = "utf-8"
+	}
+	out, err := pyEncode(s, encoding)
+	if err != nil {
+		return "", false
+	}
+	return out, true
+}
+
+// parseHeaderValue builds the parse tree the header class of Python's
+// headerregistry builds for a header of this (lower-case) name.
+func parseHeaderValue(lname, value string) (*token, error) {
+	switch lname {
+	case "date", "resent-date", "orig-date",
+		"sender", "resent-sender", "to", "resent-to", "cc", "resent-cc", "bcc", "resent-bcc",
+		"from", "resent-from", "reply-to",
+		"mime-version", "content-type", "content-disposition", "content-transfer-encoding", "message-id":
+		return nil, errNotImplemented
+	default:
+		return getUnstructured(value)
+	}
+}
+
+// foldToken is token.fold(policy): MsgID tokens are written whole, any
+// other list is refolded on its own.
+func (p *Policy) foldToken(t *token) (string, error) {
+	switch t.cls {
+	case clsMsgID, clsMessageID, clsInvalidMessageID:
+		return t.str() + p.Linesep, nil
+	}
+	return p.refoldParseTree(t)
+}
+
+func (p *Policy) foldWidth() int {
+	if p.MaxLineLength > 0 {
+		return p.MaxLineLength
+	}
+	return int(^uint(0) >> 1)
+}
+
+// stealTrailingWSP is _steal_trailing_WSP_if_exists.
+func stealTrailingWSP(lines []string) string {
+	last := lines[len(lines)-1]
+	if last != "" && isWSP(last[len(last)-1]) {
+		lines[len(lines)-1] = last[:len(last)-1]
+		return last[len(last)-1:]
+	}
+	return ""
+}
+
+// refoldParseTree is _refold_parse_tree: RFC 5322 section 2.2.3 folding
+// at the highest syntactic level that fits, with RFC 2047 encoded words
+// for text that is not ASCII (or not UTF-8 under utf8) or cannot be
+// broken otherwise.
+func (p *Policy) refoldParseTree(tree *token) (string, error) {
+	maxlen := p.foldWidth()
+	encoding := "us-ascii"
+	if p.UTF8 {
+		encoding = "utf-8"
+	}
+	lines := []string{""}
+	lastEW := -1
+	wrapAsEWBlocked := 0
+	wantEncoding := false
+	endEWNotAllowed := newTerminal(clsValueTerminal, "", "wrap_as_ew_blocked")
+	parts := append([]*token(nil), tree.kids...)
+	lastLen := func() int { return pyLen(lines[len(lines)-1]) }
+	for len(parts) > 0 {
+		part := parts[0]
+		parts = parts[1:]
+		if part == endEWNotAllowed {
+			wrapAsEWBlocked--
+			continue
+		}
+		tstr := part.str()
+		if part.typ == "ptext" && strings.ContainsAny(tstr, specials) {
+			wantEncoding = true
+		}
+		charset := encoding
+		if !pyStrictEncodable(tstr, encoding) {
+			if part.hasDefect(defectUndecodableBytes) {
+				charset = "unknown-8bit"
+			} else {
+				charset = "utf-8"
+			}
+			wantEncoding = true
+		}
+		if part.typ == "mime-parameters" {
+			var err error
+			lines, err = foldMIMEParameters(part, lines, maxlen, encoding)
+			if err != nil {
+				return "", err
+			}
+			continue
+		}
+		if wantEncoding && wrapAsEWBlocked == 0 {
+			if !part.asEWAllowed() {
+				wantEncoding = false
+				lastEW = -1
+				if part.syntacticBreak() {
+					encoded, err := p.foldToken(part)
+					if err != nil {
+						return "", err
+					}
+					encoded = encoded[:len(encoded)-len(p.Linesep)]
+					if !strings.Contains(encoded, p.Linesep) {
+						if pyLen(encoded) > maxlen-lastLen() {
+							lines = append(lines, stealTrailingWSP(lines))
+						}
+						lines[len(lines)-1] += encoded
+						continue
+					}
+				}
+			}
+			if !part.isTerminal() {
+				parts = append(append([]*token(nil), part.kids...), parts...)
+			} else {
+				var err error
+				lines, lastEW, err = foldAsEW(tstr, lines, maxlen, lastEW, part.ewCombineAllowed(), charset)
+				if err != nil {
+					return "", err
+				}
+			}
+			wantEncoding = false
+			continue
+		}
+		if pyLen(tstr) <= maxlen-lastLen() {
+			lines[len(lines)-1] += tstr
+			continue
+		}
+		if part.syntacticBreak() && pyLen(tstr)+1 <= maxlen {
+			newline := stealTrailingWSP(lines)
+			if newline != "" || part.startsWithFWS() {
+				lines = append(lines, newline+tstr)
+				lastEW = -1
+				continue
+			}
+		}
+		if !part.isTerminal() {
+			newparts := append([]*token(nil), part.kids...)
+			if !part.asEWAllowed() {
+				wrapAsEWBlocked++
+				newparts = append(newparts, endEWNotAllowed)
+			}
+			parts = append(newparts, parts...)
+			continue
+		}
+		if part.asEWAllowed() && wrapAsEWBlocked == 0 {
+			parts = append([]*token{part}, parts...)
+			wantEncoding = true
+			continue
+		}
+		newline := stealTrailingWSP(lines)
+		if newline != "" || part.startsWithFWS() {
+			lines = append(lines, newline+tstr)
+		} else {
+			lines[len(lines)-1] += tstr
+		}
+	}
+	return strings.Join(lines, p.Linesep) + p.Linesep, nil
+}
+
+// foldAsEW is _fold_as_ew: toEncode written as encoded words, merged with
+// the encoded word ending the last line (starting at rune lastEW, -1 for
+// none) when combining is allowed. It returns the new lastEW.
+func foldAsEW(toEncode string, lines []string, maxlen, lastEW int, combine bool, charset string) ([]string, int, error) {
+	if lastEW >= 0 && combine {
+		last := lines[len(lines)-1]
+		off := pyByteOffset(last, lastEW)
+		u, err := getUnstructured(last[off:] + toEncode)
+		if err != nil {
+			return nil, 0, err
+		}
+		toEncode = u.str()
+		lines[len(lines)-1] = last[:off]
+	}
+	if toEncode == "" {
+		return nil, 0, errCannotFold
+	}
+	if isWSP(toEncode[0]) {
+		leading := toEncode[:1]
+		toEncode = toEncode[1:]
+		if pyLen(lines[len(lines)-1]) == maxlen {
+			lines = append(lines, stealTrailingWSP(lines))
+		}
+		lines[len(lines)-1] += leading
+	}
+	if toEncode == "" {
+		return nil, 0, errCannotFold
+	}
+	trailing := ""
+	if isWSP(toEncode[len(toEncode)-1]) {
+		trailing = toEncode[len(toEncode)-1:]
+		toEncode = toEncode[:len(toEncode)-1]
+	}
+	newLastEW := lastEW
+	if lastEW < 0 {
+		newLastEW = pyLen(lines[len(lines)-1])
+	}
+	encodeAs := charset
+	if charset == "us-ascii" {
+		encodeAs = "utf-8"
+	}
+	chromeLen := len(encodeAs) + 7
+	if chromeLen+1 >= maxlen {
+		return nil, 0, errCannotFold
+	}
+	stuck := 0
+	for toEncode != "" {
+		remaining := maxlen - pyLen(lines[len(lines)-1])
+		textSpace := remaining - chromeLen
+		if textSpace <= 0 {
+			lines = append(lines, " ")
+			continue
+		}
+		word := toEncode[:pyByteOffset(toEncode, textSpace)]
+		ew, err := encodeWord(word, encodeAs)
+		if err != nil {
+			return nil, 0, err
+		}
+		for len(ew) > remaining {
+			_, size := lastRune(word)
+			word = word[:len(word)-size]
+			if ew, err = encodeWord(word, encodeAs); err != nil {
+				return nil, 0, err
+			}
+		}
+		if word == "" {
+			if stuck++; stuck > 2 {
+				return nil, 0, errCannotFold
+			}
+		}
+		lines[len(lines)-1] += ew
+		toEncode = toEncode[len(word):]
+		if toEncode != "" {
+			lines = append(lines, " ")
+			newLastEW = pyLen(lines[len(lines)-1])
+		}
+	}
+	lines[len(lines)-1] += trailing
+	if !combine {
+		return lines, -1, nil
+	}
+	return lines, newLastEW, nil
+}
+
+func lastRune(s string) (rune, int) {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] < 0x80 || s[i] >= 0xC0 {
+			r := []rune(s[i:])
+			return r[0], len(s) - i
+		}
+	}
+	return 0, 0
+}
+
+// urlQuote is urllib.parse.quote(s, safe='') of already-encoded bytes:
+// every byte but letters, digits and "_.-~" as %XX (RFC 2231 section 4).
+func urlQuote(b string) string {
+	const hex = "0123456789ABCDEF"
+	var sb strings.Builder
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_.-~", c) >= 0 {
+			sb.WriteByte(c)
+			continue
+		}
+		sb.WriteByte('%')
+		sb.WriteByte(hex[c>>4])
+		sb.WriteByte(hex[c&15])
+	}
+	return sb.String()
+}
+
+// foldMIMEParameters is _fold_mime_parameters: each parameter as
+// name="value", or RFC 2231 name*=charset''value when it cannot be
+// written in encoding, split into numbered sections when too long.
+func foldMIMEParameters(part *token, lines []string, maxlen int, encoding string) ([]string, error) {
+	for _, param := range part.params() {
+		name, value := param.name, param.value
+		if !strings.HasSuffix(strings.TrimRightFunc(lines[len(lines)-1], pyRuneIsSpace), ";") {
+			lines[len(lines)-1] += ";"
+		}
+		charset := encoding
+		encodingRequired := !pyStrictEncodable(value, encoding)
+		var tstr string
+		if encodingRequired {
+			if pyHasSurrogates(value) {
+				charset = "unknown-8bit"
+			} else {
+				charset = "utf-8"
+			}
+			b, _ := pyEncode(value, "utf-8")
+			tstr = name + "*=" + charset + "''" + urlQuote(b)
+		} else {
+			tstr = name + "=" + quoteString(value)
+		}
+		if pyLen(lines[len(lines)-1])+pyLen(tstr)+1 < maxlen {
+			lines[len(lines)-1] += " " + tstr
+			continue
+		} else if pyLen(tstr)+2 <= maxlen {
+			lines = append(lines, " "+tstr)
+			continue
+		}
+		section := 0
+		extraChrome := charset + "''"
+		for value != "" {
+			chromeLen := pyLen(name) + len(strconv.Itoa(section)) + 3 + len(extraChrome)
+			if maxlen <= chromeLen+3 {
+				maxlen = 78
+			}
+			maxchars := maxlen - chromeLen - 2
+			splitpoint := maxchars
+			var encoded string
+			for {
+				partial := value[:pyByteOffset(value, splitpoint)]
+				b, _ := pyEncode(partial, "utf-8")
+				encoded = urlQuote(b)
+				if len(encoded) <= maxchars {
+					break
+				}
+				splitpoint--
+			}
+			if splitpoint <= 0 {
+				return nil, errCannotFold
+			}
+			lines = append(lines, " "+name+"*"+strconv.Itoa(section)+"*="+extraChrome+encoded)
+			extraChrome = ""
+			section++
+			value = value[pyByteOffset(value, splitpoint):]
+			if value != "" {
+				lines[len(lines)-1] += ";"
+			}
+		}
+	}
+	return lines, nil
 }
