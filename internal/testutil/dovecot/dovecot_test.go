@@ -1,0 +1,151 @@
+package dovecot
+
+import (
+	"bufio"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// rawSession speaks just enough IMAP, by hand, to check the harness
+// independently of internal/imap.
+type rawSession struct {
+	t    *testing.T
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+func dialRaw(t *testing.T, conn net.Conn) *rawSession {
+	t.Helper()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	s := &rawSession{t: t, conn: conn, r: bufio.NewReader(conn)}
+	if greeting := s.line(); !strings.HasPrefix(greeting, "* OK") {
+		t.Fatalf("greeting = %q, want * OK", greeting)
+	}
+	return s
+}
+
+func (s *rawSession) line() string {
+	s.t.Helper()
+	l, err := s.r.ReadString('\n')
+	if err != nil {
+		s.t.Fatalf("read: %v", err)
+	}
+	return strings.TrimRight(l, "\r\n")
+}
+
+// command sends a line and returns the untagged lines and the tagged status line.
+func (s *rawSession) command(tag, line string) (untagged []string, status string) {
+	s.t.Helper()
+	if _, err := s.conn.Write([]byte(tag + " " + line + "\r\n")); err != nil {
+		s.t.Fatalf("write: %v", err)
+	}
+	for {
+		l := s.line()
+		if strings.HasPrefix(l, tag+" ") {
+			return untagged, strings.TrimPrefix(l, tag+" ")
+		}
+		untagged = append(untagged, l)
+	}
+}
+
+func capabilities(s *rawSession) string {
+	untagged, status := s.command("c", "CAPABILITY")
+	if !strings.HasPrefix(status, "OK") || len(untagged) == 0 {
+		s.t.Fatalf("CAPABILITY = %q, %q", untagged, status)
+	}
+	return untagged[0] + " "
+}
+
+func TestDovecotHarness(t *testing.T) {
+	begin := time.Now()
+	srv := Start(t, All())
+	t.Logf("dovecot start-up took %v", time.Since(begin))
+
+	conn, err := net.Dial("tcp", srv.PlainAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	plain := dialRaw(t, conn)
+	if caps := capabilities(plain); !strings.Contains(caps, " STARTTLS ") || strings.Contains(caps, "LOGINDISABLED") {
+		t.Errorf("plain CAPABILITY = %q, want STARTTLS and no LOGINDISABLED", caps)
+	}
+	if _, status := plain.command("a", "LOGIN alice alice-secret"); !strings.HasPrefix(status, "OK") {
+		t.Fatalf("LOGIN alice = %q", status)
+	}
+	caps := capabilities(plain)
+	for _, want := range []string{" QUOTA ", " ACL ", " COMPRESS=DEFLATE ", " MOVE ", " UIDPLUS ", " SPECIAL-USE "} {
+		if !strings.Contains(caps, want) {
+			t.Errorf("CAPABILITY after login = %q, want %q", caps, want)
+		}
+	}
+	untagged, status := plain.command("l", `LIST "" "*"`)
+	if !strings.HasPrefix(status, "OK") || !strings.Contains(strings.Join(untagged, "\n"), `(\HasNoChildren \Sent) "/" Sent`) {
+		t.Errorf("LIST = %q, %q; want a \\Sent mailbox", untagged, status)
+	}
+
+	tlsConn, err := tls.Dial("tcp", srv.TLSAddr(), srv.ClientTLSConfig())
+	if err != nil {
+		t.Fatalf("implicit TLS with the harness CA: %v", err)
+	}
+	defer tlsConn.Close()
+	secure := dialRaw(t, tlsConn)
+	// Carol's password is not ASCII: AUTHENTICATE PLAIN (RFC 4616) carries UTF-8.
+	carol := srv.User("carol")
+	ir := base64.StdEncoding.EncodeToString([]byte("\x00" + carol.Name + "\x00" + carol.Password))
+	if _, status := secure.command("a", "AUTHENTICATE PLAIN "+ir); !strings.HasPrefix(status, "OK") {
+		t.Errorf("AUTHENTICATE PLAIN carol = %q", status)
+	}
+	if _, status := secure.command("b", "LOGOUT"); !strings.HasPrefix(status, "OK") {
+		t.Errorf("LOGOUT = %q", status)
+	}
+
+	if _, err := tls.Dial("tcp", srv.TLSAddr(), &tls.Config{ServerName: "localhost"}); err == nil {
+		t.Error("TLS with system roots succeeded, want an unknown-authority error")
+	} else if !errors.As(err, new(x509.UnknownAuthorityError)) {
+		t.Logf("TLS with system roots: %v", err)
+	}
+	if fi, err := os.Stat(srv.Maildir("alice")); err != nil || !fi.IsDir() {
+		t.Errorf("Maildir of alice: %v", err)
+	}
+}
+
+func TestDovecotLoginDisabled(t *testing.T) {
+	srv := Start(t, WithLoginDisabled())
+	conn, err := net.Dial("tcp", srv.PlainAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	s := dialRaw(t, conn)
+	if caps := capabilities(s); !strings.Contains(caps, " LOGINDISABLED ") || !strings.Contains(caps, " STARTTLS ") {
+		t.Errorf("CAPABILITY = %q, want LOGINDISABLED and STARTTLS", caps)
+	}
+	if _, status := s.command("a", "LOGIN alice alice-secret"); !strings.HasPrefix(status, "NO") {
+		t.Errorf("LOGIN before STARTTLS = %q, want NO", status)
+	}
+}
+
+func TestDovecotStopRemovesFolder(t *testing.T) {
+	SkipOrFail(t, Available())
+	srv, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(srv.Dir); !os.IsNotExist(err) {
+		t.Errorf("after Stop, %s: %v, want it gone", srv.Dir, err)
+	}
+	if _, err := net.DialTimeout("tcp", srv.PlainAddr(), time.Second); err == nil {
+		t.Errorf("after Stop, %s still accepts", srv.PlainAddr())
+	}
+}
