@@ -610,3 +610,9 @@ func CanonicalFlag(f string) string {
 	}
 	return f
 }
+
+// SetReader switches the decoder to a new source, e.g. after COMPRESS
+// (RFC 4978) or STARTTLS. Any open literal must have been consumed.
+func (d *Decoder) SetReader(r *bufio.Reader) {
+	d.r = r
+}

@@ -54,10 +54,15 @@ type Encoder struct {
 	// literal data replaced by a size note.
 	TraceLine func(line string)
 
-	err    error
-	trace  strings.Builder
-	secret bool
+	err     error
+	trace   strings.Builder
+	secret  bool
+	flushed bool
 }
+
+// Flushed reports whether part of the current command already reached the
+// connection (before a synchronising literal).
+func (e *Encoder) Flushed() bool { return e.flushed }
 
 // NewEncoder returns an encoder writing to w.
 func NewEncoder(w *bufio.Writer) *Encoder { return &Encoder{w: w} }
@@ -70,6 +75,7 @@ func (e *Encoder) Reset() {
 	e.err = nil
 	e.trace.Reset()
 	e.secret = false
+	e.flushed = false
 }
 
 func (e *Encoder) setErr(err error) {
@@ -264,6 +270,7 @@ func (e *Encoder) Literal(size int64, r io.Reader, binary bool) *Encoder {
 		return e
 	}
 	if !nonSync {
+		e.flushed = true
 		if err := e.w.Flush(); err != nil {
 			e.setErr(err)
 			return e

@@ -1,0 +1,173 @@
+package imap
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// NumRange is one element of a sequence set (RFC 3501 §9 "seq-range"):
+// Start:Stop, with 0 standing for "*" (the largest number in use).
+// A single number has Start == Stop.
+type NumRange struct {
+	Start, Stop uint32
+}
+
+// NumSet is a sequence set (RFC 3501 §9 "sequence-set") of either message
+// sequence numbers or UIDs; UID selects the UID form of the commands that
+// take it (RFC 3501 §6.4.8).
+type NumSet struct {
+	Ranges []NumRange
+	UID    bool
+}
+
+// SeqSetNum returns a set of message sequence numbers.
+func SeqSetNum(nums ...uint32) NumSet {
+	var s NumSet
+	for _, n := range nums {
+		s.AddRange(n, n)
+	}
+	return s
+}
+
+// UIDSetNum returns a set of UIDs.
+func UIDSetNum(uids ...uint32) NumSet {
+	s := SeqSetNum(uids...)
+	s.UID = true
+	return s
+}
+
+// AllSeq is the set "1:*" of all messages by sequence number.
+func AllSeq() NumSet { return NumSet{Ranges: []NumRange{{1, 0}}} }
+
+// AllUID is the set "1:*" of all messages by UID.
+func AllUID() NumSet { return NumSet{Ranges: []NumRange{{1, 0}}, UID: true} }
+
+// AddRange adds start:stop (0 = "*").
+func (s *NumSet) AddRange(start, stop uint32) {
+	s.Ranges = append(s.Ranges, NumRange{start, stop})
+}
+
+// IsEmpty reports whether the set has no elements.
+func (s NumSet) IsEmpty() bool { return len(s.Ranges) == 0 }
+
+// Contains reports whether n is in the set; "*" is taken as unbounded.
+func (s NumSet) Contains(n uint32) bool {
+	for _, r := range s.Ranges {
+		lo, hi := r.Start, r.Stop
+		if lo == 0 {
+			lo = ^uint32(0)
+		}
+		if hi == 0 {
+			hi = ^uint32(0)
+		}
+		if lo > hi {
+			lo, hi = hi, lo
+		}
+		if n >= lo && n <= hi {
+			return true
+		}
+	}
+	return false
+}
+
+// Nums returns the numbers of a set without "*", sorted and without
+// duplicates. It returns false if the set contains "*".
+func (s NumSet) Nums() ([]uint32, bool) {
+	var out []uint32
+	for _, r := range s.Ranges {
+		if r.Start == 0 || r.Stop == 0 {
+			return nil, false
+		}
+		lo, hi := min(r.Start, r.Stop), max(r.Start, r.Stop)
+		for n := lo; ; n++ {
+			out = append(out, n)
+			if n == hi {
+				break
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), true
+}
+
+// String renders the set in wire syntax, e.g. "1:*,5,7:9".
+func (s NumSet) String() string {
+	var sb strings.Builder
+	for i, r := range s.Ranges {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(numOrStar(r.Start))
+		if r.Stop != r.Start {
+			sb.WriteByte(':')
+			sb.WriteString(numOrStar(r.Stop))
+		}
+	}
+	return sb.String()
+}
+
+func numOrStar(n uint32) string {
+	if n == 0 {
+		return "*"
+	}
+	return strconv.FormatUint(uint64(n), 10)
+}
+
+// ErrEmptySet is returned by commands given an empty set.
+var ErrEmptySet = errors.New("imap: empty sequence set")
+
+// ParseSeqSet parses user input such as "1:*,5,7:9" into a set of
+// sequence numbers (RFC 3501 §9 "sequence-set"). Zero, signs, spaces and
+// anything else outside the grammar are rejected.
+func ParseSeqSet(s string) (NumSet, error) { return parseNumSet(s, false) }
+
+// ParseUIDSet parses a set of UIDs with the syntax of ParseSeqSet.
+func ParseUIDSet(s string) (NumSet, error) { return parseNumSet(s, true) }
+
+func parseNumSet(s string, uid bool) (NumSet, error) {
+	set := NumSet{UID: uid}
+	if s == "" {
+		return set, fmt.Errorf("imap: invalid sequence set %q: empty", s)
+	}
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(part, ":")
+		a, err := parseSeqNumber(lo)
+		if err != nil {
+			return NumSet{}, fmt.Errorf("imap: invalid sequence set %q: %v", s, err)
+		}
+		b := a
+		if isRange {
+			if b, err = parseSeqNumber(hi); err != nil {
+				return NumSet{}, fmt.Errorf("imap: invalid sequence set %q: %v", s, err)
+			}
+		}
+		set.AddRange(a, b)
+	}
+	return set, nil
+}
+
+// parseSeqNumber parses seq-number: nz-number or "*" (returned as 0).
+func parseSeqNumber(s string) (uint32, error) {
+	if s == "*" {
+		return 0, nil
+	}
+	if s == "" {
+		return 0, errors.New("missing number")
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, fmt.Errorf("%q is not a number", s)
+		}
+	}
+	if s[0] == '0' {
+		return 0, fmt.Errorf("%q: numbers start at 1", s)
+	}
+	n, err := strconv.ParseUint(s, 10, 32)
+	if err != nil {
+		return 0, fmt.Errorf("%q is out of range", s)
+	}
+	return uint32(n), nil
+}
