@@ -1,0 +1,307 @@
+package policy
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// bodyEncoding is a charset's Content-Transfer-Encoding for bodies in
+// Python's email.charset tables (RFC 2045 section 6).
+type bodyEncoding int
+
+const (
+	bodyEncodingNone   bodyEncoding = iota // 7bit or 8bit as the bytes are
+	bodyEncodingQP                         // quoted-printable
+	bodyEncodingBase64                     // base64
+)
+
+// pythonCharsets is email.charset.CHARSETS: body encoding and output
+// charset of the charsets Python knows; any other charset is base64 with
+// itself as output charset.
+var pythonCharsets = map[string]struct {
+	body   bodyEncoding
+	output string
+}{
+	"iso-8859-1": {bodyEncodingQP, ""}, "iso-8859-2": {bodyEncodingQP, ""}, "iso-8859-3": {bodyEncodingQP, ""},
+	"iso-8859-4": {bodyEncodingQP, ""}, "iso-8859-9": {bodyEncodingQP, ""}, "iso-8859-10": {bodyEncodingQP, ""},
+	"iso-8859-13": {bodyEncodingQP, ""}, "iso-8859-14": {bodyEncodingQP, ""}, "iso-8859-15": {bodyEncodingQP, ""},
+	"iso-8859-16": {bodyEncodingQP, ""}, "windows-1252": {bodyEncodingQP, ""}, "viscii": {bodyEncodingQP, ""},
+	"us-ascii": {bodyEncodingNone, ""}, "big5": {bodyEncodingBase64, ""}, "gb2312": {bodyEncodingBase64, ""},
+	"euc-jp": {bodyEncodingNone, "iso-2022-jp"}, "shift_jis": {bodyEncodingNone, "iso-2022-jp"},
+	"iso-2022-jp": {bodyEncodingNone, ""}, "koi8-r": {bodyEncodingBase64, ""}, "utf-8": {bodyEncodingBase64, "utf-8"},
+}
+
+// pythonCharsetAliases is email.charset.ALIASES.
+var pythonCharsetAliases = map[string]string{
+	"latin_1": "iso-8859-1", "latin-1": "iso-8859-1", "latin_2": "iso-8859-2", "latin-2": "iso-8859-2",
+	"latin_3": "iso-8859-3", "latin-3": "iso-8859-3", "latin_4": "iso-8859-4", "latin-4": "iso-8859-4",
+	"latin_5": "iso-8859-9", "latin-5": "iso-8859-9", "latin_6": "iso-8859-10", "latin-6": "iso-8859-10",
+	"latin_7": "iso-8859-13", "latin-7": "iso-8859-13", "latin_8": "iso-8859-14", "latin-8": "iso-8859-14",
+	"latin_9": "iso-8859-15", "latin-9": "iso-8859-15", "latin_10": "iso-8859-16", "latin-10": "iso-8859-16",
+	"cp949": "ks_c_5601-1987", "euc_jp": "euc-jp", "euc_kr": "euc-kr", "ascii": "us-ascii",
+}
+
+// lookupCodec is Python's codecs.lookup restricted to the codecs this
+// package implements (UTF-8 and the single-byte codecs of
+// singleByteUndefined): the codec's canonical name, or "" if unknown.
+func lookupCodec(name string) string {
+	// encodings.normalize_encoding: runs of characters other than ASCII
+	// letters, digits and '.' become one '_'.
+	var b strings.Builder
+	pendingUnderscore := false
+	for _, c := range strings.ToLower(name) {
+		if c < 128 && (c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.') {
+			if pendingUnderscore && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			pendingUnderscore = false
+			b.WriteRune(c)
+			continue
+		}
+		pendingUnderscore = true
+	}
+	n := b.String()
+	if c, ok := pythonCodecAliases[n]; ok {
+		return c
+	}
+	return pythonCodecAliases[strings.ReplaceAll(n, ".", "_")]
+}
+
+// indexAnyByte returns the index of the first byte of s that is in set.
+func indexAnyByte(s, set string) int {
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(set, s[i]) >= 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// decodeUTF8Replace is bytes.decode('utf-8', 'replace'): each maximal
+// invalid subpart becomes one U+FFFD, as Python does.
+func decodeUTF8Replace(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r != utf8.RuneError || size > 1 {
+			b.WriteString(s[i : i+size])
+			i += size
+			continue
+		}
+		c := s[i]
+		need, lo, hi := 0, byte(0x80), byte(0xbf)
+		switch {
+		case c >= 0xc2 && c <= 0xdf:
+			need = 1
+		case c == 0xe0:
+			need, lo = 2, 0xa0
+		case c == 0xed:
+			need, hi = 2, 0x9f
+		case c >= 0xe1 && c <= 0xef:
+			need = 2
+		case c == 0xf0:
+			need, lo = 3, 0x90
+		case c == 0xf4:
+			need, hi = 3, 0x8f
+		case c >= 0xf1 && c <= 0xf3:
+			need = 3
+		}
+		j := i + 1
+		for k := 0; k < need && j < len(s); k++ {
+			if s[j] < lo || s[j] > hi {
+				break
+			}
+			lo, hi = 0x80, 0xbf
+			j++
+		}
+		b.WriteRune(utf8.RuneError)
+		i = j
+	}
+	return b.String()
+}
+
+// reencode7bit is what Python's Generator._handle_text does to a part
+// with 8-bit bytes under cte_type=7bit: decode the payload with the part's
+// charset (errors='replace'), set it again with that charset
+// (Message.set_payload/set_charset) so that it gets quoted-printable or
+// base64 transfer encoding, and write the new Content-Transfer-Encoding
+// and Content-Type. It returns the new payload and those headers.
+func reencode7bit(m *message) (string, *mungedHeaders, error) {
+	charset, ok := m.param("charset")
+	if !ok {
+		return "", nil, fmt.Errorf("UnicodeEncodeError: 8-bit body without a charset parameter cannot be written under cte_type=7bit")
+	}
+	if has8bit(charset) {
+		return "", nil, fmt.Errorf("CharsetError: charset %q is not ASCII", charset)
+	}
+	dec := lookupCodec(charset)
+	if dec == "" {
+		return "", nil, fmt.Errorf("LookupError: charset %q is unknown or not supported for cte_type=7bit re-encoding", charset)
+	}
+	// Python's Charset(): lower-case, ALIASES, then CHARSETS.
+	input := strings.ToLower(charset)
+	if a, ok := pythonCharsetAliases[input]; ok {
+		input = a
+	}
+	encoding, output := bodyEncodingBase64, input
+	if c, ok := pythonCharsets[input]; ok {
+		encoding = c.body
+		if c.output != "" {
+			output = c.output
+		}
+	}
+	if a, ok := pythonCharsetAliases[output]; ok {
+		output = a
+	}
+	enc := lookupCodec(output)
+	if enc == "" || enc != dec {
+		return "", nil, fmt.Errorf("LookupError: re-encoding from %q to %q is not supported", charset, output)
+	}
+	// Decode (errors='replace') and encode again (errors='strict'): the
+	// bytes stay as they are, except that UTF-8 gets U+FFFD for invalid
+	// sequences and a single-byte codec fails on a byte it cannot decode.
+	raw := m.payload
+	encoded := raw
+	if dec == "utf_8" {
+		encoded = decodeUTF8Replace(raw)
+	} else if i := indexAnyByte(raw, singleByteUndefined[dec]); i >= 0 {
+		return "", nil, fmt.Errorf("UnicodeEncodeError: %q codec can't encode character '\\ufffd' (byte 0x%02x of the body)", output, raw[i])
+	}
+	var payload, cte string
+	switch encoding {
+	case bodyEncodingBase64:
+		payload, cte = base64BodyEncode(encoded), "base64"
+	case bodyEncodingQP:
+		payload, cte = quotedPrintableBodyEncode(encoded), "quoted-printable"
+	default:
+		payload, cte = encoded, "7bit"
+		if has8bit(encoded) {
+			cte = "8bit"
+		}
+	}
+	return payload, &mungedHeaders{cte: cte, contentType: m.contentTypeWithParam("charset", output)}, nil
+}
+
+// contentTypeWithParam is the Content-Type value Python's
+// Message.set_param(name, value) builds when the parameter exists: the
+// type, then every parameter re-quoted, name's value replaced.
+func (m *message) contentTypeWithParam(name, value string) string {
+	raw, _ := m.get("content-type")
+	first, _, _ := strings.Cut(m.fetchValue(raw), ";")
+	parts := []string{trimPyWhitespace(first)}
+	var params []mimeParam
+	if m.policy.Family == FamilyCompat32 {
+		params = splitParamsCompat32(raw)
+	} else {
+		params = parseParamsEmail(m.fetchValue(raw))
+	}
+	for _, p := range params {
+		v := p.value
+		if strings.EqualFold(p.name, name) {
+			p.name, v = name, value
+		}
+		if v == "" {
+			parts = append(parts, p.name)
+			continue
+		}
+		parts = append(parts, p.name+`="`+strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v)+`"`)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// base64BodyEncode is email.base64mime.body_encode: 57 bytes per line of
+// 76 characters, each line ending in "\n" (RFC 2045 section 6.8).
+func base64BodyEncode(s string) string {
+	if s == "" {
+		return ""
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i += 57 {
+		end := min(i+57, len(s))
+		b.WriteString(base64.StdEncoding.EncodeToString([]byte(s[i:end])))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// qpBodySafe reports whether quoprimime writes byte c literally in a body.
+func qpBodySafe(c byte) bool {
+	return c == '\t' || c >= ' ' && c <= '~' && c != '='
+}
+
+// quotedPrintableBodyEncode is email.quoprimime.body_encode with
+// maxlinelen 76 and eol "\n" (RFC 2045 section 6.7).
+func quotedPrintableBodyEncode(body string) string {
+	if body == "" {
+		return ""
+	}
+	const maxLineLen = 76
+	var t strings.Builder
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if qpBodySafe(c) || c == '\r' || c == '\n' {
+			t.WriteByte(c)
+		} else {
+			fmt.Fprintf(&t, "=%02X", c)
+		}
+	}
+	body = t.String()
+	var lines []string
+	// str.splitlines on the translated body: only CR, LF and CRLF remain.
+	for rest := body; rest != ""; {
+		i := strings.IndexAny(rest, "\r\n")
+		if i < 0 {
+			lines = append(lines, rest)
+			break
+		}
+		lines = append(lines, rest[:i])
+		if rest[i] == '\r' && i+1 < len(rest) && rest[i+1] == '\n' {
+			i++
+		}
+		rest = rest[i+1:]
+	}
+	var out []string
+	for _, line := range lines {
+		start := 0
+		lastStart := len(line) - 1 - maxLineLen
+		for start <= lastStart {
+			stop := start + maxLineLen - 1
+			switch {
+			case line[stop-2] == '=':
+				out = append(out, line[start:stop-1])
+				start = stop - 2
+			case line[stop-1] == '=':
+				out = append(out, line[start:stop])
+				start = stop - 1
+			default:
+				out = append(out, line[start:stop]+"=")
+				start = stop
+			}
+		}
+		if line != "" && (line[len(line)-1] == ' ' || line[len(line)-1] == '\t') {
+			room := start - lastStart
+			last := line[len(line)-1]
+			var q string
+			switch {
+			case room >= 3:
+				q = fmt.Sprintf("=%02X", last)
+			case room == 2:
+				q = string(last) + "=\n"
+			default:
+				q = "=\n" + fmt.Sprintf("=%02X", last)
+			}
+			out = append(out, line[start:len(line)-1]+q)
+		} else {
+			out = append(out, line[start:])
+		}
+	}
+	if c := body[len(body)-1]; c == '\r' || c == '\n' {
+		out = append(out, "")
+	}
+	return strings.Join(out, "\n")
+}

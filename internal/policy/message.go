@@ -1,0 +1,145 @@
+package policy
+
+import "strings"
+
+// headerField is one header field as the parser stored it: Python's
+// (name, value) pair from header_source_parse. Value keeps the line breaks
+// of continuation lines; bytes >= 0x80 are the source bytes.
+type headerField struct {
+	name, value string
+}
+
+// message is one part of a parsed message tree, the state Python's
+// email.message.Message holds after parsing.
+type message struct {
+	headers  []headerField
+	unixFrom string
+
+	// payload is the body of a non-container part (Python's str payload);
+	// hasPayload is false for Python's None.
+	payload    string
+	hasPayload bool
+	// parts is the payload of a container (multipart with parts, message/*);
+	// isContainer is Python's is_multipart() (the payload is a list).
+	parts       []*message
+	isContainer bool
+
+	// preamble and epilogue of a multipart; nil is Python's None.
+	preamble, epilogue *string
+
+	defects     []string
+	defaultType string
+	policy      *Policy
+}
+
+func newMessage(p *Policy) *message {
+	return &message{defaultType: "text/plain", policy: p}
+}
+
+func stringPtr(s string) *string { return &s }
+
+// get returns the first header value named name (case-insensitive) as
+// Python's Message.get would see its text, and whether there was one.
+func (m *message) get(name string) (string, bool) {
+	for _, h := range m.headers {
+		if strings.EqualFold(h.name, name) {
+			return h.value, true
+		}
+	}
+	return "", false
+}
+
+// contentType is Python's Message.get_content_type: the lower-cased
+// maintype/subtype, text/plain when invalid, the default type when absent.
+func (m *message) contentType() string {
+	value, ok := m.get("content-type")
+	if !ok {
+		return m.defaultType
+	}
+	ctype, _, _ := strings.Cut(m.fetchValue(value), ";")
+	ctype = strings.ToLower(strings.TrimSpace(ctype))
+	if strings.Count(ctype, "/") != 1 {
+		return "text/plain"
+	}
+	return ctype
+}
+
+func (m *message) mainType() string {
+	t, _, _ := strings.Cut(m.contentType(), "/")
+	return t
+}
+
+func (m *message) subType() string {
+	_, t, _ := strings.Cut(m.contentType(), "/")
+	return t
+}
+
+// fetchValue is the text of a source header value as Python's
+// header_fetch_parse returns it, before any structured parsing: the
+// EmailPolicy removes CR and LF; compat32 keeps the value as it is.
+func (m *message) fetchValue(value string) string {
+	if m.policy.Family == FamilyCompat32 {
+		return value
+	}
+	return strings.NewReplacer("\r", "", "\n", "").Replace(value)
+}
+
+// param is Python's Message.get_param(name) for the Content-Type header,
+// unquoted (RFC 2045 section 5.1 parameters; RFC 2231 values collapsed).
+func (m *message) param(name string) (string, bool) {
+	value, ok := m.get("content-type")
+	if !ok {
+		return "", false
+	}
+	var params []mimeParam
+	if m.policy.Family == FamilyCompat32 {
+		params = splitParamsCompat32(value)
+	} else {
+		params = parseParamsEmail(m.fetchValue(value))
+	}
+	for _, p := range params {
+		if strings.EqualFold(p.name, name) {
+			return p.value, true
+		}
+	}
+	return "", false
+}
+
+// boundary is Python's Message.get_boundary: the boundary parameter with
+// trailing white space removed (RFC 2046 section 5.1.1).
+func (m *message) boundary() (string, bool) {
+	b, ok := m.param("boundary")
+	if !ok {
+		return "", false
+	}
+	return strings.TrimRight(b, " \t\n\r\f\v"), true
+}
+
+// walk calls fn on m and every part below it, in Python's msg.walk() order.
+func (m *message) walk(fn func(*message)) {
+	fn(m)
+	if m.isContainer {
+		for _, p := range m.parts {
+			p.walk(fn)
+		}
+	}
+}
+
+// clone returns a copy of m whose header slice may be changed freely.
+func (m *message) cloneHeaders() *message {
+	c := *m
+	c.headers = append([]headerField(nil), m.headers...)
+	return &c
+}
+
+// replaceHeader is Python's Message.replace_header: the first field named
+// name keeps its position and name and gets value.
+func (m *message) replaceHeader(name, value string) bool {
+	for i, h := range m.headers {
+		if strings.EqualFold(h.name, name) {
+			m.headers[i].value = value
+			return true
+		}
+	}
+	return false
+}

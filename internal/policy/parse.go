@@ -1,0 +1,530 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// MaxHeaderBytes bounds the header block of one message part held in
+// memory while parsing; a longer header block is a *HeaderTooLongError.
+const MaxHeaderBytes = 4 << 20
+
+// HeaderTooLongError reports a header block longer than MaxHeaderBytes.
+type HeaderTooLongError struct {
+	// Limit is the number of bytes allowed.
+	Limit int
+}
+
+func (e *HeaderTooLongError) Error() string {
+	return fmt.Sprintf("message header block is longer than %d bytes", e.Limit)
+}
+
+// DefectError is returned under raise_on_defect (the strict policy) when
+// the parser meets a defect: Python raises the defect itself, an instance
+// of one of email.errors' MessageDefect classes. Nothing is written.
+type DefectError struct {
+	// Defect is the Python class name, e.g. "MissingHeaderBodySeparatorDefect".
+	Defect string
+	// Part says where: "message" for the top level, "part 2.1" for the
+	// first sub-part of the second part, and so on.
+	Part string
+}
+
+func (e *DefectError) Error() string {
+	return fmt.Sprintf("message defect in %s: %s", e.Part, e.Defect)
+}
+
+// lineReader yields the input's lines as Python's
+// message_from_binary_file sees them: the bytes are read through a text
+// wrapper with universal newlines, so CRLF and lone CR become LF and every
+// line but possibly the last ends in "\n".
+type lineReader struct {
+	r       io.Reader
+	buf     []byte
+	start   int
+	scanned int // bytes from start known to hold no line break
+	eof     bool
+	err     error
+}
+
+func (l *lineReader) fill() {
+	if l.eof {
+		return
+	}
+	if l.start > 0 {
+		n := copy(l.buf, l.buf[l.start:])
+		l.buf = l.buf[:n]
+		l.start = 0
+	}
+	if cap(l.buf)-len(l.buf) < 32<<10 {
+		nb := make([]byte, len(l.buf), 2*cap(l.buf)+64<<10)
+		copy(nb, l.buf)
+		l.buf = nb
+	}
+	n, err := l.r.Read(l.buf[len(l.buf):cap(l.buf)])
+	l.buf = l.buf[:len(l.buf)+n]
+	if err != nil {
+		l.eof = true
+		if !errors.Is(err, io.EOF) {
+			l.err = err
+		}
+	}
+}
+
+// next returns the next line with its line ending translated to "\n",
+// or false at the end of input.
+func (l *lineReader) next() (string, bool) {
+	for {
+		rest := l.buf[l.start:]
+		for i := l.scanned; i < len(rest); i++ {
+			c := rest[i]
+			if c == '\n' {
+				line := string(rest[:i+1])
+				l.start += i + 1
+				l.scanned = 0
+				return line, true
+			}
+			if c == '\r' {
+				if i+1 == len(rest) && !l.eof {
+					break // need the next byte to see whether it is '\n'
+				}
+				line := string(rest[:i]) + "\n"
+				skip := i + 1
+				if i+1 < len(rest) && rest[i+1] == '\n' {
+					skip++
+				}
+				l.start += skip
+				l.scanned = 0
+				return line, true
+			}
+			l.scanned = i + 1
+		}
+		if l.eof {
+			if len(rest) == 0 {
+				return "", false
+			}
+			line := string(rest)
+			l.start = len(l.buf)
+			l.scanned = 0
+			return line, true
+		}
+		l.fill()
+	}
+}
+
+// bufferedSubFile is Python's feedparser.BufferedSubFile: lines with
+// push-back and a stack of "false EOF" predicates (boundary matchers).
+type bufferedSubFile struct {
+	in       *lineReader
+	pushback []string
+	eofStack []func(string) bool
+}
+
+// readLine returns the next line, or "" at a (possibly false) EOF.
+func (b *bufferedSubFile) readLine() string {
+	var line string
+	if n := len(b.pushback); n > 0 {
+		line = b.pushback[n-1]
+		b.pushback = b.pushback[:n-1]
+	} else {
+		var ok bool
+		if line, ok = b.in.next(); !ok {
+			return ""
+		}
+	}
+	for i := len(b.eofStack) - 1; i >= 0; i-- {
+		if b.eofStack[i](line) {
+			b.unread(line)
+			return ""
+		}
+	}
+	return line
+}
+
+func (b *bufferedSubFile) unread(line string) { b.pushback = append(b.pushback, line) }
+
+func (b *bufferedSubFile) pushEOFMatcher(f func(string) bool) { b.eofStack = append(b.eofStack, f) }
+
+func (b *bufferedSubFile) popEOFMatcher() { b.eofStack = b.eofStack[:len(b.eofStack)-1] }
+
+// readAll returns every line up to the (possibly false) EOF, joined.
+func (b *bufferedSubFile) readAll() string {
+	var sb strings.Builder
+	for {
+		line := b.readLine()
+		if line == "" {
+			return sb.String()
+		}
+		sb.WriteString(line)
+	}
+}
+
+// feedParser is Python's email.feedparser.FeedParser.
+type feedParser struct {
+	policy *Policy
+	input  *bufferedSubFile
+	stack  []*message
+	cur    *message
+	last   *message
+}
+
+// parseMessage reads one message from r as Python's
+// email.message_from_binary_file(r, policy=p) does.
+func parseMessage(r io.Reader, p *Policy) (*message, error) {
+	fp := &feedParser{policy: p, input: &bufferedSubFile{in: &lineReader{r: r}}}
+	if err := fp.parse(); err != nil {
+		return nil, err
+	}
+	if err := fp.input.in.err; err != nil {
+		return nil, err
+	}
+	root := fp.popMessage()
+	if root.mainType() == "multipart" && !root.isContainer {
+		if err := fp.defect(root, "MultipartInvariantViolationDefect"); err != nil {
+			return nil, err
+		}
+	}
+	return root, nil
+}
+
+// defect is Python's policy.handle_defect: raise under raise_on_defect,
+// otherwise register the defect on the part.
+func (fp *feedParser) defect(m *message, name string) error {
+	if fp.policy.RaiseOnDefect {
+		return &DefectError{Defect: name, Part: fp.partName(m)}
+	}
+	m.defects = append(m.defects, name)
+	return nil
+}
+
+// partName names m by its position in the tree being parsed: "message"
+// for the top level, "part 2.1" for the first part of the second part.
+func (fp *feedParser) partName(m *message) string {
+	var path []string
+	for i := 1; i < len(fp.stack); i++ {
+		path = append(path, fmt.Sprint(len(fp.stack[i-1].parts)))
+		if fp.stack[i] == m {
+			return "part " + strings.Join(path, ".")
+		}
+	}
+	return "message"
+}
+
+func (fp *feedParser) newMessage() {
+	m := newMessage(fp.policy)
+	if fp.cur != nil && fp.cur.contentType() == "multipart/digest" {
+		m.defaultType = "message/rfc822"
+	}
+	if n := len(fp.stack); n > 0 {
+		parent := fp.stack[n-1]
+		parent.parts = append(parent.parts, m)
+		parent.isContainer = true
+	}
+	fp.stack = append(fp.stack, m)
+	fp.cur = m
+	fp.last = m
+}
+
+func (fp *feedParser) popMessage() *message {
+	n := len(fp.stack)
+	m := fp.stack[n-1]
+	fp.stack = fp.stack[:n-1]
+	fp.cur = nil
+	if n > 1 {
+		fp.cur = fp.stack[n-2]
+	}
+	return m
+}
+
+// isHeaderLine is Python's headerRE: ^(From |[\041-\071\073-\176]*:|[\t ]).
+func isHeaderLine(line string) bool {
+	if strings.HasPrefix(line, "From ") || line[0] == ' ' || line[0] == '\t' {
+		return true
+	}
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		if c == ':' {
+			return true
+		}
+		if c < 041 || c > 0176 {
+			return false
+		}
+	}
+	return false
+}
+
+func startsWithLineBreak(s string) bool { return s != "" && (s[0] == '\n' || s[0] == '\r') }
+
+// trimLineBreak removes one trailing line break (Python's NLCRE_eol).
+func trimLineBreak(s string) string {
+	switch {
+	case strings.HasSuffix(s, "\r\n"):
+		return s[:len(s)-2]
+	case strings.HasSuffix(s, "\n"), strings.HasSuffix(s, "\r"):
+		return s[:len(s)-1]
+	}
+	return s
+}
+
+// parse is Python's FeedParser._parsegen for one message (recursive).
+func (fp *feedParser) parse() error {
+	fp.newMessage()
+	var headers []string
+	size := 0
+	for {
+		line := fp.input.readLine()
+		if line == "" {
+			break
+		}
+		if !isHeaderLine(line) {
+			// A blank line is the header/body separator and is dropped;
+			// anything else starts the body.
+			if !startsWithLineBreak(line) {
+				if err := fp.defect(fp.cur, "MissingHeaderBodySeparatorDefect"); err != nil {
+					return err
+				}
+				fp.input.unread(line)
+			}
+			break
+		}
+		if size += len(line); size > MaxHeaderBytes {
+			return &HeaderTooLongError{Limit: MaxHeaderBytes}
+		}
+		headers = append(headers, line)
+	}
+	if err := fp.parseHeaders(headers); err != nil {
+		return err
+	}
+	cur := fp.cur
+	switch {
+	case cur.contentType() == "message/delivery-status":
+		return fp.parseDeliveryStatus()
+	case cur.mainType() == "message":
+		if err := fp.parse(); err != nil {
+			return err
+		}
+		fp.popMessage()
+		return nil
+	case cur.mainType() == "multipart":
+		return fp.parseMultipart()
+	}
+	cur.payload, cur.hasPayload = fp.input.readAll(), true
+	return nil
+}
+
+// parseDeliveryStatus reads the blocks of header fields of a
+// message/delivery-status body (RFC 3464) as nested header-only messages.
+func (fp *feedParser) parseDeliveryStatus() error {
+	for {
+		fp.input.pushEOFMatcher(startsWithLineBreak)
+		if err := fp.parse(); err != nil {
+			return err
+		}
+		fp.popMessage()
+		fp.input.popEOFMatcher()
+		fp.input.readLine() // the blank line
+		line := fp.input.readLine()
+		if line == "" {
+			return nil
+		}
+		fp.input.unread(line)
+	}
+}
+
+// boundaryMatch is Python's boundaryre for separator "--"+boundary:
+// sep (--)? [ \t]* (\r\n|\r|\n)? $. It reports a match, whether it is
+// the close delimiter and whether a line ending followed.
+func boundaryMatch(line, separator string) (ok, end, linesep bool) {
+	if !strings.HasPrefix(line, separator) {
+		return false, false, false
+	}
+	rest := line[len(separator):]
+	try := func(rest string) (bool, bool) {
+		rest = strings.TrimLeft(rest, " \t")
+		switch rest {
+		case "":
+			return true, false
+		case "\n", "\r\n", "\r":
+			return true, true
+		}
+		return false, false
+	}
+	if strings.HasPrefix(rest, "--") {
+		if ok, ls := try(rest[2:]); ok {
+			return true, true, ls
+		}
+	}
+	if ok, ls := try(rest); ok {
+		return true, false, ls
+	}
+	return false, false, false
+}
+
+// parseMultipart is the multipart branch of _parsegen (RFC 2046 section
+// 5.1.1): preamble, body parts between delimiter lines, epilogue.
+func (fp *feedParser) parseMultipart() error {
+	cur := fp.cur
+	boundary, ok := cur.boundary()
+	if !ok {
+		if err := fp.defect(cur, "NoBoundaryInMultipartDefect"); err != nil {
+			return err
+		}
+		cur.payload, cur.hasPayload = fp.input.readAll(), true
+		return nil
+	}
+	cte := "8bit"
+	if v, ok := cur.get("content-transfer-encoding"); ok {
+		cte = strings.ToLower(cur.fetchValue(v))
+	}
+	if cte != "7bit" && cte != "8bit" && cte != "binary" {
+		if err := fp.defect(cur, "InvalidMultipartContentTransferEncodingDefect"); err != nil {
+			return err
+		}
+	}
+	separator := "--" + boundary
+	isBoundary := func(line string) bool {
+		ok, _, _ := boundaryMatch(line, separator)
+		return ok
+	}
+	capturingPreamble := true
+	var preamble []string
+	closeSeen, closeLinesep := false, false
+	for {
+		line := fp.input.readLine()
+		if line == "" {
+			break
+		}
+		ok, end, linesep := boundaryMatch(line, separator)
+		if !ok {
+			preamble = append(preamble, line)
+			continue
+		}
+		if end {
+			closeSeen, closeLinesep = true, linesep
+			break
+		}
+		if capturingPreamble {
+			if len(preamble) > 0 {
+				preamble[len(preamble)-1] = trimLineBreak(preamble[len(preamble)-1])
+				cur.preamble = stringPtr(strings.Join(preamble, ""))
+			}
+			capturingPreamble = false
+			fp.input.unread(line)
+			continue
+		}
+		// Consume repeated delimiter lines; then parse the part.
+		for {
+			line := fp.input.readLine()
+			if !isBoundary(line) {
+				fp.input.unread(line)
+				break
+			}
+		}
+		fp.input.pushEOFMatcher(isBoundary)
+		if err := fp.parse(); err != nil {
+			return err
+		}
+		// The line break before a delimiter belongs to the delimiter.
+		if last := fp.last; last.mainType() == "multipart" {
+			if last.epilogue != nil {
+				if *last.epilogue == "" {
+					last.epilogue = nil
+				} else {
+					last.epilogue = stringPtr(trimLineBreak(*last.epilogue))
+				}
+			}
+		} else if last.hasPayload && !last.isContainer {
+			last.payload = trimLineBreak(last.payload)
+		}
+		fp.input.popEOFMatcher()
+		fp.popMessage()
+		fp.last = fp.cur
+	}
+	if capturingPreamble {
+		if err := fp.defect(cur, "StartBoundaryNotFoundDefect"); err != nil {
+			return err
+		}
+		cur.payload, cur.hasPayload = strings.Join(preamble, ""), true
+		fp.input.readAll() // Python drops the rest of the input here
+		cur.epilogue = stringPtr("")
+		return nil
+	}
+	if !closeSeen {
+		return fp.defect(cur, "CloseBoundaryNotFoundDefect")
+	}
+	epilogue := fp.input.readAll()
+	if !closeLinesep {
+		// Python strips a line break at the start of the epilogue only
+		// when the close delimiter line had none.
+		switch {
+		case strings.HasPrefix(epilogue, "\r\n"):
+			epilogue = epilogue[2:]
+		case startsWithLineBreak(epilogue):
+			epilogue = epilogue[1:]
+		}
+	}
+	cur.epilogue = stringPtr(epilogue)
+	return nil
+}
+
+// parseHeaders is Python's FeedParser._parse_headers: it stores each
+// field as header_source_parse leaves it, takes a leading "From " line as
+// the envelope, and registers header-level defects.
+func (fp *feedParser) parseHeaders(lines []string) error {
+	cur := fp.cur
+	var field []string
+	flush := func() {
+		if len(field) == 0 {
+			return
+		}
+		cur.headers = append(cur.headers, headerSourceParse(field))
+		field = nil
+	}
+	for lineno, line := range lines {
+		if line[0] == ' ' || line[0] == '\t' {
+			if len(field) == 0 {
+				if err := fp.defect(cur, "FirstHeaderLineIsContinuationDefect"); err != nil {
+					return err
+				}
+				continue
+			}
+			field = append(field, line)
+			continue
+		}
+		flush()
+		if strings.HasPrefix(line, "From ") {
+			switch {
+			case lineno == 0:
+				cur.unixFrom = trimLineBreak(line)
+				continue
+			case lineno == len(lines)-1:
+				// Probably the first body line: push it back.
+				fp.input.unread(line)
+				return nil
+			default:
+				// Python appends this defect directly: it never raises.
+				cur.defects = append(cur.defects, "MisplacedEnvelopeHeaderDefect")
+				continue
+			}
+		}
+		if line[0] == ':' {
+			cur.defects = append(cur.defects, "InvalidHeaderDefect")
+			continue
+		}
+		field = []string{line}
+	}
+	flush()
+	return nil
+}
+
+// headerSourceParse is Python's policy.header_source_parse: the name is
+// everything before the first ':'; the value is the rest with leading
+// blanks removed, continuation lines joined keeping their line breaks,
+// and trailing CR/LF characters removed.
+func headerSourceParse(lines []string) headerField {
+	name, value, _ := strings.Cut(lines[0], ":")
+	value = strings.TrimLeft(value, " \t") + strings.Join(lines[1:], "")
+	return headerField{name: name, value: strings.TrimRight(value, "\r\n")}
+}

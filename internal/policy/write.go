@@ -1,0 +1,139 @@
+package policy
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+)
+
+// Defect is one problem the parser found in a message, named after the
+// Python email.errors class (RFC 5322/2045/2046 violations such as
+// "MissingHeaderBodySeparatorDefect" or "CloseBoundaryNotFoundDefect").
+type Defect struct {
+	// Part says where: "message" for the top level, "part 2.1" for the
+	// first sub-part of the second part.
+	Part string `json:"part"`
+	// Class is the Python defect class name.
+	Class string `json:"defect"`
+}
+
+// Report describes one message written by Policy.Write.
+type Report struct {
+	// Defects lists the parser's defects in Python's msg.walk() order
+	// (always empty for the raw policy, which does not parse).
+	Defects []Defect `json:"defects"`
+	// Written is the number of bytes written.
+	Written int64 `json:"bytes"`
+}
+
+// Write reads one message from r and writes it to w under p: for raw,
+// the bytes with only line endings changed (streamed in constant memory);
+// otherwise as Python's BytesGenerator(w, policy=p).flatten(
+// message_from_binary_file(r, policy=p)) writes it.
+//
+// Under RaiseOnDefect the first defect is returned as a *DefectError and
+// nothing is written. A message Python cannot write either gives a
+// *GenerateError, again with nothing written. Read and write errors are
+// returned as they are.
+func (p *Policy) Write(w io.Writer, r io.Reader) (*Report, error) {
+	if p.IsRaw() {
+		n, err := copyRaw(w, r, p.Linesep)
+		return &Report{Written: n}, err
+	}
+	m, err := parseMessage(r, p)
+	if err != nil {
+		return nil, err
+	}
+	report := &Report{}
+	forEachPart(m, "message", func(part *message, name string) {
+		for _, d := range part.defects {
+			report.Defects = append(report.Defects, Defect{Part: name, Class: d})
+		}
+	})
+	var out bytes.Buffer
+	g := &generator{policy: p, mangleFrom: p.MangleFrom, nl: p.Linesep, part: "message"}
+	if err := g.flatten(&out, m); err != nil {
+		return report, err
+	}
+	n, err := w.Write(out.Bytes())
+	report.Written = int64(n)
+	return report, err
+}
+
+// forEachPart walks m in Python's msg.walk() order, naming each part as
+// DefectError and GenerateError do.
+func forEachPart(m *message, name string, fn func(*message, string)) {
+	fn(m, name)
+	if !m.isContainer {
+		return
+	}
+	for i, part := range m.parts {
+		sub := fmt.Sprintf("part %d", i+1)
+		if name != "message" {
+			sub = fmt.Sprintf("%s.%d", name, i+1)
+		}
+		forEachPart(part, sub, fn)
+	}
+}
+
+// copyRaw copies r to w changing every line ending (CRLF or a lone LF)
+// to linesep. A CR not followed by LF is not a line ending (RFC 5322
+// section 2.3 allows CR only in CRLF) and is copied unchanged, so that
+// raw changes nothing but line endings. Memory use is constant.
+func copyRaw(w io.Writer, r io.Reader, linesep string) (int64, error) {
+	bw := &countingWriter{w: w}
+	out := bufio.NewWriterSize(bw, 64<<10)
+	in := make([]byte, 64<<10)
+	pendingCR := false
+	for {
+		n, rerr := r.Read(in)
+		chunk := in[:n]
+		for len(chunk) > 0 {
+			if pendingCR {
+				pendingCR = false
+				if chunk[0] == '\n' {
+					out.WriteString(linesep)
+					chunk = chunk[1:]
+					continue
+				}
+				out.WriteByte('\r')
+			}
+			i := bytes.IndexAny(chunk, "\r\n")
+			if i < 0 {
+				out.Write(chunk)
+				break
+			}
+			out.Write(chunk[:i])
+			if chunk[i] == '\n' {
+				out.WriteString(linesep)
+			} else {
+				pendingCR = true
+			}
+			chunk = chunk[i+1:]
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			out.Flush()
+			return bw.n, rerr
+		}
+	}
+	if pendingCR {
+		out.WriteByte('\r')
+	}
+	err := out.Flush()
+	return bw.n, err
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n += int64(n)
+	return n, err
+}
