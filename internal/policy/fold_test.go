@@ -131,7 +131,8 @@ func loadKnownFoldFailures(t testing.TB) map[string]bool {
 // fold_binary for every header of the corpus and the hand-picked cases,
 // under each policy of the golden file. Cases listed in
 // fold-known-failures.txt must still fail; any other mismatch fails.
-// Set FOLD_WRITE_KNOWN=1 to rewrite that list from the current results.
+// Set FOLD_WRITE_KNOWN=1 to rewrite that list from the current results,
+// FOLD_SHOW=<header name> to log every mismatch for that header name.
 func TestFoldBinaryMatchesPython(t *testing.T) {
 	recs := loadFoldGolden(t)
 	known := loadKnownFoldFailures(t)
@@ -165,6 +166,9 @@ func TestFoldBinaryMatchesPython(t *testing.T) {
 			}
 			c.fail++
 			failing = append(failing, key)
+			if os.Getenv("FOLD_SHOW") != "" && strings.EqualFold(os.Getenv("FOLD_SHOW"), r.Name) {
+				t.Logf("%s: foldBinary(%q, %q)\n got %q\nwant %q", spec, r.Name, r.Value, got, want)
+			}
 			if !known[key] && os.Getenv("FOLD_WRITE_KNOWN") == "" {
 				unexpected++
 				if unexpected <= 20 {

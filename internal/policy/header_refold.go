@@ -56,11 +56,21 @@ func (p *Policy) refoldHeader(name, value string) (folded string, ok bool) {
 // headerregistry builds for a header of this (lower-case) name.
 func parseHeaderValue(lname, value string) (*token, error) {
 	switch lname {
-	case "date", "resent-date", "orig-date",
-		"sender", "resent-sender", "to", "resent-to", "cc", "resent-cc", "bcc", "resent-bcc",
-		"from", "resent-from", "reply-to",
-		"mime-version", "content-type", "content-disposition", "content-transfer-encoding", "message-id":
+	case "date", "resent-date", "orig-date":
 		return nil, errNotImplemented
+	case "sender", "resent-sender", "to", "resent-to", "cc", "resent-cc", "bcc", "resent-bcc",
+		"from", "resent-from", "reply-to":
+		return getAddressList(value)
+	case "mime-version":
+		return parseMIMEVersion(value)
+	case "content-type":
+		return parseParameterizedHeader(clsContentType, value)
+	case "content-disposition":
+		return parseParameterizedHeader(clsContentDisposition, value)
+	case "content-transfer-encoding":
+		return parseContentTransferEncoding(value)
+	case "message-id":
+		return parseMessageID(value)
 	default:
 		return getUnstructured(value)
 	}
@@ -299,7 +309,7 @@ func lastRune(s string) (rune, int) {
 	return 0, 0
 }
 
-// urlQuote is urllib.parse.quote(s, safe='') of already-encoded bytes:
+// urlQuote is urllib.parse.quote(s, safe=”) of already-encoded bytes:
 // every byte but letters, digits and "_.-~" as %XX (RFC 2231 section 4).
 func urlQuote(b string) string {
 	const hex = "0123456789ABCDEF"
@@ -318,7 +328,7 @@ func urlQuote(b string) string {
 }
 
 // foldMIMEParameters is _fold_mime_parameters: each parameter as
-// name="value", or RFC 2231 name*=charset''value when it cannot be
+// name="value", or RFC 2231 name*=charset”value when it cannot be
 // written in encoding, split into numbered sections when too long.
 func foldMIMEParameters(part *token, lines []string, maxlen int, encoding string) ([]string, error) {
 	for _, param := range part.params() {

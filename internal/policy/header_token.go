@@ -439,6 +439,3 @@ func (t *token) hasAnyDefect() bool {
 
 // foldParam is one decoded (name, value) pair of MimeParameters.params.
 type foldParam struct{ name, value string }
-
-// params is MimeParameters.params (filled in by the MIME parser).
-func (t *token) params() []foldParam { return nil }
