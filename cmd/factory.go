@@ -1,6 +1,9 @@
 package cmd
 
 import (
+	"context"
+
+	"github.com/imapctl/imapctl/internal/imap"
 	"os"
 
 	"github.com/imapctl/imapctl/internal/policy"
@@ -25,7 +28,12 @@ type Factory struct {
 	LookupEnv func(string) (string, bool)
 	Global    GlobalFlags
 
+	// Dial, when set, replaces connecting with the settings (tests use it
+	// to hand out a client of a test server).
+	Dial func(ctx context.Context) (*imap.Client, error)
+
 	flags    *pflag.FlagSet // the root's persistent flags, once parsed
+	client   *imap.Client
 	viper    *viper.Viper
 	settings *Settings
 	err      error

@@ -72,6 +72,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		NewVersionCmd(f, nil),
 		NewCompletionCmd(f, nil),
 		NewManCmd(f, nil),
+		NewConvertCmd(f, nil),
 	)
 	return root
 }
@@ -93,6 +94,7 @@ func run(ctx context.Context, args []string, f *Factory) int {
 	root.SetOut(f.IOStreams.Out)
 	root.SetErr(f.IOStreams.ErrOut)
 	err := root.ExecuteContext(ctx)
+	f.closeClient()
 	if err == nil {
 		return ExitOK
 	}
@@ -129,11 +131,6 @@ func exitCode(ctx context.Context, err error) int {
 		return code
 	}
 	return ExitInternal
-}
-
-// protocolExitCode maps the IMAP client's error kinds.
-func protocolExitCode(err error) (int, bool) {
-	return 0, false
 }
 
 // noArgs rejects positional arguments as a usage error.

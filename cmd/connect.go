@@ -1,0 +1,198 @@
+package cmd
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/imapctl/imapctl/internal/imap"
+	"github.com/imapctl/imapctl/internal/imap/imapwire"
+	"github.com/imapctl/imapctl/internal/output"
+	"github.com/imapctl/imapctl/internal/policy"
+)
+
+// AuthError is a failed login: the server refused the credentials, or the
+// mechanism asked for cannot be used. It exits with ExitAuth.
+type AuthError struct{ Err error }
+
+func (e *AuthError) Error() string { return "authentication failed: " + e.Err.Error() }
+func (e *AuthError) Unwrap() error { return e.Err }
+
+// Client returns the logged-in client of this run, connecting on the
+// first call. Later calls return the same client.
+func (f *Factory) Client(ctx context.Context) (*imap.Client, error) {
+	if f.client != nil {
+		return f.client, nil
+	}
+	if f.Dial != nil {
+		c, err := f.Dial(ctx)
+		f.client = c
+		return c, err
+	}
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	c, err := connect(ctx, f, s)
+	if err != nil {
+		return nil, err
+	}
+	f.client = c
+	return c, nil
+}
+
+// closeClient logs out of the server, if a connection was made.
+func (f *Factory) closeClient() {
+	if f.client == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if f.client.Err() == nil {
+		_ = f.client.Logout(ctx)
+	}
+	f.client.Close()
+	f.client = nil
+}
+
+// tlsModes maps --tls to the client's modes.
+var tlsModeOf = map[string]imap.TLSMode{
+	"implicit": imap.TLSImplicit,
+	"starttls": imap.TLSStartTLS,
+	"none":     imap.TLSNone,
+}
+
+// connect dials s.Host, secures the connection and logs in.
+func connect(ctx context.Context, f *Factory, s *Settings) (*imap.Client, error) {
+	if s.Host == "" {
+		return nil, withHint(usageErrorf("no server: set --host, IMAPCTL_HOST or host in the config file"),
+			"see config.example.yaml for the config file format")
+	}
+	if s.Insecure {
+		f.IOStreams.Warnf("--insecure: the server's TLS certificate is not verified; anyone on the path can read your password")
+	}
+	opts := imap.Options{
+		TLS:                tlsModeOf[s.TLS],
+		CAFile:             s.CAFile,
+		InsecureSkipVerify: s.Insecure,
+		DialTimeout:        s.Timeout,
+		Timeout:            s.Timeout,
+		Debug:              s.Debug,
+		DebugWriter:        f.IOStreams.ErrOut,
+	}
+	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
+	c, err := imap.Dial(ctx, addr, opts)
+	if err != nil {
+		return nil, connectHint(err)
+	}
+	greeting, err := c.Greeting(ctx)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	if greeting.Name == "PREAUTH" {
+		return c, nil
+	}
+	if err := login(ctx, f, s, c); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// connectHint adds advice to a failed connection.
+func connectHint(err error) error {
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var capErr *imap.CapabilityError
+	switch {
+	case errors.As(err, &unknownCA):
+		return withHint(err, "trust the server's CA with --ca-file FILE (or, for a test server only, --insecure)")
+	case errors.As(err, &hostname):
+		return withHint(err, "connect with the name the certificate is for")
+	case errors.As(err, &capErr) && capErr.Command == "STARTTLS":
+		return withHint(err, "use --tls implicit (port 993), or --tls none only on a trusted network")
+	}
+	return err
+}
+
+// login authenticates with the mechanism of s.Auth, or LOGIN (AUTHENTICATE
+// PLAIN when the server says LOGINDISABLED) when none was chosen.
+func login(ctx context.Context, f *Factory, s *Settings, c *imap.Client) error {
+	if s.User == "" {
+		return usageErrorf("no user name: set --user, IMAPCTL_USER or user in the config file")
+	}
+	secret, err := f.secret(ctx, s)
+	if err != nil {
+		return err
+	}
+	mechanism := s.Auth
+	if mechanism == "" {
+		mechanism = "login"
+		if c.Has(ctx, "LOGINDISABLED") && c.Has(ctx, "AUTH=PLAIN") {
+			mechanism = "plain"
+		}
+	}
+	switch mechanism {
+	case "login":
+		err = c.Login(ctx, s.User, secret)
+	case "plain":
+		err = c.Authenticate(ctx, imap.PlainAuth("", s.User, secret))
+	case "cram-md5":
+		err = c.Authenticate(ctx, imap.CramMD5Auth(s.User, secret))
+	case "xoauth2":
+		err = c.Authenticate(ctx, imap.XOAuth2Auth(s.User, secret))
+	case "oauthbearer":
+		err = c.Authenticate(ctx, imap.OAuthBearerAuth(s.User, s.Host, s.Port, secret))
+	}
+	var serverErr *imap.Error
+	var capErr *imap.CapabilityError
+	if errors.As(err, &serverErr) || errors.As(err, &capErr) {
+		return &AuthError{err}
+	}
+	return err
+}
+
+// protocolExitCode maps the IMAP client's and the output's error kinds.
+func protocolExitCode(err error) (int, bool) {
+	var (
+		auth     *AuthError
+		server   *imap.Error
+		readOnly *imap.ReadOnlyError
+		capErr   *imap.CapabilityError
+		abort    *imap.AbortError
+		mismatch *imap.SizeMismatchError
+		encode   *imapwire.EncodeError
+		spec     *policy.SpecError
+		nameErr  *output.NameError
+		netErr   net.Error
+		opErr    *net.OpError
+	)
+	switch {
+	case errors.As(err, &auth):
+		return ExitAuth, true
+	case errors.As(err, &server):
+		switch server.Code {
+		case "AUTHENTICATIONFAILED", "AUTHORIZATIONFAILED", "EXPIRED":
+			return ExitAuth, true
+		}
+		return ExitServer, true
+	case errors.As(err, &readOnly):
+		return ExitServer, true
+	case errors.As(err, &capErr):
+		if capErr.Command == "STARTTLS" {
+			return ExitConnection, true
+		}
+		return ExitServer, true
+	case errors.As(err, &abort), errors.As(err, &netErr), errors.As(err, &opErr):
+		return ExitConnection, true
+	case errors.As(err, &mismatch):
+		return ExitPartial, true
+	case errors.As(err, &encode), errors.As(err, &spec), errors.As(err, &nameErr):
+		return ExitUsage, true
+	}
+	return 0, false
+}

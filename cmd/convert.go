@@ -1,0 +1,165 @@
+package cmd
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/imapctl/imapctl/internal/output"
+	"github.com/imapctl/imapctl/internal/policy"
+	"github.com/spf13/cobra"
+)
+
+// ConvertOptions are the inputs of the convert command.
+type ConvertOptions struct {
+	IO      *IOStreams
+	Context context.Context
+	Policy  func(defaultSpec string) (*policy.Policy, error)
+	Quiet   bool
+
+	// Inputs are files, mboxes or Maildirs; "-" or none means stdin.
+	Inputs []string
+}
+
+// NewConvertCmd returns the convert command: messages from files or stdin
+// written to stdout under --policy.
+func NewConvertCmd(f *Factory, runF func(*ConvertOptions) error) *cobra.Command {
+	opts := &ConvertOptions{IO: f.IOStreams, Policy: f.Policy}
+	return &cobra.Command{
+		Use:   "convert [FILE...]",
+		Short: "Rewrite messages from files or stdin under a policy",
+		Long: `Read messages and write them to stdout under --policy (default: default),
+the way Python's BytesGenerator(out, policy=P).flatten(msg) writes them.
+
+An input is a message file, an mbox, a Maildir or a folder of .eml files;
+"-" or no input reads stdin (a message, or an mbox when it starts with
+"From "). One message is written as it is; several become an mboxrd stream.
+For example, to hand a message to sendmail with CRLF line endings:
+
+  imapctl convert --policy SMTP msg.eml | sendmail -t
+
+A message with defects under a strict policy (raise_on_defect) is not
+written; the others are, and imapctl exits with status 6.`,
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Context = c.Context()
+			opts.Inputs = args
+			opts.Quiet = f.Global.Quiet
+			if runF != nil {
+				return runF(opts)
+			}
+			return convertRun(opts)
+		},
+	}
+}
+
+// messageSource is a Source plus whether it holds a single message file.
+type messageSource struct {
+	source output.Source
+	name   string
+	single bool
+}
+
+// openInputs opens every input lazily, in order.
+func openInput(in io.Reader, name string) (messageSource, error) {
+	if name == "-" {
+		br := bufio.NewReader(in)
+		if head, _ := br.Peek(5); string(head) == "From " {
+			return messageSource{source: output.NewMboxReader(br, "stdin", output.MboxRD), name: "stdin"}, nil
+		}
+		return messageSource{source: &singleSource{r: br}, name: "stdin", single: true}, nil
+	}
+	kind, err := output.DetectKind(name)
+	if err != nil {
+		return messageSource{}, err
+	}
+	src, err := output.Open(name, output.MboxRD)
+	if err != nil {
+		return messageSource{}, err
+	}
+	return messageSource{source: src, name: name, single: kind == output.KindMessage}, nil
+}
+
+// singleSource is a Source of one message read from a stream.
+type singleSource struct {
+	r    io.Reader
+	done bool
+}
+
+func (s *singleSource) Next() (output.SourceMessage, io.Reader, error) {
+	if s.done {
+		return output.SourceMessage{}, nil, io.EOF
+	}
+	s.done = true
+	return output.SourceMessage{Index: 1, Size: -1}, s.r, nil
+}
+
+func (s *singleSource) Close() error { return nil }
+
+// convertRun writes every input message under the policy.
+func convertRun(opts *ConvertOptions) error {
+	p, err := opts.Policy("default")
+	if err != nil {
+		return err
+	}
+	inputs := opts.Inputs
+	if len(inputs) == 0 {
+		inputs = []string{"-"}
+	}
+	var sink *output.WriterSink
+	var failed, total int
+	var firstErr error
+	for _, name := range inputs {
+		src, err := openInput(opts.IO.In, name)
+		if err != nil {
+			return &UsageError{fmt.Errorf("convert: %w", err)}
+		}
+		if sink == nil {
+			format := output.WriterMboxrd
+			if len(inputs) == 1 && src.single {
+				format = output.WriterRaw
+			}
+			sink = output.NewWriterSink(opts.IO.Out, format)
+		}
+		for {
+			meta, body, err := src.source.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				src.source.Close()
+				return fmt.Errorf("convert: %s: %w", src.name, err)
+			}
+			total++
+			_, err = sink.Put(opts.Context, output.Message{Sender: meta.Sender, InternalDate: meta.InternalDate},
+				func(w io.Writer) error {
+					_, err := p.Write(w, body)
+					return err
+				})
+			if err != nil {
+				var defect *policy.DefectError
+				if !errors.As(err, &defect) {
+					src.source.Close()
+					return fmt.Errorf("convert: %s: %w", src.name, err)
+				}
+				failed++
+				where := src.name
+				if !src.single {
+					where = fmt.Sprintf("%s message %d", src.name, meta.Index)
+				}
+				if firstErr == nil {
+					firstErr = fmt.Errorf("%s: %w", where, err)
+				}
+				if !opts.Quiet {
+					opts.IO.Warnf("%s: %v", where, err)
+				}
+			}
+		}
+		src.source.Close()
+	}
+	if failed > 0 {
+		return &PartialError{Failed: failed, Total: total, First: firstErr}
+	}
+	return nil
+}
