@@ -36,9 +36,24 @@ type manifest struct {
 	} `json:"messages"`
 }
 
-func loadManifest(t testing.TB) *manifest {
+// parityDataset is a directory of messages with Python's outputs.
+type parityDataset struct {
+	prefix      string // prefix of message names in known failures and logs
+	messages    string // directory of input messages
+	expected    string // directory of policy_oracle.py --batch output
+	description string
+}
+
+// parityDatasets are the real-message corpus and hand-made edge cases
+// (testdata/policy-edge/README.md), both with Python's output.
+var parityDatasets = []parityDataset{
+	{"", testdataDir + "/corpus", testdataDir + "/policy-expected", "corpus"},
+	{"edge/", testdataDir + "/policy-edge/messages", testdataDir + "/policy-edge/expected", "edge cases"},
+}
+
+func loadManifest(t testing.TB, expectedDir string) *manifest {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testdataDir, "policy-expected", "manifest.json"))
+	data, err := os.ReadFile(filepath.Join(expectedDir, "manifest.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +92,7 @@ func runPair(spec, rel string, want struct {
 	Defect  string   `json:"defect"`
 	Error   string   `json:"error"`
 	Defects []string `json:"defects"`
-}, slug string) (problem string) {
+}, slug string, ds parityDataset) (problem string) {
 	defer func() {
 		if r := recover(); r != nil {
 			problem = fmt.Sprintf("panic: %v", r)
@@ -87,7 +102,7 @@ func runPair(spec, rel string, want struct {
 	if err != nil {
 		return fmt.Sprintf("ParseSpec: %v", err)
 	}
-	input, err := os.ReadFile(filepath.Join(testdataDir, "corpus", rel))
+	input, err := os.ReadFile(filepath.Join(ds.messages, rel))
 	if err != nil {
 		return err.Error()
 	}
@@ -110,7 +125,7 @@ func runPair(spec, rel string, want struct {
 	if err != nil {
 		return fmt.Sprintf("Write = %v, want output", err)
 	}
-	expected, err := os.ReadFile(filepath.Join(testdataDir, "policy-expected", slug, rel))
+	expected, err := os.ReadFile(filepath.Join(ds.expected, slug, rel))
 	if err != nil {
 		return err.Error()
 	}
@@ -146,65 +161,69 @@ func firstDifference(got, want []byte) string {
 // the printed summary); a listed pair that passes fails the test so that
 // the list only shrinks.
 func TestPythonParity(t *testing.T) {
-	m := loadManifest(t)
 	known := loadKnownFailures(t)
-	var rels []string
-	for rel := range m.Messages {
-		rels = append(rels, rel)
-	}
-	sort.Strings(rels)
-	var slugs []string
-	for slug := range m.Policies {
-		slugs = append(slugs, slug)
-	}
-	sort.Strings(slugs)
-	pass := map[string]int{}
-	total := map[string]int{}
-	var failing []string
-	for _, slug := range slugs {
-		spec := m.Policies[slug]
-		for _, rel := range rels {
-			want, ok := m.Messages[rel].Outputs[slug]
-			if !ok {
-				continue
-			}
-			total[slug]++
-			key := slug + " " + rel
-			problem := runPair(spec, rel, want, slug)
-			switch {
-			case problem == "" && known[key]:
-				pass[slug]++
-				if !*updateKnownFailures {
-					t.Errorf("%s passes now: remove it from %s", key, knownFailuresFile)
-				}
-			case problem == "":
-				pass[slug]++
-			default:
-				failing = append(failing, key)
-				if !known[key] && !*updateKnownFailures {
-					t.Errorf("%s (policy %q): %s", rel, spec, problem)
-				} else if testing.Verbose() {
-					t.Logf("known failure %s: %s", key, problem)
-				}
-			}
+	var failing, summary []string
+	for _, ds := range parityDatasets {
+		m := loadManifest(t, ds.expected)
+		var rels []string
+		for rel := range m.Messages {
+			rels = append(rels, rel)
 		}
+		sort.Strings(rels)
+		var slugs []string
+		for slug := range m.Policies {
+			slugs = append(slugs, slug)
+		}
+		sort.Strings(slugs)
+		all, allPass := 0, 0
+		for _, slug := range slugs {
+			spec := m.Policies[slug]
+			pass, total := 0, 0
+			for _, rel := range rels {
+				want, ok := m.Messages[rel].Outputs[slug]
+				if !ok {
+					continue
+				}
+				total++
+				key := slug + " " + ds.prefix + rel
+				problem := runPair(spec, rel, want, slug, ds)
+				switch {
+				case problem == "" && known[key]:
+					pass++
+					if !*updateKnownFailures {
+						t.Errorf("%s passes now: remove it from %s (or run with -update-known-failures)", key, knownFailuresFile)
+					}
+				case problem == "":
+					pass++
+				default:
+					failing = append(failing, key)
+					if !known[key] && !*updateKnownFailures {
+						t.Errorf("%s (policy %q): %s", ds.prefix+rel, spec, problem)
+					} else if testing.Verbose() {
+						t.Logf("known failure %s: %s", key, problem)
+					}
+				}
+			}
+			summary = append(summary, fmt.Sprintf("%-12s %-58s %4d/%4d pairs match Python", ds.description, spec, pass, total))
+			all += total
+			allPass += pass
+		}
+		summary = append(summary, fmt.Sprintf("%-12s %-58s %4d/%4d pairs match Python", ds.description, "(all policies)", allPass, all))
 	}
 	if *updateKnownFailures {
-		content := "# (policy-slug message) pairs of testdata/policy-expected that internal/policy does not match yet.\n" +
+		content := "# (policy-slug message) pairs of testdata/policy-expected and testdata/policy-edge\n" +
+			"# that internal/policy does not match yet; each counts as a failure in TestPythonParity's summary.\n" +
 			"# TestPythonParity fails on any other failing pair and on a listed pair that passes.\n" +
-			"# Regenerate: go test ./internal/policy -run TestPythonParity -update-known-failures\n" +
+			"# Regenerate after a fix: go test ./internal/policy -run TestPythonParity -update-known-failures\n" +
 			strings.Join(failing, "\n") + "\n"
 		if err := os.WriteFile(knownFailuresFile, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	t.Run("summary", func(t *testing.T) {
-		all, allPass := 0, 0
-		for _, slug := range slugs {
-			t.Logf("%-32s %4d/%4d pairs match Python", m.Policies[slug], pass[slug], total[slug])
-			all += total[slug]
-			allPass += pass[slug]
+		for _, line := range summary {
+			t.Log(line)
 		}
-		t.Logf("%-32s %4d/%4d pairs match Python (%d known failures)", "all policies", allPass, all, len(failing))
+		t.Logf("%d known failures listed in %s", len(failing), knownFailuresFile)
 	})
 }
