@@ -128,6 +128,8 @@ type Server struct {
 	Separator string
 
 	certs     *testcert.Bundle
+	usersMu   sync.Mutex // guards Users after start and the users file
+	nextUser  int
 	confPath  string
 	logPath   string
 	mailUID   int
@@ -266,12 +268,7 @@ func New(opts ...Option) (*Server, error) {
 		"cert.pem": s.certs.ServerCertPEM,
 		"key.pem":  s.certs.ServerKeyPEM,
 	}
-	var passwd bytes.Buffer
-	for _, u := range cfg.users {
-		// user:password:uid:gid:gecos:home:shell:extra
-		fmt.Fprintf(&passwd, "%s:{PLAIN}%s:%d:%d::%s::\n", u.Name, u.Password, s.mailUID, s.mailGID, filepath.Join(s.MaildirRoot, u.Name))
-	}
-	files["users"] = passwd.Bytes()
+	files["users"] = s.passwdFile()
 	for name, data := range files {
 		mode := os.FileMode(0o644)
 		if name == "key.pem" {
@@ -384,6 +381,54 @@ func (s *Server) configText(cfg *config) string {
 	return b.String()
 }
 
+// passwdFile renders s.Users as a Dovecot passwd-file.
+func (s *Server) passwdFile() []byte {
+	var passwd bytes.Buffer
+	for _, u := range s.Users {
+		// user:password:uid:gid:gecos:home:shell:extra
+		fmt.Fprintf(&passwd, "%s:{PLAIN}%s:%d:%d::%s::\n", u.Name, u.Password, s.mailUID, s.mailGID, filepath.Join(s.MaildirRoot, u.Name))
+	}
+	return passwd.Bytes()
+}
+
+// AddUser adds an account to the running server. Dovecot re-reads its
+// passwd-file when the file changes, so the account works at once.
+func (s *Server) AddUser(name, password string) (User, error) {
+	u := User{Name: name, Password: password}
+	if name == "" || strings.ContainsAny(name+password, ":\r\n\x00") {
+		return u, fmt.Errorf("dovecot: user %q: name and password must be non-empty and free of ':', CR, LF and NUL", name)
+	}
+	s.usersMu.Lock()
+	defer s.usersMu.Unlock()
+	for _, old := range s.Users {
+		if old.Name == name {
+			return u, fmt.Errorf("dovecot: user %q exists", name)
+		}
+	}
+	s.Users = append(s.Users, u)
+	path := filepath.Join(s.Dir, "users")
+	tmp := path + ".new"
+	if err := os.WriteFile(tmp, s.passwdFile(), 0o644); err != nil {
+		return u, err
+	}
+	return u, os.Rename(tmp, path)
+}
+
+// NewUser adds a fresh account with an empty mailbox, for a test that
+// needs mail of its own. Its password is not ASCII.
+func (s *Server) NewUser(tb testing.TB) User {
+	tb.Helper()
+	s.usersMu.Lock()
+	s.nextUser++
+	n := s.nextUser
+	s.usersMu.Unlock()
+	u, err := s.AddUser(fmt.Sprintf("user%d", n), fmt.Sprintf("secret-%d-ünï", n))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u
+}
+
 // freePorts asks the kernel for n free TCP ports on host.
 func freePorts(host string, n int) ([]int, error) {
 	var ports []int
@@ -441,6 +486,8 @@ func (s *Server) ClientTLSConfig() *tls.Config { return s.certs.ClientTLSConfig(
 
 // User returns the account named name; it panics if there is none.
 func (s *Server) User(name string) User {
+	s.usersMu.Lock()
+	defer s.usersMu.Unlock()
 	for _, u := range s.Users {
 		if u.Name == name {
 			return u

@@ -149,3 +149,18 @@ func TestDovecotStopRemovesFolder(t *testing.T) {
 		t.Errorf("after Stop, %s still accepts", srv.PlainAddr())
 	}
 }
+
+func TestDovecotAddUserWhileRunning(t *testing.T) {
+	srv := Start(t)
+	u := srv.NewUser(t)
+	conn, err := net.Dial("tcp", srv.PlainAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	s := dialRaw(t, conn)
+	ir := base64.StdEncoding.EncodeToString([]byte("\x00" + u.Name + "\x00" + u.Password))
+	if _, status := s.command("a", "AUTHENTICATE PLAIN "+ir); !strings.HasPrefix(status, "OK") {
+		t.Errorf("AUTHENTICATE PLAIN %s = %q", u.Name, status)
+	}
+}
