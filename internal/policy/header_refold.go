@@ -9,9 +9,6 @@ import (
 // errCannotFold stands for the exceptions Python raises while folding
 // (HeaderParseError "max_line_length is too small", IndexError on odd
 // parse trees) and for the loops where Python would never return.
-// errNotImplemented marks header kinds whose parser is not ported yet.
-var errNotImplemented = errors.New("policy: header kind not refolded yet")
-
 var errCannotFold = errors.New("policy: header cannot be folded")
 
 // refoldHeader parses value as the header kind of name and folds it as
@@ -57,7 +54,7 @@ func (p *Policy) refoldHeader(name, value string) (folded string, ok bool) {
 func parseHeaderValue(lname, value string) (*token, error) {
 	switch lname {
 	case "date", "resent-date", "orig-date":
-		return nil, errNotImplemented
+		return parseDateHeader(value)
 	case "sender", "resent-sender", "to", "resent-to", "cc", "resent-cc", "bcc", "resent-bcc",
 		"from", "resent-from", "reply-to":
 		return getAddressList(value)
