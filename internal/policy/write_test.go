@@ -1,0 +1,74 @@
+package policy
+
+import (
+	"bytes"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestStrictDefectError checks that raise_on_defect gives a typed error
+// naming Python's defect class and the part, and writes nothing. The
+// defect classes are those Python 3.11 raises for these inputs (see
+// testdata/policy-edge/expected/manifest.json).
+func TestStrictDefectError(t *testing.T) {
+	tests := []struct{ in, defect, part string }{
+		{"Subject: x\nnot a header\n", "MissingHeaderBodySeparatorDefect", "message"},
+		{" cont\nSubject: x\n\n", "FirstHeaderLineIsContinuationDefect", "message"},
+		{"Content-Type: multipart/mixed\n\nx\n", "NoBoundaryInMultipartDefect", "message"},
+		{"Content-Type: multipart/mixed; boundary=b\n\n--b\n\nx\n", "CloseBoundaryNotFoundDefect", "message"},
+		{"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: multipart/mixed; boundary=c\n\nno start\n--b--\n", "StartBoundaryNotFoundDefect", "part 1"},
+	}
+	p, _ := NamedPolicy("strict")
+	for _, tt := range tests {
+		var out bytes.Buffer
+		_, err := p.Write(&out, strings.NewReader(tt.in))
+		var de *DefectError
+		if !errors.As(err, &de) || de.Defect != tt.defect || de.Part != tt.part {
+			t.Errorf("Write(%q) = %v, want DefectError %s in %s", tt.in, err, tt.defect, tt.part)
+		}
+		if out.Len() != 0 {
+			t.Errorf("Write(%q) wrote %q despite the defect", tt.in, out.String())
+		}
+	}
+}
+
+// TestReportDefects checks the defect report (for --json): Python's
+// msg.walk() order, with the part each defect belongs to.
+func TestReportDefects(t *testing.T) {
+	in := "From x\nSubject: s\nFrom misplaced\nX: y\n\n" +
+		"--not-the-boundary\n"
+	p, _ := NamedPolicy("default")
+	report, err := p.Write(&bytes.Buffer{}, strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Defect{{Part: "message", Class: "MisplacedEnvelopeHeaderDefect"}}
+	if !reflect.DeepEqual(report.Defects, want) {
+		t.Errorf("Defects = %+v, want %+v", report.Defects, want)
+	}
+
+	in = "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: multipart/alternative\n\nx\n--b\n cont\nA: b\n\ny\n--b--\n"
+	report, err = p.Write(&bytes.Buffer{}, strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []Defect{{"part 1", "NoBoundaryInMultipartDefect"}, {"part 2", "FirstHeaderLineIsContinuationDefect"}}
+	if !reflect.DeepEqual(report.Defects, want) {
+		t.Errorf("Defects = %+v, want %+v", report.Defects, want)
+	}
+}
+
+func TestGenerateErrorWritesNothing(t *testing.T) {
+	p, _ := ParseSpec("SMTP,cte_type=7bit", nil)
+	var out bytes.Buffer
+	_, err := p.Write(&out, strings.NewReader("Content-Type: text/plain\n\ncaf\xc3\xa9\n"))
+	var ge *GenerateError
+	if !errors.As(err, &ge) || !strings.Contains(ge.Reason, "UnicodeEncodeError") {
+		t.Fatalf("Write = %v, want a GenerateError like Python's UnicodeEncodeError", err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("wrote %q", out.String())
+	}
+}
