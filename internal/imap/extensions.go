@@ -1,0 +1,383 @@
+package imap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/imapctl/imapctl/internal/imap/imapwire"
+)
+
+// Namespace is one namespace descriptor (RFC 2342 §5).
+type Namespace struct {
+	Prefix    string
+	Delimiter string
+}
+
+// Namespaces is the NAMESPACE reply (RFC 2342).
+type Namespaces struct {
+	Personal, Other, Shared []Namespace
+}
+
+// Namespace asks for the server's namespaces (RFC 2342).
+func (c *Client) Namespace(ctx context.Context) (*Namespaces, error) {
+	cmd := c.newCommand("NAMESPACE", "NAMESPACE")
+	if err := c.run(ctx, cmd, nil, false); err != nil {
+		return nil, err
+	}
+	ns := &Namespaces{}
+	for _, r := range cmd.responses {
+		if len(r.Fields) < 3 {
+			continue
+		}
+		parse := func(v imapwire.Value) []Namespace {
+			var out []Namespace
+			for _, d := range v.List {
+				if len(d.List) >= 2 {
+					prefix, _ := c.decodeMailbox(d.List[0].StringOrAtom())
+					out = append(out, Namespace{Prefix: prefix, Delimiter: d.List[1].StringOrAtom()})
+				}
+			}
+			return out
+		}
+		ns.Personal, ns.Other, ns.Shared = parse(r.Fields[0]), parse(r.Fields[1]), parse(r.Fields[2])
+	}
+	return ns, nil
+}
+
+// Enable turns on extensions (RFC 5161) and returns those the server
+// enabled. Enabling UTF8=ACCEPT (RFC 6855) makes mailbox names and
+// strings travel as UTF-8 from then on.
+func (c *Client) Enable(ctx context.Context, caps ...string) ([]string, error) {
+	if len(caps) == 0 {
+		return nil, errors.New("imap: ENABLE needs a capability")
+	}
+	for _, s := range caps {
+		if !isAtom(s) {
+			return nil, &imapwire.EncodeError{Rule: "capability", Msg: s}
+		}
+	}
+	cmd := c.newCommand("ENABLE", "ENABLED")
+	if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().Raw(strings.Join(caps, " ")) }, false); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range cmd.responses {
+		for _, f := range r.Fields {
+			out = append(out, f.Text)
+		}
+	}
+	return out, nil
+}
+
+// ID exchanges identification (RFC 2971). A nil map sends NIL. The
+// server's fields are returned (nil for NIL).
+func (c *Client) ID(ctx context.Context, fields map[string]string) (map[string]string, error) {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	cmd := c.newCommand("ID", "ID")
+	err := c.run(ctx, cmd, func(e *imapwire.Encoder) {
+		if fields == nil {
+			e.Raw(" NIL")
+			return
+		}
+		e.Raw(" (")
+		for i, k := range keys {
+			if i > 0 {
+				e.SP()
+			}
+			e.String(k).SP().String(fields[k])
+		}
+		e.Raw(")")
+	}, false)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range cmd.responses {
+		if len(r.Fields) == 1 && r.Fields[0].Kind == imapwire.ListValue {
+			return pairs(r.Fields[0].List), nil
+		}
+	}
+	return nil, nil
+}
+
+func pairs(l []imapwire.Value) map[string]string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(l); i += 2 {
+		m[l[i].StringOrAtom()] = l[i+1].StringOrAtom()
+	}
+	return m
+}
+
+// QuotaResource is one resource of a quota root (RFC 9208 §5.1): usage and
+// limit, in KiB for STORAGE.
+type QuotaResource struct {
+	Name  string
+	Usage uint64
+	Limit uint64
+}
+
+// Quota is a QUOTA response (RFC 9208 §5.1).
+type Quota struct {
+	Root      string
+	Resources []QuotaResource
+}
+
+func parseQuota(r *Response) Quota {
+	q := Quota{}
+	if len(r.Fields) < 2 {
+		return q
+	}
+	q.Root = r.Fields[0].StringOrAtom()
+	l := r.Fields[1].List
+	for i := 0; i+2 < len(l); i += 3 {
+		u, _ := l[i+1].Number64()
+		lim, _ := l[i+2].Number64()
+		q.Resources = append(q.Resources, QuotaResource{Name: strings.ToUpper(l[i].Text), Usage: u, Limit: lim})
+	}
+	return q
+}
+
+// GetQuota returns the resources of a quota root (RFC 9208 §4.2).
+func (c *Client) GetQuota(ctx context.Context, root string) (*Quota, error) {
+	cmd := c.newCommand("GETQUOTA", "QUOTA")
+	if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().AString(root) }, false); err != nil {
+		return nil, err
+	}
+	for _, r := range cmd.responses {
+		q := parseQuota(r)
+		return &q, nil
+	}
+	return &Quota{Root: root}, nil
+}
+
+// GetQuotaRoot returns the quota roots of a mailbox and their quotas
+// (RFC 9208 §4.3).
+func (c *Client) GetQuotaRoot(ctx context.Context, mailbox string) ([]string, []Quota, error) {
+	wire := c.wireMailbox(mailbox)
+	cmd := c.newCommand("GETQUOTAROOT", "QUOTAROOT", "QUOTA")
+	if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().AString(wire) }, false); err != nil {
+		return nil, nil, err
+	}
+	var roots []string
+	var quotas []Quota
+	for _, r := range cmd.responses {
+		switch r.Name {
+		case "QUOTAROOT":
+			for _, f := range r.Fields[min(1, len(r.Fields)):] {
+				roots = append(roots, f.StringOrAtom())
+			}
+		case "QUOTA":
+			quotas = append(quotas, parseQuota(r))
+		}
+	}
+	return roots, quotas, nil
+}
+
+// SetQuota sets resource limits of a quota root (RFC 9208 §4.1).
+func (c *Client) SetQuota(ctx context.Context, root string, limits map[string]uint64) (*Quota, error) {
+	names := make([]string, 0, len(limits))
+	for k := range limits {
+		if !isAtom(k) {
+			return nil, &imapwire.EncodeError{Rule: "resource-name", Msg: k}
+		}
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	cmd := c.newCommand("SETQUOTA", "QUOTA")
+	err := c.run(ctx, cmd, func(e *imapwire.Encoder) {
+		e.SP().AString(root).Raw(" (")
+		for i, k := range names {
+			if i > 0 {
+				e.SP()
+			}
+			e.Raw(strings.ToUpper(k)).SP().Number64(limits[k])
+		}
+		e.Raw(")")
+	}, false)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range cmd.responses {
+		q := parseQuota(r)
+		return &q, nil
+	}
+	return &Quota{Root: root}, nil
+}
+
+// GetACL returns a mailbox's access control list: identifier -> rights
+// (RFC 4314 §3.3).
+func (c *Client) GetACL(ctx context.Context, mailbox string) (map[string]string, error) {
+	wire := c.wireMailbox(mailbox)
+	cmd := c.newCommand("GETACL", "ACL")
+	if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().AString(wire) }, false); err != nil {
+		return nil, err
+	}
+	acl := map[string]string{}
+	for _, r := range cmd.responses {
+		if len(r.Fields) > 0 {
+			for k, v := range pairs(r.Fields[1:]) {
+				acl[k] = v
+			}
+		}
+	}
+	return acl, nil
+}
+
+// SetACL grants rights to identifier on mailbox (RFC 4314 §3.1); rights
+// may start with "+" or "-" to add or remove.
+func (c *Client) SetACL(ctx context.Context, mailbox, identifier, rights string) error {
+	wire := c.wireMailbox(mailbox)
+	return c.simple(ctx, "SETACL", func(e *imapwire.Encoder) {
+		e.SP().AString(wire).SP().AString(identifier).SP().AString(rights)
+	})
+}
+
+// DeleteACL removes identifier from mailbox's ACL (RFC 4314 §3.2).
+func (c *Client) DeleteACL(ctx context.Context, mailbox, identifier string) error {
+	wire := c.wireMailbox(mailbox)
+	return c.simple(ctx, "DELETEACL", func(e *imapwire.Encoder) { e.SP().AString(wire).SP().AString(identifier) })
+}
+
+// MyRights returns the rights the logged-in user has on mailbox
+// (RFC 4314 §3.5).
+func (c *Client) MyRights(ctx context.Context, mailbox string) (string, error) {
+	wire := c.wireMailbox(mailbox)
+	cmd := c.newCommand("MYRIGHTS", "MYRIGHTS")
+	if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().AString(wire) }, false); err != nil {
+		return "", err
+	}
+	for _, r := range cmd.responses {
+		if len(r.Fields) >= 2 {
+			return r.Fields[1].StringOrAtom(), nil
+		}
+	}
+	return "", nil
+}
+
+// GetAnnotation sends GETANNOTATION (draft-daboo-imap-annotatemore-05, as
+// imaplib's getannotation) and returns the raw ANNOTATION responses.
+func (c *Client) GetAnnotation(ctx context.Context, mailbox, entry, attribute string) ([]*Response, error) {
+	wire := c.wireMailbox(mailbox)
+	cmd := c.newCommand("GETANNOTATION", "ANNOTATION")
+	err := c.run(ctx, cmd, func(e *imapwire.Encoder) {
+		e.SP().AString(wire).SP().String(entry).SP().String(attribute)
+	}, false)
+	return cmd.responses, err
+}
+
+// SetAnnotation sends SETANNOTATION mailbox entry (attr value ...)
+// (draft-daboo-imap-annotatemore-05, as imaplib's setannotation).
+func (c *Client) SetAnnotation(ctx context.Context, mailbox, entry string, attributes [][2]string) ([]*Response, error) {
+	wire := c.wireMailbox(mailbox)
+	cmd := c.newCommand("SETANNOTATION", "ANNOTATION")
+	err := c.run(ctx, cmd, func(e *imapwire.Encoder) {
+		e.SP().AString(wire).SP().String(entry).Raw(" (")
+		for i, a := range attributes {
+			if i > 0 {
+				e.SP()
+			}
+			e.String(a[0]).SP().String(a[1])
+		}
+		e.Raw(")")
+	}, false)
+	return cmd.responses, err
+}
+
+// Partial fetches length bytes from start of one message part with the
+// obsolete PARTIAL command (RFC 1730 §6.4.6, as imaplib's partial). part
+// is a fetch item such as "RFC822" or "BODY[]". The data is at most length
+// bytes and is read into memory.
+func (c *Client) Partial(ctx context.Context, seq uint32, part string, start, length uint32) ([]byte, error) {
+	if strings.ContainsAny(part, "\r\n\x00 ") || part == "" {
+		return nil, &imapwire.EncodeError{Rule: "partial", Msg: part}
+	}
+	var data []byte
+	cmd := c.newCommand("PARTIAL", "FETCH")
+	cmd.fetch = &fetchSink{fn: func(m *FetchMessage) error {
+		b, err := m.NextBody()
+		if err != nil || b == nil {
+			return err
+		}
+		data, err = io.ReadAll(io.LimitReader(b, int64(length)))
+		return err
+	}}
+	err := c.run(ctx, cmd, func(e *imapwire.Encoder) {
+		e.SP().Number(seq).SP().Raw(part).SP().Number(start).SP().Number(length)
+	}, false)
+	return data, err
+}
+
+// ProxyAuth assumes the identity of user (Cyrus PROXYAUTH, as imaplib's
+// proxyauth).
+func (c *Client) ProxyAuth(ctx context.Context, user string) error {
+	return c.simple(ctx, "PROXYAUTH", func(e *imapwire.Encoder) { e.SP().AString(user) })
+}
+
+// RawArg is an argument of Command sent verbatim. It must not contain
+// CR, LF or NUL (the encoder refuses them).
+type RawArg string
+
+// CommandResult is the outcome of a generic command.
+type CommandResult struct {
+	// Status is the tagged completion.
+	Status *Response
+	// Responses are the untagged responses named like the command.
+	Responses []*Response
+}
+
+// Command sends any command (imaplib's xatom / _simple_command): name
+// followed by args, where a string is sent as an astring (atom, quoted or
+// literal as needed), a RawArg verbatim, a uint32 as a number and a NumSet
+// as a sequence set. Untagged responses named like the command are
+// collected.
+func (c *Client) Command(ctx context.Context, name string, args ...any) (*CommandResult, error) {
+	words := strings.Fields(name)
+	if len(words) == 0 {
+		return nil, errors.New("imap: empty command name")
+	}
+	for _, w := range words {
+		if !isAtom(w) {
+			return nil, &imapwire.EncodeError{Rule: "command", Msg: name}
+		}
+	}
+	for _, a := range args {
+		switch a.(type) {
+		case string, RawArg, uint32, NumSet:
+		default:
+			return nil, fmt.Errorf("imap: Command: unsupported argument type %T", a)
+		}
+	}
+	resp := strings.ToUpper(words[len(words)-1])
+	cmd := c.newCommand(strings.ToUpper(name), resp)
+	if resp == "FETCH" {
+		cmd.fetch = &fetchSink{}
+	}
+	err := c.run(ctx, cmd, func(e *imapwire.Encoder) {
+		for _, a := range args {
+			e.SP()
+			switch a := a.(type) {
+			case string:
+				e.AString(a)
+			case RawArg:
+				e.Raw(string(a))
+			case uint32:
+				e.Number(a)
+			case NumSet:
+				e.Raw(a.String())
+			}
+		}
+	}, false)
+	if cmd.fetch != nil {
+		for _, m := range cmd.fetch.collect {
+			cmd.responses = append(cmd.responses, &Response{Tag: "*", Num: m.SeqNum, HasNum: true, Name: "FETCH", Fetch: m})
+		}
+	}
+	return &CommandResult{Status: cmd.status, Responses: cmd.responses}, err
+}

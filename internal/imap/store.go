@@ -1,0 +1,250 @@
+package imap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/imapctl/imapctl/internal/imap/imapwire"
+)
+
+// StoreAction says how STORE changes flags (RFC 3501 §6.4.6).
+type StoreAction int
+
+const (
+	// StoreAdd adds flags (+FLAGS).
+	StoreAdd StoreAction = iota
+	// StoreRemove removes flags (-FLAGS).
+	StoreRemove
+	// StoreReplace replaces all flags (FLAGS).
+	StoreReplace
+)
+
+// StoreOptions modify STORE.
+type StoreOptions struct {
+	// Silent suppresses the FETCH responses (.SILENT).
+	Silent bool
+	// UnchangedSince makes the store conditional (RFC 7162 §3.1.3); 0 means
+	// unconditional.
+	UnchangedSince uint64
+}
+
+// StoreResult holds the FETCH responses of a non-silent STORE and, for a
+// conditional store, the messages that were not changed.
+type StoreResult struct {
+	Messages []*FetchMessage
+	// Modified is the [MODIFIED set] of RFC 7162 §3.1.3, or "".
+	Modified string
+}
+
+// readOnly refuses a change to a mailbox selected read-only.
+func (c *Client) readOnly(command string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.mailbox != nil && c.mailbox.ReadOnly {
+		return &ReadOnlyError{Mailbox: c.mailbox.Name, Command: command}
+	}
+	return nil
+}
+
+// Store changes the flags of messages (RFC 3501 §6.4.6, UID STORE
+// §6.4.8).
+func (c *Client) Store(ctx context.Context, set NumSet, action StoreAction, flags []string, opts *StoreOptions) (*StoreResult, error) {
+	if set.IsEmpty() {
+		return nil, ErrEmptySet
+	}
+	if opts == nil {
+		opts = &StoreOptions{}
+	}
+	name := "STORE"
+	if set.UID {
+		name = "UID STORE"
+	}
+	if err := c.readOnly(name); err != nil {
+		return nil, err
+	}
+	item := [...]string{"+FLAGS", "-FLAGS", "FLAGS"}[action]
+	if opts.Silent {
+		item += ".SILENT"
+	}
+	cmd := c.newCommand(name, "FETCH")
+	cmd.fetch = &fetchSink{}
+	err := c.run(ctx, cmd, func(e *imapwire.Encoder) {
+		e.SP().Raw(set.String())
+		if opts.UnchangedSince > 0 {
+			e.Raw(" (UNCHANGEDSINCE ").Number64(opts.UnchangedSince).Raw(")")
+		}
+		e.SP().Raw(item).Raw(" (")
+		for i, f := range flags {
+			if i > 0 {
+				e.SP()
+			}
+			e.Flag(f)
+		}
+		e.Raw(")")
+	}, false)
+	if err != nil {
+		return nil, err
+	}
+	res := &StoreResult{Messages: cmd.fetch.collect}
+	if cmd.status != nil && cmd.status.Code != nil && cmd.status.Code.Name == imapwire.CodeModified {
+		res.Modified = cmd.status.Code.Set
+	}
+	return res, nil
+}
+
+// CopyResult is the [COPYUID] of a COPY or MOVE (RFC 4315 §3); empty when
+// the server does not support UIDPLUS.
+type CopyResult struct {
+	UIDValidity uint32
+	SourceUIDs  string
+	DestUIDs    string
+}
+
+func copyResultOf(codes ...*imapwire.RespCode) *CopyResult {
+	for _, code := range codes {
+		if code != nil && code.Name == imapwire.CodeCopyUID {
+			return &CopyResult{UIDValidity: code.UIDValidity, SourceUIDs: code.SourceUIDs, DestUIDs: code.DestUIDs}
+		}
+	}
+	return &CopyResult{}
+}
+
+// Copy copies messages to mailbox dest (RFC 3501 §6.4.7, UID COPY
+// §6.4.8).
+func (c *Client) Copy(ctx context.Context, set NumSet, dest string) (*CopyResult, error) {
+	if set.IsEmpty() {
+		return nil, ErrEmptySet
+	}
+	name := "COPY"
+	if set.UID {
+		name = "UID COPY"
+	}
+	wire := c.wireMailbox(dest)
+	cmd := c.newCommand(name)
+	if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().Raw(set.String()).SP().AString(wire) }, false); err != nil {
+		return nil, err
+	}
+	return copyResultOf(cmd.status.Code), nil
+}
+
+// Move moves messages to dest with MOVE (RFC 6851) when the server has it.
+// Otherwise it copies, marks the originals \Deleted and removes exactly
+// them with UID EXPUNGE (RFC 4315 §2.1) when UIDPLUS is there; without
+// UIDPLUS it falls back to EXPUNGE only when no other message in the
+// mailbox is marked \Deleted, and refuses otherwise, since EXPUNGE would
+// remove those too.
+func (c *Client) Move(ctx context.Context, set NumSet, dest string) (*CopyResult, error) {
+	if set.IsEmpty() {
+		return nil, ErrEmptySet
+	}
+	name := "MOVE"
+	if set.UID {
+		name = "UID MOVE"
+	}
+	if err := c.readOnly(name); err != nil {
+		return nil, err
+	}
+	if c.Has(ctx, "MOVE") || c.Has(ctx, "IMAP4rev2") {
+		wire := c.wireMailbox(dest)
+		cmd := c.newCommand(name, "OK")
+		if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().Raw(set.String()).SP().AString(wire) }, false); err != nil {
+			return nil, err
+		}
+		codes := []*imapwire.RespCode{cmd.status.Code}
+		for _, r := range cmd.responses {
+			codes = append(codes, r.Code)
+		}
+		return copyResultOf(codes...), nil
+	}
+	uidplus := c.Has(ctx, "UIDPLUS")
+	if !uidplus {
+		others, err := c.Search(ctx, &SearchCriteria{Flag: []string{`\Deleted`}, Not: []SearchCriteria{setCriteria(set)}}, nil)
+		if err != nil {
+			return nil, err
+		}
+		if len(others.All) > 0 {
+			return nil, &CapabilityError{Command: "MOVE", Reason: fmt.Sprintf(
+				"server has neither MOVE nor UIDPLUS and %d other message(s) are marked \\Deleted; EXPUNGE would remove them", len(others.All))}
+		}
+	}
+	uids := set
+	if !set.UID && uidplus {
+		res, err := c.Search(ctx, &SearchCriteria{SeqNum: &set}, &SearchOptions{UID: true})
+		if err != nil {
+			return nil, err
+		}
+		if len(res.All) == 0 {
+			return &CopyResult{}, nil
+		}
+		uids = UIDSetNum(res.All...)
+	}
+	res, err := c.Copy(ctx, uids, dest)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.Store(ctx, uids, StoreAdd, []string{`\Deleted`}, &StoreOptions{Silent: true}); err != nil {
+		return res, fmt.Errorf("imap: MOVE: copied, but marking the originals deleted failed: %w", err)
+	}
+	if uidplus {
+		_, err = c.UIDExpunge(ctx, uids)
+	} else {
+		_, err = c.Expunge(ctx)
+	}
+	if err != nil {
+		return res, fmt.Errorf("imap: MOVE: copied, but expunging the originals failed: %w", err)
+	}
+	return res, nil
+}
+
+func setCriteria(set NumSet) SearchCriteria {
+	if set.UID {
+		return SearchCriteria{UID: &set}
+	}
+	return SearchCriteria{SeqNum: &set}
+}
+
+// Expunge removes all messages marked \Deleted (RFC 3501 §6.4.3) and
+// returns the sequence numbers the server reported, in order.
+func (c *Client) Expunge(ctx context.Context) ([]uint32, error) {
+	if err := c.readOnly("EXPUNGE"); err != nil {
+		return nil, err
+	}
+	cmd := c.newCommand("EXPUNGE", "EXPUNGE", "VANISHED")
+	if err := c.run(ctx, cmd, nil, false); err != nil {
+		return nil, err
+	}
+	return expunged(cmd.responses), nil
+}
+
+// UIDExpunge removes only the messages of uids that are marked \Deleted
+// (RFC 4315 §2.1).
+func (c *Client) UIDExpunge(ctx context.Context, uids NumSet) ([]uint32, error) {
+	if !uids.UID {
+		return nil, errors.New("imap: UID EXPUNGE needs a UID set")
+	}
+	if uids.IsEmpty() {
+		return nil, ErrEmptySet
+	}
+	if err := c.readOnly("UID EXPUNGE"); err != nil {
+		return nil, err
+	}
+	if !c.Has(ctx, "UIDPLUS") && !c.Has(ctx, "IMAP4rev2") {
+		return nil, &CapabilityError{Command: "UID EXPUNGE", Reason: "server does not support UIDPLUS"}
+	}
+	cmd := c.newCommand("UID EXPUNGE", "EXPUNGE", "VANISHED")
+	if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().Raw(uids.String()) }, false); err != nil {
+		return nil, err
+	}
+	return expunged(cmd.responses), nil
+}
+
+func expunged(rs []*Response) []uint32 {
+	var out []uint32
+	for _, r := range rs {
+		if r.Name == "EXPUNGE" {
+			out = append(out, r.Num)
+		}
+	}
+	return out
+}
