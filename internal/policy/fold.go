@@ -1,6 +1,10 @@
 package policy
 
-import "strings"
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
 
 // foldBinary returns the header line(s) for name and value as Python's
 // policy.fold_binary(name, value) writes them, ending in p.Linesep.
@@ -14,18 +18,29 @@ import "strings"
 // policy asks for refolding (refold_source, or 8-bit bytes under
 // cte_type=7bit), parses the value as its header kind and refolds it per
 // RFC 5322 section 2.2.3 with RFC 2047 encoded words (refoldHeader).
+//
+// Where Python's fold_binary raises, foldBinary writes the source lines
+// joined with p.Linesep instead; foldBinaryChecked reports those cases.
 func (p *Policy) foldBinary(name, value string) string {
+	folded, _ := p.foldBinaryChecked(name, value)
+	return folded
+}
+
+// foldBinaryChecked is foldBinary that also returns a *HeaderFoldError
+// when Python's fold_binary raises for this header (so Python writes no
+// output for the message). The string is then foldBinary's fall-back.
+func (p *Policy) foldBinaryChecked(name, value string) (string, error) {
 	switch p.Family {
 	case FamilyCompat32:
 		return p.foldCompat32(name, value)
 	case FamilyRaw:
-		return name + ": " + value + p.Linesep
+		return name + ": " + value + p.Linesep, nil
 	}
 	return p.foldEmail(name, value)
 }
 
 // foldEmail is EmailPolicy._fold followed by fold_binary's encoding.
-func (p *Policy) foldEmail(name, value string) string {
+func (p *Policy) foldEmail(name, value string) (string, error) {
 	maxlen := p.MaxLineLength
 	if maxlen <= 0 {
 		maxlen = int(^uint(0) >> 1)
@@ -45,12 +60,21 @@ func (p *Policy) foldEmail(name, value string) string {
 			}
 		}
 	}
+	source := name + ": " + strings.Join(lines, p.Linesep) + p.Linesep
 	if refold || (p.CTEType == "7bit" && hasSurrogates(value)) {
-		if folded, ok := p.refoldHeader(name, strings.Join(lines, "")); ok {
-			return folded
+		folded, err := p.refoldHeader(name, strings.Join(lines, ""))
+		if err == nil {
+			return folded, nil
 		}
+		var raise *pythonRaise
+		if errors.As(err, &raise) {
+			return source, &HeaderFoldError{Name: name, PythonError: raise.class, Detail: raise.msg}
+		}
+		// A charset this package cannot decode: Python would write
+		// output, we keep the source.
+		return source, nil
 	}
-	return name + ": " + strings.Join(lines, p.Linesep) + p.Linesep
+	return source, nil
 }
 
 // hasSurrogates reports whether s holds bytes Python would have decoded
@@ -119,3 +143,35 @@ func pyIsSpace(s string) bool {
 	}
 	return true
 }
+
+// HeaderFoldError reports a header that Python's policy.fold_binary
+// cannot write (RFC 5322 section 2.2.3 folding of this value fails in
+// Python's email package): PythonError names the exception Python raises,
+// e.g. "UnicodeEncodeError" for text the RFC 2047 encoded word charset
+// cannot hold, or "HeaderParseError" for a max_line_length too small for
+// an encoded word.
+type HeaderFoldError struct {
+	// Name is the header field name.
+	Name string
+	// PythonError is the class of the exception Python raises.
+	PythonError string
+	// Detail describes the failure.
+	Detail string
+}
+
+func (e *HeaderFoldError) Error() string {
+	return fmt.Sprintf("policy: header %s cannot be written: %s: %s", e.Name, e.PythonError, e.Detail)
+}
+
+// pythonRaise is an exception Python raises while folding, inside the
+// refolding code; foldEmail turns it into a *HeaderFoldError.
+type pythonRaise struct{ class, msg string }
+
+func (e *pythonRaise) Error() string { return e.class + ": " + e.msg }
+
+var (
+	errPyIndex = &pythonRaise{"IndexError", "string index out of range"}
+	// errPyNoProgress marks inputs on which Python's folding loops
+	// forever; we stop instead.
+	errPyNoProgress = &pythonRaise{"RecursionError", "folding makes no progress (Python never returns)"}
+)

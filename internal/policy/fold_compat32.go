@@ -2,6 +2,7 @@ package policy
 
 import (
 	"encoding/base64"
+	"regexp"
 	"strings"
 )
 
@@ -18,7 +19,7 @@ const compat32SplitChars = ";, \t"
 // written unchanged unless sanitizing, in which case it becomes RFC 2047
 // encoded words in the unknown-8bit charset; any other value is wrapped
 // by the email.header.Header algorithm, which keeps existing line breaks.
-func (p *Policy) foldCompat32(name, value string) string {
+func (p *Policy) foldCompat32(name, value string) (string, error) {
 	var b strings.Builder
 	b.WriteString(name)
 	b.WriteString(": ")
@@ -30,11 +31,21 @@ func (p *Policy) foldCompat32(name, value string) string {
 		if width <= 0 {
 			width = compat32DefaultWidth
 		}
-		b.WriteString(encodeCompat32Header(value, eightBit, len(name)+2, width, p.Linesep))
+		encoded := encodeCompat32Header(value, eightBit, len(name)+2, width, p.Linesep)
+		b.WriteString(encoded)
+		if embeddedHeader.MatchString(encoded) {
+			b.WriteString(p.Linesep)
+			return b.String(), &HeaderFoldError{Name: name, PythonError: "HeaderParseError",
+				Detail: "header value appears to contain an embedded header"}
+		}
 	}
 	b.WriteString(p.Linesep)
-	return b.String()
+	return b.String(), nil
 }
+
+// embeddedHeader is email.header._embedded_header: a folded value must not
+// contain a line that looks like a new header field.
+var embeddedHeader = regexp.MustCompile(`\n[^ \t]+:`)
 
 // encodeCompat32Header is email.header.Header(value, charset, header_name).
 // encode(maxlinelen=width, linesep=linesep) for a single chunk whose

@@ -120,7 +120,7 @@ func getSection(value string) (*token, string, error) {
 	}
 	n, err := strconv.Atoi(digits)
 	if err != nil {
-		return nil, value, errCannotFold
+		return nil, value, &pythonRaise{"OverflowError", "section number too large"}
 	}
 	sec.number, sec.hasNumber = n, true
 	sec.add(valueTerminal(digits, "digits"))

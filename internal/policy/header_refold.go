@@ -1,32 +1,32 @@
 package policy
 
 import (
-	"errors"
 	"strconv"
 	"strings"
 )
 
-// errCannotFold stands for the exceptions Python raises while folding
-// (HeaderParseError "max_line_length is too small", IndexError on odd
-// parse trees) and for the loops where Python would never return.
-var errCannotFold = errors.New("policy: header cannot be folded")
-
 // refoldHeader parses value as the header kind of name and folds it as
 // Python's header_factory(name, value).fold(policy=p) does, encoded as
-// fold_binary encodes it. ok is false when Python would raise (or hang)
-// or when the value needs something this package does not implement (a
-// charset it cannot decode); the caller then keeps the source lines.
-func (p *Policy) refoldHeader(name, value string) (folded string, ok bool) {
+// fold_binary encodes it. The error is a *pythonRaise where Python raises
+// (or never returns), or errUnsupportedCharset where the value needs a
+// charset this package cannot decode.
+func (p *Policy) refoldHeader(name, value string) (folded string, err error) {
 	defer func() {
 		// An index out of range here is Python's IndexError on the same
-		// malformed input: report it as "cannot refold", never crash.
+		// malformed input: report it, never crash.
 		if r := recover(); r != nil {
-			folded, ok = "", false
+			folded, err = "", &pythonRaise{"IndexError", "string index out of range"}
 		}
 	}()
-	tree, err := parseHeaderValue(strings.ToLower(name), pyFromSource(value))
+	lname := strings.ToLower(name)
+	tree, err := parseHeaderValue(lname, pyFromSource(value))
 	if err != nil {
-		return "", false
+		return "", err
+	}
+	if isAddressHeader(lname) {
+		if err := checkAddressList(tree); err != nil {
+			return "", err
+		}
 	}
 	header := newList(clsHeader, newList(clsHeaderLabel,
 		valueTerminal(name, "header-name"), valueTerminal(":", "header-sep")))
@@ -36,17 +36,22 @@ func (p *Policy) refoldHeader(name, value string) (folded string, ok bool) {
 	header.add(tree)
 	s, err := p.refoldParseTree(header)
 	if err != nil {
-		return "", false
+		return "", err
 	}
 	encoding := "ascii"
 	if p.UTF8 {
 		encoding = "utf-8"
 	}
-	out, err := pyEncode(s, encoding)
-	if err != nil {
-		return "", false
+	return pyEncode(s, encoding)
+}
+
+func isAddressHeader(lname string) bool {
+	switch lname {
+	case "sender", "resent-sender", "to", "resent-to", "cc", "resent-cc", "bcc", "resent-bcc",
+		"from", "resent-from", "reply-to":
+		return true
 	}
-	return out, true
+	return false
 }
 
 // parseHeaderValue builds the parse tree the header class of Python's
@@ -227,7 +232,7 @@ func foldAsEW(toEncode string, lines []string, maxlen, lastEW int, combine bool,
 		lines[len(lines)-1] = last[:off]
 	}
 	if toEncode == "" {
-		return nil, 0, errCannotFold
+		return nil, 0, errPyIndex
 	}
 	if isWSP(toEncode[0]) {
 		leading := toEncode[:1]
@@ -238,7 +243,7 @@ func foldAsEW(toEncode string, lines []string, maxlen, lastEW int, combine bool,
 		lines[len(lines)-1] += leading
 	}
 	if toEncode == "" {
-		return nil, 0, errCannotFold
+		return nil, 0, errPyIndex
 	}
 	trailing := ""
 	if isWSP(toEncode[len(toEncode)-1]) {
@@ -255,7 +260,7 @@ func foldAsEW(toEncode string, lines []string, maxlen, lastEW int, combine bool,
 	}
 	chromeLen := len(encodeAs) + 7
 	if chromeLen+1 >= maxlen {
-		return nil, 0, errCannotFold
+		return nil, 0, &pythonRaise{"HeaderParseError", "max_line_length is too small to fit an encoded word"}
 	}
 	stuck := 0
 	for toEncode != "" {
@@ -279,7 +284,7 @@ func foldAsEW(toEncode string, lines []string, maxlen, lastEW int, combine bool,
 		}
 		if word == "" {
 			if stuck++; stuck > 2 {
-				return nil, 0, errCannotFold
+				return nil, 0, errPyNoProgress
 			}
 		}
 		lines[len(lines)-1] += ew
@@ -374,7 +379,7 @@ func foldMIMEParameters(part *token, lines []string, maxlen int, encoding string
 				splitpoint--
 			}
 			if splitpoint <= 0 {
-				return nil, errCannotFold
+				return nil, errPyNoProgress
 			}
 			lines = append(lines, " "+name+"*"+strconv.Itoa(section)+"*="+extraChrome+encoded)
 			extraChrome = ""
@@ -386,4 +391,80 @@ func foldMIMEParameters(part *token, lines []string, maxlen int, encoding string
 		}
 	}
 	return lines, nil
+}
+
+// checkAddressList raises where Python's AddressHeader.parse raises while
+// building its Address objects: a display name that begins or ends with
+// a bare "." or is only comments (AttributeError / IndexError in
+// DisplayName.display_name), or CR/LF decoded from an encoded word in a
+// display name or local part (ValueError from Address()).
+func checkAddressList(list *token) error {
+	var check func(t *token) error
+	checkDisplayName := func(dn *token) error {
+		res := dn.kids
+		if len(res) == 0 {
+			return nil
+		}
+		if res[0].typ == "cfws" {
+			res = res[1:]
+		} else if res[0].isTerminal() {
+			return &pythonRaise{"AttributeError", "'str' object has no attribute 'token_type'"}
+		}
+		if len(res) == 0 {
+			return errPyIndex
+		}
+		if last := res[len(res)-1]; last.typ != "cfws" && last.isTerminal() {
+			return &pythonRaise{"AttributeError", "'str' object has no attribute 'token_type'"}
+		}
+		return nil
+	}
+	crlf := &pythonRaise{"ValueError", "invalid arguments; address parts cannot contain CR or LF"}
+	check = func(t *token) error {
+		switch t.cls {
+		case clsGroup:
+			if err := checkDisplayName(t.kids[0]); err != nil {
+				return err
+			}
+		case clsMailbox:
+			first := t.kids[0]
+			if first.cls == clsNameAddr && len(first.kids) > 1 {
+				if err := checkDisplayName(first.kids[0]); err != nil {
+					return err
+				}
+				if ewHasCRLF(first.kids[0]) {
+					return crlf
+				}
+			}
+			if ewHasCRLF(first) {
+				return crlf
+			}
+			return nil
+		case clsInvalidMailbox:
+			return nil
+		}
+		for _, k := range t.kids {
+			if err := check(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return check(list)
+}
+
+// ewHasCRLF reports whether an encoded word below t decoded to text with
+// CR or LF (outside comments).
+func ewHasCRLF(t *token) bool {
+	if t.cls == clsComment {
+		return false
+	}
+	if t.cls == clsEncodedWord && strings.ContainsAny(t.str(), "\r\n") {
+		return true
+	}
+	for _, k := range t.kids {
+		if ewHasCRLF(k) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"errors"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -43,7 +42,7 @@ func pyFromSource(s string) string {
 
 // errUnencodable is Python's UnicodeEncodeError: a character the target
 // encoding cannot hold.
-var errUnencodable = errors.New("policy: character not encodable")
+var errUnencodable = &pythonRaise{"UnicodeEncodeError", "character not encodable in the header's charset"}
 
 // pyEncode is str.encode(charset, 'surrogateescape') for "ascii",
 // "utf-8" (surrogates are written back as their bytes) and "unknown-8bit"
