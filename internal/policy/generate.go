@@ -17,11 +17,16 @@ type GenerateError struct {
 	// Reason is what went wrong, with Python's exception class first when
 	// Python raises one, e.g. "UnicodeEncodeError: ...".
 	Reason string
+	// Err is the underlying error, if any (a *HeaderFoldError for a
+	// header that cannot be written).
+	Err error
 }
 
 func (e *GenerateError) Error() string {
 	return fmt.Sprintf("cannot write %s: %s", e.Part, e.Reason)
 }
+
+func (e *GenerateError) Unwrap() error { return e.Err }
 
 // generator is Python's email.generator.BytesGenerator.
 type generator struct {
@@ -51,7 +56,11 @@ func (g *generator) flatten(out *bytes.Buffer, m *message) error {
 		headers = c.headers
 	}
 	for _, h := range headers {
-		out.WriteString(g.policy.foldBinary(h.name, h.value))
+		folded, err := g.policy.foldBinaryChecked(h.name, h.value)
+		if err != nil {
+			return &GenerateError{Part: g.part, Reason: err.Error(), Err: err}
+		}
+		out.WriteString(folded)
 	}
 	out.WriteString(g.nl)
 	out.Write(body.Bytes())

@@ -30,6 +30,9 @@ type message struct {
 	defects     []string
 	defaultType string
 	policy      *Policy
+
+	// ctype caches contentType once the headers are parsed.
+	ctype string
 }
 
 func newMessage(p *Policy) *message {
@@ -52,12 +55,19 @@ func (m *message) get(name string) (string, bool) {
 // contentType is Python's Message.get_content_type: the lower-cased
 // maintype/subtype, text/plain when invalid, the default type when absent.
 func (m *message) contentType() string {
+	if m.ctype == "" {
+		m.ctype = m.computeContentType()
+	}
+	return m.ctype
+}
+
+func (m *message) computeContentType() string {
 	value, ok := m.get("content-type")
 	if !ok {
 		return m.defaultType
 	}
 	ctype, _, _ := strings.Cut(m.fetchValue(value), ";")
-	ctype = strings.ToLower(strings.TrimSpace(ctype))
+	ctype = strings.ToLower(trimPyWhitespace(ctype))
 	if strings.Count(ctype, "/") != 1 {
 		return "text/plain"
 	}
@@ -78,10 +88,15 @@ func (m *message) subType() string {
 // header_fetch_parse returns it, before any structured parsing: the
 // EmailPolicy removes CR and LF; compat32 keeps the value as it is.
 func (m *message) fetchValue(value string) string {
-	if m.policy.Family == FamilyCompat32 {
+	if m.policy.Family == FamilyCompat32 || !strings.ContainsAny(value, "\r\n") {
 		return value
 	}
-	return strings.NewReplacer("\r", "", "\n", "").Replace(value)
+	return strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' {
+			return -1
+		}
+		return r
+	}, value)
 }
 
 // param is Python's Message.get_param(name) for the Content-Type header,

@@ -119,7 +119,10 @@ func runPair(spec, rel string, want struct {
 		}
 		return ""
 	case "error":
-		// Python raised while writing: a clear error or sane output is fine.
+		// Python raised while writing; we must not write either.
+		if err == nil {
+			return fmt.Sprintf("Write wrote %d bytes, want an error like Python's %s", out.Len(), want.Error)
+		}
 		return ""
 	}
 	if err != nil {

@@ -58,8 +58,8 @@ func (l *lineReader) fill() {
 		l.buf = l.buf[:n]
 		l.start = 0
 	}
-	if cap(l.buf)-len(l.buf) < 32<<10 {
-		nb := make([]byte, len(l.buf), 2*cap(l.buf)+64<<10)
+	if cap(l.buf)-len(l.buf) < 4<<10 {
+		nb := make([]byte, len(l.buf), 2*cap(l.buf)+8<<10)
 		copy(nb, l.buf)
 		l.buf = nb
 	}

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -82,9 +81,15 @@ func forEachPart(m *message, name string, fn func(*message, string)) {
 // section 2.3 allows CR only in CRLF) and is copied unchanged, so that
 // raw changes nothing but line endings. Memory use is constant.
 func copyRaw(w io.Writer, r io.Reader, linesep string) (int64, error) {
-	bw := &countingWriter{w: w}
-	out := bufio.NewWriterSize(bw, 64<<10)
-	in := make([]byte, 64<<10)
+	in := make([]byte, 16<<10)
+	out := make([]byte, 0, 2*len(in)+1)
+	var written int64
+	flush := func() error {
+		n, err := w.Write(out)
+		written += int64(n)
+		out = out[:0]
+		return err
+	}
 	pendingCR := false
 	for {
 		n, rerr := r.Read(in)
@@ -93,47 +98,39 @@ func copyRaw(w io.Writer, r io.Reader, linesep string) (int64, error) {
 			if pendingCR {
 				pendingCR = false
 				if chunk[0] == '\n' {
-					out.WriteString(linesep)
+					out = append(out, linesep...)
 					chunk = chunk[1:]
 					continue
 				}
-				out.WriteByte('\r')
+				out = append(out, '\r')
 			}
 			i := bytes.IndexAny(chunk, "\r\n")
 			if i < 0 {
-				out.Write(chunk)
+				out = append(out, chunk...)
 				break
 			}
-			out.Write(chunk[:i])
+			out = append(out, chunk[:i]...)
 			if chunk[i] == '\n' {
-				out.WriteString(linesep)
+				out = append(out, linesep...)
 			} else {
 				pendingCR = true
 			}
 			chunk = chunk[i+1:]
 		}
+		if len(out) > 0 {
+			if err := flush(); err != nil {
+				return written, err
+			}
+		}
 		if rerr == io.EOF {
 			break
 		}
 		if rerr != nil {
-			out.Flush()
-			return bw.n, rerr
+			return written, rerr
 		}
 	}
 	if pendingCR {
-		out.WriteByte('\r')
+		out = append(out, '\r')
 	}
-	err := out.Flush()
-	return bw.n, err
-}
-
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(b []byte) (int, error) {
-	n, err := c.w.Write(b)
-	c.n += int64(n)
-	return n, err
+	return written, flush()
 }
