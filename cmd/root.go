@@ -73,6 +73,15 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		NewCompletionCmd(f, nil),
 		NewManCmd(f, nil),
 		NewConvertCmd(f, nil),
+		NewCapabilityCmd(f, nil),
+		NewListCmd(f, nil),
+		NewSelectCmd(f, nil),
+		NewStatusCmd(f, nil),
+		NewCreateCmd(f, nil),
+		NewDeleteCmd(f, nil),
+		NewRenameCmd(f, nil),
+		NewSubscribeCmd(f, nil),
+		NewUnsubscribeCmd(f, nil),
 	)
 	return root
 }

@@ -1,0 +1,130 @@
+package cmd
+
+import (
+	"encoding/json"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/imapctl/imapctl/internal/testutil/memserver"
+)
+
+func TestListAgainstServer(t *testing.T) {
+	s := startTestServer(t)
+	code, out, errOut := s.run(t, nil, "list")
+	if code != ExitOK {
+		t.Fatalf("list = %d, stderr %q", code, errOut)
+	}
+	got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	for _, want := range s.Mailboxes {
+		if !slices.Contains(got, want) {
+			t.Errorf("list output %q lacks mailbox %q the server has", got, want)
+		}
+	}
+	if !slices.Contains(got, memserver.NonASCIIMailbox) {
+		t.Errorf("list output lacks the non-ASCII mailbox %q decoded to UTF-8", memserver.NonASCIIMailbox)
+	}
+}
+
+func TestListJSONStatus(t *testing.T) {
+	s := startTestServer(t)
+	code, out, errOut := s.run(t, nil, "list", "--json", "--status", "INBOX")
+	if code != ExitOK {
+		t.Fatalf("list --json --status INBOX = %d, stderr %q", code, errOut)
+	}
+	var m listedMailbox
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("list --json output %q: %v", out, err)
+	}
+	if m.Name != "INBOX" || m.Delimiter != memserver.Delimiter {
+		t.Errorf("list --json = %+v", m)
+	}
+	if got, want := m.Status["messages"], uint64(len(s.messagesIn("INBOX"))); got != want {
+		t.Errorf("INBOX messages = %d, want %d seeded", got, want)
+	}
+}
+
+func TestSelectAgainstServer(t *testing.T) {
+	s := startTestServer(t)
+	msgs := s.messagesIn("INBOX")
+	code, out, errOut := s.run(t, nil, "select", "--json", "INBOX")
+	if code != ExitOK {
+		t.Fatalf("select = %d, stderr %q", code, errOut)
+	}
+	var mb selectedMailbox
+	if err := json.Unmarshal([]byte(out), &mb); err != nil {
+		t.Fatalf("select --json output %q: %v", out, err)
+	}
+	if int(mb.Exists) != len(msgs) || !mb.ReadOnly || mb.UIDNext != msgs[len(msgs)-1].UID+1 {
+		t.Errorf("select = %+v; want exists %d, read-only, uidnext %d", mb, len(msgs), msgs[len(msgs)-1].UID+1)
+	}
+	code, out, _ = s.run(t, nil, "select", "--read-write", "INBOX")
+	if code != ExitOK || !strings.Contains(out, "read_only: false\n") || !strings.HasPrefix(out, "exists: ") {
+		t.Errorf("select --read-write = %d %q", code, out)
+	}
+}
+
+func TestUnknownMailboxExits5(t *testing.T) {
+	s := startTestServer(t)
+	for _, args := range [][]string{{"select", "No/Such"}, {"status", "No/Such"}, {"delete", "No/Such"}} {
+		code, out, errOut := s.run(t, nil, args...)
+		if code != ExitServer || out != "" || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "imapctl: ") {
+			t.Errorf("%q = %d, stdout %q, stderr %q; want 5 and one line", args, code, out, errOut)
+		}
+	}
+}
+
+func TestMailboxLifecycleNonASCII(t *testing.T) {
+	s := startTestServer(t)
+	name, renamed := "Über/Ñandú", "Über/日本"
+	steps := [][]string{{"create", name}, {"subscribe", name}, {"rename", name, renamed}, {"status", renamed}}
+	for _, args := range steps {
+		if code, _, errOut := s.run(t, nil, args...); code != ExitOK {
+			t.Fatalf("%q = %d, stderr %q", args, code, errOut)
+		}
+	}
+	_, out, _ := s.run(t, nil, "list", "Über/*")
+	if out != renamed+"\n" {
+		t.Errorf("list Über/* = %q, want %q", out, renamed+"\n")
+	}
+	if code, _, errOut := s.run(t, nil, "delete", renamed); code != ExitOK {
+		t.Fatalf("delete = %d, %q", code, errOut)
+	}
+	if _, out, _ := s.run(t, nil, "list", "Über/*"); out != "" {
+		t.Errorf("list after delete = %q", out)
+	}
+}
+
+func TestCapability(t *testing.T) {
+	s := startTestServer(t)
+	code, out, _ := s.run(t, nil, "capability")
+	if code != ExitOK || !strings.Contains(out, "IMAP4rev1\n") {
+		t.Errorf("capability = %d %q", code, out)
+	}
+}
+
+func TestWrongPasswordExits3(t *testing.T) {
+	s := startTestServer(t)
+	code, out, errOut := s.run(t, map[string]string{"IMAPCTL_PASSWORD": "wrong"}, "list")
+	if code != ExitAuth || out != "" || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("list with a wrong password = %d, stdout %q, stderr %q; want 3", code, out, errOut)
+	}
+	if strings.Contains(errOut, "wrong") {
+		t.Errorf("stderr %q shows the password", errOut)
+	}
+}
+
+func TestRefusedConnectionExits4(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	ln.Close() // nothing listens on the port any more
+	env := map[string]string{"IMAPCTL_HOST": "127.0.0.1", "IMAPCTL_PORT": port, "IMAPCTL_TLS": "none", "IMAPCTL_USER": "u", "IMAPCTL_PASSWORD": "p"}
+	code, out, errOut := runTest(t, env, "list")
+	if code != ExitConnection || out != "" || !strings.HasPrefix(errOut, "imapctl: ") {
+		t.Errorf("list against a closed port = %d, stdout %q, stderr %q; want 4", code, out, errOut)
+	}
+}
