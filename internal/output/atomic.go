@@ -147,13 +147,16 @@ type pendingFile struct {
 	stored     Stored
 }
 
-// commitFiles makes pending files durable: fsync each, rename each into
-// place, then fsync each distinct destination folder once.
+// commitFiles makes pending files durable: their data (see syncBatch),
+// then a rename of each into place, then one fsync of each distinct
+// destination folder.
 func commitFiles(pending []pendingFile) ([]Stored, error) {
-	for _, p := range pending {
-		if err := syncFile(p.tmp); err != nil {
-			return nil, err
-		}
+	tmps := make([]string, len(pending))
+	for i, p := range pending {
+		tmps[i] = p.tmp
+	}
+	if err := syncBatch(tmps); err != nil {
+		return nil, err
 	}
 	dirs := map[string]bool{}
 	var order []string
