@@ -264,7 +264,7 @@ func (c *Client) List(ctx context.Context, reference, pattern string, opts *List
 		if len(selection) > 0 {
 			e.Raw("(" + strings.Join(selection, " ") + ") ")
 		}
-		e.AString(ref).SP().AString(pat)
+		e.AString(ref).SP().ListMailbox(pat)
 		if len(returns) > 0 {
 			e.Raw(" RETURN (" + strings.Join(returns, " ") + ")")
 		}
@@ -317,7 +317,7 @@ func (c *Client) statusEach(ctx context.Context, list []*ListMailbox, items []st
 func (c *Client) Lsub(ctx context.Context, reference, pattern string) ([]*ListMailbox, error) {
 	cmd := c.newCommand("LSUB", "LSUB")
 	ref, pat := c.wireMailbox(reference), c.wireMailbox(pattern)
-	if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().AString(ref).SP().AString(pat) }, false); err != nil {
+	if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().AString(ref).SP().ListMailbox(pat) }, false); err != nil {
 		return nil, err
 	}
 	return c.parseList(cmd.responses, "LSUB"), nil

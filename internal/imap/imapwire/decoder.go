@@ -144,6 +144,22 @@ func (d *Decoder) readByte(rule string) (byte, bool) {
 	return b, true
 }
 
+// atLiteral reports whether a literal ("{" or "~{") starts here.
+func (d *Decoder) atLiteral(rule string) bool {
+	b, ok := d.peek(rule)
+	if !ok {
+		return false
+	}
+	if b == '{' {
+		return true
+	}
+	if b != '~' {
+		return false
+	}
+	two, err := d.r.Peek(2)
+	return err == nil && two[1] == '{'
+}
+
 // PeekByte reports the next byte without consuming it.
 func (d *Decoder) PeekByte() (byte, bool) { return d.peek("peek") }
 
@@ -479,10 +495,10 @@ func (d *Decoder) String() (string, bool) {
 	if !ok {
 		return "", false
 	}
-	switch b {
-	case '"':
+	if b == '"' {
 		return d.Quoted()
-	case '{', '~':
+	}
+	if d.atLiteral("string") {
 		return d.literalString("string")
 	}
 	return "", d.fail("string", "want quoted string or literal, got %q", b)
@@ -494,7 +510,7 @@ func (d *Decoder) AString() (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if b == '"' || b == '{' || b == '~' {
+	if b == '"' || d.atLiteral("astring") {
 		return d.String()
 	}
 	return d.readWhile("astring", isAStringChar)

@@ -318,3 +318,18 @@ func (e *Encoder) CRLF() error {
 	}
 	return e.err
 }
+
+// ListMailbox writes a LIST pattern (RFC 3501 §9 "list-mailbox"): bare
+// when every byte is a list-char (ATOM-CHAR, "%", "*" or "]"), else as a
+// string.
+func (e *Encoder) ListMailbox(s string) *Encoder {
+	bare := s != ""
+	for i := 0; i < len(s) && bare; i++ {
+		bare = isAStringChar(s[i]) || s[i] == '%' || s[i] == '*'
+	}
+	if bare {
+		e.write(s)
+		return e
+	}
+	return e.String(s)
+}

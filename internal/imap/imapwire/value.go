@@ -90,8 +90,10 @@ func (d *Decoder) Value() (Value, bool) {
 		})
 		return Value{Kind: ListValue, List: list}, ok
 	case '"', '{', '~':
-		s, ok := d.String()
-		return Value{Kind: StringValue, Text: s}, ok
+		if b == '"' || d.atLiteral("value") {
+			s, ok := d.String()
+			return Value{Kind: StringValue, Text: s}, ok
+		}
 	}
 	s, ok := d.SectionToken()
 	if !ok {
