@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,6 +49,7 @@ var (
 // config collects what the Options ask for.
 type config struct {
 	users         []User
+	poolSize      int
 	quotaBytes    int64
 	acl           bool
 	compress      bool
@@ -64,6 +66,10 @@ type Option func(*config)
 func WithUser(name, password string) Option {
 	return func(c *config) { c.users = append(c.users, User{Name: name, Password: password}) }
 }
+
+// WithUserPool sets how many spare accounts NewUser can hand out without
+// waiting (default 64).
+func WithUserPool(n int) Option { return func(c *config) { c.poolSize = n } }
 
 // WithQuota enables the quota and imap_quota plugins (RFC 2087) with a
 // storage limit of limitBytes (rounded up to whole kilobytes) per user.
@@ -128,7 +134,8 @@ type Server struct {
 	Separator string
 
 	certs     *testcert.Bundle
-	usersMu   sync.Mutex // guards Users after start and the users file
+	usersMu   sync.Mutex // guards Users, pool, nextUser and the users file
+	pool      []User     // accounts in the passwd-file not handed out yet
 	nextUser  int
 	confPath  string
 	logPath   string
@@ -214,7 +221,7 @@ func New(opts ...Option) (*Server, error) {
 		return nil, err
 	}
 	bin, _ := binary()
-	cfg := &config{users: []User{Alice, Bob, Carol}}
+	cfg := &config{users: []User{Alice, Bob, Carol}, poolSize: 64}
 	for _, o := range opts {
 		o(cfg)
 	}
@@ -228,6 +235,9 @@ func New(opts ...Option) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Host: "127.0.0.1", Users: cfg.users, Separator: "/", exited: make(chan struct{})}
+	for i := 1; i <= cfg.poolSize; i++ {
+		s.pool = append(s.pool, poolUser(i))
+	}
 	if cfg.loginDisabled {
 		s.Host = "127.0.0.2"
 	}
@@ -330,6 +340,10 @@ func (s *Server) configText(cfg *config) string {
 	line("disable_plaintext_auth = %s", map[bool]string{true: "yes", false: "no"}[cfg.loginDisabled])
 	line("auth_mechanisms = plain login cram-md5")
 	line("auth_failure_delay = 0")
+	// No authentication penalty: anvil would delay the next login from
+	// 127.0.0.1 by seconds after each failure. Without access to its
+	// socket the auth process runs without penalties.
+	line("service anvil {\n  unix_listener anvil-auth-penalty {\n    mode = 0\n  }\n}")
 	line("default_login_user = dovenull")
 	line("default_internal_user = dovecot")
 	line("first_valid_uid = 0")
@@ -384,15 +398,20 @@ func (s *Server) configText(cfg *config) string {
 // passwdFile renders s.Users as a Dovecot passwd-file.
 func (s *Server) passwdFile() []byte {
 	var passwd bytes.Buffer
-	for _, u := range s.Users {
+	for _, u := range append(slices.Clip(s.Users), s.pool...) {
 		// user:password:uid:gid:gecos:home:shell:extra
 		fmt.Fprintf(&passwd, "%s:{PLAIN}%s:%d:%d::%s::\n", u.Name, u.Password, s.mailUID, s.mailGID, filepath.Join(s.MaildirRoot, u.Name))
 	}
 	return passwd.Bytes()
 }
 
-// AddUser adds an account to the running server. Dovecot re-reads its
-// passwd-file when the file changes, so the account works at once.
+func poolUser(n int) User {
+	return User{Name: fmt.Sprintf("user%d", n), Password: fmt.Sprintf("secret-%d-ünï", n)}
+}
+
+// AddUser adds an account to the running server. Dovecot checks its
+// passwd-file for changes at most once a second, so AddUser waits a second
+// before it returns.
 func (s *Server) AddUser(name, password string) (User, error) {
 	u := User{Name: name, Password: password}
 	if name == "" || strings.ContainsAny(name+password, ":\r\n\x00") {
@@ -411,18 +430,32 @@ func (s *Server) AddUser(name, password string) (User, error) {
 	if err := os.WriteFile(tmp, s.passwdFile(), 0o644); err != nil {
 		return u, err
 	}
-	return u, os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		return u, err
+	}
+	time.Sleep(1100 * time.Millisecond)
+	return u, nil
 }
 
-// NewUser adds a fresh account with an empty mailbox, for a test that
-// needs mail of its own. Its password is not ASCII.
+// NewUser returns a fresh account with an empty mailbox, for a test that
+// needs mail of its own: "userN" with a password that is not ASCII. It
+// takes one from the pool made at start-up (WithUserPool), or adds one
+// with AddUser (a second's wait) when the pool is used up.
 func (s *Server) NewUser(tb testing.TB) User {
 	tb.Helper()
 	s.usersMu.Lock()
 	s.nextUser++
 	n := s.nextUser
+	if len(s.pool) > 0 {
+		u := s.pool[0]
+		s.pool = s.pool[1:]
+		s.Users = append(s.Users, u)
+		s.usersMu.Unlock()
+		return u
+	}
 	s.usersMu.Unlock()
-	u, err := s.AddUser(fmt.Sprintf("user%d", n), fmt.Sprintf("secret-%d-ünï", n))
+	u := poolUser(n)
+	u, err := s.AddUser(u.Name, u.Password)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -151,8 +151,11 @@ func TestDovecotStopRemovesFolder(t *testing.T) {
 }
 
 func TestDovecotAddUserWhileRunning(t *testing.T) {
-	srv := Start(t)
-	u := srv.NewUser(t)
+	srv := Start(t, WithUserPool(1))
+	if u := srv.NewUser(t); u.Name != "user1" {
+		t.Errorf("first NewUser = %q, want user1 from the pool", u.Name)
+	}
+	u := srv.NewUser(t) // the pool is used up: added to the running server
 	conn, err := net.Dial("tcp", srv.PlainAddr())
 	if err != nil {
 		t.Fatal(err)
