@@ -51,9 +51,11 @@ func (l *lazyTemp) discard() {
 	l.file = nil
 }
 
-// finish checks that the file holds exactly written bytes, optionally
-// fsyncs it, sets its modification time and closes it. On error the temp
-// file is removed.
+// finish checks that the file holds exactly written bytes and closes it.
+// With sync it first sets the modification time to mtime (unless zero) and
+// fsyncs; without, the caller does both at commit time, so that a temp
+// file waiting for its group commit looks fresh to a tmp/ cleaner. On
+// error the temp file is removed.
 func (l *lazyTemp) finish(written int64, sync bool, mtime time.Time) (tmpPath string, err error) {
 	if err := l.open(); err != nil { // an empty message still gets a file
 		return "", err
@@ -72,6 +74,9 @@ func (l *lazyTemp) finish(written int64, sync bool, mtime time.Time) (tmpPath st
 		return "", &SizeMismatchError{Path: f.Name(), Want: written, Got: info.Size()}
 	}
 	if sync {
+		if err := setMtime(f.Name(), mtime); err != nil {
+			return "", err
+		}
 		if err := f.Sync(); err != nil {
 			return "", err
 		}
@@ -79,15 +84,15 @@ func (l *lazyTemp) finish(written int64, sync bool, mtime time.Time) (tmpPath st
 	if err := f.Close(); err != nil {
 		return "", err
 	}
-	name := f.Name()
 	l.file = nil
-	if !mtime.IsZero() {
-		if err := os.Chtimes(name, mtime, mtime); err != nil {
-			os.Remove(name)
-			return "", err
-		}
+	return f.Name(), nil
+}
+
+func setMtime(path string, mtime time.Time) error {
+	if mtime.IsZero() {
+		return nil
 	}
-	return name, nil
+	return os.Chtimes(path, mtime, mtime)
 }
 
 // syncFile fsyncs a closed file by path.
@@ -144,6 +149,7 @@ func mkdirDurable(dir string) error {
 // pendingFile is a message written but not yet durable (group commit).
 type pendingFile struct {
 	tmp, final string
+	mtime      time.Time
 	stored     Stored
 }
 
@@ -153,6 +159,9 @@ type pendingFile struct {
 func commitFiles(pending []pendingFile) ([]Stored, error) {
 	tmps := make([]string, len(pending))
 	for i, p := range pending {
+		if err := setMtime(p.tmp, p.mtime); err != nil {
+			return nil, err
+		}
 		tmps[i] = p.tmp
 	}
 	if err := syncBatch(tmps); err != nil {

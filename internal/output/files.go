@@ -42,7 +42,7 @@ func (s *fileSink) putFile(ctx context.Context, m Message, label string, write W
 	}
 	stored := Stored{Path: final, Size: n}
 	if s.opts.GroupCommit {
-		s.pending = append(s.pending, pendingFile{tmp: tmpPath, final: final, stored: stored})
+		s.pending = append(s.pending, pendingFile{tmp: tmpPath, final: final, mtime: m.InternalDate, stored: stored})
 		return stored, nil
 	}
 	if err := os.Rename(tmpPath, final); err != nil {

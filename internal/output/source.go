@@ -2,6 +2,7 @@ package output
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -321,3 +322,24 @@ func (s *readerSource) Next() (SourceMessage, io.Reader, error) {
 }
 
 func (s *readerSource) Close() error { return nil }
+
+// NewReaderSource returns a Source of the stream r (standard input, for
+// example): an mbox when it starts with "From " after blank lines, read
+// with dialect, else a single message. name is reported as Path.
+func NewReaderSource(r io.Reader, name string, dialect MboxDialect) Source {
+	br := bufio.NewReaderSize(r, mboxBufferSize)
+	head, _ := br.Peek(mboxBufferSize) // whatever is there; errors resurface on reading
+	for len(head) > 0 {
+		if rest, ok := bytes.CutPrefix(head, []byte("\n")); ok {
+			head = rest
+		} else if rest, ok := bytes.CutPrefix(head, []byte("\r\n")); ok {
+			head = rest
+		} else {
+			break
+		}
+	}
+	if bytes.HasPrefix(head, fromWord) {
+		return NewMboxReader(br, name, dialect)
+	}
+	return NewMessageSource(br, name)
+}
