@@ -19,5 +19,10 @@ FUZZTIME ?= 10s
 fuzz:
 	./scripts/fuzz.sh $(FUZZTIME)
 
+# demo starts go-imap's in-memory server (in the demo program, never linked
+# into imapctl) and runs the built binary against it. Go only.
+demo: build
+	$(GO) run ./demo -imapctl $(BIN)
+
 clean:
 	rm -rf bin
