@@ -1,11 +1,12 @@
 package cmd
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/imapctl/imapctl/internal/imap"
 )
 
 // SearchFlags are the friendly search flags shared by search and
@@ -17,21 +18,19 @@ type SearchFlags struct {
 	Larger, Smaller   string // bytes, or with a k/M/G suffix
 }
 
-// imapDate turns YYYY-MM-DD into RFC 3501's date ("1-Jan-2024"); a value
-// already in that form is accepted as it is.
-func imapDate(flag, s string) (string, error) {
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t.Format("2-Jan-2006"), nil
+// parseDate reads YYYY-MM-DD or RFC 3501's date ("1-Jan-2024").
+func parseDate(what, s string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02", "2-Jan-2006", "02-Jan-2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
 	}
-	if t, err := time.Parse("2-Jan-2006", s); err == nil {
-		return t.Format("2-Jan-2006"), nil
-	}
-	return "", usageErrorf("--%s %q: want a date as YYYY-MM-DD", flag, s)
+	return time.Time{}, usageErrorf("%s %q: want a date as YYYY-MM-DD (or 1-Jan-2024)", what, s)
 }
 
 // parseSize reads a byte count with an optional k, M or G suffix (powers
 // of 1024).
-func parseSize(flag, s string) (string, error) {
+func parseSize(what, s string) (uint32, error) {
 	mult := uint64(1)
 	num := s
 	if n := len(s); n > 0 {
@@ -46,69 +45,326 @@ func parseSize(flag, s string) (string, error) {
 	}
 	v, err := strconv.ParseUint(num, 10, 32)
 	if err != nil || v*mult > 1<<32-1 {
-		return "", usageErrorf("--%s %q: want a size in bytes (suffix k, M or G allowed)", flag, s)
+		return 0, usageErrorf("%s %q: want a size in bytes (suffix k, M or G allowed)", what, s)
 	}
-	return strconv.FormatUint(v*mult, 10), nil
+	return uint32(v * mult), nil
 }
 
-// criteria returns the search keys of the flags followed by args (raw
-// IMAP search keys typed by the user), as separate tokens. An empty result
-// means ALL.
-func (sf *SearchFlags) criteria(args []string) ([]string, error) {
-	var keys []string
-	add := func(k ...string) { keys = append(keys, k...) }
+// criteria combines the flags with args (IMAP search keys typed by the
+// user, RFC 3501 §6.4.4) into one AND of everything.
+func (sf *SearchFlags) criteria(args []string) (*imap.SearchCriteria, error) {
+	sc := &imap.SearchCriteria{}
 	if sf.From != "" {
-		add("FROM", sf.From)
+		sc.From = append(sc.From, sf.From)
 	}
 	if sf.To != "" {
-		add("TO", sf.To)
+		sc.To = append(sc.To, sf.To)
 	}
 	if sf.Subject != "" {
-		add("SUBJECT", sf.Subject)
+		sc.Subject = append(sc.Subject, sf.Subject)
 	}
-	for _, d := range []struct{ flag, key, value string }{{"since", "SINCE", sf.Since}, {"before", "BEFORE", sf.Before}} {
-		if d.value == "" {
-			continue
-		}
-		date, err := imapDate(d.flag, d.value)
+	if sf.Since != "" {
+		t, err := parseDate("--since", sf.Since)
 		if err != nil {
 			return nil, err
 		}
-		add(d.key, date)
+		sc.Since = t
+	}
+	if sf.Before != "" {
+		t, err := parseDate("--before", sf.Before)
+		if err != nil {
+			return nil, err
+		}
+		sc.Before = t
 	}
 	if sf.Unseen {
-		add("UNSEEN")
+		sc.NotFlag = append(sc.NotFlag, `\Seen`)
 	}
-	for _, s := range []struct{ flag, key, value string }{{"larger", "LARGER", sf.Larger}, {"smaller", "SMALLER", sf.Smaller}} {
-		if s.value == "" {
-			continue
-		}
-		n, err := parseSize(s.flag, s.value)
+	if sf.Larger != "" {
+		n, err := parseSize("--larger", sf.Larger)
 		if err != nil {
 			return nil, err
 		}
-		add(s.key, n)
+		sc.Larger = n
 	}
-	for _, a := range args {
-		if !utf8.ValidString(a) {
-			return nil, usageErrorf("search criterion %q is not valid UTF-8", a)
+	if sf.Smaller != "" {
+		n, err := parseSize("--smaller", sf.Smaller)
+		if err != nil {
+			return nil, err
 		}
-		add(a)
+		sc.Smaller = n
 	}
-	return keys, nil
+	if len(args) > 0 {
+		user, err := parseSearchKeys(args)
+		if err != nil {
+			return nil, err
+		}
+		and(sc, *user)
+	}
+	return sc, nil
 }
 
-// needsUTF8 reports whether any key has non-ASCII text, which RFC 3501
-// §6.4.4 sends with CHARSET UTF-8.
-func needsUTF8(keys []string) bool {
-	for _, k := range keys {
-		for i := 0; i < len(k); i++ {
-			if k[i] >= 0x80 {
-				return true
-			}
+// and adds other to sc as NOT NOT other: an AND that needs no merging of
+// single-valued fields.
+func and(sc *imap.SearchCriteria, other imap.SearchCriteria) {
+	sc.Not = append(sc.Not, imap.SearchCriteria{Not: []imap.SearchCriteria{other}})
+}
+
+// searchParser reads RFC 3501 §6.4.4 search keys from separate arguments.
+type searchParser struct {
+	tokens []string
+	pos    int
+}
+
+// parseSearchKeys parses keys such as FROM alice SINCE 1-Jan-2024 UNSEEN,
+// with parenthesised groups, NOT and OR. Dates may also be YYYY-MM-DD.
+func parseSearchKeys(args []string) (*imap.SearchCriteria, error) {
+	p := &searchParser{}
+	for _, a := range args {
+		if !utf8.ValidString(a) {
+			return nil, usageErrorf("search key %q is not valid UTF-8", a)
+		}
+		p.tokens = append(p.tokens, splitParens(a)...)
+	}
+	sc := &imap.SearchCriteria{}
+	for p.pos < len(p.tokens) {
+		if err := p.key(sc); err != nil {
+			return nil, err
 		}
 	}
-	return false
+	return sc, nil
+}
+
+// splitParens splits leading "(" and trailing ")" off a key token, so that
+// "(FROM" and "alice)" work as well as separate parentheses. A token
+// that is all parentheses is kept as single ones.
+func splitParens(a string) []string {
+	var out []string
+	for strings.HasPrefix(a, "(") {
+		out = append(out, "(")
+		a = a[1:]
+	}
+	closing := 0
+	for strings.HasSuffix(a, ")") && a != ")" {
+		closing++
+		a = a[:len(a)-1]
+	}
+	if a != "" {
+		out = append(out, a)
+	}
+	for ; closing > 0; closing-- {
+		out = append(out, ")")
+	}
+	return out
+}
+
+func (p *searchParser) next(what string) (string, error) {
+	if p.pos >= len(p.tokens) {
+		return "", usageErrorf("search: %s is missing at the end", what)
+	}
+	t := p.tokens[p.pos]
+	p.pos++
+	return t, nil
+}
+
+// systemFlagKeys maps flag keys to the flag and whether it must be set.
+var systemFlagKeys = map[string]struct {
+	flag string
+	set  bool
+}{
+	"ANSWERED": {`\Answered`, true}, "UNANSWERED": {`\Answered`, false},
+	"DELETED": {`\Deleted`, true}, "UNDELETED": {`\Deleted`, false},
+	"DRAFT": {`\Draft`, true}, "UNDRAFT": {`\Draft`, false},
+	"FLAGGED": {`\Flagged`, true}, "UNFLAGGED": {`\Flagged`, false},
+	"SEEN": {`\Seen`, true}, "UNSEEN": {`\Seen`, false},
+	"RECENT": {`\Recent`, true}, "OLD": {`\Recent`, false},
+}
+
+// key parses one search key into sc (AND with what sc already holds).
+func (p *searchParser) key(sc *imap.SearchCriteria) error {
+	tok, err := p.next("a search key")
+	if err != nil {
+		return err
+	}
+	name := strings.ToUpper(tok)
+	str := func() (string, error) { return p.next("the argument of " + name) }
+	date := func() (time.Time, error) {
+		s, err := str()
+		if err != nil {
+			return time.Time{}, err
+		}
+		return parseDate(name, s)
+	}
+	setDate := func(field *time.Time) error {
+		t, err := date()
+		if err != nil {
+			return err
+		}
+		if !field.IsZero() {
+			and(sc, dateCriteria(name, t))
+			return nil
+		}
+		*field = t
+		return nil
+	}
+	if f, ok := systemFlagKeys[name]; ok {
+		if f.set {
+			sc.Flag = append(sc.Flag, f.flag)
+		} else {
+			sc.NotFlag = append(sc.NotFlag, f.flag)
+		}
+		return nil
+	}
+	switch name {
+	case "ALL":
+	case "NEW":
+		sc.Flag = append(sc.Flag, `\Recent`)
+		sc.NotFlag = append(sc.NotFlag, `\Seen`)
+	case "FROM", "TO", "CC", "BCC", "SUBJECT", "BODY", "TEXT":
+		s, err := str()
+		if err != nil {
+			return err
+		}
+		fields := map[string]*[]string{"FROM": &sc.From, "TO": &sc.To, "CC": &sc.Cc, "BCC": &sc.Bcc,
+			"SUBJECT": &sc.Subject, "BODY": &sc.Body, "TEXT": &sc.Text}
+		*fields[name] = append(*fields[name], s)
+	case "KEYWORD", "UNKEYWORD":
+		s, err := str()
+		if err != nil {
+			return err
+		}
+		if name == "KEYWORD" {
+			sc.Flag = append(sc.Flag, s)
+		} else {
+			sc.NotFlag = append(sc.NotFlag, s)
+		}
+	case "HEADER":
+		field, err := str()
+		if err != nil {
+			return err
+		}
+		value, err := str()
+		if err != nil {
+			return err
+		}
+		sc.Header = append(sc.Header, [2]string{field, value})
+	case "SINCE":
+		return setDate(&sc.Since)
+	case "BEFORE":
+		return setDate(&sc.Before)
+	case "ON":
+		return setDate(&sc.On)
+	case "SENTSINCE":
+		return setDate(&sc.SentSince)
+	case "SENTBEFORE":
+		return setDate(&sc.SentBefore)
+	case "SENTON":
+		return setDate(&sc.SentOn)
+	case "LARGER", "SMALLER":
+		s, err := str()
+		if err != nil {
+			return err
+		}
+		n, err := parseSize(name, s)
+		if err != nil {
+			return err
+		}
+		if name == "LARGER" {
+			if sc.Larger != 0 {
+				and(sc, imap.SearchCriteria{Larger: n})
+			} else {
+				sc.Larger = n
+			}
+		} else if sc.Smaller != 0 {
+			and(sc, imap.SearchCriteria{Smaller: n})
+		} else {
+			sc.Smaller = n
+		}
+	case "MODSEQ":
+		s, err := str()
+		if err != nil {
+			return err
+		}
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return usageErrorf("search: MODSEQ %q is not a number", s)
+		}
+		sc.ModSeq = n
+	case "UID":
+		s, err := str()
+		if err != nil {
+			return err
+		}
+		set, err := imap.ParseUIDSet(s)
+		if err != nil {
+			return &UsageError{err}
+		}
+		if sc.UID != nil {
+			and(sc, imap.SearchCriteria{UID: &set})
+		} else {
+			sc.UID = &set
+		}
+	case "NOT":
+		var sub imap.SearchCriteria
+		if err := p.key(&sub); err != nil {
+			return err
+		}
+		sc.Not = append(sc.Not, sub)
+	case "OR":
+		var a, b imap.SearchCriteria
+		if err := p.key(&a); err != nil {
+			return err
+		}
+		if err := p.key(&b); err != nil {
+			return err
+		}
+		sc.Or = append(sc.Or, [2]imap.SearchCriteria{a, b})
+	case "(":
+		var group imap.SearchCriteria
+		for {
+			if p.pos >= len(p.tokens) {
+				return usageErrorf("search: unbalanced parenthesis")
+			}
+			if p.tokens[p.pos] == ")" {
+				p.pos++
+				break
+			}
+			if err := p.key(&group); err != nil {
+				return err
+			}
+		}
+		and(sc, group)
+	case ")":
+		return usageErrorf("search: unbalanced parenthesis")
+	default:
+		if set, err := imap.ParseSeqSet(tok); err == nil {
+			if sc.SeqNum != nil {
+				and(sc, imap.SearchCriteria{SeqNum: &set})
+			} else {
+				sc.SeqNum = &set
+			}
+			return nil
+		}
+		return usageErrorf("search: unknown search key %q", tok)
+	}
+	return nil
+}
+
+// dateCriteria is a criteria with only the date key name set to t.
+func dateCriteria(name string, t time.Time) imap.SearchCriteria {
+	switch name {
+	case "SINCE":
+		return imap.SearchCriteria{Since: t}
+	case "BEFORE":
+		return imap.SearchCriteria{Before: t}
+	case "ON":
+		return imap.SearchCriteria{On: t}
+	case "SENTSINCE":
+		return imap.SearchCriteria{SentSince: t}
+	case "SENTBEFORE":
+		return imap.SearchCriteria{SentBefore: t}
+	}
+	return imap.SearchCriteria{SentOn: t}
 }
 
 // splitCriteria splits a --search string such as `FROM "Ann Lee" UNSEEN`
@@ -138,10 +394,25 @@ func splitCriteria(s string) ([]string, error) {
 		}
 	}
 	if inQuote {
-		return nil, fmt.Errorf("unterminated quote in %q", s)
+		return nil, usageErrorf("unterminated quote in %q", s)
 	}
 	if have {
 		tokens = append(tokens, cur.String())
 	}
 	return tokens, nil
+}
+
+// addSearchFlags defines the friendly flags on cmd.
+func addSearchFlags(flags interface {
+	StringVar(*string, string, string, string)
+	BoolVar(*bool, string, bool, string)
+}, sf *SearchFlags) {
+	flags.StringVar(&sf.From, "from", "", "FROM contains this text")
+	flags.StringVar(&sf.To, "to", "", "TO contains this text")
+	flags.StringVar(&sf.Subject, "subject", "", "SUBJECT contains this text")
+	flags.StringVar(&sf.Since, "since", "", "internal date on or after YYYY-MM-DD")
+	flags.StringVar(&sf.Before, "before", "", "internal date before YYYY-MM-DD")
+	flags.BoolVar(&sf.Unseen, "unseen", false, "only messages without \\Seen")
+	flags.StringVar(&sf.Larger, "larger", "", "size above N bytes (k, M, G suffixes)")
+	flags.StringVar(&sf.Smaller, "smaller", "", "size below N bytes (k, M, G suffixes)")
 }

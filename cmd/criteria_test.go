@@ -3,33 +3,66 @@ package cmd
 import (
 	"reflect"
 	"testing"
+	"time"
+
+	"github.com/imapctl/imapctl/internal/imap"
 )
+
+func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 func TestSearchFlagsCriteria(t *testing.T) {
 	sf := SearchFlags{From: "alice", Since: "2024-01-05", Before: "2024-12-31", Unseen: true, Larger: "10k", Subject: "café"}
-	got, err := sf.criteria([]string{"NOT", "DELETED"})
+	got, err := sf.criteria(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// RFC 3501 §9: date = date-day "-" date-month "-" date-year, e.g. 5-Jan-2024.
-	want := []string{"FROM", "alice", "SUBJECT", "café", "SINCE", "5-Jan-2024", "BEFORE", "31-Dec-2024", "UNSEEN", "LARGER", "10240", "NOT", "DELETED"}
+	want := &imap.SearchCriteria{From: []string{"alice"}, Subject: []string{"café"}, Since: date(2024, 1, 5),
+		Before: date(2024, 12, 31), NotFlag: []string{`\Seen`}, Larger: 10240}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("criteria = %q, want %q", got, want)
-	}
-	if !needsUTF8(got) {
-		t.Errorf("needsUTF8(%q) = false, want true", got)
-	}
-	if needsUTF8([]string{"FROM", "alice"}) {
-		t.Errorf("needsUTF8(ASCII) = true")
+		t.Errorf("criteria = %+v, want %+v", got, want)
 	}
 }
 
-func TestSearchFlagsBadInput(t *testing.T) {
+func TestParseSearchKeys(t *testing.T) {
+	uid := imap.NumSet{Ranges: []imap.NumRange{{Start: 1, Stop: 10}}, UID: true}
+	tests := []struct {
+		args []string
+		want imap.SearchCriteria
+	}{
+		{[]string{"FROM", "alice", "SINCE", "1-Jan-2024", "UNSEEN"},
+			imap.SearchCriteria{From: []string{"alice"}, Since: date(2024, 1, 1), NotFlag: []string{`\Seen`}}},
+		{[]string{"or", "from", "a", "(to", "b", "flagged)"},
+			imap.SearchCriteria{Or: [][2]imap.SearchCriteria{{{From: []string{"a"}}, {Not: []imap.SearchCriteria{{Not: []imap.SearchCriteria{{To: []string{"b"}, Flag: []string{`\Flagged`}}}}}}}}}},
+		{[]string{"NOT", "DELETED", "UID", "1:10", "HEADER", "X-Spam", "yes", "KEYWORD", "$Label1"},
+			imap.SearchCriteria{Not: []imap.SearchCriteria{{Flag: []string{`\Deleted`}}}, UID: &uid, Header: [][2]string{{"X-Spam", "yes"}}, Flag: []string{"$Label1"}}},
+		{[]string{"SINCE", "2024-01-01", "SINCE", "2024-02-01"},
+			imap.SearchCriteria{Since: date(2024, 1, 1), Not: []imap.SearchCriteria{{Not: []imap.SearchCriteria{{Since: date(2024, 2, 1)}}}}}},
+	}
+	for _, tt := range tests {
+		got, err := parseSearchKeys(tt.args)
+		if err != nil {
+			t.Errorf("parseSearchKeys(%q) = %v", tt.args, err)
+			continue
+		}
+		if !reflect.DeepEqual(*got, tt.want) {
+			t.Errorf("parseSearchKeys(%q) = %+v, want %+v", tt.args, *got, tt.want)
+		}
+	}
+}
+
+func TestSearchBadInput(t *testing.T) {
 	for _, sf := range []SearchFlags{{Since: "01/05/2024"}, {Before: "2024-13-01"}, {Larger: "big"}, {Smaller: "-1"}, {Larger: "5G"}} {
 		if _, err := sf.criteria(nil); err == nil {
 			t.Errorf("criteria(%+v) = nil error, want usage error", sf)
 		} else if _, ok := err.(*UsageError); !ok {
 			t.Errorf("criteria(%+v) = %T, want *UsageError", sf, err)
+		}
+	}
+	for _, args := range [][]string{{"FROM"}, {"FRUM", "x"}, {"(", "SEEN"}, {"SEEN", ")"}, {"UID", "1:x"}, {"SINCE", "yesterday"}, {"OR", "SEEN"}} {
+		if _, err := parseSearchKeys(args); err == nil {
+			t.Errorf("parseSearchKeys(%q) = nil error", args)
+		} else if _, ok := err.(*UsageError); !ok {
+			t.Errorf("parseSearchKeys(%q) = %T %v, want *UsageError", args, err, err)
 		}
 	}
 }

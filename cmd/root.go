@@ -77,6 +77,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		NewListCmd(f, nil),
 		NewSelectCmd(f, nil),
 		NewStatusCmd(f, nil),
+		NewSearchCmd(f, nil),
 		NewCreateCmd(f, nil),
 		NewDeleteCmd(f, nil),
 		NewRenameCmd(f, nil),
