@@ -355,7 +355,7 @@ func TestDovecotAppendFetchCorpus(t *testing.T) {
 	if err := c.Create(ctx, box); err != nil {
 		t.Fatal(err)
 	}
-	date := time.Date(2021, time.March, 14, 15, 9, 26, 0, time.FixedZone("", -(3*3600 + 30*60)))
+	date := time.Date(2021, time.March, 14, 15, 9, 26, 0, time.FixedZone("", -(3*3600+30*60)))
 	uids := appendAll(t, c, box, msgs, func(i int) *AppendOptions {
 		if i%3 == 0 {
 			return &AppendOptions{Flags: []string{`\Seen`, "$Label1"}, InternalDate: date.Add(time.Duration(i) * time.Hour)}
