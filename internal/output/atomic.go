@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -13,10 +14,15 @@ import (
 
 // lazyTemp is an io.Writer that creates its temp file on the first byte,
 // so that a message whose write fails before producing data leaves nothing.
+// Writes are buffered: policies write a line at a time.
 type lazyTemp struct {
 	create func() (*os.File, error)
 	file   *os.File
+	buf    *bufio.Writer
 }
+
+// tempBufferSize is the write buffer of a message file.
+const tempBufferSize = 32 << 10
 
 func (l *lazyTemp) Write(p []byte) (int, error) {
 	if len(p) == 0 { // no data yet: create nothing
@@ -25,7 +31,7 @@ func (l *lazyTemp) Write(p []byte) (int, error) {
 	if err := l.open(); err != nil {
 		return 0, err
 	}
-	return l.file.Write(p)
+	return l.buf.Write(p)
 }
 
 func (l *lazyTemp) open() error {
@@ -37,6 +43,7 @@ func (l *lazyTemp) open() error {
 		return err
 	}
 	l.file = f
+	l.buf = bufio.NewWriterSize(f, tempBufferSize)
 	return nil
 }
 
@@ -66,6 +73,9 @@ func (l *lazyTemp) finish(written int64, sync bool, mtime time.Time) (tmpPath st
 		}
 	}()
 	f := l.file
+	if err := l.buf.Flush(); err != nil {
+		return "", err
+	}
 	info, err := f.Stat()
 	if err != nil {
 		return "", err

@@ -101,6 +101,9 @@ func (t NameTemplate) Expand(m Message, n int) string {
 		rest = rest[open+end+1:]
 	}
 	name := b.String()
+	if name == "" {
+		name = "_"
+	}
 	if strings.HasPrefix(name, ".") {
 		name = "_" + name[1:]
 	}
@@ -198,7 +201,7 @@ func (s *EMLSink) Put(ctx context.Context, m Message, write WriteFunc) (Stored, 
 			}
 			s.dirReady = true
 		}
-		return os.OpenFile(filepath.Join(s.dir, tempName(name)), os.O_WRONLY|os.O_CREATE|os.O_EXCL, os.FileMode(s.file.opts.fileMode()))
+		return os.OpenFile(filepath.Join(s.dir, tempName(name)), os.O_WRONLY|os.O_CREATE|os.O_EXCL, s.file.opts.fileMode())
 	}
 	stored, err := s.file.putFile(ctx, m, final, write, create, func(int64) (string, error) { return final, nil })
 	if err != nil {

@@ -164,6 +164,9 @@ func TestNameTemplate(t *testing.T) {
 	if got := tmpl.Expand(dots, 1); got != "_." {
 		t.Errorf("Expand({mailbox}=..) = %q, want _.", got)
 	}
+	if got := tmpl.Expand(Message{}, 1); got != "_" {
+		t.Errorf("Expand({mailbox}=\"\") = %q, want _", got)
+	}
 	for _, bad := range []string{"", "{uid", "uid}", "{nope}", "a/{uid}", `a\b`, "..", ".", "x\ny", "{}"} {
 		var nameErr *NameError
 		if _, err := ParseNameTemplate(bad); !errors.As(err, &nameErr) {

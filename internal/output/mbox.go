@@ -52,7 +52,7 @@ func (s *MboxSink) open() error {
 		return err
 	}
 	_, statErr := os.Lstat(s.path)
-	f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, os.FileMode(s.opts.fileMode()))
+	f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, s.opts.fileMode())
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 )
 
@@ -86,10 +87,10 @@ type Options struct {
 	GroupCommit bool
 	// FileMode is the permission of new message files; 0 means 0600.
 	// Folders are created 0700.
-	FileMode uint32
+	FileMode os.FileMode
 }
 
-func (o Options) fileMode() uint32 {
+func (o Options) fileMode() os.FileMode {
 	if o.FileMode == 0 {
 		return 0o600
 	}
