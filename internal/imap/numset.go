@@ -27,7 +27,7 @@ type NumSet struct {
 func SeqSetNum(nums ...uint32) NumSet {
 	var s NumSet
 	for _, n := range nums {
-		s.AddRange(n, n)
+		s.AddNum(n)
 	}
 	return s
 }
@@ -48,6 +48,19 @@ func AllUID() NumSet { return NumSet{Ranges: []NumRange{{1, 0}}, UID: true} }
 // AddRange adds start:stop (0 = "*").
 func (s *NumSet) AddRange(start, stop uint32) {
 	s.Ranges = append(s.Ranges, NumRange{start, stop})
+}
+
+// AddNum adds n, extending the last range when n follows it, so that
+// consecutive numbers travel as "a:b".
+func (s *NumSet) AddNum(n uint32) {
+	if k := len(s.Ranges); k > 0 {
+		last := &s.Ranges[k-1]
+		if last.Start != 0 && last.Stop != 0 && last.Start <= last.Stop && n == last.Stop+1 {
+			last.Stop = n
+			return
+		}
+	}
+	s.AddRange(n, n)
 }
 
 // IsEmpty reports whether the set has no elements.

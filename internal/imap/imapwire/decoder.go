@@ -555,7 +555,9 @@ func (d *Decoder) List(rule string, item func() bool) bool {
 		if !item() {
 			return d.fail(rule, "bad list element")
 		}
-		if !d.Peek(' ') && !d.Peek(')') {
+		// Lists of lists may be adjacent without SP, as the parts of a
+		// multipart body (RFC 3501 §9 body-type-mpart) and addresses are.
+		if !d.Peek(' ') && !d.Peek(')') && !d.Peek('(') {
 			b, _ := d.peek(rule)
 			return d.fail(rule, "want SP or \")\" after list element, got %q", b)
 		}
