@@ -131,7 +131,7 @@ func decodeUTF8Replace(s string) string {
 // (Message.set_payload/set_charset) so that it gets quoted-printable or
 // base64 transfer encoding, and write the new Content-Transfer-Encoding
 // and Content-Type. It returns the new payload and those headers.
-func reencode7bit(m *message) (string, *mungedHeaders, error) {
+func reencode7bit(m *message, raw string) (string, *mungedHeaders, error) {
 	charset, ok := m.param("charset")
 	if !ok {
 		return "", nil, fmt.Errorf("UnicodeEncodeError: 8-bit body without a charset parameter cannot be written under cte_type=7bit")
@@ -165,7 +165,6 @@ func reencode7bit(m *message) (string, *mungedHeaders, error) {
 	// Decode (errors='replace') and encode again (errors='strict'): the
 	// bytes stay as they are, except that UTF-8 gets U+FFFD for invalid
 	// sequences and a single-byte codec fails on a byte it cannot decode.
-	raw := m.payload
 	encoded := raw
 	if dec == "utf_8" {
 		encoded = decodeUTF8Replace(raw)

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/rand"
 	"fmt"
@@ -28,7 +29,10 @@ func (e *GenerateError) Error() string {
 
 func (e *GenerateError) Unwrap() error { return e.Err }
 
-// generator is Python's email.generator.BytesGenerator.
+// generator is Python's email.generator.BytesGenerator, in two passes:
+// prepare folds every header and re-encodes what cte_type=7bit needs (so
+// that every error Python would raise is found before a byte is written),
+// then write streams the message out.
 type generator struct {
 	policy     *Policy
 	mangleFrom bool
@@ -36,35 +40,10 @@ type generator struct {
 	part       string // name of the part being written, for errors
 }
 
-// flatten writes m (headers, blank line, body) to out as
-// BytesGenerator.flatten(m, unixfrom=False) does.
-func (g *generator) flatten(out *bytes.Buffer, m *message) error {
-	var body bytes.Buffer
-	munged, err := g.dispatch(&body, m)
-	if err != nil {
-		return err
-	}
-	headers := m.headers
-	if munged != nil {
-		c := m.cloneHeaders()
-		if _, ok := c.get("content-transfer-encoding"); !ok {
-			c.headers = append(c.headers, headerField{"Content-Transfer-Encoding", munged.cte})
-		} else {
-			c.replaceHeader("content-transfer-encoding", munged.cte)
-		}
-		c.replaceHeader("content-type", munged.contentType)
-		headers = c.headers
-	}
-	for _, h := range headers {
-		folded, err := g.policy.foldBinaryChecked(h.name, h.value)
-		if err != nil {
-			return &GenerateError{Part: g.part, Reason: err.Error(), Err: err}
-		}
-		out.WriteString(folded)
-	}
-	out.WriteString(g.nl)
-	out.Write(body.Bytes())
-	return nil
+// prepared is what prepare computed for one part.
+type prepared struct {
+	headers []string // folded header lines
+	text    *body    // re-encoded payload, when cte_type=7bit required it
 }
 
 // mungedHeaders are the Content-Transfer-Encoding and Content-Type a
@@ -84,64 +63,180 @@ func (g *generator) sub(i int) *generator {
 	return &c
 }
 
-func (g *generator) dispatch(out *bytes.Buffer, m *message) (*mungedHeaders, error) {
+// forParts returns the generator for m's sub-parts: Python writes the
+// parts of a multipart/signed unfolded so that the signature stays valid
+// (RFC 1847), by cloning the policy with max_line_length=0.
+func (g *generator) forParts(m *message) *generator {
+	if m.contentType() != "multipart/signed" {
+		return g
+	}
+	c := *g
+	c.policy = g.policy.withMaxLineLength(0)
+	return &c
+}
+
+// isText reports whether the generator writes m with _handle_text (any
+// part that is not multipart or message/*).
+func isTextPart(m *message) bool {
+	main := m.mainType()
+	return main != "multipart" && main != "message"
+}
+
+// prepare is the first pass: it stores m's folded headers and, under
+// cte_type=7bit, the re-encoded body of 8-bit text parts, recursively.
+func (g *generator) prepare(m *message) error {
+	headers := m.headers
+	prep := &prepared{}
+	if isTextPart(m) && m.payload != nil && m.payload.eightBit && g.policy.CTEType == "7bit" {
+		raw, err := m.payload.String()
+		if err != nil {
+			return err
+		}
+		text, munged, err := reencode7bit(m, raw)
+		if err != nil {
+			return &GenerateError{Part: g.part, Reason: err.Error()}
+		}
+		prep.text = bodyFromString(text)
+		c := m.cloneHeaders()
+		if _, ok := c.get("content-transfer-encoding"); !ok {
+			c.headers = append(c.headers, headerField{"Content-Transfer-Encoding", munged.cte})
+		} else {
+			c.replaceHeader("content-transfer-encoding", munged.cte)
+		}
+		c.replaceHeader("content-type", munged.contentType)
+		headers = c.headers
+	}
+	for _, h := range headers {
+		folded, err := g.policy.foldBinaryChecked(h.name, h.value)
+		if err != nil {
+			return &GenerateError{Part: g.part, Reason: err.Error(), Err: err}
+		}
+		prep.headers = append(prep.headers, folded)
+	}
+	m.prepared = prep
+	if m.isContainer {
+		sub := g.forParts(m)
+		for i, part := range m.parts {
+			if err := sub.sub(i + 1).prepare(part); err != nil {
+				return err
+			}
+		}
+	} else if m.mainType() == "message" && m.contentType() != "message/delivery-status" && m.payload != nil && m.payload.eightBit {
+		return &GenerateError{Part: g.part, Reason: "UnicodeEncodeError: 'ascii' codec can't encode the 8-bit bytes of a message/* body"}
+	}
+	return nil
+}
+
+// write is the second pass: m (headers, blank line, body) as
+// BytesGenerator.flatten(m, unixfrom=False) writes it.
+func (g *generator) write(w *bufio.Writer, m *message) error {
+	for _, h := range m.prepared.headers {
+		w.WriteString(h)
+	}
+	w.WriteString(g.nl)
 	switch ctype, main := m.contentType(), m.mainType(); {
-	case ctype == "multipart/signed":
-		// Python writes the parts of a signed message unfolded so the
-		// signature stays valid (RFC 1847).
-		saved := g.policy
-		g.policy = g.policy.withMaxLineLength(0)
-		err := g.handleMultipart(out, m)
-		g.policy = saved
-		return nil, err
 	case ctype == "message/delivery-status":
-		return nil, g.handleDeliveryStatus(out, m)
+		return g.writeDeliveryStatus(w, m)
 	case main == "multipart":
-		return nil, g.handleMultipart(out, m)
+		return g.forParts(m).writeMultipart(w, m)
 	case main == "message":
-		return nil, g.handleMessage(out, m)
+		return g.writeMessage(w, m)
 	}
-	return g.handleText(out, m)
+	return g.writeText(w, m)
 }
 
-// writeLines is Python's Generator._write_lines: every line break of s
-// (CRLF, CR or LF) becomes the policy's line separator.
-func (g *generator) writeLines(out *bytes.Buffer, s string) {
-	for s != "" {
-		i := strings.IndexAny(s, "\r\n")
-		if i < 0 {
-			out.WriteString(s)
-			return
-		}
-		out.WriteString(s[:i])
-		out.WriteString(g.nl)
-		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
-			i++
-		}
-		s = s[i+1:]
+// writeText is BytesGenerator._handle_text, used for every leaf part.
+func (g *generator) writeText(w *bufio.Writer, m *message) error {
+	text := m.payload
+	if m.prepared.text != nil {
+		text = m.prepared.text
 	}
+	if text == nil {
+		return nil
+	}
+	return writeBody(w, text, g.nl, g.mangleFrom, false)
 }
 
-// mangleFromLines is Python's fcre.sub('>From ', s) with fcre = ^From
-// in multi-line mode: "From " at the start of s or after a "\n".
-func mangleFromLines(s string) string {
-	if !strings.Contains(s, "From ") {
-		return s
-	}
-	var b strings.Builder
-	for len(s) > 0 {
-		if strings.HasPrefix(s, "From ") {
-			b.WriteByte('>')
+// writeMultipart is Generator._handle_multipart (RFC 2046 section 5.1.1).
+func (g *generator) writeMultipart(w *bufio.Writer, m *message) error {
+	if !m.isContainer {
+		if m.payload != nil {
+			// A multipart whose body could not be split is written as is.
+			return writeBody(w, m.payload, g.nl, false, true)
 		}
-		i := strings.IndexByte(s, '\n')
-		if i < 0 {
-			b.WriteString(s)
-			break
-		}
-		b.WriteString(s[:i+1])
-		s = s[i+1:]
 	}
-	return b.String()
+	boundary, _ := m.boundary()
+	if boundary == "" {
+		boundary = makeBoundary()
+	}
+	if m.preamble != nil {
+		if err := writeBody(w, m.preamble, g.nl, g.mangleFrom, false); err != nil {
+			return err
+		}
+		w.WriteString(g.nl)
+	}
+	w.WriteString("--" + boundary + g.nl)
+	for i, part := range m.parts {
+		if i > 0 {
+			w.WriteString(g.nl + "--" + boundary + g.nl)
+		}
+		if err := g.sub(i+1).write(w, part); err != nil {
+			return err
+		}
+	}
+	w.WriteString(g.nl + "--" + boundary + "--" + g.nl)
+	if m.epilogue != nil {
+		return writeBody(w, m.epilogue, g.nl, g.mangleFrom, false)
+	}
+	return nil
+}
+
+// makeBoundary is Generator._make_boundary: 15 '=' signs, a random
+// 19-digit number and "==". Python's boundary is random too, so such
+// output never matches Python's byte for byte; Python also makes sure the
+// boundary does not occur in the parts, which a random 62-bit number
+// makes vanishingly unlikely, so we do not scan for it.
+func makeBoundary() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(1<<62))
+	if err != nil {
+		n = big.NewInt(0)
+	}
+	return fmt.Sprintf("%s%019d==", strings.Repeat("=", 15), n)
+}
+
+// writeMessage is Generator._handle_message (message/rfc822 and other
+// message/* parts, RFC 2046 section 5.2).
+func (g *generator) writeMessage(w *bufio.Writer, m *message) error {
+	if m.isContainer {
+		if len(m.parts) == 0 {
+			return nil
+		}
+		return g.sub(1).write(w, m.parts[0])
+	}
+	if m.payload != nil {
+		return writeBody(w, m.payload, g.nl, false, true)
+	}
+	return nil
+}
+
+// writeDeliveryStatus is Generator._handle_message_delivery_status
+// (RFC 3464): the header blocks, each without its final line break,
+// joined by the line separator. Blocks are header-only and small.
+func (g *generator) writeDeliveryStatus(w *bufio.Writer, m *message) error {
+	for i, part := range m.parts {
+		var buf bytes.Buffer
+		bw := bufio.NewWriter(&buf)
+		if err := g.sub(i+1).write(bw, part); err != nil {
+			return err
+		}
+		bw.Flush()
+		text := buf.Bytes()
+		if i > 0 {
+			w.WriteString(g.nl)
+		}
+		w.Write(bytes.TrimSuffix(text, []byte(g.nl)))
+	}
+	return nil
 }
 
 func has8bit(s string) bool {
@@ -151,136 +246,4 @@ func has8bit(s string) bool {
 		}
 	}
 	return false
-}
-
-// handleText is BytesGenerator._handle_text, used for every leaf part.
-func (g *generator) handleText(out *bytes.Buffer, m *message) (*mungedHeaders, error) {
-	if !m.hasPayload {
-		return nil, nil
-	}
-	payload := m.payload
-	var munged *mungedHeaders
-	if has8bit(payload) && g.policy.CTEType == "7bit" {
-		var err error
-		payload, munged, err = reencode7bit(m)
-		if err != nil {
-			return nil, &GenerateError{Part: g.part, Reason: err.Error()}
-		}
-	}
-	if g.mangleFrom {
-		payload = mangleFromLines(payload)
-	}
-	g.writeLines(out, payload)
-	return munged, nil
-}
-
-// handleMultipart is Generator._handle_multipart (RFC 2046 section 5.1.1).
-func (g *generator) handleMultipart(out *bytes.Buffer, m *message) error {
-	if !m.isContainer {
-		if m.hasPayload {
-			// A multipart whose body could not be split is written as is.
-			out.WriteString(m.payload)
-			return nil
-		}
-	}
-	texts := make([][]byte, 0, len(m.parts))
-	for i, part := range m.parts {
-		var b bytes.Buffer
-		if err := g.sub(i+1).flatten(&b, part); err != nil {
-			return err
-		}
-		texts = append(texts, b.Bytes())
-	}
-	boundary, _ := m.boundary()
-	if boundary == "" {
-		boundary = makeBoundary(bytes.Join(texts, []byte(g.nl)))
-	}
-	if m.preamble != nil {
-		preamble := *m.preamble
-		if g.mangleFrom {
-			preamble = mangleFromLines(preamble)
-		}
-		g.writeLines(out, preamble)
-		out.WriteString(g.nl)
-	}
-	out.WriteString("--" + boundary + g.nl)
-	for i, text := range texts {
-		if i > 0 {
-			out.WriteString(g.nl + "--" + boundary + g.nl)
-		}
-		out.Write(text)
-	}
-	out.WriteString(g.nl + "--" + boundary + "--" + g.nl)
-	if m.epilogue != nil {
-		epilogue := *m.epilogue
-		if g.mangleFrom {
-			epilogue = mangleFromLines(epilogue)
-		}
-		g.writeLines(out, epilogue)
-	}
-	return nil
-}
-
-// makeBoundary is Generator._make_boundary: 15 '=' signs, a random
-// 19-digit number and "==", made unique against text. Python's boundary
-// is random too, so such output never matches Python's byte for byte.
-func makeBoundary(text []byte) string {
-	n, err := rand.Int(rand.Reader, big.NewInt(1<<62))
-	if err != nil {
-		n = big.NewInt(0)
-	}
-	base := fmt.Sprintf("%s%019d==", strings.Repeat("=", 15), n)
-	b := base
-	for counter := 0; ; counter++ {
-		found := false
-		for _, line := range strings.Split(string(text), "\n") {
-			line = strings.TrimSuffix(line, "\r")
-			if line == "--"+b || line == "--"+b+"--" {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return b
-		}
-		b = fmt.Sprintf("%s.%d", base, counter)
-	}
-}
-
-// handleMessage is Generator._handle_message (message/rfc822 and other
-// message/* parts, RFC 2046 section 5.2).
-func (g *generator) handleMessage(out *bytes.Buffer, m *message) error {
-	if m.isContainer {
-		if len(m.parts) == 0 {
-			return nil
-		}
-		return g.sub(1).flatten(out, m.parts[0])
-	}
-	if has8bit(m.payload) {
-		return &GenerateError{Part: g.part, Reason: "UnicodeEncodeError: 'ascii' codec can't encode 8-bit bytes of a message/* body"}
-	}
-	out.WriteString(m.payload)
-	return nil
-}
-
-// handleDeliveryStatus is Generator._handle_message_delivery_status
-// (RFC 3464): the header blocks, each without its final line break,
-// joined by the line separator.
-func (g *generator) handleDeliveryStatus(out *bytes.Buffer, m *message) error {
-	blocks := make([]string, 0, len(m.parts))
-	for i, part := range m.parts {
-		var b bytes.Buffer
-		if err := g.sub(i+1).flatten(&b, part); err != nil {
-			return err
-		}
-		text := b.String()
-		lines := strings.Split(text, g.nl)
-		if len(lines) > 0 && lines[len(lines)-1] == "" {
-			blocks = append(blocks, strings.Join(lines[:len(lines)-1], g.nl))
-		} else {
-			blocks = append(blocks, text)
-		}
-	}
-	out.WriteString(strings.Join(blocks, g.nl))
-	return nil
 }

@@ -15,17 +15,16 @@ type message struct {
 	headers  []headerField
 	unixFrom string
 
-	// payload is the body of a non-container part (Python's str payload);
-	// hasPayload is false for Python's None.
-	payload    string
-	hasPayload bool
+	// payload is the body of a non-container part (Python's str
+	// payload); nil is Python's None.
+	payload *body
 	// parts is the payload of a container (multipart with parts, message/*);
 	// isContainer is Python's is_multipart() (the payload is a list).
 	parts       []*message
 	isContainer bool
 
 	// preamble and epilogue of a multipart; nil is Python's None.
-	preamble, epilogue *string
+	preamble, epilogue *body
 
 	defects     []string
 	defaultType string
@@ -33,13 +32,13 @@ type message struct {
 
 	// ctype caches contentType once the headers are parsed.
 	ctype string
+	// prepared holds the generator's first pass.
+	prepared *prepared
 }
 
 func newMessage(p *Policy) *message {
 	return &message{defaultType: "text/plain", policy: p}
 }
-
-func stringPtr(s string) *string { return &s }
 
 // get returns the first header value named name (case-insensitive) as
 // Python's Message.get would see its text, and whether there was one.

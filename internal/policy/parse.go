@@ -36,6 +36,12 @@ func (e *DefectError) Error() string {
 	return fmt.Sprintf("message defect in %s: %s", e.Part, e.Defect)
 }
 
+// maxLinePiece is the longest piece of a line the parser handles at once:
+// longer lines are read in pieces so that a body with a huge line still
+// streams. Pieces other than the first of a line are never taken for a
+// header, boundary or blank line.
+const maxLinePiece = 64 << 10
+
 // lineReader yields the input's lines as Python's
 // message_from_binary_file sees them: the bytes are read through a text
 // wrapper with universal newlines, so CRLF and lone CR become LF and every
@@ -47,6 +53,7 @@ type lineReader struct {
 	scanned int // bytes from start known to hold no line break
 	eof     bool
 	err     error
+	midLine bool // the last piece returned did not end its line
 }
 
 func (l *lineReader) fill() {
@@ -73,97 +80,147 @@ func (l *lineReader) fill() {
 	}
 }
 
-// next returns the next line with its line ending translated to "\n",
-// or false at the end of input.
-func (l *lineReader) next() (string, bool) {
+// next returns the next piece of a line with its line ending translated
+// to "\n", whether it continues the previous piece, and false at the end
+// of input.
+func (l *lineReader) next() (piece string, continued, ok bool) {
+	continued = l.midLine
 	for {
 		rest := l.buf[l.start:]
 		for i := l.scanned; i < len(rest); i++ {
 			c := rest[i]
 			if c == '\n' {
-				line := string(rest[:i+1])
-				l.start += i + 1
-				l.scanned = 0
-				return line, true
+				return l.take(string(rest[:i+1]), i+1, false), continued, true
 			}
 			if c == '\r' {
 				if i+1 == len(rest) && !l.eof {
 					break // need the next byte to see whether it is '\n'
 				}
-				line := string(rest[:i]) + "\n"
 				skip := i + 1
 				if i+1 < len(rest) && rest[i+1] == '\n' {
 					skip++
 				}
-				l.start += skip
-				l.scanned = 0
-				return line, true
+				return l.take(string(rest[:i])+"\n", skip, false), continued, true
 			}
 			l.scanned = i + 1
+			if l.scanned >= maxLinePiece {
+				return l.take(string(rest[:l.scanned]), l.scanned, true), continued, true
+			}
 		}
 		if l.eof {
 			if len(rest) == 0 {
-				return "", false
+				return "", false, false
 			}
-			line := string(rest)
-			l.start = len(l.buf)
-			l.scanned = 0
-			return line, true
+			return l.take(string(rest), len(rest), false), continued, true
 		}
 		l.fill()
 	}
+}
+
+func (l *lineReader) take(piece string, n int, midLine bool) string {
+	l.start += n
+	l.scanned = 0
+	l.midLine = midLine
+	return piece
+}
+
+// linePiece is a line, or a piece of a long line, of the input.
+type linePiece struct {
+	text string
+	// continued: this piece continues the previous one (it does not
+	// start a line); partial: the line goes on in the next piece.
+	continued, partial bool
 }
 
 // bufferedSubFile is Python's feedparser.BufferedSubFile: lines with
 // push-back and a stack of "false EOF" predicates (boundary matchers).
 type bufferedSubFile struct {
 	in       *lineReader
-	pushback []string
+	pushback []linePiece
 	eofStack []func(string) bool
+	current  linePiece // the piece readLine returned last
 }
 
-// readLine returns the next line, or "" at a (possibly false) EOF.
+// readLine returns the next line (or piece of a long line), or "" at a
+// (possibly false) EOF.
 func (b *bufferedSubFile) readLine() string {
-	var line string
+	var p linePiece
 	if n := len(b.pushback); n > 0 {
-		line = b.pushback[n-1]
+		p = b.pushback[n-1]
 		b.pushback = b.pushback[:n-1]
 	} else {
-		var ok bool
-		if line, ok = b.in.next(); !ok {
+		text, continued, ok := b.in.next()
+		if !ok {
+			b.current = linePiece{}
 			return ""
 		}
+		p = linePiece{text: text, continued: continued, partial: b.in.midLine}
 	}
-	for i := len(b.eofStack) - 1; i >= 0; i-- {
-		if b.eofStack[i](line) {
-			b.unread(line)
-			return ""
+	if !p.continued && !p.partial {
+		for i := len(b.eofStack) - 1; i >= 0; i-- {
+			if b.eofStack[i](p.text) {
+				b.pushback = append(b.pushback, p)
+				b.current = linePiece{}
+				return ""
+			}
 		}
 	}
-	return line
+	b.current = p
+	return p.text
 }
 
-func (b *bufferedSubFile) unread(line string) { b.pushback = append(b.pushback, line) }
+// unread pushes back the piece readLine returned last (or line, when the
+// caller joined pieces or consumed nothing).
+func (b *bufferedSubFile) unread(line string) {
+	p := b.current
+	if p.text != line {
+		p = linePiece{text: line}
+	}
+	b.pushback = append(b.pushback, p)
+	b.current = linePiece{}
+}
+
+// readRestOfLine returns the following pieces of a line whose first
+// piece was just read, up to limit bytes in all (false if it is longer).
+func (b *bufferedSubFile) readRestOfLine(line string, limit int) (string, bool) {
+	for b.current.partial {
+		more := b.readLine()
+		if more == "" {
+			break
+		}
+		if line += more; len(line) > limit {
+			return line, false
+		}
+	}
+	b.current = linePiece{text: line}
+	return line, true
+}
 
 func (b *bufferedSubFile) pushEOFMatcher(f func(string) bool) { b.eofStack = append(b.eofStack, f) }
 
 func (b *bufferedSubFile) popEOFMatcher() { b.eofStack = b.eofStack[:len(b.eofStack)-1] }
 
-// readAll returns every line up to the (possibly false) EOF, joined.
-func (b *bufferedSubFile) readAll() string {
-	var sb strings.Builder
+// readAllInto appends every line up to the (possibly false) EOF to dst.
+func (b *bufferedSubFile) readAllInto(dst *body) {
 	for {
 		line := b.readLine()
 		if line == "" {
-			return sb.String()
+			return
 		}
-		sb.WriteString(line)
+		dst.WriteString(line)
+	}
+}
+
+// discardAll reads every line up to the (possibly false) EOF.
+func (b *bufferedSubFile) discardAll() {
+	for b.readLine() != "" {
 	}
 }
 
 // feedParser is Python's email.feedparser.FeedParser.
 type feedParser struct {
 	policy *Policy
+	budget *bodyBudget
 	input  *bufferedSubFile
 	stack  []*message
 	cur    *message
@@ -172,13 +229,18 @@ type feedParser struct {
 
 // parseMessage reads one message from r as Python's
 // email.message_from_binary_file(r, policy=p) does.
-func parseMessage(r io.Reader, p *Policy) (*message, error) {
-	fp := &feedParser{policy: p, input: &bufferedSubFile{in: &lineReader{r: r}}}
+// Bodies beyond budget's memory go to temporary files; the caller
+// closes budget.
+func parseMessage(r io.Reader, p *Policy, budget *bodyBudget) (*message, error) {
+	fp := &feedParser{policy: p, budget: budget, input: &bufferedSubFile{in: &lineReader{r: r}}}
 	if err := fp.parse(); err != nil {
 		return nil, err
 	}
 	if err := fp.input.in.err; err != nil {
 		return nil, err
+	}
+	if budget.err != nil {
+		return nil, fmt.Errorf("spooling message body: %w", budget.err)
 	}
 	root := fp.popMessage()
 	if root.mainType() == "multipart" && !root.isContainer {
@@ -278,6 +340,12 @@ func (fp *feedParser) parse() error {
 		if line == "" {
 			break
 		}
+		if fp.input.current.partial && isHeaderLine(line) {
+			var ok bool
+			if line, ok = fp.input.readRestOfLine(line, MaxHeaderBytes-size); !ok {
+				return &HeaderTooLongError{Limit: MaxHeaderBytes}
+			}
+		}
 		if !isHeaderLine(line) {
 			// A blank line is the header/body separator and is dropped;
 			// anything else starts the body.
@@ -310,7 +378,8 @@ func (fp *feedParser) parse() error {
 	case cur.mainType() == "multipart":
 		return fp.parseMultipart()
 	}
-	cur.payload, cur.hasPayload = fp.input.readAll(), true
+	cur.payload = newBody(fp.budget)
+	fp.input.readAllInto(cur.payload)
 	return nil
 }
 
@@ -371,7 +440,8 @@ func (fp *feedParser) parseMultipart() error {
 		if err := fp.defect(cur, "NoBoundaryInMultipartDefect"); err != nil {
 			return err
 		}
-		cur.payload, cur.hasPayload = fp.input.readAll(), true
+		cur.payload = newBody(fp.budget)
+		fp.input.readAllInto(cur.payload)
 		return nil
 	}
 	cte := "8bit"
@@ -389,7 +459,7 @@ func (fp *feedParser) parseMultipart() error {
 		return ok
 	}
 	capturingPreamble := true
-	var preamble []string
+	preamble := newBody(fp.budget)
 	closeSeen, closeLinesep := false, false
 	for {
 		line := fp.input.readLine()
@@ -398,7 +468,7 @@ func (fp *feedParser) parseMultipart() error {
 		}
 		ok, end, linesep := boundaryMatch(line, separator)
 		if !ok {
-			preamble = append(preamble, line)
+			preamble.WriteString(line)
 			continue
 		}
 		if end {
@@ -406,9 +476,9 @@ func (fp *feedParser) parseMultipart() error {
 			break
 		}
 		if capturingPreamble {
-			if len(preamble) > 0 {
-				preamble[len(preamble)-1] = trimLineBreak(preamble[len(preamble)-1])
-				cur.preamble = stringPtr(strings.Join(preamble, ""))
+			if preamble.Len() > 0 {
+				preamble.trimFinalLineBreak()
+				cur.preamble = preamble
 			}
 			capturingPreamble = false
 			fp.input.unread(line)
@@ -429,14 +499,14 @@ func (fp *feedParser) parseMultipart() error {
 		// The line break before a delimiter belongs to the delimiter.
 		if last := fp.last; last.mainType() == "multipart" {
 			if last.epilogue != nil {
-				if *last.epilogue == "" {
+				if last.epilogue.Len() == 0 {
 					last.epilogue = nil
 				} else {
-					last.epilogue = stringPtr(trimLineBreak(*last.epilogue))
+					last.epilogue.trimFinalLineBreak()
 				}
 			}
-		} else if last.hasPayload && !last.isContainer {
-			last.payload = trimLineBreak(last.payload)
+		} else if last.payload != nil && !last.isContainer {
+			last.payload.trimFinalLineBreak()
 		}
 		fp.input.popEOFMatcher()
 		fp.popMessage()
@@ -446,26 +516,22 @@ func (fp *feedParser) parseMultipart() error {
 		if err := fp.defect(cur, "StartBoundaryNotFoundDefect"); err != nil {
 			return err
 		}
-		cur.payload, cur.hasPayload = strings.Join(preamble, ""), true
-		fp.input.readAll() // Python drops the rest of the input here
-		cur.epilogue = stringPtr("")
+		cur.payload = preamble
+		fp.input.discardAll() // Python drops the rest of the input here
+		cur.epilogue = newBody(fp.budget)
 		return nil
 	}
 	if !closeSeen {
 		return fp.defect(cur, "CloseBoundaryNotFoundDefect")
 	}
-	epilogue := fp.input.readAll()
-	if !closeLinesep {
+	epilogue := newBody(fp.budget)
+	fp.input.readAllInto(epilogue)
+	if c, ok := epilogue.first(); ok && !closeLinesep && c == '\n' {
 		// Python strips a line break at the start of the epilogue only
 		// when the close delimiter line had none.
-		switch {
-		case strings.HasPrefix(epilogue, "\r\n"):
-			epilogue = epilogue[2:]
-		case startsWithLineBreak(epilogue):
-			epilogue = epilogue[1:]
-		}
+		epilogue.skipFirst()
 	}
-	cur.epilogue = stringPtr(epilogue)
+	cur.epilogue = epilogue
 	return nil
 }
 

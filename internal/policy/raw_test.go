@@ -97,3 +97,67 @@ func TestRawReadError(t *testing.T) {
 		t.Fatalf("Write = %v, want %v", err, boom)
 	}
 }
+
+// heapProbeReader yields a message of n bytes (a header, then body lines)
+// and records the live heap after a GC once probeAt bytes were read.
+type heapProbeReader struct {
+	header    []byte
+	body      repeatReader
+	probeAt   int64
+	read      int64
+	heapAtMid uint64
+}
+
+func (r *heapProbeReader) Read(b []byte) (int, error) {
+	var n int
+	var err error
+	if len(r.header) > 0 {
+		n = copy(b, r.header)
+		r.header = r.header[n:]
+	} else {
+		n, err = r.body.Read(b)
+	}
+	before := r.read
+	r.read += int64(n)
+	if before < r.probeAt && r.read >= r.probeAt {
+		var ms runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		r.heapAtMid = ms.HeapAlloc
+	}
+	return n, err
+}
+
+// TestParsedBodyBoundedMemory sends a 48 MiB body through a parsing
+// policy and checks that the live heap stays well below the body size
+// (bodies beyond MaxBodyMemory are spooled to a temporary file).
+func TestParsedBodyBoundedMemory(t *testing.T) {
+	const size = 48 << 20
+	if MaxBodyMemory > size/4 {
+		t.Fatalf("MaxBodyMemory %d is too large for this test", MaxBodyMemory)
+	}
+	src := &heapProbeReader{
+		header:  []byte("Subject: big\r\nContent-Type: text/plain\r\n\r\n"),
+		body:    repeatReader{line: []byte("From a line of body text that goes on for a while\r\n"), n: size},
+		probeAt: 40 << 20,
+	}
+	p, _ := ParseSpec(`default,mangle_from_=true`, nil)
+	var out countingDiscard
+	report, err := p.Write(&out, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.n != report.Written || out.n < size {
+		t.Fatalf("wrote %d bytes (report %d), want about %d", out.n, report.Written, size)
+	}
+	if limit := uint64(MaxBodyMemory + 16<<20); src.heapAtMid > limit {
+		t.Errorf("live heap %d bytes while parsing a %d byte body, want under %d", src.heapAtMid, size, limit)
+	}
+}
+
+type countingDiscard struct{ n int64 }
+
+func (c *countingDiscard) Write(b []byte) (int, error) {
+	c.n += int64(len(b))
+	return len(b), nil
+}

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -40,7 +41,9 @@ func (p *Policy) Write(w io.Writer, r io.Reader) (*Report, error) {
 		n, err := copyRaw(w, r, p.Linesep)
 		return &Report{Written: n}, err
 	}
-	m, err := parseMessage(r, p)
+	budget := &bodyBudget{memoryLeft: MaxBodyMemory}
+	defer budget.close()
+	m, err := parseMessage(r, p, budget)
 	if err != nil {
 		return nil, err
 	}
@@ -50,14 +53,29 @@ func (p *Policy) Write(w io.Writer, r io.Reader) (*Report, error) {
 			report.Defects = append(report.Defects, Defect{Part: name, Class: d})
 		}
 	})
-	var out bytes.Buffer
 	g := &generator{policy: p, mangleFrom: p.MangleFrom, nl: p.Linesep, part: "message"}
-	if err := g.flatten(&out, m); err != nil {
+	if err := g.prepare(m); err != nil {
 		return report, err
 	}
-	n, err := w.Write(out.Bytes())
-	report.Written = int64(n)
+	cw := &countingWriter{w: w}
+	bw := bufio.NewWriterSize(cw, 32<<10)
+	err = g.write(bw, m)
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
+	report.Written = cw.n
 	return report, err
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n += int64(n)
+	return n, err
 }
 
 // forEachPart walks m in Python's msg.walk() order, naming each part as

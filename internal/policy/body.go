@@ -1,0 +1,225 @@
+package policy
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"os"
+)
+
+// MaxBodyMemory bounds the body bytes (payloads, preambles, epilogues)
+// one parsed message keeps in memory; the rest goes to temporary files
+// that are removed when Write returns.
+const MaxBodyMemory = 8 << 20
+
+// bodyBudget is shared by the bodies of one message: how many more bytes
+// may stay in memory, and where temporary files go.
+type bodyBudget struct {
+	memoryLeft int
+	files      []*os.File
+	err        error
+}
+
+// close removes the temporary files.
+func (b *bodyBudget) close() {
+	for _, f := range b.files {
+		name := f.Name()
+		f.Close()
+		os.Remove(name)
+	}
+	b.files = nil
+}
+
+// body is the text of a payload, preamble or epilogue as Python holds it
+// (after universal-newline translation its only line break is "\n"),
+// kept in memory while the budget allows and in a temporary file beyond.
+type body struct {
+	budget   *bodyBudget
+	mem      []byte
+	file     *os.File
+	size     int64 // bytes in file (when file != nil)
+	start    int64 // bytes skipped at the front (in file or mem)
+	last     byte
+	eightBit bool
+}
+
+func newBody(budget *bodyBudget) *body { return &body{budget: budget} }
+
+// bodyFromString returns an in-memory body holding s.
+func bodyFromString(s string) *body {
+	b := &body{mem: []byte(s)}
+	b.eightBit = has8bit(s)
+	if s != "" {
+		b.last = s[len(s)-1]
+	}
+	return b
+}
+
+func (b *body) Len() int64 {
+	if b.file != nil {
+		return b.size - b.start
+	}
+	return int64(len(b.mem)) - b.start
+}
+
+// WriteString appends s, moving the body to a temporary file once the
+// budget's memory is spent.
+func (b *body) WriteString(s string) {
+	if s == "" {
+		return
+	}
+	if !b.eightBit && has8bit(s) {
+		b.eightBit = true
+	}
+	b.last = s[len(s)-1]
+	if b.file == nil && b.budget != nil && b.budget.memoryLeft < len(s) {
+		b.spill()
+	}
+	if b.file == nil {
+		b.mem = append(b.mem, s...)
+		if b.budget != nil {
+			b.budget.memoryLeft -= len(s)
+		}
+		return
+	}
+	if _, err := b.file.WriteAt([]byte(s), b.size); err != nil && b.budget.err == nil {
+		b.budget.err = err
+	}
+	b.size += int64(len(s))
+}
+
+func (b *body) spill() {
+	f, err := os.CreateTemp("", "imapctl-body-*")
+	if err != nil {
+		if b.budget.err == nil {
+			b.budget.err = err
+		}
+		return
+	}
+	b.budget.files = append(b.budget.files, f)
+	if _, err := f.Write(b.mem); err != nil && b.budget.err == nil {
+		b.budget.err = err
+	}
+	b.budget.memoryLeft += len(b.mem)
+	b.size = int64(len(b.mem))
+	b.mem = nil
+	b.file = f
+}
+
+// trimFinalLineBreak removes one trailing "\n" (Python's NLCRE_eol; no
+// other line break survives universal-newline translation).
+func (b *body) trimFinalLineBreak() {
+	if b.Len() == 0 || b.last != '\n' {
+		return
+	}
+	if b.file != nil {
+		b.size--
+		if err := b.file.Truncate(b.size); err != nil && b.budget.err == nil {
+			b.budget.err = err
+		}
+	} else {
+		b.mem = b.mem[:len(b.mem)-1]
+	}
+	b.last = 0
+	if b.Len() > 0 {
+		if b.file != nil {
+			var one [1]byte
+			if _, err := b.file.ReadAt(one[:], b.size-1); err == nil {
+				b.last = one[0]
+			}
+		} else {
+			b.last = b.mem[len(b.mem)-1]
+		}
+	}
+}
+
+// first returns the first byte, if any.
+func (b *body) first() (byte, bool) {
+	if b.Len() == 0 {
+		return 0, false
+	}
+	if b.file == nil {
+		return b.mem[b.start], true
+	}
+	var one [1]byte
+	if _, err := b.file.ReadAt(one[:], b.start); err != nil {
+		return 0, false
+	}
+	return one[0], true
+}
+
+// skipFirst drops the first byte.
+func (b *body) skipFirst() {
+	if b.Len() > 0 {
+		b.start++
+	}
+}
+
+// reader returns the body's bytes from the start.
+func (b *body) reader() io.Reader {
+	if b.file == nil {
+		return bytes.NewReader(b.mem[b.start:])
+	}
+	return io.NewSectionReader(b.file, b.start, b.size-b.start)
+}
+
+// String returns the whole body in memory (for re-encoding).
+func (b *body) String() (string, error) {
+	if b.file == nil {
+		return string(b.mem[b.start:]), nil
+	}
+	data, err := io.ReadAll(b.reader())
+	return string(data), err
+}
+
+// writeBody copies a body to w as Python's _write_lines does (every "\n"
+// becomes nl) after fcre.sub('>From ', ...) when mangleFrom is set; with
+// verbatim set the bytes are copied as they are (Python's self.write of
+// a string payload).
+func writeBody(w *bufio.Writer, b *body, nl string, mangleFrom, verbatim bool) error {
+	if verbatim {
+		_, err := io.Copy(w, b.reader())
+		return err
+	}
+	r := bufio.NewReaderSize(b.reader(), 32<<10)
+	atLineStart := true
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if len(chunk) > 0 {
+			if mangleFrom && atLineStart && hasFromPrefix(chunk, r) {
+				w.WriteByte('>')
+			}
+			if chunk[len(chunk)-1] == '\n' {
+				w.Write(chunk[:len(chunk)-1])
+				w.WriteString(nl)
+				atLineStart = true
+			} else {
+				w.Write(chunk)
+				atLineStart = false
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// hasFromPrefix reports whether a line that starts with chunk begins
+// with "From " (peeking at r when chunk is shorter than that).
+func hasFromPrefix(chunk []byte, r *bufio.Reader) bool {
+	if len(chunk) >= 5 {
+		return string(chunk[:5]) == "From "
+	}
+	if chunk[len(chunk)-1] == '\n' || !bytes.HasPrefix([]byte("From "), chunk) {
+		return false
+	}
+	rest, _ := r.Peek(5 - len(chunk))
+	return string(chunk)+string(rest) == "From "
+}
