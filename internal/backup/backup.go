@@ -1,0 +1,939 @@
+package backup
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/imapctl/imapctl/internal/imap"
+	"github.com/imapctl/imapctl/internal/output"
+	"github.com/imapctl/imapctl/internal/policy"
+)
+
+// Account is one IMAP account to back up, verify or check.
+type Account struct {
+	// Name is the account's folder in the backup: the config file's
+	// account name, or user@host.
+	Name string
+	User string
+	Host string
+	// Connect returns a new logged-in client. Each concurrent job gets
+	// its own connection; the caller of Run closes nothing.
+	Connect func(ctx context.Context) (*imap.Client, error)
+}
+
+// UIDVALIDITY change strategies (RFC 3501 §2.3.1.1: a new UIDVALIDITY
+// means the old UIDs mean nothing any more).
+const (
+	// OnUIDValidityKeep moves the old copy to a dated folder and fetches
+	// the mailbox again.
+	OnUIDValidityKeep = "keep"
+	// OnUIDValidityRefetch deletes the old copy and fetches again.
+	OnUIDValidityRefetch = "refetch"
+	// OnUIDValidityFail leaves the old copy and fails the mailbox.
+	OnUIDValidityFail = "fail"
+)
+
+// Options configure Run.
+type Options struct {
+	// Dir is the backup folder.
+	Dir      string
+	Accounts []Account
+	// Mailboxes are patterns of mailboxes to back up (IMAP LIST
+	// wildcards: '*' matches anything, '%' anything but the delimiter);
+	// none means all. Exclude removes matches.
+	Mailboxes []string
+	Exclude   []string
+	// Format is maildir (default), mbox or eml.
+	Format string
+	// Policy writes each message (default raw with "\n"); PolicySpec is
+	// its spec, recorded in the state file.
+	Policy     *policy.Policy
+	PolicySpec string
+	// Jobs is the number of connections per account (default 1).
+	Jobs int
+	// OnUIDValidityChange is keep (default), refetch or fail.
+	OnUIDValidityChange string
+	// Prune removes messages deleted on the server from the backup.
+	Prune bool
+	// Warn reports a warning (one line, no prefix); nil discards.
+	Warn func(format string, args ...any)
+	// Now is the clock (for the dated folder of a UIDVALIDITY change).
+	Now func() time.Time
+	// BatchMessages and BatchBytes bound a group commit (defaults 256
+	// messages, 32 MiB).
+	BatchMessages int
+	BatchBytes    int64
+}
+
+// Failure is one message or mailbox that could not be backed up.
+type Failure struct {
+	Account string `json:"account"`
+	Mailbox string `json:"mailbox"`
+	// UID is 0 when the whole mailbox failed.
+	UID   uint32 `json:"uid,omitempty"`
+	Error string `json:"error"`
+}
+
+func (f Failure) String() string {
+	if f.UID == 0 {
+		return fmt.Sprintf("%s: %s: %s", f.Account, f.Mailbox, f.Error)
+	}
+	return fmt.Sprintf("%s: %s: UID %d: %s", f.Account, f.Mailbox, f.UID, f.Error)
+}
+
+// Summary is what a backup run did.
+type Summary struct {
+	Accounts  int `json:"accounts"`
+	Mailboxes int `json:"mailboxes"`
+	// Changed is the number of mailboxes that needed more than STATUS.
+	Changed     int           `json:"changed_mailboxes"`
+	NewMessages int           `json:"new_messages"`
+	Bytes       int64         `json:"bytes"`
+	FlagUpdates int           `json:"flag_updates"`
+	Pruned      int           `json:"pruned"`
+	Lossy       int           `json:"lossy"`
+	Failures    []Failure     `json:"failures,omitempty"`
+	Duration    time.Duration `json:"-"`
+	Seconds     float64       `json:"seconds"`
+}
+
+// PartialError says some messages or mailboxes failed; the rest is
+// backed up.
+type PartialError struct {
+	Failures []Failure
+}
+
+func (e *PartialError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d failed:", len(e.Failures))
+	for i, f := range e.Failures {
+		if i == 20 {
+			fmt.Fprintf(&b, "\n... and %d more", len(e.Failures)-20)
+			break
+		}
+		b.WriteString("\n" + f.String())
+	}
+	return b.String()
+}
+
+// UIDValidityError reports a mailbox whose UIDVALIDITY changed under
+// OnUIDValidityFail.
+type UIDValidityError struct {
+	Mailbox  string
+	Old, New uint32
+}
+
+func (e *UIDValidityError) Error() string {
+	return fmt.Sprintf("UIDVALIDITY changed from %d to %d; backup left as it was (--on-uidvalidity-change keep or refetch to fetch again)", e.Old, e.New)
+}
+
+func (o *Options) defaults() error {
+	if o.Format == "" {
+		o.Format = FormatMaildir
+	}
+	switch o.Format {
+	case FormatMaildir, FormatMbox, FormatEML:
+	default:
+		return fmt.Errorf("backup: unknown format %q (want maildir, mbox or eml)", o.Format)
+	}
+	if o.Policy == nil {
+		p, err := policy.ParseSpec("raw", nil)
+		if err != nil {
+			return err
+		}
+		o.Policy, o.PolicySpec = p, "raw"
+	}
+	if o.Jobs <= 0 {
+		o.Jobs = 1
+	}
+	switch o.OnUIDValidityChange {
+	case "":
+		o.OnUIDValidityChange = OnUIDValidityKeep
+	case OnUIDValidityKeep, OnUIDValidityRefetch, OnUIDValidityFail:
+	default:
+		return fmt.Errorf("backup: --on-uidvalidity-change %q (want keep, refetch or fail)", o.OnUIDValidityChange)
+	}
+	if o.Warn == nil {
+		o.Warn = func(string, ...any) {}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.BatchMessages <= 0 {
+		o.BatchMessages = 256
+	}
+	if o.BatchBytes <= 0 {
+		o.BatchBytes = 32 << 20
+	}
+	return nil
+}
+
+// Run backs up every account of opts into opts.Dir under its lock. It
+// returns a *PartialError (with the summary) when some messages or
+// mailboxes failed, and other errors when nothing could be done.
+func Run(ctx context.Context, opts Options) (*Summary, error) {
+	start := time.Now()
+	if err := opts.defaults(); err != nil {
+		return nil, err
+	}
+	lock, err := AcquireLock(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+	sum := &Summary{}
+	r := &runner{opts: opts, sum: sum}
+	var firstErr error
+	for _, acct := range opts.Accounts {
+		if err := r.account(ctx, acct); err != nil {
+			if ctx.Err() != nil {
+				return sum, ctx.Err()
+			}
+			if firstErr == nil {
+				firstErr = err
+			}
+			r.fail(Failure{Account: acct.Name, Error: err.Error()})
+		}
+		sum.Accounts++
+	}
+	sum.Duration = time.Since(start)
+	sum.Seconds = sum.Duration.Seconds()
+	if len(opts.Accounts) == 1 && firstErr != nil && sum.Mailboxes == 0 {
+		return sum, firstErr
+	}
+	if len(sum.Failures) > 0 {
+		return sum, &PartialError{Failures: sum.Failures}
+	}
+	return sum, nil
+}
+
+// runner holds one run's shared state.
+type runner struct {
+	opts Options
+	mu   sync.Mutex
+	sum  *Summary
+}
+
+func (r *runner) fail(f Failure) {
+	r.mu.Lock()
+	r.sum.Failures = append(r.sum.Failures, f)
+	r.mu.Unlock()
+}
+
+func (r *runner) add(fn func(s *Summary)) {
+	r.mu.Lock()
+	fn(r.sum)
+	r.mu.Unlock()
+}
+
+// work is one mailbox to sync.
+type work struct {
+	list   *imap.ListMailbox
+	status *imap.MailboxStatus
+}
+
+// statusItems are the STATUS items (RFC 3501 §6.3.10, RFC 7162 §3.1.6)
+// that tell whether a mailbox changed.
+func statusItems(condstore bool) []string {
+	items := []string{"MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN"}
+	if condstore {
+		items = append(items, "HIGHESTMODSEQ")
+	}
+	return items
+}
+
+// ListMailboxes lists the selectable mailboxes of c that match the
+// patterns (all when none) and none of exclude.
+func ListMailboxes(ctx context.Context, c *imap.Client, patterns, exclude []string) ([]*imap.ListMailbox, error) {
+	list, err := c.List(ctx, "", "*", nil)
+	if err != nil {
+		return nil, err
+	}
+	var out []*imap.ListMailbox
+	for _, m := range list {
+		if m.HasAttribute(`\Noselect`) || m.HasAttribute(`\NonExistent`) {
+			continue
+		}
+		if len(patterns) > 0 && !slices.ContainsFunc(patterns, func(p string) bool { return MatchPattern(p, m.Name, m.Delimiter) }) {
+			continue
+		}
+		if slices.ContainsFunc(exclude, func(p string) bool { return MatchPattern(p, m.Name, m.Delimiter) }) {
+			continue
+		}
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// MatchPattern matches a mailbox name against an IMAP LIST pattern
+// (RFC 3501 §6.3.8): '*' matches any run of characters, '%' any run
+// without the hierarchy delimiter. INBOX matches case-insensitively.
+func MatchPattern(pattern, name, delimiter string) bool {
+	if strings.EqualFold(pattern, "INBOX") {
+		return strings.EqualFold(name, "INBOX")
+	}
+	if pattern == "" {
+		return name == ""
+	}
+	switch pattern[0] {
+	case '*', '%':
+		for i := 0; i <= len(name); i++ {
+			if MatchPattern(pattern[1:], name[i:], delimiter) {
+				return true
+			}
+			if i < len(name) && pattern[0] == '%' && delimiter != "" && strings.HasPrefix(name[i:], delimiter) {
+				return false
+			}
+		}
+		return false
+	}
+	return name != "" && name[0] == pattern[0] && MatchPattern(pattern[1:], name[1:], delimiter)
+}
+
+// statusAll asks STATUS of every mailbox, pipelined: one goroutine per
+// command, at most 32 in flight.
+func statusAll(ctx context.Context, c *imap.Client, list []*imap.ListMailbox, items []string) ([]*imap.MailboxStatus, []error) {
+	out := make([]*imap.MailboxStatus, len(list))
+	errs := make([]error, len(list))
+	sem := make(chan struct{}, 32)
+	var wg sync.WaitGroup
+	for i, m := range list {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			out[i], errs[i] = c.Status(ctx, m.Name, items)
+		}()
+	}
+	wg.Wait()
+	return out, errs
+}
+
+// account syncs one account with opts.Jobs connections.
+func (r *runner) account(ctx context.Context, acct Account) error {
+	c, err := acct.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer logout(c)
+	acctDir := filepath.Join(r.opts.Dir, EscapeName(acct.Name))
+	if err := os.MkdirAll(acctDir, 0o700); err != nil {
+		return err
+	}
+	info, _ := json.MarshalIndent(AccountInfo{Account: acct.Name, User: acct.User, Host: acct.Host}, "", "  ")
+	if err := writeFileAtomic(filepath.Join(acctDir, AccountFileName), append(info, '\n')); err != nil {
+		return err
+	}
+	list, err := ListMailboxes(ctx, c, r.opts.Mailboxes, r.opts.Exclude)
+	if err != nil {
+		return err
+	}
+	condstore := c.Has(ctx, "CONDSTORE")
+	statuses, errs := statusAll(ctx, c, list, statusItems(condstore))
+	var todo []work
+	for i, m := range list {
+		r.add(func(s *Summary) { s.Mailboxes++ })
+		if errs[i] != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			r.fail(Failure{Account: acct.Name, Mailbox: m.Name, Error: errs[i].Error()})
+			continue
+		}
+		todo = append(todo, work{m, statuses[i]})
+	}
+	jobs := make(chan work)
+	var wg sync.WaitGroup
+	worker := func(c *imap.Client) {
+		defer wg.Done()
+		for w := range jobs {
+			if err := r.mailbox(ctx, c, acct, acctDir, w, condstore); err != nil {
+				r.fail(Failure{Account: acct.Name, Mailbox: w.list.Name, Error: err.Error()})
+			}
+		}
+	}
+	wg.Add(1)
+	go worker(c)
+	for j := 1; j < min(r.opts.Jobs, len(todo)); j++ {
+		extra, err := acct.Connect(ctx)
+		if err != nil {
+			r.opts.Warn("%s: extra connection %d: %v", acct.Name, j+1, err)
+			break
+		}
+		defer logout(extra)
+		wg.Add(1)
+		go worker(extra)
+	}
+	for _, w := range todo {
+		select {
+		case jobs <- w:
+		case <-ctx.Done():
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return ctx.Err()
+}
+
+func logout(c *imap.Client) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if c.Err() == nil {
+		c.Logout(ctx)
+	}
+	c.Close()
+}
+
+// mailboxSync is the work on one mailbox folder.
+type mailboxSync struct {
+	r        *runner
+	acct     Account
+	dir      string
+	name     string
+	state    State
+	manifest *Manifest
+	refetch  map[uint32]bool
+}
+
+// mailbox brings one mailbox folder up to date.
+func (r *runner) mailbox(ctx context.Context, c *imap.Client, acct Account, acctDir string, w work, condstore bool) error {
+	m := w.list
+	dir := filepath.Join(acctDir, MailboxPath(m.Name, m.Delimiter))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	st, has, err := readState(dir)
+	if err != nil {
+		return err
+	}
+	if has && st.Format != "" && st.Format != r.opts.Format {
+		return fmt.Errorf("folder %s holds a %s backup, not %s", dir, st.Format, r.opts.Format)
+	}
+	if has && st.UIDValidity != 0 && w.status.UIDValidity != 0 && st.UIDValidity != w.status.UIDValidity {
+		if err := r.uidValidityChanged(acct, dir, m.Name, st.UIDValidity, w.status.UIDValidity); err != nil {
+			return err
+		}
+		has = false
+	}
+	if !has {
+		st = State{}
+	}
+	st.Mailbox, st.Delimiter, st.Attributes = m.Name, m.Delimiter, m.Attributes
+	st.Format, st.Policy, st.Linesep = r.opts.Format, r.opts.PolicySpec, r.opts.Policy.Linesep
+	if !has {
+		st.UIDValidity = w.status.UIDValidity
+		if err := writeState(dir, st); err != nil {
+			return err
+		}
+	}
+	man, err := readManifest(dir, true)
+	if err != nil {
+		return err
+	}
+	ms := &mailboxSync{r: r, acct: acct, dir: dir, name: m.Name, state: st, manifest: man}
+	if err := ms.reconcile(); err != nil {
+		return err
+	}
+	s := w.status
+	unchanged := has && s.UIDNext != 0 && s.UIDNext <= st.LastUID+1 && s.Messages == st.Messages && s.Unseen == st.Unseen &&
+		(!condstore || s.HighestModSeq == st.HighestModSeq) && len(ms.refetch) == 0 && len(man.Failed) == 0
+	if unchanged {
+		return nil
+	}
+	r.add(func(s *Summary) { s.Changed++ })
+	return ms.sync(ctx, c, condstore, s)
+}
+
+// uidValidityChanged applies the chosen strategy to a mailbox folder whose
+// UIDs are no longer valid.
+func (r *runner) uidValidityChanged(acct Account, dir, name string, old, new uint32) error {
+	switch r.opts.OnUIDValidityChange {
+	case OnUIDValidityFail:
+		return &UIDValidityError{Mailbox: name, Old: old, New: new}
+	case OnUIDValidityRefetch:
+		r.opts.Warn("%s: %s: UIDVALIDITY changed from %d to %d: deleting the old copy and fetching the mailbox again", acct.Name, name, old, new)
+		return removeMailboxFiles(dir, "")
+	}
+	aside := filepath.Join(dir, fmt.Sprintf(".uidvalidity-%d-%s", old, r.opts.Now().UTC().Format("20060102T150405Z")))
+	r.opts.Warn("%s: %s: UIDVALIDITY changed from %d to %d: old copy kept in %s, fetching the mailbox again", acct.Name, name, old, new, aside)
+	return removeMailboxFiles(dir, aside)
+}
+
+// removeMailboxFiles deletes (aside == "") or moves into aside the
+// messages, manifest and state of a mailbox folder, not its sub-mailboxes.
+// The state goes last, so a crash in between redoes the move.
+func removeMailboxFiles(dir, aside string) error {
+	if aside != "" {
+		if err := os.MkdirAll(aside, 0o700); err != nil {
+			return err
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	move := func(name string) error {
+		from := filepath.Join(dir, name)
+		if aside == "" {
+			return os.RemoveAll(from)
+		}
+		return os.Rename(from, filepath.Join(aside, name))
+	}
+	for _, e := range entries {
+		n := e.Name()
+		ours := n == "cur" || n == "new" || n == "tmp" || n == mboxFileName || strings.HasSuffix(n, ".eml") || n == ManifestFileName
+		if ours {
+			if err := move(n); err != nil {
+				return err
+			}
+		}
+	}
+	if err := move(StateFileName); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return syncDir(dir)
+}
+
+// reconcile matches the files of the folder with the manifest after a
+// possible crash: duplicate and unrecorded files are removed (their
+// messages are fetched again), recorded messages whose file is gone are
+// fetched again.
+func (ms *mailboxSync) reconcile() error {
+	ms.refetch = map[uint32]bool{}
+	format := ms.state.Format
+	if format == FormatMbox {
+		for uid, e := range ms.manifest.Messages {
+			if e.End > ms.manifest.MboxEnd {
+				ms.refetch[uid] = true
+			}
+		}
+		return nil
+	}
+	files, err := messageFiles(format, ms.dir)
+	if err != nil {
+		return err
+	}
+	for uid, paths := range files {
+		e := ms.manifest.Messages[uid]
+		for _, p := range paths {
+			if e != nil && p == e.File {
+				continue
+			}
+			if e != nil && !slices.Contains(paths, e.File) && ms.adopt(e, p) {
+				continue
+			}
+			// Not recorded (a crash between file and manifest), or a
+			// second copy: remove; the message is fetched again if needed.
+			if err := os.Remove(filepath.Join(ms.dir, p)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	for uid, e := range ms.manifest.Messages {
+		if _, err := os.Lstat(filepath.Join(ms.dir, e.File)); err != nil {
+			ms.refetch[uid] = true
+		}
+	}
+	return nil
+}
+
+// adopt takes over file p for entry e when its bytes are the recorded
+// ones (a Maildir file renamed for new flags before the manifest said so).
+func (ms *mailboxSync) adopt(e *Entry, p string) bool {
+	probe := *e
+	probe.File = p
+	d, err := digestStored(ms.state.Format, ms.dir, &probe, ms.state.Linesep)
+	if err != nil || e.StoredSHA256 == "" || d.SHA256 != e.StoredSHA256 {
+		return false
+	}
+	if appendManifest(ms.dir, []Entry{{Op: OpFlags, UID: e.UID, Flags: e.Flags, File: p}}) != nil {
+		return false
+	}
+	e.File = p
+	return true
+}
+
+// fetchSet is the UIDs to fetch: everything above LastUID not yet stored,
+// plus failed and lost ones.
+func (ms *mailboxSync) fetchSet() imap.NumSet {
+	set := imap.NumSet{UID: true}
+	var extra []uint32
+	for uid := range ms.refetch {
+		extra = append(extra, uid)
+	}
+	for uid := range ms.manifest.Failed {
+		if uid <= ms.state.LastUID {
+			extra = append(extra, uid)
+		}
+	}
+	var above []uint32
+	for uid := range ms.manifest.Messages {
+		if uid > ms.state.LastUID && !ms.refetch[uid] {
+			above = append(above, uid)
+		}
+	}
+	slices.Sort(extra)
+	for _, uid := range slices.Compact(extra) {
+		if uid <= ms.state.LastUID {
+			set.AddRange(uid, uid)
+		}
+	}
+	slices.Sort(above)
+	next := ms.state.LastUID + 1
+	for _, uid := range above {
+		if uid > next {
+			set.AddRange(next, uid-1)
+		}
+		next = uid + 1
+	}
+	set.AddRange(next, 0)
+	return set
+}
+
+// pendingMessage is a message put into the sink but not yet committed.
+type pendingMessage struct {
+	entry  Entry
+	stored output.Stored
+}
+
+// sync selects the mailbox and fetches what is new, flag changes and
+// (with Prune) deletions, each as one pipelined command.
+func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool, status *imap.MailboxStatus) error {
+	opts := &ms.r.opts
+	mb, err := c.Select(ctx, ms.name, &imap.SelectOptions{ReadOnly: true, CondStore: condstore})
+	if err != nil {
+		return err
+	}
+	if ms.state.UIDValidity != 0 && mb.UIDValidity != 0 && mb.UIDValidity != ms.state.UIDValidity {
+		return fmt.Errorf("UIDVALIDITY changed from %d to %d during the run; run again", ms.state.UIDValidity, mb.UIDValidity)
+	}
+	ms.state.UIDValidity = mb.UIDValidity
+	sink, err := newSink(ms.state.Format, ms.dir, ms.manifest.MboxEnd)
+	if err != nil {
+		return err
+	}
+	defer sink.Close()
+
+	var (
+		mu         sync.Mutex
+		pending    []pendingMessage
+		batchBytes int64
+		maxSeen    uint32
+		flagsSeen  []*imap.FetchMessage
+		onServer   map[uint32]bool
+		flushErr   error
+	)
+	flush := func() error {
+		if flushErr != nil {
+			return flushErr
+		}
+		if len(pending) == 0 {
+			return nil
+		}
+		if _, err := sink.Flush(); err != nil {
+			flushErr = err
+			return err
+		}
+		entries := make([]Entry, len(pending))
+		for i, p := range pending {
+			entries[i] = p.entry
+		}
+		if err := appendManifest(ms.dir, entries); err != nil {
+			flushErr = err
+			return err
+		}
+		for i := range entries {
+			ms.manifest.apply(&entries[i])
+		}
+		pending, batchBytes = pending[:0], 0
+		return nil
+	}
+	fetchOne := func(m *imap.FetchMessage) error {
+		body, err := m.NextBody()
+		if err != nil {
+			return err
+		}
+		if body == nil {
+			return nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		uid := m.UID
+		if uid == 0 {
+			ms.r.fail(Failure{Account: ms.acct.Name, Mailbox: ms.name, Error: fmt.Sprintf("message %d: server sent no UID before the body", m.SeqNum)})
+			return nil
+		}
+		maxSeen = max(maxSeen, uid)
+		if ms.manifest.Messages[uid] != nil && !ms.refetch[uid] {
+			return nil // already stored; the body is skipped
+		}
+		entry, stored, err := ms.store(ctx, sink, uid, m, body)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			ms.r.fail(Failure{Account: ms.acct.Name, Mailbox: ms.name, UID: uid, Error: err.Error()})
+			pending = append(pending, pendingMessage{entry: Entry{Op: OpFailed, UID: uid, Error: err.Error()}})
+			return nil
+		}
+		pending = append(pending, pendingMessage{entry: entry, stored: stored})
+		batchBytes += stored.Size
+		ms.r.add(func(s *Summary) {
+			s.NewMessages++
+			s.Bytes += entry.Size
+			if !entry.Lossless {
+				s.Lossy++
+			}
+		})
+		if len(pending) >= opts.BatchMessages || batchBytes >= opts.BatchBytes {
+			return flush()
+		}
+		return nil
+	}
+
+	var wg sync.WaitGroup
+	var fetchErr, flagErr, pruneErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		fetchErr = c.Fetch(ctx, ms.fetchSet(), &imap.FetchOptions{
+			UID: true, Flags: true, InternalDate: true, RFC822Size: true, ModSeq: condstore,
+			BodySections: []imap.BodySection{{Peek: true}},
+		}, fetchOne)
+	}()
+	// Flags of messages already stored: with CONDSTORE only those changed
+	// since the last run (RFC 7162 §3.1.4.1), otherwise all.
+	if ms.state.LastUID > 0 && (!condstore || ms.state.HighestModSeq == 0 || mb.HighestModSeq != ms.state.HighestModSeq) {
+		fo := &imap.FetchOptions{UID: true, Flags: true, ModSeq: condstore}
+		if condstore && ms.state.HighestModSeq > 0 {
+			fo.ChangedSince = ms.state.HighestModSeq
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			flagErr = c.Fetch(ctx, imap.NumSet{UID: true, Ranges: []imap.NumRange{{Start: 1, Stop: ms.state.LastUID}}}, fo, func(m *imap.FetchMessage) error {
+				mu.Lock()
+				flagsSeen = append(flagsSeen, m)
+				mu.Unlock()
+				return nil
+			})
+		}()
+	}
+	if opts.Prune {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			seen := map[uint32]bool{}
+			pruneErr = c.Fetch(ctx, imap.AllUID(), &imap.FetchOptions{UID: true}, func(m *imap.FetchMessage) error {
+				mu.Lock()
+				seen[m.UID] = true
+				mu.Unlock()
+				return nil
+			})
+			if errors.Is(pruneErr, imap.ErrEmptySet) {
+				pruneErr = nil
+			}
+			onServer = seen
+		}()
+	}
+	wg.Wait()
+	if err := flush(); err != nil {
+		return err
+	}
+	if fetchErr != nil && !isNoMessages(fetchErr) {
+		return fetchErr
+	}
+	if flagErr != nil && !isNoMessages(flagErr) {
+		return flagErr
+	}
+	if err := ms.applyFlags(flagsSeen); err != nil {
+		return err
+	}
+	if opts.Prune {
+		if pruneErr != nil {
+			return pruneErr
+		}
+		if err := ms.prune(onServer); err != nil {
+			return err
+		}
+	}
+	ms.state.LastUID = max(ms.state.LastUID, maxSeen)
+	if mb.UIDNext > 0 {
+		// Every UID below UIDNEXT at SELECT time was in the fetched set.
+		ms.state.LastUID = max(ms.state.LastUID, mb.UIDNext-1)
+	}
+	ms.state.HighestModSeq = mb.HighestModSeq
+	ms.state.Messages, ms.state.Unseen = status.Messages, status.Unseen
+	return writeState(ms.dir, ms.state)
+}
+
+// isNoMessages reports a FETCH of a set the server found empty.
+func isNoMessages(err error) bool {
+	return errors.Is(err, imap.ErrEmptySet)
+}
+
+// store writes one message into the sink, hashing the server's bytes, the
+// stored bytes and the stored bytes put back to CRLF on the way.
+func (ms *mailboxSync) store(ctx context.Context, sink output.Sink, uid uint32, m *imap.FetchMessage, body io.Reader) (Entry, output.Stored, error) {
+	serverHash := sha256.New()
+	var serverSize int64
+	var sniff headerSniffer
+	counted := io.TeeReader(body, io.MultiWriter(serverHash, &sniff, writerFunc(func(p []byte) { serverSize += int64(len(p)) })))
+	storedHash := sha256.New()
+	back := newCRLFHasher(ms.state.Linesep)
+	flags := slices.DeleteFunc(slices.Clone(m.Flags), func(f string) bool { return strings.EqualFold(f, `\Recent`) })
+	msg := output.Message{UID: uid, UIDValidity: ms.state.UIDValidity, Mailbox: ms.name, Flags: flags, InternalDate: m.InternalDate}
+	stored, err := sink.Put(ctx, msg, func(w io.Writer) error {
+		_, err := ms.r.opts.Policy.Write(io.MultiWriter(w, storedHash, back), &contextReader{ctx, counted})
+		return err
+	})
+	if err != nil {
+		return Entry{}, stored, err
+	}
+	if m.RFC822Size >= 0 && m.RFC822Size != serverSize {
+		// The body came before RFC822.SIZE, so Read could not check it.
+		return Entry{}, stored, &imap.SizeMismatchError{SeqNum: m.SeqNum, UID: uid, Section: "BODY[]", LiteralSize: serverSize, RFC822Size: m.RFC822Size}
+	}
+	e := Entry{
+		Op: OpStored, UID: uid, Size: serverSize, SHA256: hex.EncodeToString(serverHash.Sum(nil)),
+		Flags: flags, InternalDate: m.InternalDate, MessageID: sniff.messageID(), ModSeq: m.ModSeq,
+		StoredSize: stored.Size, StoredSHA256: hex.EncodeToString(storedHash.Sum(nil)),
+	}
+	e.Lossless = back.sum() == e.SHA256 && !stored.NewlineAdded
+	if stored.NewlineAdded {
+		e.StoredSHA256 = "" // the mbox holds one more newline than hashed
+	}
+	if ms.state.Format == FormatMbox {
+		e.Offset, e.End = stored.Offset, stored.End
+	} else {
+		rel, err := filepath.Rel(ms.dir, stored.Path)
+		if err != nil {
+			return Entry{}, stored, err
+		}
+		e.File = rel
+	}
+	return e, stored, nil
+}
+
+type writerFunc func(p []byte)
+
+func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
+
+// applyFlags records changed flags (and renames Maildir files so that
+// their info letters follow).
+func (ms *mailboxSync) applyFlags(seen []*imap.FetchMessage) error {
+	var entries []Entry
+	for _, m := range seen {
+		e := ms.manifest.Messages[m.UID]
+		if e == nil || m.Flags == nil {
+			continue
+		}
+		flags := slices.DeleteFunc(slices.Clone(m.Flags), func(f string) bool { return strings.EqualFold(f, `\Recent`) })
+		if sameFlags(flags, e.Flags) {
+			continue
+		}
+		upd := Entry{Op: OpFlags, UID: m.UID, Flags: flags, ModSeq: m.ModSeq}
+		if ms.state.Format == FormatMaildir {
+			newRel := maildirRename(e.File, flags)
+			if newRel != e.File {
+				if err := os.Rename(filepath.Join(ms.dir, e.File), filepath.Join(ms.dir, newRel)); err != nil {
+					return err
+				}
+				upd.File = newRel
+			}
+		}
+		entries = append(entries, upd)
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if ms.state.Format == FormatMaildir {
+		for _, sub := range []string{"cur", "new"} {
+			if err := syncDir(filepath.Join(ms.dir, sub)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	if err := appendManifest(ms.dir, entries); err != nil {
+		return err
+	}
+	for i := range entries {
+		ms.manifest.apply(&entries[i])
+	}
+	ms.r.add(func(s *Summary) { s.FlagUpdates += len(entries) })
+	return nil
+}
+
+func sameFlags(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	x, y := slices.Clone(a), slices.Clone(b)
+	for i := range x {
+		x[i] = strings.ToLower(x[i])
+	}
+	for i := range y {
+		y[i] = strings.ToLower(y[i])
+	}
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(x, y)
+}
+
+// maildirRename returns the Maildir path of rel with info letters for
+// flags: cur/ with letters, new/ without, as the output package names them.
+func maildirRename(rel string, flags []string) string {
+	base := filepath.Base(rel)
+	if i := strings.Index(base, ":2,"); i >= 0 {
+		base = base[:i]
+	}
+	letters, _ := output.MaildirInfo(flags)
+	if letters == "" {
+		return filepath.Join("new", base)
+	}
+	return filepath.Join("cur", base+":2,"+letters)
+}
+
+// prune removes messages the server no longer has.
+func (ms *mailboxSync) prune(onServer map[uint32]bool) error {
+	var entries []Entry
+	var gone []*Entry
+	for uid, e := range ms.manifest.Messages {
+		if !onServer[uid] {
+			entries = append(entries, Entry{Op: OpExpunged, UID: uid})
+			gone = append(gone, e)
+		}
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	// Manifest first: a crash after it leaves files the next run removes
+	// as unrecorded.
+	if err := appendManifest(ms.dir, entries); err != nil {
+		return err
+	}
+	for i := range entries {
+		ms.manifest.apply(&entries[i])
+	}
+	if ms.state.Format != FormatMbox {
+		for _, e := range gone {
+			os.Remove(filepath.Join(ms.dir, e.File))
+		}
+	}
+	ms.r.add(func(s *Summary) { s.Pruned += len(entries) })
+	return nil
+}

@@ -1,0 +1,39 @@
+// Package backup keeps an incremental, crash-safe copy of IMAP accounts on
+// disk and checks it against the server: the engine of imapctl's backup,
+// verify, restore and check commands. It knows nothing of the command line.
+//
+// Layout of a backup folder DIR:
+//
+//	DIR/.imapctl-backup.lock             lock (flock(2) plus the owner's PID)
+//	DIR/<account>/.imapctl-account.json  who the account is
+//	DIR/<account>/<mailbox path>/        one folder per mailbox
+//	    .imapctl-state.json              UIDVALIDITY, last UID, HIGHESTMODSEQ
+//	    .imapctl-manifest.jsonl          one JSON line per event, append-only
+//	    cur/ new/ tmp/  |  <uid>.eml  |  mbox   the messages
+//
+// <mailbox path> is the mailbox name (UTF-8, RFC 3501 §5.1.3 decoded by the
+// client) split at the server's hierarchy delimiter, each level escaped by
+// EscapeName: a reversible percent escape of '/', '%', '\\', control bytes
+// and names that could clash with the files above (".", "..", a leading
+// dot, cur, new, tmp, mbox, *.eml).
+//
+// Crash safety rests on one order per message: the message file is made
+// durable (the output package's atomic commit, grouped), then its manifest
+// line is appended and fsynced, then the state file is replaced atomically.
+// A later run reconciles what a crash left: a file without a manifest line
+// is removed and fetched again (never kept twice); a manifest line whose
+// file is missing is fetched again; a torn last manifest line is cut off.
+//
+// Integrity: every manifest entry records the SHA-256 of the bytes the
+// server sent (RFC 3501 BODY[], CRLF line ends) and of the bytes stored. The
+// default policy raw with "\n" line ends is lossless exactly when the server
+// message has no bare LF; the manifest's "lossless" field says whether the
+// stored bytes, put back to CRLF, give the server's bytes again.
+//
+// Notable decisions:
+//   - Messages deleted on the server stay unless pruning is asked for.
+//   - Without CONDSTORE (RFC 7162) flag changes are picked up when a
+//     mailbox is selected anyway (new mail, changed MESSAGES or UNSEEN).
+//   - A UID reported after the message body (legal but unseen in practice)
+//     fails that message: its file name needs the UID.
+package backup

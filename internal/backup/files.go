@@ -1,0 +1,322 @@
+package backup
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/imapctl/imapctl/internal/output"
+)
+
+// Formats a backup can be stored in.
+const (
+	FormatMaildir = "maildir"
+	FormatMbox    = "mbox"
+	FormatEML     = "eml"
+)
+
+// mboxFileName is the mbox of a mailbox folder in the mbox format.
+const mboxFileName = "mbox"
+
+// newSink returns the output sink of a mailbox folder.
+func newSink(format, dir string, mboxEnd int64) (output.Sink, error) {
+	opts := output.Options{GroupCommit: true}
+	switch format {
+	case FormatMaildir:
+		return output.NewMaildirSink(dir, opts), nil
+	case FormatEML:
+		return output.NewEMLSink(dir, output.NameTemplate{}, opts), nil
+	case FormatMbox:
+		return output.NewMboxSink(filepath.Join(dir, mboxFileName), output.MboxOptions{Options: opts, KnownCommitted: true, CommittedSize: mboxEnd}), nil
+	}
+	return nil, fmt.Errorf("backup: unknown format %q (want maildir, mbox or eml)", format)
+}
+
+// messageFiles lists the message files of a Maildir or eml mailbox folder
+// by UID (Maildir ",U=" names, eml "<uid>.eml"), as paths relative to dir.
+// Files without a UID are not ours and are not listed.
+func messageFiles(format, dir string) (map[uint32][]string, error) {
+	files := map[uint32][]string{}
+	add := func(sub string) error {
+		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			name := e.Name()
+			if !e.Type().IsRegular() || strings.HasPrefix(name, ".") {
+				continue
+			}
+			var uid uint32
+			switch format {
+			case FormatMaildir:
+				parsed, err := output.ParseMaildirName(name)
+				if err != nil {
+					continue
+				}
+				uid = parsed.UID
+			case FormatEML:
+				if !strings.HasSuffix(name, ".eml") {
+					continue
+				}
+				n, err := strconv.ParseUint(strings.TrimSuffix(name, ".eml"), 10, 32)
+				if err != nil {
+					continue
+				}
+				uid = uint32(n)
+			}
+			if uid != 0 {
+				files[uid] = append(files[uid], filepath.Join(sub, name))
+			}
+		}
+		return nil
+	}
+	switch format {
+	case FormatMaildir:
+		for _, sub := range []string{"cur", "new"} {
+			if err := add(sub); err != nil {
+				return nil, err
+			}
+		}
+	case FormatEML:
+		if err := add("."); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// openStored opens the stored bytes of a manifest entry (for mbox, the
+// message un-quoted from its range of the mbox file).
+func openStored(format, dir string, e *Entry) (io.ReadCloser, error) {
+	if format != FormatMbox {
+		return os.Open(filepath.Join(dir, e.File))
+	}
+	f, err := os.Open(filepath.Join(dir, mboxFileName))
+	if err != nil {
+		return nil, err
+	}
+	section := io.NewSectionReader(f, e.Offset, e.End-e.Offset)
+	r := output.NewMboxReader(section, filepath.Join(dir, mboxFileName), output.MboxRD)
+	_, body, err := r.Next()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("backup: mbox message at offset %d: %w", e.Offset, err)
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{body, f}, nil
+}
+
+// fileDigest hashes stored bytes: as stored, and put back to CRLF.
+type fileDigest struct {
+	Size         int64
+	SHA256       string
+	CRLFSize     int64
+	CRLFSHA256   string
+	ReadFailures error
+}
+
+// digestStored reads a stored message and hashes it both ways.
+func digestStored(format, dir string, e *Entry, linesep string) (fileDigest, error) {
+	rc, err := openStored(format, dir, e)
+	if err != nil {
+		return fileDigest{}, err
+	}
+	defer rc.Close()
+	stored := sha256.New()
+	back := newCRLFHasher(linesep)
+	n, err := io.Copy(io.MultiWriter(stored, back), rc)
+	if err != nil {
+		return fileDigest{}, err
+	}
+	d := fileDigest{Size: n, SHA256: hex.EncodeToString(stored.Sum(nil))}
+	d.CRLFSize, d.CRLFSHA256 = back.n, back.sum()
+	return d, nil
+}
+
+// crlfHasher hashes bytes after turning linesep back into CRLF: the
+// inverse of the raw policy's line ending change for that separator.
+type crlfHasher struct {
+	linesep string
+	h       hash.Hash
+	n       int64
+	buf     []byte
+}
+
+func newCRLFHasher(linesep string) *crlfHasher {
+	return &crlfHasher{linesep: linesep, h: sha256.New()}
+}
+
+func (c *crlfHasher) Write(p []byte) (int, error) {
+	out := toCRLF(c.buf[:0], p, c.linesep)
+	c.buf = out
+	c.n += int64(len(out))
+	c.h.Write(out)
+	return len(p), nil
+}
+
+func (c *crlfHasher) sum() string { return hex.EncodeToString(c.h.Sum(nil)) }
+
+// toCRLF appends p to dst with each linesep byte ("\n" or "\r") turned
+// into CRLF; "\r\n" (or anything else) is copied unchanged.
+func toCRLF(dst, p []byte, linesep string) []byte {
+	if linesep != "\n" && linesep != "\r" {
+		return append(dst, p...)
+	}
+	sep := linesep[0]
+	for {
+		i := bytes.IndexByte(p, sep)
+		if i < 0 {
+			return append(dst, p...)
+		}
+		dst = append(dst, p[:i]...)
+		dst = append(dst, '\r', '\n')
+		p = p[i+1:]
+	}
+}
+
+// crlfReader turns linesep back into CRLF while reading (see toCRLF).
+type crlfReader struct {
+	r       *bufio.Reader
+	linesep string
+	pending []byte
+	chunk   []byte
+}
+
+func newCRLFReader(r io.Reader, linesep string) io.Reader {
+	if linesep != "\n" && linesep != "\r" {
+		return r
+	}
+	return &crlfReader{r: bufio.NewReaderSize(r, 32<<10), linesep: linesep, chunk: make([]byte, 16<<10)}
+}
+
+func (c *crlfReader) Read(p []byte) (int, error) {
+	for len(c.pending) == 0 {
+		n, err := c.r.Read(c.chunk)
+		c.pending = toCRLF(c.pending[:0], c.chunk[:n], c.linesep)
+		if n == 0 && err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, c.pending)
+	c.pending = c.pending[n:]
+	return n, nil
+}
+
+// normalizingReader turns every bare LF into CRLF and keeps CRLF: the
+// wire form of a message from a foreign file (RFC 5322 §2.3).
+type normalizingReader struct {
+	r       *bufio.Reader
+	lastCR  bool
+	pending []byte
+}
+
+func newNormalizingReader(r io.Reader) io.Reader {
+	return &normalizingReader{r: bufio.NewReaderSize(r, 32<<10)}
+}
+
+func (n *normalizingReader) Read(p []byte) (int, error) {
+	if len(n.pending) > 0 {
+		k := copy(p, n.pending)
+		n.pending = n.pending[k:]
+		return k, nil
+	}
+	i := 0
+	for i < len(p) {
+		b, err := n.r.ReadByte()
+		if err != nil {
+			if i > 0 {
+				return i, nil
+			}
+			return 0, err
+		}
+		if b == '\n' && !n.lastCR {
+			p[i] = '\r'
+			i++
+			if i == len(p) {
+				n.pending = []byte{'\n'}
+				n.lastCR = false
+				return i, nil
+			}
+		}
+		p[i] = b
+		i++
+		n.lastCR = b == '\r'
+	}
+	return i, nil
+}
+
+// headerSniffer keeps the start of a message until its header ends (at
+// most 256 KiB), to read the Message-ID.
+type headerSniffer struct {
+	buf  []byte
+	done bool
+}
+
+const maxSniff = 256 << 10
+
+func (h *headerSniffer) Write(p []byte) (int, error) {
+	if h.done {
+		return len(p), nil
+	}
+	h.buf = append(h.buf, p[:min(len(p), maxSniff-len(h.buf))]...)
+	if len(h.buf) >= maxSniff || bytes.Contains(h.buf, []byte("\n\r\n")) || bytes.Contains(h.buf, []byte("\n\n")) {
+		h.done = true
+	}
+	return len(p), nil
+}
+
+// messageID returns the Message-ID header value (RFC 5322 §3.6.4),
+// unfolded and trimmed, or "".
+func (h *headerSniffer) messageID() string {
+	return messageIDOf(h.buf)
+}
+
+func messageIDOf(header []byte) string {
+	lines := bytes.Split(header, []byte("\n"))
+	for i := 0; i < len(lines); i++ {
+		line := bytes.TrimRight(lines[i], "\r")
+		if len(line) == 0 {
+			break
+		}
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok || !strings.EqualFold(strings.TrimSpace(string(name)), "Message-ID") {
+			continue
+		}
+		v := string(value)
+		for i+1 < len(lines) && len(lines[i+1]) > 0 && (lines[i+1][0] == ' ' || lines[i+1][0] == '\t') {
+			i++
+			v += string(bytes.TrimRight(lines[i], "\r"))
+		}
+		return strings.TrimSpace(v)
+	}
+	return ""
+}
+
+// contextReader fails reads once ctx is done.
+type contextReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *contextReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

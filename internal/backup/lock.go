@@ -1,0 +1,74 @@
+package backup
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// LockFileName is the lock file in a backup folder.
+const LockFileName = ".imapctl-backup.lock"
+
+// LockedError reports that another live process holds the backup folder's
+// lock.
+type LockedError struct {
+	Path string
+	// PID is the owner's process id as written in the lock file; 0 if
+	// unreadable.
+	PID int
+}
+
+func (e *LockedError) Error() string {
+	if e.PID > 0 {
+		return fmt.Sprintf("backup: %s is locked by process %d (another backup is running)", e.Path, e.PID)
+	}
+	return fmt.Sprintf("backup: %s is locked by another process", e.Path)
+}
+
+// Lock is a held backup-folder lock.
+type Lock struct {
+	file *os.File
+}
+
+// AcquireLock locks dir (created if needed) for one run: an exclusive
+// flock(2) on dir/.imapctl-backup.lock, which holds the owner's PID. The
+// kernel drops a flock when its process dies, so a lock file left by a
+// killed run is stale and simply taken over; a live owner gives
+// *LockedError.
+func AcquireLock(dir string) (*Lock, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, LockFileName)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		defer f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			data, _ := os.ReadFile(path)
+			pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+			return nil, &LockedError{Path: dir, PID: pid}
+		}
+		return nil, fmt.Errorf("backup: locking %s: %w", path, err)
+	}
+	if err := f.Truncate(0); err == nil {
+		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	}
+	return &Lock{file: f}, nil
+}
+
+// Release unlocks. The file stays; its PID no longer matters.
+func (l *Lock) Release() error {
+	if l == nil || l.file == nil {
+		return nil
+	}
+	err := l.file.Close()
+	l.file = nil
+	return err
+}

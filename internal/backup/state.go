@@ -1,0 +1,277 @@
+package backup
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// File names inside a mailbox folder.
+const (
+	StateFileName    = ".imapctl-state.json"
+	ManifestFileName = ".imapctl-manifest.jsonl"
+	AccountFileName  = ".imapctl-account.json"
+)
+
+// State is a mailbox's sync position (RFC 3501 §2.3.1.1 UIDVALIDITY and
+// UIDs, RFC 7162 §3.1.1 HIGHESTMODSEQ), replaced atomically after the
+// manifest lines it summarises are durable.
+type State struct {
+	// Mailbox is the mailbox name (UTF-8) and Delimiter its hierarchy
+	// delimiter: what restore needs to recreate it.
+	Mailbox   string `json:"mailbox"`
+	Delimiter string `json:"delimiter"`
+	// Attributes are the LIST attributes, including SPECIAL-USE (RFC 6154).
+	Attributes    []string `json:"attributes,omitempty"`
+	UIDValidity   uint32   `json:"uidvalidity"`
+	LastUID       uint32   `json:"last_uid"`
+	HighestModSeq uint64   `json:"highestmodseq,omitempty"`
+	// Messages and Unseen are the STATUS counts last seen: a change means
+	// flags or deletions to pick up on servers without CONDSTORE.
+	Messages uint32 `json:"messages"`
+	Unseen   uint32 `json:"unseen"`
+	// Format is maildir, mbox or eml; Policy the policy spec; Linesep the
+	// policy's line separator (restore turns it back into CRLF).
+	Format  string    `json:"format"`
+	Policy  string    `json:"policy"`
+	Linesep string    `json:"linesep"`
+	Updated time.Time `json:"updated"`
+}
+
+// AccountInfo is written once per account folder.
+type AccountInfo struct {
+	Account string `json:"account"`
+	User    string `json:"user,omitempty"`
+	Host    string `json:"host,omitempty"`
+}
+
+// readState reads dir's state file; ok is false when there is none.
+func readState(dir string) (State, bool, error) {
+	var st State
+	data, err := os.ReadFile(filepath.Join(dir, StateFileName))
+	if errors.Is(err, os.ErrNotExist) {
+		return st, false, nil
+	}
+	if err != nil {
+		return st, false, err
+	}
+	if err := json.Unmarshal(data, &st); err != nil {
+		return st, false, fmt.Errorf("backup: %s: %w", filepath.Join(dir, StateFileName), err)
+	}
+	return st, true, nil
+}
+
+// writeFileAtomic replaces path with data: temp file, fsync, rename, fsync
+// of the folder.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return syncDir(dir)
+}
+
+func writeState(dir string, st State) error {
+	st.Updated = time.Now().UTC().Truncate(time.Second)
+	data, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, StateFileName), append(data, '\n'))
+}
+
+// syncDir fsyncs a folder so that renames in it are durable; file systems
+// that cannot (EINVAL) are tolerated.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
+		return nil
+	}
+	return err
+}
+
+// Manifest operations.
+const (
+	OpStored   = "stored"   // a message was stored
+	OpFlags    = "flags"    // the flags of a stored message changed
+	OpExpunged = "expunged" // pruned: gone from the server and the backup
+	OpFailed   = "failed"   // fetching or storing failed; retried next run
+)
+
+// Entry is one manifest line. An OpStored line describes a message; later
+// OpFlags, OpExpunged and OpFailed lines about the same UID amend it.
+type Entry struct {
+	Op  string `json:"op"`
+	UID uint32 `json:"uid"`
+	// Size is RFC822.SIZE, the server's byte count (CRLF line ends).
+	Size int64 `json:"size,omitempty"`
+	// SHA256 is the hex SHA-256 of the server's bytes (BODY[]).
+	SHA256       string    `json:"sha256,omitempty"`
+	Flags        []string  `json:"flags,omitempty"`
+	InternalDate time.Time `json:"internaldate,omitzero"`
+	MessageID    string    `json:"message_id,omitempty"`
+	ModSeq       uint64    `json:"modseq,omitempty"`
+	// StoredSize and StoredSHA256 describe the bytes as stored (after the
+	// policy, before any mbox quoting).
+	StoredSize   int64  `json:"stored_size,omitempty"`
+	StoredSHA256 string `json:"stored_sha256,omitempty"`
+	// Lossless says the stored bytes, put back to CRLF, are the server's
+	// bytes again (same SHA-256). False means the policy changed them in a
+	// way that cannot be undone (e.g. bare LF in the original).
+	Lossless bool `json:"lossless"`
+	// File is the message's file relative to the mailbox folder (Maildir,
+	// eml); Offset and End delimit it in the mbox file.
+	File   string `json:"file,omitempty"`
+	Offset int64  `json:"offset,omitempty"`
+	End    int64  `json:"end,omitempty"`
+	// Error says why a message failed (OpFailed).
+	Error string `json:"error,omitempty"`
+}
+
+// Manifest is the folded view of a manifest file.
+type Manifest struct {
+	// Messages are the stored messages by UID, with later flag changes
+	// applied; expunged ones are removed.
+	Messages map[uint32]*Entry
+	// Failed are UIDs whose last event is a failure.
+	Failed map[uint32]string
+	// MboxEnd is the end of the last message stored in an mbox.
+	MboxEnd int64
+	// MaxUID is the largest UID of any line.
+	MaxUID uint32
+}
+
+// readManifest folds dir's manifest. A last line without its newline is
+// the remains of a crash: it is cut off the file (when repair is set) and
+// ignored.
+func readManifest(dir string, repair bool) (*Manifest, error) {
+	m := &Manifest{Messages: map[uint32]*Entry{}, Failed: map[uint32]string{}}
+	path := filepath.Join(dir, ManifestFileName)
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return m, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	var good int64
+	for lineNo := 1; ; lineNo++ {
+		line, err := br.ReadBytes('\n')
+		if err == io.EOF {
+			if len(line) > 0 && repair {
+				if terr := os.Truncate(path, good); terr != nil {
+					return nil, terr
+				}
+			}
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		good += int64(len(line))
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		var e Entry
+		if err := json.Unmarshal(line, &e); err != nil {
+			return nil, fmt.Errorf("backup: %s line %d: %w", path, lineNo, err)
+		}
+		m.apply(&e)
+	}
+	return m, nil
+}
+
+func (m *Manifest) apply(e *Entry) {
+	m.MaxUID = max(m.MaxUID, e.UID)
+	switch e.Op {
+	case OpStored:
+		c := *e
+		m.Messages[e.UID] = &c
+		delete(m.Failed, e.UID)
+		if e.End > 0 {
+			m.MboxEnd = max(m.MboxEnd, e.End)
+		}
+	case OpFlags:
+		if s := m.Messages[e.UID]; s != nil {
+			s.Flags = e.Flags
+			if e.File != "" {
+				s.File = e.File
+			}
+			if e.ModSeq > 0 {
+				s.ModSeq = e.ModSeq
+			}
+		}
+	case OpExpunged:
+		delete(m.Messages, e.UID)
+		delete(m.Failed, e.UID)
+	case OpFailed:
+		if m.Messages[e.UID] == nil {
+			m.Failed[e.UID] = e.Error
+		}
+	}
+}
+
+// appendManifest appends entries to dir's manifest and fsyncs it.
+func appendManifest(dir string, entries []Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	var buf bytes.Buffer
+	for i := range entries {
+		data, err := json.Marshal(&entries[i])
+		if err != nil {
+			return err
+		}
+		buf.Write(data)
+		buf.WriteByte('\n')
+	}
+	path := filepath.Join(dir, ManifestFileName)
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(buf.Bytes())
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && statErr != nil {
+		err = syncDir(dir)
+	}
+	return err
+}
