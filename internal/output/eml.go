@@ -182,8 +182,7 @@ func (s *EMLSink) Put(ctx context.Context, m Message, write WriteFunc) (Stored, 
 	if s.file.closed {
 		return Stored{}, ErrClosed
 	}
-	s.count++
-	name := s.template.Expand(m, s.count)
+	name := s.template.Expand(m, s.count+1)
 	if !strings.HasSuffix(strings.ToLower(name), ".eml") {
 		name += ".eml"
 	}
@@ -208,6 +207,7 @@ func (s *EMLSink) Put(ctx context.Context, m Message, write WriteFunc) (Stored, 
 		return Stored{}, err
 	}
 	s.used[name] = true
+	s.count++
 	return stored, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -122,6 +123,28 @@ func FuzzParseMaildirName(f *testing.F) {
 		again, _ := MaildirInfo(rebuilt.Flags)
 		if again != letters {
 			t.Fatalf("%q: letters %q reparse as %q", name, letters, again)
+		}
+	})
+}
+
+// FuzzNameTemplate expands arbitrary templates with arbitrary metadata:
+// a valid template must always give one local file name component.
+func FuzzNameTemplate(f *testing.F) {
+	f.Add("{mailbox}-{uid}", "INBOX/../..", "<a/b>")
+	f.Add("{messageid}", "", "../../etc/passwd")
+	f.Add(".{mailbox}", "..", "")
+	f.Fuzz(func(t *testing.T, template, mailbox, messageID string) {
+		tmpl, err := ParseNameTemplate(template)
+		if err != nil {
+			return
+		}
+		name := tmpl.Expand(Message{UID: 7, Mailbox: mailbox, MessageID: messageID}, 1)
+		if name == "" || name == "." || name == ".." || strings.HasPrefix(name, ".") ||
+			strings.ContainsAny(name, "/\\\x00") || !filepath.IsLocal(name) {
+			t.Fatalf("template %q with mailbox %q, Message-ID %q gives name %q", template, mailbox, messageID, name)
+		}
+		if len(name) > maxNameBytes {
+			t.Fatalf("name of %d bytes", len(name))
 		}
 	})
 }

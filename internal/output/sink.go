@@ -73,7 +73,10 @@ type Sink interface {
 	Put(ctx context.Context, m Message, write WriteFunc) (Stored, error)
 	// Flush makes every message Put since the last Flush durable and
 	// returns them, now with Committed set. Without group commit each Put
-	// is already durable and Flush returns nothing.
+	// is already durable and Flush returns nothing. After an error no
+	// message of the batch counts as committed, although some may already
+	// be in place (Maildir names carry ",U=<uid>" so a later run can find
+	// them with ListMaildir; .eml names are replaced idempotently).
 	Flush() ([]Stored, error)
 	// Close flushes and releases files and locks. A sink is not usable
 	// after Close.
