@@ -121,8 +121,11 @@ func (g *generator) prepare(m *message) error {
 				return err
 			}
 		}
-	} else if m.mainType() == "message" && m.contentType() != "message/delivery-status" && m.payload != nil && m.payload.eightBit {
-		return &GenerateError{Part: g.part, Reason: "UnicodeEncodeError: 'ascii' codec can't encode the 8-bit bytes of a message/* body"}
+	} else if !isTextPart(m) && m.payload != nil && m.payload.eightBit {
+		// Python writes the string payload of a multipart or message/*
+		// part (one it could not split) after get_payload() decoded its
+		// 8-bit bytes with errors='replace', so the ASCII write fails.
+		return &GenerateError{Part: g.part, Reason: "UnicodeEncodeError: 'ascii' codec can't encode the 8-bit bytes of a " + m.contentType() + " body it could not parse"}
 	}
 	return nil
 }

@@ -163,10 +163,18 @@ func firstDifference(got, want []byte) string {
 // testdata/policy-known-failures.txt may fail (and count as failures in
 // the printed summary); a listed pair that passes fails the test so that
 // the list only shrinks.
+//
+// Set IMAPCTL_POLICY_PARITY_DIR to a directory with messages/ and
+// expected/ (policy_oracle.py --batch messages ... --expected-out
+// expected) to compare more messages the same way.
 func TestPythonParity(t *testing.T) {
 	known := loadKnownFailures(t)
 	var failing, summary []string
-	for _, ds := range parityDatasets {
+	datasets := parityDatasets
+	if dir := os.Getenv("IMAPCTL_POLICY_PARITY_DIR"); dir != "" {
+		datasets = append(datasets, parityDataset{"extra/", filepath.Join(dir, "messages"), filepath.Join(dir, "expected"), "extra"})
+	}
+	for _, ds := range datasets {
 		m := loadManifest(t, ds.expected)
 		var rels []string
 		for rel := range m.Messages {

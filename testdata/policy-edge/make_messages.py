@@ -3,6 +3,8 @@
 import os
 
 MESSAGES = {
+    'mp-8bit-unparsed.eml': b'Content-Type: multipart/mixed; boundary="b"\n\npreamble\n--b--\xc3\xa9\xff\nlost epilogue\n',
+    'long-lines.eml': b'Content-Type: multipart/mixed; boundary="b"\nX-Long: ' + b'y' * 70000 + b'\n\n--b\n\nFrom ' + b'x' * 65531 + b'--b--\n' + b'z' * 140000 + b'\nFrom end\n--b--\n',
     '8bit-ascii.eml': b'Content-Type: text/plain; charset=us-ascii\n\ncaf\xc3\xa9\n',
     '8bit-cp1252-undefined.eml': b'Content-Type: text/plain; charset=windows-1252\n\nbad \x81 byte\n',
     '8bit-cp1252.eml': b'Content-Type: text/plain; charset=windows-1252\n\ngood \x80 euro\n',
