@@ -52,24 +52,7 @@ func TestMboxrdQuoting(t *testing.T) {
 // readAllMbox reads every message of an mbox stream.
 func readAllMbox(t testing.TB, data []byte, dialect MboxDialect) ([]SourceMessage, []string) {
 	t.Helper()
-	r := NewMboxReader(bytes.NewReader(data), "test.mbox", dialect)
-	var metas []SourceMessage
-	var bodies []string
-	for {
-		meta, body, err := r.Next()
-		if err == io.EOF {
-			return metas, bodies
-		}
-		if err != nil {
-			t.Fatalf("Next after %d messages = %v", len(metas), err)
-		}
-		b, err := io.ReadAll(body)
-		if err != nil {
-			t.Fatalf("reading message %d = %v", meta.Index, err)
-		}
-		metas = append(metas, meta)
-		bodies = append(bodies, string(b))
-	}
+	return readSource(t, NewMboxReader(bytes.NewReader(data), "test.mbox", dialect))
 }
 
 // pythonMbox is a script writing argv[2:] (message files) to the mbox

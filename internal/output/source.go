@@ -206,23 +206,18 @@ func OpenMessageFile(path string) (Source, error) {
 // delivery time. Flags come from the info letters after ":2,", the UID
 // from ",U=", the date from the file's modification time.
 func OpenMaildir(root string) (Source, error) {
-	var paths []string
-	for _, sub := range []string{"cur", "new"} {
-		names, err := visibleNames(filepath.Join(root, sub))
-		if err != nil {
-			return nil, err
-		}
-		for _, n := range names {
-			paths = append(paths, filepath.Join(root, sub, n))
-		}
+	files, err := ListMaildir(root)
+	if err != nil {
+		return nil, err
 	}
-	sort.SliceStable(paths, func(i, j int) bool { return lessMaildir(filepath.Base(paths[i]), filepath.Base(paths[j])) })
+	paths := make([]string, len(files))
+	names := make(map[string]MaildirName, len(files))
+	for i, f := range files {
+		paths[i] = f.Path
+		names[f.Path] = f.Name
+	}
 	meta := func(path string, _ os.FileInfo) SourceMessage {
-		parsed, err := ParseMaildirName(filepath.Base(path))
-		if err != nil {
-			return SourceMessage{}
-		}
-		return SourceMessage{Flags: parsed.Flags, UID: parsed.UID}
+		return SourceMessage{Flags: names[path].Flags, UID: names[path].UID}
 	}
 	return &filesSource{paths: paths, meta: meta}, nil
 }

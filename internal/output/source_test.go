@@ -13,7 +13,7 @@ import (
 )
 
 // readSource reads every message of a Source.
-func readSource(t *testing.T, src Source) ([]SourceMessage, []string) {
+func readSource(t testing.TB, src Source) ([]SourceMessage, []string) {
 	t.Helper()
 	defer src.Close()
 	var metas []SourceMessage
