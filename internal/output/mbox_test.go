@@ -390,3 +390,26 @@ func TestFromLine(t *testing.T) {
 		t.Errorf("ParseFromLine = %q, %v", sender, got)
 	}
 }
+
+func TestMboxSinkReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "old")
+	sink := NewMboxSink(existing, MboxOptions{})
+	if _, err := sink.Put(context.Background(), Message{}, bytesWriter("kept\n")); err != nil {
+		t.Fatal(err)
+	}
+	sink.Close()
+	before := readFile(t, existing)
+	makeReadOnly(t, existing)
+	makeReadOnly(t, dir)
+	for _, path := range []string{existing, filepath.Join(dir, "new")} {
+		sink := NewMboxSink(path, MboxOptions{})
+		if _, err := sink.Put(context.Background(), Message{}, bytesWriter("lost\n")); !errors.Is(err, os.ErrPermission) {
+			t.Errorf("Put to %s in a read-only folder = %v, want a permission error", path, err)
+		}
+		sink.Close()
+	}
+	if got := listTree(t, dir); len(got) != 1 || readFile(t, existing) != before {
+		t.Errorf("after failed Puts: %v, %q", got, readFile(t, existing))
+	}
+}

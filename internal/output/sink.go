@@ -65,7 +65,8 @@ type Stored struct {
 	DroppedFlags []string
 }
 
-// Sink is a destination for messages.
+// Sink is a destination for messages. A Sink is not safe for concurrent
+// use: give each goroutine (each mailbox of a backup) its own.
 type Sink interface {
 	// Put stores one message whose bytes write streams. If write returns
 	// an error, or ctx is cancelled, nothing of this message remains and
