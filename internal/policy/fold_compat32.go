@@ -90,9 +90,15 @@ type chunk struct{ fws, text string }
 type accumulator struct {
 	initialSize int
 	parts       []chunk
+	// size is the sum of the parts' lengths, kept so that length() is
+	// constant-time.
+	size int
 }
 
-func (a *accumulator) push(fws, text string) { a.parts = append(a.parts, chunk{fws, text}) }
+func (a *accumulator) push(fws, text string) {
+	a.parts = append(a.parts, chunk{fws, text})
+	a.size += len(fws) + len(text)
+}
 
 func (a *accumulator) pop() chunk {
 	if len(a.parts) == 0 {
@@ -100,16 +106,11 @@ func (a *accumulator) pop() chunk {
 	}
 	c := a.parts[len(a.parts)-1]
 	a.parts = a.parts[:len(a.parts)-1]
+	a.size -= len(c.fws) + len(c.text)
 	return c
 }
 
-func (a *accumulator) length() int {
-	n := a.initialSize
-	for _, c := range a.parts {
-		n += len(c.fws) + len(c.text)
-	}
-	return n
-}
+func (a *accumulator) length() int { return a.initialSize + a.size }
 
 func (a *accumulator) String() string {
 	var b strings.Builder
@@ -123,6 +124,10 @@ func (a *accumulator) String() string {
 func (a *accumulator) reset(parts []chunk) {
 	a.parts = parts
 	a.initialSize = 0
+	a.size = 0
+	for _, c := range parts {
+		a.size += len(c.fws) + len(c.text)
+	}
 }
 
 func (a *accumulator) isOnlyWS() bool {

@@ -96,13 +96,50 @@ func (p *Policy) foldWidth() int {
 }
 
 // stealTrailingWSP is _steal_trailing_WSP_if_exists.
-func stealTrailingWSP(lines []string) string {
-	last := lines[len(lines)-1]
-	if last != "" && isWSP(last[len(last)-1]) {
-		lines[len(lines)-1] = last[:len(last)-1]
-		return last[len(last)-1:]
+func (l *foldLines) stealTrailingWSP() string {
+	if n := len(l.cur); n > 0 && isWSP(l.cur[n-1]) {
+		c := string(l.cur[n-1:])
+		l.cur = l.cur[:n-1]
+		l.runes--
+		return c
 	}
 	return ""
+}
+
+// foldLines is the list of output lines of _refold_parse_tree. The last
+// line grows in place and keeps its length in runes, so that folding a
+// long value with no line limit stays linear.
+type foldLines struct {
+	done  []string
+	cur   []byte
+	runes int
+}
+
+// add is lines[-1] += s.
+func (l *foldLines) add(s string) {
+	l.cur = append(l.cur, s...)
+	l.runes += pyLen(s)
+}
+
+// newLine is lines.append(s).
+func (l *foldLines) newLine(s string) {
+	l.done = append(l.done, string(l.cur))
+	l.cur = append(l.cur[:0], s...)
+	l.runes = pyLen(s)
+}
+
+func (l *foldLines) lastLen() int { return l.runes }
+
+func (l *foldLines) last() string { return string(l.cur) }
+
+// setLast is lines[-1] = s.
+func (l *foldLines) setLast(s string) {
+	l.cur = append(l.cur[:0], s...)
+	l.runes = pyLen(s)
+}
+
+func (l *foldLines) join(sep string) string {
+	return strings.Join(append(l.done, string(l.cur)), sep)
 }
 
 // refoldParseTree is _refold_parse_tree: RFC 5322 section 2.2.3 folding
@@ -115,13 +152,12 @@ func (p *Policy) refoldParseTree(tree *token) (string, error) {
 	if p.UTF8 {
 		encoding = "utf-8"
 	}
-	lines := []string{""}
+	lines := &foldLines{}
 	lastEW := -1
 	wrapAsEWBlocked := 0
 	wantEncoding := false
 	endEWNotAllowed := newTerminal(clsValueTerminal, "", "wrap_as_ew_blocked")
 	parts := append([]*token(nil), tree.kids...)
-	lastLen := func() int { return pyLen(lines[len(lines)-1]) }
 	for len(parts) > 0 {
 		part := parts[0]
 		parts = parts[1:]
@@ -144,7 +180,7 @@ func (p *Policy) refoldParseTree(tree *token) (string, error) {
 		}
 		if part.typ == "mime-parameters" {
 			var err error
-			lines, err = foldMIMEParameters(part, lines, maxlen, encoding)
+			err = foldMIMEParameters(part, lines, maxlen, encoding)
 			if err != nil {
 				return "", err
 			}
@@ -161,10 +197,10 @@ func (p *Policy) refoldParseTree(tree *token) (string, error) {
 					}
 					encoded = encoded[:len(encoded)-len(p.Linesep)]
 					if !strings.Contains(encoded, p.Linesep) {
-						if pyLen(encoded) > maxlen-lastLen() {
-							lines = append(lines, stealTrailingWSP(lines))
+						if pyLen(encoded) > maxlen-lines.lastLen() {
+							lines.newLine(lines.stealTrailingWSP())
 						}
-						lines[len(lines)-1] += encoded
+						lines.add(encoded)
 						continue
 					}
 				}
@@ -173,7 +209,7 @@ func (p *Policy) refoldParseTree(tree *token) (string, error) {
 				parts = append(append([]*token(nil), part.kids...), parts...)
 			} else {
 				var err error
-				lines, lastEW, err = foldAsEW(tstr, lines, maxlen, lastEW, part.ewCombineAllowed(), charset)
+				lastEW, err = foldAsEW(tstr, lines, maxlen, lastEW, part.ewCombineAllowed(), charset)
 				if err != nil {
 					return "", err
 				}
@@ -181,14 +217,14 @@ func (p *Policy) refoldParseTree(tree *token) (string, error) {
 			wantEncoding = false
 			continue
 		}
-		if pyLen(tstr) <= maxlen-lastLen() {
-			lines[len(lines)-1] += tstr
+		if pyLen(tstr) <= maxlen-lines.lastLen() {
+			lines.add(tstr)
 			continue
 		}
 		if part.syntacticBreak() && pyLen(tstr)+1 <= maxlen {
-			newline := stealTrailingWSP(lines)
+			newline := lines.stealTrailingWSP()
 			if newline != "" || part.startsWithFWS() {
-				lines = append(lines, newline+tstr)
+				lines.newLine(newline + tstr)
 				lastEW = -1
 				continue
 			}
@@ -207,43 +243,43 @@ func (p *Policy) refoldParseTree(tree *token) (string, error) {
 			wantEncoding = true
 			continue
 		}
-		newline := stealTrailingWSP(lines)
+		newline := lines.stealTrailingWSP()
 		if newline != "" || part.startsWithFWS() {
-			lines = append(lines, newline+tstr)
+			lines.newLine(newline + tstr)
 		} else {
-			lines[len(lines)-1] += tstr
+			lines.add(tstr)
 		}
 	}
-	return strings.Join(lines, p.Linesep) + p.Linesep, nil
+	return lines.join(p.Linesep) + p.Linesep, nil
 }
 
 // foldAsEW is _fold_as_ew: toEncode written as encoded words, merged with
 // the encoded word ending the last line (starting at rune lastEW, -1 for
 // none) when combining is allowed. It returns the new lastEW.
-func foldAsEW(toEncode string, lines []string, maxlen, lastEW int, combine bool, charset string) ([]string, int, error) {
+func foldAsEW(toEncode string, lines *foldLines, maxlen, lastEW int, combine bool, charset string) (int, error) {
 	if lastEW >= 0 && combine {
-		last := lines[len(lines)-1]
+		last := lines.last()
 		off := pyByteOffset(last, lastEW)
 		u, err := getUnstructured(last[off:] + toEncode)
 		if err != nil {
-			return nil, 0, err
+			return 0, err
 		}
 		toEncode = u.str()
-		lines[len(lines)-1] = last[:off]
+		lines.setLast(last[:off])
 	}
 	if toEncode == "" {
-		return nil, 0, errPyIndex
+		return 0, errPyIndex
 	}
 	if isWSP(toEncode[0]) {
 		leading := toEncode[:1]
 		toEncode = toEncode[1:]
-		if pyLen(lines[len(lines)-1]) == maxlen {
-			lines = append(lines, stealTrailingWSP(lines))
+		if lines.lastLen() == maxlen {
+			lines.newLine(lines.stealTrailingWSP())
 		}
-		lines[len(lines)-1] += leading
+		lines.add(leading)
 	}
 	if toEncode == "" {
-		return nil, 0, errPyIndex
+		return 0, errPyIndex
 	}
 	trailing := ""
 	if isWSP(toEncode[len(toEncode)-1]) {
@@ -252,7 +288,7 @@ func foldAsEW(toEncode string, lines []string, maxlen, lastEW int, combine bool,
 	}
 	newLastEW := lastEW
 	if lastEW < 0 {
-		newLastEW = pyLen(lines[len(lines)-1])
+		newLastEW = lines.lastLen()
 	}
 	encodeAs := charset
 	if charset == "us-ascii" {
@@ -260,45 +296,45 @@ func foldAsEW(toEncode string, lines []string, maxlen, lastEW int, combine bool,
 	}
 	chromeLen := len(encodeAs) + 7
 	if chromeLen+1 >= maxlen {
-		return nil, 0, &pythonRaise{"HeaderParseError", "max_line_length is too small to fit an encoded word"}
+		return 0, &pythonRaise{"HeaderParseError", "max_line_length is too small to fit an encoded word"}
 	}
 	stuck := 0
 	for toEncode != "" {
-		remaining := maxlen - pyLen(lines[len(lines)-1])
+		remaining := maxlen - lines.lastLen()
 		textSpace := remaining - chromeLen
 		if textSpace <= 0 {
-			lines = append(lines, " ")
+			lines.newLine(" ")
 			continue
 		}
 		word := toEncode[:pyByteOffset(toEncode, textSpace)]
 		ew, err := encodeWord(word, encodeAs)
 		if err != nil {
-			return nil, 0, err
+			return 0, err
 		}
 		for len(ew) > remaining {
 			_, size := lastRune(word)
 			word = word[:len(word)-size]
 			if ew, err = encodeWord(word, encodeAs); err != nil {
-				return nil, 0, err
+				return 0, err
 			}
 		}
 		if word == "" {
 			if stuck++; stuck > 2 {
-				return nil, 0, errPyNoProgress
+				return 0, errPyNoProgress
 			}
 		}
-		lines[len(lines)-1] += ew
+		lines.add(ew)
 		toEncode = toEncode[len(word):]
 		if toEncode != "" {
-			lines = append(lines, " ")
-			newLastEW = pyLen(lines[len(lines)-1])
+			lines.newLine(" ")
+			newLastEW = lines.lastLen()
 		}
 	}
-	lines[len(lines)-1] += trailing
+	lines.add(trailing)
 	if !combine {
-		return lines, -1, nil
+		return -1, nil
 	}
-	return lines, newLastEW, nil
+	return newLastEW, nil
 }
 
 func lastRune(s string) (rune, int) {
@@ -332,11 +368,11 @@ func urlQuote(b string) string {
 // foldMIMEParameters is _fold_mime_parameters: each parameter as
 // name="value", or RFC 2231 name*=charset”value when it cannot be
 // written in encoding, split into numbered sections when too long.
-func foldMIMEParameters(part *token, lines []string, maxlen int, encoding string) ([]string, error) {
+func foldMIMEParameters(part *token, lines *foldLines, maxlen int, encoding string) error {
 	for _, param := range part.params() {
 		name, value := param.name, param.value
-		if !strings.HasSuffix(strings.TrimRightFunc(lines[len(lines)-1], pyRuneIsSpace), ";") {
-			lines[len(lines)-1] += ";"
+		if !strings.HasSuffix(strings.TrimRightFunc(lines.last(), pyRuneIsSpace), ";") {
+			lines.add(";")
 		}
 		charset := encoding
 		encodingRequired := !pyStrictEncodable(value, encoding)
@@ -352,11 +388,11 @@ func foldMIMEParameters(part *token, lines []string, maxlen int, encoding string
 		} else {
 			tstr = name + "=" + quoteString(value)
 		}
-		if pyLen(lines[len(lines)-1])+pyLen(tstr)+1 < maxlen {
-			lines[len(lines)-1] += " " + tstr
+		if lines.lastLen()+pyLen(tstr)+1 < maxlen {
+			lines.add(" " + tstr)
 			continue
 		} else if pyLen(tstr)+2 <= maxlen {
-			lines = append(lines, " "+tstr)
+			lines.newLine(" " + tstr)
 			continue
 		}
 		section := 0
@@ -367,6 +403,10 @@ func foldMIMEParameters(part *token, lines []string, maxlen int, encoding string
 				maxlen = 78
 			}
 			maxchars := maxlen - chromeLen - 2
+			if maxchars < 0 {
+				// Python's negative slices never shrink to a fit here.
+				return errPyNoProgress
+			}
 			splitpoint := maxchars
 			var encoded string
 			for {
@@ -379,18 +419,18 @@ func foldMIMEParameters(part *token, lines []string, maxlen int, encoding string
 				splitpoint--
 			}
 			if splitpoint <= 0 {
-				return nil, errPyNoProgress
+				return errPyNoProgress
 			}
-			lines = append(lines, " "+name+"*"+strconv.Itoa(section)+"*="+extraChrome+encoded)
+			lines.newLine(" " + name + "*" + strconv.Itoa(section) + "*=" + extraChrome + encoded)
 			extraChrome = ""
 			section++
 			value = value[pyByteOffset(value, splitpoint):]
 			if value != "" {
-				lines[len(lines)-1] += ";"
+				lines.add(";")
 			}
 		}
 	}
-	return lines, nil
+	return nil
 }
 
 // checkAddressList raises where Python's AddressHeader.parse raises while
