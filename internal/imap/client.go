@@ -126,7 +126,10 @@ type command struct {
 	// claimsState: collected responses describe a new mailbox (SELECT)
 	// and must not update the current one.
 	claimsState bool
-	responses   []*Response
+	// key narrows claiming: a STATUS command claims only the STATUS
+	// response for its mailbox.
+	key       string
+	responses []*Response
 	fetch       *fetchSink
 	onOK        func(status *Response) // runs in the reader before done closes
 	status      *Response

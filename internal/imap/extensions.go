@@ -338,7 +338,7 @@ type CommandResult struct {
 // as a sequence set. Untagged responses named like the command are
 // collected.
 func (c *Client) Command(ctx context.Context, name string, args ...any) (*CommandResult, error) {
-	words := strings.Fields(name)
+	words := strings.Split(name, " ")
 	if len(words) == 0 {
 		return nil, errors.New("imap: empty command name")
 	}

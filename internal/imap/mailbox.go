@@ -386,6 +386,7 @@ func (c *Client) sendStatus(ctx context.Context, name string, items []string) (*
 	}
 	cmd := c.newCommand("STATUS", "STATUS")
 	wire := c.wireMailbox(name)
+	cmd.key = wire
 	err := c.send(ctx, cmd, func(e *imapwire.Encoder) {
 		e.SP().AString(wire).Raw(" (" + strings.Join(upper(items), " ") + ")")
 	}, false)

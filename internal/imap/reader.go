@@ -299,9 +299,13 @@ func (c *Client) claimantLocked(name string, resp *Response) *command {
 		}
 	}
 	for _, p := range c.pending {
-		if p.want[name] {
-			return p
+		if !p.want[name] {
+			continue
 		}
+		if p.key != "" && name == "STATUS" && resp != nil && len(resp.Fields) > 0 && resp.Fields[0].StringOrAtom() != p.key {
+			continue
+		}
+		return p
 	}
 	return nil
 }

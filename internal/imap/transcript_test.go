@@ -416,3 +416,5 @@ S: A0 OK STATUS completed
 		t.Fatalf("Status = %+v, %v", st, err)
 	}
 }
+
+func imaptestServe(t *testing.T, script string) string { return imaptest.Serve(t, script) }

@@ -22,7 +22,8 @@ const stepTimeout = 10 * time.Second
 // must send exactly the rest plus CRLF). A line "C: " followed by
 // "<literal>" bytes is matched byte for byte like any other. A mismatch
 // is reported with t.Errorf and ends the conversation by closing the
-// connection. Lines starting with "#" are comments. Escapes: "\n" in a
+// connection. "C: <EOF>" waits for the client to close the connection.
+// Lines starting with "#" are comments. Escapes: "\n" in a
 // line stands for a bare LF without the CRLF that is otherwise added when
 // the line ends in "\n".
 func Serve(t testing.TB, script string) string {
@@ -73,6 +74,16 @@ func Play(t testing.TB, conn net.Conn, script string) bool {
 				return false
 			}
 		case "C: ":
+			if line == "C: <EOF>" {
+				// The client must hang up (after cancelling, say).
+				conn.SetReadDeadline(time.Now().Add(stepTimeout))
+				rest, err := io.ReadAll(conn)
+				if err != nil || len(rest) > 0 {
+					t.Errorf("script line %d: want client to close, got %q (%v)", i+1, rest, err)
+					return false
+				}
+				continue
+			}
 			conn.SetReadDeadline(time.Now().Add(stepTimeout))
 			got := make([]byte, len(data))
 			n, err := io.ReadFull(conn, got)
