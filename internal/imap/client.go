@@ -130,11 +130,11 @@ type command struct {
 	// response for its mailbox.
 	key       string
 	responses []*Response
-	fetch       *fetchSink
-	onOK        func(status *Response) // runs in the reader before done closes
-	status      *Response
-	err         error
-	done        chan struct{}
+	fetch     *fetchSink
+	onOK      func(status *Response) // runs in the reader before done closes
+	status    *Response
+	err       error
+	done      chan struct{}
 }
 
 // Dial connects to addr ("host:port"), secures the connection as opts
