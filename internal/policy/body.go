@@ -38,7 +38,8 @@ type body struct {
 	budget   *bodyBudget
 	mem      []byte
 	file     *os.File
-	size     int64 // bytes in file (when file != nil)
+	size     int64 // bytes in file (when file != nil), pending included
+	pending  []byte // bytes not yet written to file
 	start    int64 // bytes skipped at the front (in file or mem)
 	last     byte
 	eightBit bool
@@ -83,10 +84,22 @@ func (b *body) WriteString(s string) {
 		}
 		return
 	}
-	if _, err := b.file.WriteAt([]byte(s), b.size); err != nil && b.budget.err == nil {
+	b.pending = append(b.pending, s...)
+	b.size += int64(len(s))
+	if len(b.pending) >= 64<<10 {
+		b.flush()
+	}
+}
+
+// flush writes the pending bytes to the file.
+func (b *body) flush() {
+	if b.file == nil || len(b.pending) == 0 {
+		return
+	}
+	if _, err := b.file.WriteAt(b.pending, b.size-int64(len(b.pending))); err != nil && b.budget.err == nil {
 		b.budget.err = err
 	}
-	b.size += int64(len(s))
+	b.pending = b.pending[:0]
 }
 
 func (b *body) spill() {
@@ -114,6 +127,7 @@ func (b *body) trimFinalLineBreak() {
 		return
 	}
 	if b.file != nil {
+		b.flush()
 		b.size--
 		if err := b.file.Truncate(b.size); err != nil && b.budget.err == nil {
 			b.budget.err = err
@@ -142,6 +156,7 @@ func (b *body) first() (byte, bool) {
 	if b.file == nil {
 		return b.mem[b.start], true
 	}
+	b.flush()
 	var one [1]byte
 	if _, err := b.file.ReadAt(one[:], b.start); err != nil {
 		return 0, false
@@ -161,6 +176,7 @@ func (b *body) reader() io.Reader {
 	if b.file == nil {
 		return bytes.NewReader(b.mem[b.start:])
 	}
+	b.flush()
 	return io.NewSectionReader(b.file, b.start, b.size-b.start)
 }
 

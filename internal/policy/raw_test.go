@@ -128,18 +128,18 @@ func (r *heapProbeReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// TestParsedBodyBoundedMemory sends a 48 MiB body through a parsing
+// TestParsedBodyBoundedMemory sends a 32 MiB body through a parsing
 // policy and checks that the live heap stays well below the body size
 // (bodies beyond MaxBodyMemory are spooled to a temporary file).
 func TestParsedBodyBoundedMemory(t *testing.T) {
-	const size = 48 << 20
+	const size = 32 << 20
 	if MaxBodyMemory > size/4 {
 		t.Fatalf("MaxBodyMemory %d is too large for this test", MaxBodyMemory)
 	}
 	src := &heapProbeReader{
 		header:  []byte("Subject: big\r\nContent-Type: text/plain\r\n\r\n"),
 		body:    repeatReader{line: []byte("From a line of body text that goes on for a while\r\n"), n: size},
-		probeAt: 40 << 20,
+		probeAt: 28 << 20,
 	}
 	p, _ := ParseSpec(`default,mangle_from_=true`, nil)
 	var out countingDiscard
@@ -150,7 +150,7 @@ func TestParsedBodyBoundedMemory(t *testing.T) {
 	if out.n != report.Written || out.n < size {
 		t.Fatalf("wrote %d bytes (report %d), want about %d", out.n, report.Written, size)
 	}
-	if limit := uint64(MaxBodyMemory + 16<<20); src.heapAtMid > limit {
+	if limit := uint64(MaxBodyMemory + 8<<20); src.heapAtMid > limit {
 		t.Errorf("live heap %d bytes while parsing a %d byte body, want under %d", src.heapAtMid, size, limit)
 	}
 }

@@ -37,11 +37,16 @@ type Report struct {
 // *GenerateError, again with nothing written. Read and write errors are
 // returned as they are.
 func (p *Policy) Write(w io.Writer, r io.Reader) (*Report, error) {
+	return p.write(w, r, MaxBodyMemory)
+}
+
+// write is Write with bodyMemory bytes of body kept in memory at most.
+func (p *Policy) write(w io.Writer, r io.Reader, bodyMemory int) (*Report, error) {
 	if p.IsRaw() {
 		n, err := copyRaw(w, r, p.Linesep)
 		return &Report{Written: n}, err
 	}
-	budget := &bodyBudget{memoryLeft: MaxBodyMemory}
+	budget := &bodyBudget{memoryLeft: bodyMemory}
 	defer budget.close()
 	m, err := parseMessage(r, p, budget)
 	if err != nil {
