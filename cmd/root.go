@@ -78,6 +78,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		NewSelectCmd(f, nil),
 		NewStatusCmd(f, nil),
 		NewSearchCmd(f, nil),
+		NewFetchCmd(f, nil),
 		NewCreateCmd(f, nil),
 		NewDeleteCmd(f, nil),
 		NewRenameCmd(f, nil),

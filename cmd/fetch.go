@@ -1,0 +1,520 @@
+package cmd
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"mime/quotedprintable"
+	"strconv"
+	"strings"
+
+	"github.com/imapctl/imapctl/internal/imap"
+	"github.com/imapctl/imapctl/internal/output"
+	"github.com/imapctl/imapctl/internal/policy"
+	"github.com/spf13/cobra"
+)
+
+// FetchOptions are the inputs of the fetch command.
+type FetchOptions struct {
+	IO      *IOStreams
+	Context context.Context
+	Client  func(context.Context) (*imap.Client, error)
+	Policy  func(defaultSpec string) (*policy.Policy, error)
+	JSON    bool
+	Quiet   bool
+
+	Mailbox string
+	// Set is the messages to fetch (UIDs unless Seq); all when empty.
+	Set imap.NumSet
+	// SetGiven is true when SET was on the command line.
+	SetGiven bool
+	Seq      bool
+	// Search, when set, selects the messages with SEARCH first.
+	Search *imap.SearchCriteria
+
+	Out    string
+	Format string // eml, maildir or mbox (with Out)
+	Name   output.NameTemplate
+
+	Headers  bool
+	Part     *imap.BodySection
+	Decode   bool
+	Items    *imap.FetchOptions
+	MarkSeen bool
+}
+
+// NewFetchCmd returns the fetch command (RFC 3501 §6.4.5).
+func NewFetchCmd(f *Factory, runF func(*FetchOptions) error) *cobra.Command {
+	opts := &FetchOptions{IO: f.IOStreams, Client: f.Client, Policy: f.Policy}
+	var setArg, searchArg, nameArg, partArg, itemsArg string
+	cmd := &cobra.Command{
+		Use:   "fetch MAILBOX [SET]",
+		Short: "Fetch messages to stdout, eml files, a Maildir or an mbox",
+		Long: `Fetch the messages of SET (UIDs, e.g. 4,7:9 or 100:*; all when omitted) from
+MAILBOX with BODY.PEEK[], which never sets \Seen (unless --mark-seen).
+
+To stdout, a single message is written as it is and several as an mboxrd
+stream. With --out PATH:
+  --format eml      PATH/<UID>.eml for each message (--name sets the name)
+  --format maildir  PATH becomes a Maildir (cur/ new/ tmp/); the file names
+                    carry the message's flags
+  --format mbox     messages are appended to the mboxrd file PATH
+Every file is committed atomically: an error or Ctrl-C leaves no partial
+message, and files already written are not touched.
+
+Messages are written under --policy (default raw: the server's bytes with
+LF line endings; raw,linesep=\r\n keeps them byte for byte).
+--headers fetches only the header, --part SECTION one MIME part
+(BODY[SECTION], e.g. 2 or 1.2 or 1.MIME; --decode undoes base64 or
+quoted-printable), and --items 'FLAGS INTERNALDATE RFC822.SIZE ENVELOPE
+BODYSTRUCTURE' prints those items as NDJSON instead of messages.`,
+		Args: rangeArgs(1, 2, "a MAILBOX and an optional SET"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Context = c.Context()
+			opts.JSON = f.Global.JSON
+			opts.Quiet = f.Global.Quiet
+			opts.Mailbox = args[0]
+			if len(args) == 2 {
+				setArg = args[1]
+			}
+			if err := opts.parse(c, setArg, searchArg, nameArg, partArg, itemsArg); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return fetchRun(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.Seq, "seq", false, "SET holds sequence numbers, not UIDs")
+	fl.StringVar(&searchArg, "search", "", "fetch the messages matching these SEARCH keys, e.g. 'FROM alice UNSEEN'")
+	fl.StringVarP(&opts.Out, "out", "o", "", "write files at PATH instead of stdout")
+	fl.StringVar(&opts.Format, "format", "eml", "file format with --out: eml, maildir or mbox")
+	fl.StringVar(&nameArg, "name", "", "eml file name template: {uid} {uidvalidity} {mailbox} {date} {time} {n} {messageid} (default {uid})")
+	fl.BoolVar(&opts.Headers, "headers", false, "fetch only the header (BODY.PEEK[HEADER])")
+	fl.StringVar(&partArg, "part", "", "fetch one body section, e.g. 1.2, 2.MIME, TEXT")
+	fl.BoolVar(&opts.Decode, "decode", false, "with --part: decode base64 or quoted-printable")
+	fl.StringVar(&itemsArg, "items", "", "print these FETCH items as NDJSON, e.g. 'FLAGS ENVELOPE BODYSTRUCTURE'")
+	fl.BoolVar(&opts.MarkSeen, "mark-seen", false, "let the server set \\Seen (SELECT and BODY[] instead of BODY.PEEK[])")
+	return cmd
+}
+
+// parse validates the flags before anything connects.
+func (opts *FetchOptions) parse(c *cobra.Command, setArg, searchArg, nameArg, partArg, itemsArg string) error {
+	var err error
+	if setArg != "" {
+		opts.SetGiven = true
+		if opts.Seq {
+			opts.Set, err = imap.ParseSeqSet(setArg)
+		} else {
+			opts.Set, err = imap.ParseUIDSet(setArg)
+		}
+		if err != nil {
+			return &UsageError{err}
+		}
+	} else if opts.Seq {
+		opts.Set = imap.AllSeq()
+	} else {
+		opts.Set = imap.AllUID()
+	}
+	if searchArg != "" {
+		tokens, err := splitCriteria(searchArg)
+		if err != nil {
+			return err
+		}
+		if opts.Search, err = parseSearchKeys(tokens); err != nil {
+			return err
+		}
+	}
+	if opts.Out != "" {
+		switch opts.Format {
+		case "eml", "maildir", "mbox":
+		default:
+			return usageErrorf("--format %q: want eml, maildir or mbox", opts.Format)
+		}
+	} else if c.Flags().Changed("format") {
+		return usageErrorf("--format needs --out PATH")
+	}
+	if nameArg != "" {
+		if opts.Out == "" || opts.Format != "eml" {
+			return usageErrorf("--name needs --out PATH --format eml")
+		}
+		if opts.Name, err = output.ParseNameTemplate(nameArg); err != nil {
+			return &UsageError{err}
+		}
+	}
+	if partArg != "" {
+		if opts.Headers {
+			return usageErrorf("--part and --headers cannot be combined")
+		}
+		section, err := parseSection(partArg)
+		if err != nil {
+			return err
+		}
+		opts.Part = &section
+	}
+	if opts.Decode && opts.Part == nil {
+		return usageErrorf("--decode needs --part SECTION")
+	}
+	if itemsArg != "" {
+		if opts.Items, err = parseFetchItems(itemsArg); err != nil {
+			return err
+		}
+		if opts.Out != "" || opts.Part != nil || opts.Headers {
+			return usageErrorf("--items prints metadata only: it cannot be combined with --out, --part or --headers")
+		}
+	}
+	return nil
+}
+
+// parseSection reads a body section (RFC 3501 §6.4.5): part numbers
+// joined by dots, optionally followed by HEADER, TEXT, MIME or
+// HEADER.FIELDS[.NOT] (A B ...).
+func parseSection(s string) (imap.BodySection, error) {
+	var sec imap.BodySection
+	rest := strings.TrimSpace(s)
+	for rest != "" {
+		head, tail, _ := strings.Cut(rest, ".")
+		n, err := strconv.Atoi(head)
+		if err != nil {
+			break
+		}
+		if n <= 0 {
+			return sec, usageErrorf("--part %q: part numbers start at 1", s)
+		}
+		sec.Part = append(sec.Part, n)
+		rest = tail
+	}
+	spec, fields, hasFields := strings.Cut(rest, " ")
+	sec.Specifier = strings.ToUpper(spec)
+	switch sec.Specifier {
+	case "", "HEADER", "TEXT":
+	case "MIME":
+		if len(sec.Part) == 0 {
+			return sec, usageErrorf("--part %q: MIME needs a part number (e.g. 1.MIME)", s)
+		}
+	case "HEADER.FIELDS", "HEADER.FIELDS.NOT":
+		fields = strings.TrimSpace(fields)
+		if !hasFields || !strings.HasPrefix(fields, "(") || !strings.HasSuffix(fields, ")") {
+			return sec, usageErrorf("--part %q: want %s (FIELD ...)", s, sec.Specifier)
+		}
+		sec.Fields = strings.Fields(fields[1 : len(fields)-1])
+		if len(sec.Fields) == 0 {
+			return sec, usageErrorf("--part %q: no header fields", s)
+		}
+	default:
+		return sec, usageErrorf("--part %q: want part numbers like 1.2, optionally with .HEADER, .TEXT, .MIME or .HEADER.FIELDS (...)", s)
+	}
+	if hasFields && !strings.HasPrefix(sec.Specifier, "HEADER.FIELDS") {
+		return sec, usageErrorf("--part %q: unexpected %q", s, fields)
+	}
+	return sec, nil
+}
+
+// parseFetchItems reads the --items list of FETCH data items.
+func parseFetchItems(s string) (*imap.FetchOptions, error) {
+	o := &imap.FetchOptions{UID: true}
+	for _, item := range strings.Fields(strings.Trim(s, "()")) {
+		switch strings.ToUpper(item) {
+		case "UID":
+		case "FLAGS":
+			o.Flags = true
+		case "INTERNALDATE":
+			o.InternalDate = true
+		case "RFC822.SIZE":
+			o.RFC822Size = true
+		case "ENVELOPE":
+			o.Envelope = true
+		case "BODYSTRUCTURE", "BODY":
+			o.BodyStructure = true
+		case "MODSEQ":
+			o.ModSeq = true
+		case "FAST": // RFC 3501 §6.4.5 macros
+			o.Flags, o.InternalDate, o.RFC822Size = true, true, true
+		case "ALL":
+			o.Flags, o.InternalDate, o.RFC822Size, o.Envelope = true, true, true, true
+		case "FULL":
+			o.Flags, o.InternalDate, o.RFC822Size, o.Envelope, o.BodyStructure = true, true, true, true, true
+		default:
+			return nil, usageErrorf("--items: unknown item %q (want FLAGS, INTERNALDATE, RFC822.SIZE, ENVELOPE, BODYSTRUCTURE, MODSEQ, UID, FAST, ALL or FULL)", item)
+		}
+	}
+	return o, nil
+}
+
+// fetchRun fetches the messages and hands each to the sink.
+func fetchRun(opts *FetchOptions) error {
+	var pol *policy.Policy
+	if opts.Items == nil && opts.Part == nil {
+		var err error
+		if pol, err = opts.Policy("raw"); err != nil {
+			return err
+		}
+	}
+	ctx := opts.Context
+	c, err := opts.Client(ctx)
+	if err != nil {
+		return err
+	}
+	mb, err := c.Select(ctx, opts.Mailbox, &imap.SelectOptions{ReadOnly: !opts.MarkSeen})
+	if err != nil {
+		return err
+	}
+	set := opts.Set
+	if opts.Search != nil {
+		criteria := *opts.Search
+		if opts.SetGiven {
+			restrict := opts.Set
+			criteria = imap.SearchCriteria{}
+			if restrict.UID {
+				criteria.UID = &restrict
+			} else {
+				criteria.SeqNum = &restrict
+			}
+			and(&criteria, *opts.Search)
+		}
+		res, err := c.Search(ctx, &criteria, &imap.SearchOptions{UID: !opts.Seq})
+		if err != nil {
+			return err
+		}
+		if len(res.All) == 0 {
+			return nil
+		}
+		if opts.Seq {
+			set = imap.SeqSetNum(res.All...)
+		} else {
+			set = imap.UIDSetNum(res.All...)
+		}
+	} else if mb.Exists == 0 && !opts.SetGiven {
+		return nil
+	}
+	if opts.Items != nil {
+		return fetchItems(ctx, c, set, opts)
+	}
+	return fetchMessages(ctx, c, mb, set, pol, opts)
+}
+
+// fetchMessages streams full messages (or a header or part) into a sink.
+func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set imap.NumSet, pol *policy.Policy, opts *FetchOptions) error {
+	requested, finite := set.Nums()
+	section := imap.BodySection{Peek: !opts.MarkSeen}
+	switch {
+	case opts.Part != nil:
+		section = *opts.Part
+		section.Peek = !opts.MarkSeen
+	case opts.Headers:
+		section.Specifier = "HEADER"
+	}
+	var encodings map[uint32]string
+	if opts.Decode {
+		var err error
+		if encodings, err = partEncodings(ctx, c, set, section.Part); err != nil {
+			return err
+		}
+	}
+
+	// One message to stdout is written as it is only when the command line
+	// named one message; a search may find one or many, so it gets mboxrd.
+	single := opts.SetGiven && opts.Search == nil && finite && len(requested) == 1
+	sink, err := openSink(opts, single)
+	if err != nil {
+		return err
+	}
+	total := int(mb.Exists)
+	if finite {
+		total = len(requested)
+	}
+	progress := newProgressMeter(opts.IO.ErrOut, opts.IO.IsStderrTTY && !opts.Quiet && opts.Out != "", total)
+	exactSize := pol != nil && pol.IsRaw() && pol.Linesep == "\r\n" && section.Specifier == "" && len(section.Part) == 0
+
+	seen := map[uint32]bool{}
+	var failures []error
+	fetchOpts := &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true, BodySections: []imap.BodySection{section}}
+	err = c.Fetch(ctx, set, fetchOpts, func(m *imap.FetchMessage) error {
+		body, err := m.NextBody()
+		if err != nil {
+			return err
+		}
+		if body == nil {
+			return nil // a flag update, not our data
+		}
+		id := m.UID
+		if !set.UID {
+			id = m.SeqNum
+		}
+		seen[id] = true
+		meta := output.Message{UID: m.UID, UIDValidity: mb.UIDValidity, Mailbox: opts.Mailbox, Flags: m.Flags, InternalDate: m.InternalDate}
+		if exactSize && body.Size >= 0 {
+			meta.Size = body.Size
+		}
+		var src io.Reader = body
+		if opts.Decode {
+			if src, err = decodeReader(body, encodings[m.UID]); err != nil {
+				failures = append(failures, fmt.Errorf("UID %d: %w", m.UID, err))
+				return nil
+			}
+		}
+		stored, err := sink.Put(ctx, meta, func(w io.Writer) error {
+			if pol == nil {
+				_, err := io.Copy(w, src)
+				return err
+			}
+			_, err := pol.Write(w, src)
+			return err
+		})
+		if err != nil {
+			if isMessageFailure(err) && ctx.Err() == nil {
+				failures = append(failures, fmt.Errorf("UID %d: %w", m.UID, err))
+				if !opts.Quiet {
+					opts.IO.Warnf("UID %d: %v", m.UID, err)
+				}
+				return nil
+			}
+			return err
+		}
+		progress.add(stored.Size)
+		return nil
+	})
+	progress.finish()
+	closeErr := sink.Close()
+	if err != nil {
+		var mismatch *imap.SizeMismatchError
+		if !errors.As(err, &mismatch) {
+			return err
+		}
+		// RFC822.SIZE arrived after the body: the message is written, but
+		// the server's copy is inconsistent; report it as a failure.
+		failures = append(failures, err)
+	}
+	if closeErr != nil {
+		return closeErr
+	}
+	kind := "UID"
+	if !set.UID {
+		kind = "message"
+	}
+	if finite {
+		for _, n := range requested {
+			if !seen[n] {
+				failures = append(failures, fmt.Errorf("no %s %d in %s", kind, n, opts.Mailbox))
+			}
+		}
+	}
+	if len(failures) > 0 {
+		n := total
+		if n < len(failures) {
+			n = len(failures)
+		}
+		return &PartialError{Failed: len(failures), Total: n, First: failures[0]}
+	}
+	return nil
+}
+
+// isMessageFailure reports errors that spoil one message but not the run:
+// a defect under a strict policy, a message Python could not write either,
+// or a server serving a message inconsistently.
+func isMessageFailure(err error) bool {
+	var defect *policy.DefectError
+	var generate *policy.GenerateError
+	var fold *policy.HeaderFoldError
+	var tooLong *policy.HeaderTooLongError
+	var mismatch *imap.SizeMismatchError
+	var outMismatch *output.SizeMismatchError
+	return errors.As(err, &defect) || errors.As(err, &generate) || errors.As(err, &fold) ||
+		errors.As(err, &tooLong) || errors.As(err, &mismatch) || errors.As(err, &outMismatch)
+}
+
+// openSink returns where messages go.
+func openSink(opts *FetchOptions, single bool) (output.Sink, error) {
+	if opts.Out == "" {
+		format := output.WriterMboxrd
+		if single {
+			format = output.WriterRaw
+		}
+		return output.NewWriterSink(opts.IO.Out, format), nil
+	}
+	fileOpts := output.Options{GroupCommit: true}
+	switch opts.Format {
+	case "maildir":
+		return output.NewMaildirSink(opts.Out, fileOpts), nil
+	case "mbox":
+		return output.NewMboxSink(opts.Out, output.MboxOptions{Options: fileOpts}), nil
+	}
+	return output.NewEMLSink(opts.Out, opts.Name, fileOpts), nil
+}
+
+// partEncodings fetches BODYSTRUCTURE first so that --decode knows each
+// message's Content-Transfer-Encoding of the part.
+func partEncodings(ctx context.Context, c *imap.Client, set imap.NumSet, part []int) (map[uint32]string, error) {
+	encodings := map[uint32]string{}
+	err := c.Fetch(ctx, set, &imap.FetchOptions{UID: true, BodyStructure: true}, func(m *imap.FetchMessage) error {
+		if m.BodyStructure == nil {
+			return nil
+		}
+		if p := partAt(m.BodyStructure, part); p != nil {
+			encodings[m.UID] = strings.ToLower(p.Encoding)
+		}
+		return nil
+	})
+	return encodings, err
+}
+
+// partAt finds the body part numbered path (RFC 3501 §6.4.5): the parts
+// of a multipart are numbered from 1, a message/rfc822 part's numbers
+// refer to the parts of the message it holds, and a single-part message
+// has one part numbered 1.
+func partAt(bs *imap.BodyStructure, path []int) *imap.BodyStructure {
+	for _, n := range path {
+		if bs == nil {
+			return nil
+		}
+		if bs.Type == "message" && bs.Subtype == "rfc822" && bs.Body != nil {
+			bs = bs.Body
+		}
+		if len(bs.Parts) > 0 {
+			if n > len(bs.Parts) {
+				return nil
+			}
+			bs = bs.Parts[n-1]
+		} else if n != 1 {
+			return nil
+		}
+	}
+	return bs
+}
+
+// decodeReader undoes a Content-Transfer-Encoding (RFC 2045 §6).
+func decodeReader(r io.Reader, encoding string) (io.Reader, error) {
+	switch encoding {
+	case "base64":
+		return base64.NewDecoder(base64.StdEncoding, newlineStripper{r}), nil
+	case "quoted-printable":
+		return quotedprintable.NewReader(r), nil
+	case "", "7bit", "8bit", "binary":
+		return r, nil
+	}
+	return nil, fmt.Errorf("cannot decode Content-Transfer-Encoding %q", encoding)
+}
+
+// newlineStripper drops CR and LF, which base64 bodies carry every 76
+// characters (RFC 2045 §6.8) and Go's decoder skips only partly.
+type newlineStripper struct{ r io.Reader }
+
+func (s newlineStripper) Read(p []byte) (int, error) {
+	for {
+		n, err := s.r.Read(p)
+		j := 0
+		for _, b := range p[:n] {
+			if b != '\r' && b != '\n' && b != ' ' && b != '\t' {
+				p[j] = b
+				j++
+			}
+		}
+		if j > 0 || err != nil {
+			return j, err
+		}
+	}
+}

@@ -1,0 +1,272 @@
+package cmd
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/imapctl/imapctl/internal/output"
+	"github.com/imapctl/imapctl/internal/testutil/memserver"
+)
+
+const crlfRaw = `raw,linesep=\r\n`
+
+func lf(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")) }
+
+func TestFetchOneMessageToStdout(t *testing.T) {
+	s := startTestServer(t)
+	for _, m := range s.messagesIn("INBOX")[:5] {
+		uid := strconv.Itoa(int(m.UID))
+		code, out, errOut := s.run(t, nil, "fetch", "--policy", crlfRaw, "INBOX", uid)
+		if code != ExitOK || out != string(m.Data) {
+			t.Errorf("fetch --policy raw,linesep=\\r\\n INBOX %s = %d (stderr %q); bytes equal BODY[]: %v", uid, code, errOut, out == string(m.Data))
+		}
+		// The default policy is raw with LF line endings.
+		code, out, _ = s.run(t, nil, "fetch", "INBOX", uid)
+		if code != ExitOK || out != string(lf(m.Data)) {
+			t.Errorf("fetch INBOX %s = %d; equal to BODY[] with LF: %v", uid, code, out == string(lf(m.Data)))
+		}
+	}
+}
+
+func TestFetchToMboxStreamAndFile(t *testing.T) {
+	s := startTestServer(t)
+	msgs := s.messagesIn("INBOX")[:4]
+	set := strconv.Itoa(int(msgs[0].UID)) + ":" + strconv.Itoa(int(msgs[3].UID))
+	code, out, errOut := s.run(t, nil, "fetch", "--policy", crlfRaw, "INBOX", set)
+	if code != ExitOK {
+		t.Fatalf("fetch INBOX %s = %d, %q", set, code, errOut)
+	}
+	checkMbox(t, strings.NewReader(out), msgs)
+
+	path := filepath.Join(t.TempDir(), "out.mbox")
+	if code, _, errOut := s.run(t, nil, "fetch", "--policy", crlfRaw, "-o", path, "--format", "mbox", "INBOX", set); code != ExitOK {
+		t.Fatalf("fetch --format mbox = %d, %q", code, errOut)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	checkMbox(t, f, msgs)
+}
+
+// checkMbox reads an mboxrd stream back and compares it with the server's messages.
+func checkMbox(t *testing.T, r io.Reader, want []memserver.SeededMessage) {
+	t.Helper()
+	mr := output.NewMboxReader(r, "mbox", output.MboxRD)
+	for i, m := range want {
+		_, body, err := mr.Next()
+		if err != nil {
+			t.Fatalf("mbox message %d: %v", i+1, err)
+		}
+		got, _ := io.ReadAll(body)
+		if !bytes.Equal(got, m.Data) {
+			t.Errorf("mbox message %d (UID %d) differs from BODY[] (%d bytes, want %d)", i+1, m.UID, len(got), len(m.Data))
+		}
+	}
+	if _, _, err := mr.Next(); err != io.EOF {
+		t.Errorf("mbox has more messages than fetched: %v", err)
+	}
+}
+
+func TestFetchToMaildirAndEML(t *testing.T) {
+	s := startTestServer(t)
+	mailbox := memserver.CorpusMailbox("dkimpy")
+	msgs := s.messagesIn(mailbox)
+	dir := t.TempDir()
+	md, eml := filepath.Join(dir, "md"), filepath.Join(dir, "eml")
+	if code, _, errOut := s.run(t, nil, "fetch", "--policy", crlfRaw, "-o", md, "--format", "maildir", mailbox); code != ExitOK {
+		t.Fatalf("fetch --format maildir = %d, %q", code, errOut)
+	}
+	if code, _, errOut := s.run(t, nil, "fetch", "--policy", crlfRaw, "-o", eml, mailbox); code != ExitOK {
+		t.Fatalf("fetch --format eml = %d, %q", code, errOut)
+	}
+	files := map[uint32]string{}
+	for _, sub := range []string{"new", "cur"} {
+		entries, _ := os.ReadDir(filepath.Join(md, sub))
+		for _, e := range entries {
+			name, err := output.ParseMaildirName(e.Name())
+			if err != nil {
+				t.Fatalf("Maildir file %s: %v", e.Name(), err)
+			}
+			files[name.UID] = filepath.Join(md, sub, e.Name())
+		}
+	}
+	if len(files) != len(msgs) {
+		t.Errorf("Maildir holds %d messages, server has %d", len(files), len(msgs))
+	}
+	for _, m := range msgs {
+		data, err := os.ReadFile(files[m.UID])
+		if err != nil || !bytes.Equal(data, m.Data) {
+			t.Errorf("Maildir UID %d: equal to BODY[]: %v (%v)", m.UID, bytes.Equal(data, m.Data), err)
+		}
+		seen := strings.HasSuffix(files[m.UID], "S") || strings.Contains(filepath.Base(files[m.UID]), ":2,") && strings.Contains(filepath.Base(files[m.UID])[strings.Index(filepath.Base(files[m.UID]), ":2,"):], "S")
+		if seen != slices.Contains(m.Flags, `\Seen`) {
+			t.Errorf("Maildir UID %d name %s, server flags %v", m.UID, filepath.Base(files[m.UID]), m.Flags)
+		}
+		data, err = os.ReadFile(filepath.Join(eml, strconv.Itoa(int(m.UID))+".eml"))
+		if err != nil || !bytes.Equal(data, m.Data) {
+			t.Errorf("%d.eml equal to BODY[]: %v (%v)", m.UID, bytes.Equal(data, m.Data), err)
+		}
+	}
+}
+
+func TestFetchFailuresWriteNothing(t *testing.T) {
+	s := startTestServer(t)
+	for _, tt := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"fetch", "INBOX", "99999"}, ExitPartial},
+		{[]string{"fetch", "INBOX", "1:x"}, ExitUsage},
+		{[]string{"fetch", "INBOX", "0"}, ExitUsage},
+		{[]string{"fetch", "No/Such", "1"}, ExitServer},
+		{[]string{"fetch", "--policy", "bogus", "INBOX", "1"}, ExitUsage},
+		{[]string{"fetch", "--format", "zip", "INBOX", "1"}, ExitUsage},
+	} {
+		dir := filepath.Join(t.TempDir(), "out")
+		args := append(slices.Clone(tt.args), "-o", dir)
+		code, out, errOut := s.run(t, nil, args...)
+		if code != tt.code || out != "" || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "imapctl: ") {
+			t.Errorf("%q = %d, stdout %q, stderr %q; want %d and one line", args, code, out, errOut, tt.code)
+		}
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("%q created %s", args, dir)
+		}
+	}
+}
+
+func TestFetchMarkSeen(t *testing.T) {
+	s := startTestServer(t)
+	var unseen memserver.SeededMessage
+	for _, m := range s.messagesIn("INBOX") {
+		if !slices.Contains(m.Flags, `\Seen`) {
+			unseen = m
+			break
+		}
+	}
+	uid := strconv.Itoa(int(unseen.UID))
+	s.run(t, nil, "fetch", "INBOX", uid)
+	if _, out, _ := s.run(t, nil, "search", "INBOX", "UID", uid, "SEEN"); out != "" {
+		t.Fatalf("fetch without --mark-seen set \\Seen on UID %s", uid)
+	}
+	s.run(t, nil, "fetch", "--mark-seen", "INBOX", uid)
+	if _, out, _ := s.run(t, nil, "search", "INBOX", "UID", uid, "SEEN"); out != uid+"\n" {
+		t.Errorf("fetch --mark-seen did not set \\Seen on UID %s (search printed %q)", uid, out)
+	}
+}
+
+// partOf decodes part n of a multipart message with the standard library.
+func partOf(t *testing.T, data []byte, n int) []byte {
+	msg, err := mail.ReadMessage(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	for i := 1; ; i++ {
+		p, err := mr.NextRawPart()
+		if err != nil {
+			t.Fatalf("part %d: %v", n, err)
+		}
+		if i == n {
+			body, _ := io.ReadAll(p)
+			if p.Header.Get("Content-Transfer-Encoding") == "base64" {
+				// encoding/base64 skips the CR and LF of the body's lines.
+				dec, err := base64.StdEncoding.DecodeString(string(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return dec
+			}
+			return body
+		}
+	}
+}
+
+func TestFetchPartDecodeAndItems(t *testing.T) {
+	s := startTestServer(t)
+	var target memserver.SeededMessage
+	for _, m := range s.messagesIn("INBOX") {
+		if bytes.Contains(m.Data, []byte("Content-Transfer-Encoding: base64")) && bytes.Contains(m.Data, []byte("multipart/mixed")) && !bytes.Contains(m.Data, []byte("multipart/alternative")) {
+			target = m
+			break
+		}
+	}
+	if target.UID == 0 {
+		t.Fatal("no seeded multipart/mixed message with a base64 part")
+	}
+	uid := strconv.Itoa(int(target.UID))
+	code, out, errOut := s.run(t, nil, "fetch", "--items", "FLAGS RFC822.SIZE BODYSTRUCTURE", "INBOX", uid)
+	if code != ExitOK {
+		t.Fatalf("fetch --items = %d %q", code, errOut)
+	}
+	var items fetchedItems
+	if err := json.Unmarshal([]byte(out), &items); err != nil {
+		t.Fatalf("fetch --items output %q: %v", out, err)
+	}
+	if items.UID != target.UID || items.Size == nil || *items.Size != target.Size || !slices.Equal(*items.Flags, target.Flags) {
+		t.Errorf("fetch --items = %s; want uid %d size %d flags %v", out, target.UID, target.Size, target.Flags)
+	}
+	part := 0
+	for i, p := range items.BodyStructure.Parts {
+		if p.Encoding == "base64" {
+			part = i + 1
+		}
+	}
+	code, out, errOut = s.run(t, nil, "fetch", "--part", strconv.Itoa(part), "--decode", "INBOX", uid)
+	if want := partOf(t, target.Data, part); code != ExitOK || out != string(want) {
+		t.Errorf("fetch --part %d --decode = %d (%q); equal to the decoded part: %v", part, code, errOut, out == string(want))
+	}
+}
+
+func TestFetchFlagParsing(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		ok   bool
+	}{
+		{[]string{"INBOX"}, true},
+		{[]string{"INBOX", "1:*,5"}, true},
+		{[]string{"INBOX", "--part", "1.2.MIME"}, true},
+		{[]string{"INBOX", "--part", "HEADER.FIELDS (FROM TO)"}, true},
+		{[]string{"INBOX", "--part", "1.BOGUS"}, false},
+		{[]string{"INBOX", "--decode"}, false},
+		{[]string{"INBOX", "--name", "{uid}"}, false},
+		{[]string{"INBOX", "-o", "d", "--name", "{nosuch}"}, false},
+		{[]string{"INBOX", "--items", "FLAGS NOPE"}, false},
+		{[]string{"INBOX", "--search", `FROM "unterminated`}, false},
+		{[]string{"INBOX", "--format", "mbox"}, false},
+		{[]string{"INBOX", "--headers", "--part", "1"}, false},
+	} {
+		ios, _, _, _ := Test()
+		var got *FetchOptions
+		cmd := NewFetchCmd(NewFactory(ios), func(o *FetchOptions) error { got = o; return nil })
+		cmd.SetArgs(tt.args)
+		cmd.SilenceErrors, cmd.SilenceUsage = true, true
+		err := cmd.Execute()
+		if tt.ok != (err == nil) {
+			t.Errorf("fetch %q: err = %v, want ok=%v", tt.args, err, tt.ok)
+		}
+		if err != nil {
+			if _, isUsage := err.(*UsageError); !isUsage {
+				t.Errorf("fetch %q: error %T, want *UsageError", tt.args, err)
+			}
+		} else if got == nil || !got.Set.UID {
+			t.Errorf("fetch %q: options %+v, want a UID set", tt.args, got)
+		}
+	}
+}
