@@ -2,30 +2,53 @@
 // Policy, with the semantics of Python's email.policy (compat32 and
 // EmailPolicy) plus imapctl's own "raw" policy.
 //
-// A message is parsed as Python's email.message_from_binary_file(f,
-// policy=P) does (the FeedParser algorithm: RFC 5322 section 2.2 header
-// fields, RFC 2045/2046 MIME structure, defects named after the classes of
-// Python's email.errors) and written as BytesGenerator(out,
-// policy=P).flatten(msg) does (unixfrom=False). The measure is byte
-// equality with Python 3.11's output; testdata/policy-expected holds
-// Python's output for a corpus of real messages and TestPythonParity
-// compares every (message, policy) pair.
+// A message is parsed as Python 3.11's email.message_from_binary_file(f,
+// policy=P) does: the bytes go through universal-newline translation,
+// then the FeedParser algorithm splits RFC 5322 section 2.2 header fields
+// from the body and walks the RFC 2045/2046 MIME structure (multipart
+// preamble, body parts and epilogue, message/rfc822, and the
+// message/delivery-status of RFC 3464), registering defects named after the classes of
+// Python's email.errors. It is written as BytesGenerator(out,
+// policy=P).flatten(msg) writes it (unixfrom=False): every header through
+// the policy's fold_binary, bodies with the policy's line separator,
+// ">From " mangling, and for cte_type=7bit the re-encoding of 8-bit text
+// parts as quoted-printable or base64 per Python's charset tables.
+//
+// The measure is byte equality with Python's output: TestPythonParity
+// compares every (message, policy) pair of testdata/policy-expected (real
+// messages) and testdata/policy-edge (hand-made corner cases), and checks
+// the defect class where Python raised one.
 //
 // The raw policy does not parse at all: the bytes go through unchanged
-// except that every line ending (CRLF, lone LF, lone CR) becomes the
-// policy's Linesep, so "raw,linesep=\r\n" on CRLF input gives the input
-// back byte for byte. raw streams in constant memory.
+// except that every line ending (CRLF or a lone LF) becomes the policy's
+// Linesep, so "raw,linesep=\r\n" on CRLF input gives the input back byte
+// for byte. raw streams in constant memory.
+//
+// Memory: header blocks are bounded (MaxHeaderBytes); bodies beyond
+// MaxBodyMemory per message are spooled to a temporary file, so a 1 GB
+// message goes through any policy in bounded memory (and disk). Only the
+// cte_type=7bit re-encoding of an 8-bit text part holds that part in
+// memory, as Python does.
 //
 // Notable divergences from Python:
-//   - Python's generator raises UnicodeEncodeError when it must write text
-//     it decoded with errors='replace' (8-bit bytes in a part without a
-//     charset under cte_type=7bit). Write returns a *GenerateError instead.
-//   - cte_type=7bit re-encoding of an 8-bit text part needs the part's
-//     charset as a Go decoder; us-ascii, utf-8 and the ISO-8859-1/Windows-1252
-//     family (decoded as Latin-1) are supported, other charsets give a
-//     *GenerateError rather than Python's output.
-//   - Bodies of parsed (non-raw) messages are held in memory; only headers
-//     are bounded (MaxHeaderBytes).
+//   - raw keeps a CR that is not followed by LF as it is: RFC 5322
+//     section 2.3 has no lone CR line ending, and raw changes nothing but
+//     line endings. (The parsing policies treat it as a line break, as
+//     Python's universal newlines do.)
+//   - cte_type=7bit re-encoding runs the part's charset through Go code
+//     for UTF-8 and the single-byte codecs Python ships (ISO-8859-*,
+//     Windows-125x, KOI8, ...); a charset we have no codec for (e.g.
+//     ISO-2022-JP, GB2312, Big5) is a *GenerateError where Python would
+//     re-encode it.
+//   - When Python's generator raises (UnicodeEncodeError, LookupError, a
+//     header fold_binary rejects), Write returns a *GenerateError naming
+//     Python's exception class, and writes nothing, like Python.
+//   - A multipart without a usable boundary gets a fresh random boundary
+//     like Python's, but we do not scan the parts for a collision (a
+//     62-bit random number makes one vanishingly unlikely).
+//   - Lines longer than 64 KiB are read in pieces; a piece other than the
+//     first is never taken for a boundary line, so a boundary line padded
+//     with more than 64 KiB of white space is not recognised.
 package policy
 
 import (
