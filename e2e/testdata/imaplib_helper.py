@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Read a mailbox with Python's imaplib, the reference the e2e scripts
+compare imapctl with. The password comes from IMAPLIB_PASSWORD (never argv).
+
+  imaplib_helper.py --host H --port P --user U --ca-file CA fetch MAILBOX UID FILE
+      writes BODY[] of UID to FILE and prints "size: <RFC822.SIZE>"
+  ... append MAILBOX FILE [FLAGS]
+      appends FILE's bytes (imaplib sends them as they are) and prints the
+      server's reply
+  ... list
+      prints the server's LIST lines, as imaplib returns them
+"""
+import argparse
+import imaplib
+import os
+import re
+import ssl
+import sys
+
+
+def connect(args):
+    if args.tls == "none":
+        conn = imaplib.IMAP4(args.host, args.port)
+    else:
+        ctx = ssl.create_default_context(cafile=args.ca_file)
+        conn = imaplib.IMAP4_SSL(args.host, args.port, ssl_context=ctx)
+    conn.login(args.user, os.environ["IMAPLIB_PASSWORD"])
+    return conn
+
+
+def quote(name):
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--host", required=True)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--user", required=True)
+    p.add_argument("--ca-file")
+    p.add_argument("--tls", default="implicit")
+    p.add_argument("op")
+    p.add_argument("rest", nargs="*")
+    args = p.parse_args()
+    conn = connect(args)
+    if args.op == "fetch":
+        mailbox, uid, out = args.rest
+        typ, _ = conn.select(quote(mailbox), readonly=True)
+        if typ != "OK":
+            sys.exit("select failed")
+        typ, data = conn.uid("FETCH", uid, "(RFC822.SIZE BODY.PEEK[])")
+        if typ != "OK" or not data or data[0] is None:
+            sys.exit("fetch failed: %r" % (data,))
+        head, body = data[0]
+        m = re.search(rb"RFC822\.SIZE (\d+)", head)
+        if m is None:
+            # The size may come after the literal.
+            m = re.search(rb"RFC822\.SIZE (\d+)", b"".join(x for x in data[1:] if isinstance(x, bytes)))
+        with open(out, "wb") as f:
+            f.write(body)
+        print("size: %s" % (m.group(1).decode() if m else "?"))
+        print("body: %d" % len(body))
+    elif args.op == "append":
+        mailbox, path = args.rest[:2]
+        flags = args.rest[2] if len(args.rest) > 2 else None
+        with open(path, "rb") as f:
+            data = f.read()
+        typ, data = conn.append(quote(mailbox), flags, None, data)
+        print(typ, data)
+        if typ != "OK":
+            sys.exit(1)
+    elif args.op == "list":
+        typ, data = conn.list()
+        for line in data:
+            print(line.decode("ascii", "replace"))
+    else:
+        sys.exit("unknown op " + args.op)
+    conn.logout()
+
+
+if __name__ == "__main__":
+    main()
