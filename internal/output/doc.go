@@ -25,7 +25,12 @@
 //   - mboxrd as described by the Library of Congress format description
 //     fdd000385 and qmail's mbox(5): a "From <sender> <asctime date>" line,
 //     every line matching ^>*From quoted with one more '>', and a blank line
-//     after every message. The reader also un-quotes mboxo (only ^>From ).
+//     after every message (byte for byte what Python 3.11's mailbox.mbox
+//     writes, except that Python quotes only ^From ). The reader also
+//     un-quotes mboxo (only ^>From ), and reads flags from the Status and
+//     X-Status header fields as Python's mailbox.mboxMessage and mutt keep
+//     them. The writer does not add those fields: message bytes are stored
+//     as given, so flags are not kept in an mbox.
 //
 // Notable divergences and decisions:
 //   - A message that does not end in a newline gets one in an mbox (mbox has

@@ -413,3 +413,47 @@ func TestMboxSinkReadOnly(t *testing.T) {
 		t.Errorf("after failed Puts: %v, %q", got, readFile(t, existing))
 	}
 }
+
+// Flags that Python's mailbox.mboxMessage (like mutt) keeps in Status and
+// X-Status header fields are read as IMAP flags, mapped as Python maps
+// them to Maildir flags.
+func TestMboxReaderStatusFlags(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "box")
+	script := `
+import mailbox, sys, json
+box = mailbox.mbox(sys.argv[1])
+combos = ["", "RO", "O", "RAF", "D", "ROFAD"]
+for i, flags in enumerate(combos):
+    msg = mailbox.mboxMessage(b"Subject: %d\n\nbody\n" % i)
+    msg.set_from("a@b.example", True)
+    msg.set_flags(flags)
+    box.add(msg)
+box.close()
+box = mailbox.mbox(sys.argv[1])
+out = []
+for key in box.keys():
+    m = mailbox.MaildirMessage(box.get_message(key))
+    out.append({"flags": m.get_flags(), "data": box.get_bytes(key).decode()})
+print(json.dumps(out))
+`
+	var python []struct {
+		Flags string
+		Data  string
+	}
+	if err := json.Unmarshal(runPython(t, script, path), &python); err != nil {
+		t.Fatal(err)
+	}
+	metas, bodies := readAllMbox(t, []byte(readFile(t, path)), MboxRD)
+	if len(metas) != len(python) {
+		t.Fatalf("read %d messages, Python %d", len(metas), len(python))
+	}
+	for i, py := range python {
+		letters, _ := MaildirInfo(metas[i].Flags)
+		if letters != py.Flags {
+			t.Errorf("message %d: flags %v (letters %q), Python's Maildir conversion gives %q", i, metas[i].Flags, letters, py.Flags)
+		}
+		if bodies[i] != py.Data {
+			t.Errorf("message %d: %q, Python get_bytes %q", i, bodies[i], py.Data)
+		}
+	}
+}

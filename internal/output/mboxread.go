@@ -145,7 +145,13 @@ func (r *MboxReader) Next() (SourceMessage, io.Reader, error) {
 	sender, date := ParseFromLine(string(r.fromLine))
 	meta := SourceMessage{Path: r.name, Offset: r.fromAt, Index: r.index, Sender: sender, InternalDate: date, Size: -1}
 	r.body = &mboxBody{r: r, lineStart: true}
-	return meta, r.body, nil
+	head, flags, err := readHeaderAhead(r.body)
+	if err != nil {
+		r.err = err
+		return SourceMessage{}, nil, err
+	}
+	meta.Flags = flags
+	return meta, io.MultiReader(bytes.NewReader(head), r.body), nil
 }
 
 // Close does nothing; the caller owns the underlying reader.

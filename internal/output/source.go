@@ -22,7 +22,8 @@ type SourceMessage struct {
 	Index int
 	// Offset is where the message's "From " line starts in an mbox.
 	Offset int64
-	// Flags are IMAP flags: from a Maildir name's info letters.
+	// Flags are IMAP flags: from a Maildir name's info letters, or from
+	// the Status and X-Status header fields of an mbox message.
 	Flags []string
 	// InternalDate is the date to APPEND with: the mbox "From " line
 	// date, or the file's modification time; zero when unknown.
