@@ -450,7 +450,8 @@ func (r *runner) mailbox(ctx context.Context, c *imap.Client, acct Account, acct
 	}
 	s := w.status
 	unchanged := has && s.UIDNext != 0 && s.UIDNext <= st.LastUID+1 && s.Messages == st.Messages && s.Unseen == st.Unseen &&
-		(!condstore || s.HighestModSeq == st.HighestModSeq) && len(ms.refetch) == 0 && len(man.Failed) == 0
+		(!condstore || s.HighestModSeq == st.HighestModSeq) && len(ms.refetch) == 0 && len(man.Failed) == 0 &&
+		(!r.opts.Prune || int(s.Messages) >= len(man.Messages))
 	if unchanged {
 		return nil
 	}

@@ -2,10 +2,14 @@ package backup
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/imapctl/imapctl/internal/imap"
 	"github.com/imapctl/imapctl/internal/testutil/memserver"
 )
 
@@ -13,34 +17,309 @@ func TestBackupMemServerFirstRun(t *testing.T) {
 	s := memserver.StartT(t, memserver.Options{})
 	acct := memAccount(t, s)
 	dir := t.TempDir()
-	sum, err := Run(context.Background(), Options{Dir: dir, Accounts: []Account{acct}})
-	if err != nil {
-		t.Fatalf("Run = %v", err)
-	}
+	sum := runBackup(t, Options{Dir: dir, Accounts: []Account{acct}})
 	if sum.NewMessages != len(s.Messages) {
 		t.Errorf("NewMessages = %d, want %d (seeded)", sum.NewMessages, len(s.Messages))
 	}
-	t.Logf("%+v", sum)
+	if sum.Mailboxes != len(s.Mailboxes) {
+		t.Errorf("Mailboxes = %d, want %d", sum.Mailboxes, len(s.Mailboxes))
+	}
+	acctDir := filepath.Join(dir, EscapeName(acct.Name))
+	for _, name := range s.Mailboxes {
+		mbDir := filepath.Join(acctDir, MailboxPath(name, memserver.Delimiter))
+		man, err := readManifest(mbDir, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := s.MessagesIn(name)
+		if len(man.Messages) != len(want) {
+			t.Errorf("%s: manifest has %d messages, want %d", name, len(man.Messages), len(want))
+		}
+		for _, m := range want {
+			e := man.Messages[m.UID]
+			if e == nil {
+				t.Errorf("%s: UID %d missing from the manifest", name, m.UID)
+				continue
+			}
+			if e.Size != m.Size || e.SHA256 != sha256Hex(m.Data) || !e.Lossless {
+				t.Errorf("%s UID %d: size %d sha %s lossless %v, want %d %s true", name, m.UID, e.Size, e.SHA256, e.Lossless, m.Size, sha256Hex(m.Data))
+			}
+			data, err := os.ReadFile(filepath.Join(mbDir, e.File))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Default policy raw with \n: the file is the server's bytes
+			// with LF line ends.
+			if want := strings.ReplaceAll(string(m.Data), "\r\n", "\n"); string(data) != want {
+				t.Errorf("%s UID %d: file differs from the server's bytes with LF line ends", name, m.UID)
+			}
+		}
+	}
+	// The non-ASCII mailbox got a readable, reversible folder name.
+	if _, err := os.Stat(filepath.Join(acctDir, "Entwürfe", "日本語", StateFileName)); err != nil {
+		t.Error(err)
+	}
+	verifyClean(t, dir, acct)
+}
+
+func TestBackupIncrementalFetchesOnlyNew(t *testing.T) {
+	s := memserver.StartT(t, memserver.Options{})
+	acct, log := tracedAccount(t, s)
+	dir := t.TempDir()
+	runBackup(t, Options{Dir: dir, Accounts: []Account{acct}})
+
+	// No change: STATUS only, no SELECT, no FETCH.
+	log.reset()
+	sum := runBackup(t, Options{Dir: dir, Accounts: []Account{acct}})
+	if sum.NewMessages != 0 || sum.Changed != 0 {
+		t.Errorf("rerun without changes: %+v, want nothing new", sum)
+	}
+	if n := log.count(" FETCH "); n != 0 {
+		t.Errorf("rerun without changes sent %d FETCH commands, want 0", n)
+	}
+	if n, want := log.count(" STATUS "), len(s.Mailboxes); n != want {
+		t.Errorf("rerun without changes sent %d STATUS, want %d", n, want)
+	}
+
+	// Two new messages in INBOX: one UID FETCH of the new ones (plus the
+	// flags refresh, as the server has no CONDSTORE).
+	before := len(s.MessagesIn("INBOX"))
+	u1 := appendMessage(t, acct, "INBOX", "new-one")
+	u2 := appendMessage(t, acct, "INBOX", "new-two")
+	log.reset()
+	sum = runBackup(t, Options{Dir: dir, Accounts: []Account{acct}})
+	if sum.NewMessages != 2 || sum.Changed != 1 {
+		t.Errorf("after 2 new messages: %+v", sum)
+	}
+	bodies := 0
+	for _, l := range log.lines {
+		if strings.Contains(l, "UID FETCH") && strings.Contains(l, "BODY.PEEK[]") {
+			bodies++
+			if !strings.Contains(l, " "+itoa(u1)+":* ") && !strings.Contains(l, " "+itoa(uint32(before)+1)+":* ") {
+				t.Errorf("body fetch %q does not start at the first new UID %d", l, u1)
+			}
+		}
+	}
+	if bodies != 1 {
+		t.Errorf("%d body FETCH commands, want 1: %q", bodies, log.lines)
+	}
+	man, _ := readManifest(filepath.Join(dir, EscapeName(acct.Name), "INBOX"), false)
+	if man.Messages[u1] == nil || man.Messages[u2] == nil || man.Messages[u2].MessageID != "<new-two@example.org>" {
+		t.Errorf("new messages not in the manifest as expected: %+v %+v", man.Messages[u1], man.Messages[u2])
+	}
+	verifyClean(t, dir, acct)
+}
+
+func TestBackupFlagChangePickedUp(t *testing.T) {
+	s := memserver.StartT(t, memserver.Options{})
+	acct := memAccount(t, s)
+	dir := t.TempDir()
+	uid := appendMessage(t, acct, "INBOX", "flagged-later")
+	runBackup(t, Options{Dir: dir, Accounts: []Account{acct}})
+
+	c := client(t, acct)
+	ctx := context.Background()
+	if _, err := c.Select(ctx, "INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Store(ctx, imap.UIDSetNum(uid), imap.StoreAdd, []string{`\Flagged`, "$Work"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// go-imap's server has no CONDSTORE: a flag change alone does not
+	// show in STATUS, so it is picked up when the mailbox changes anyway
+	// (here: new mail). TestDovecotBackup checks CHANGEDSINCE.
+	appendMessage(t, acct, "INBOX", "arrives-later")
+	sum := runBackup(t, Options{Dir: dir, Accounts: []Account{acct}})
+	if sum.FlagUpdates != 1 {
+		t.Errorf("FlagUpdates = %d, want 1", sum.FlagUpdates)
+	}
 	inbox := filepath.Join(dir, EscapeName(acct.Name), "INBOX")
-	man, err := readManifest(inbox, false)
+	man, _ := readManifest(inbox, false)
+	e := man.Messages[uid]
+	if !sameFlags(e.Flags, []string{`\Seen`, `\Flagged`, "$Work"}) {
+		t.Errorf("flags = %v, want \\Seen \\Flagged $Work", e.Flags)
+	}
+	if !strings.HasSuffix(e.File, ":2,FS") {
+		t.Errorf("Maildir file %s does not carry the new flags", e.File)
+	}
+	verifyClean(t, dir, acct)
+}
+
+func TestBackupUIDValidityChange(t *testing.T) {
+	for _, strategy := range []string{OnUIDValidityKeep, OnUIDValidityRefetch, OnUIDValidityFail} {
+		t.Run(strategy, func(t *testing.T) {
+			s := memserver.StartT(t, memserver.Options{})
+			acct := memAccount(t, s)
+			dir := t.TempDir()
+			ctx := context.Background()
+			c := client(t, acct)
+			if err := c.Create(ctx, "Recreated"); err != nil {
+				t.Fatal(err)
+			}
+			appendMessage(t, acct, "Recreated", "old-1")
+			appendMessage(t, acct, "Recreated", "old-2")
+			runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"Recreated"}})
+			mbDir := filepath.Join(dir, EscapeName(acct.Name), "Recreated")
+			old, _, _ := readState(mbDir)
+
+			if err := c.Delete(ctx, "Recreated"); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Create(ctx, "Recreated"); err != nil {
+				t.Fatal(err)
+			}
+			appendMessage(t, acct, "Recreated", "new-1")
+			st, err := c.Status(ctx, "Recreated", []string{"UIDVALIDITY"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.UIDValidity == old.UIDValidity {
+				t.Skipf("server kept UIDVALIDITY %d for the recreated mailbox", st.UIDValidity)
+			}
+			var warnings []string
+			warn := func(f string, a ...any) { warnings = append(warnings, f) }
+			sum, err := Run(ctx, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"Recreated"}, OnUIDValidityChange: strategy, Warn: warn})
+			now, _, _ := readState(mbDir)
+			man, _ := readManifest(mbDir, false)
+			asides, _ := filepath.Glob(filepath.Join(mbDir, ".uidvalidity-*"))
+			switch strategy {
+			case OnUIDValidityFail:
+				var pe *PartialError
+				if !errors.As(err, &pe) || !strings.Contains(pe.Error(), "UIDVALIDITY changed") {
+					t.Fatalf("Run = %v, want a UIDVALIDITY failure", err)
+				}
+				if now.UIDValidity != old.UIDValidity || len(man.Messages) != 2 {
+					t.Errorf("fail strategy changed the backup: state %+v, %d messages", now, len(man.Messages))
+				}
+				return
+			case OnUIDValidityKeep:
+				if len(asides) != 1 {
+					t.Fatalf("dated folders %v, want 1", asides)
+				}
+				oldMan, _ := readManifest(asides[0], false)
+				if len(oldMan.Messages) != 2 {
+					t.Errorf("kept copy has %d messages, want 2", len(oldMan.Messages))
+				}
+			case OnUIDValidityRefetch:
+				if len(asides) != 0 {
+					t.Errorf("refetch left %v", asides)
+				}
+			}
+			if err != nil {
+				t.Fatalf("Run = %v", err)
+			}
+			if len(warnings) != 1 {
+				t.Errorf("warnings %q, want one", warnings)
+			}
+			if sum.NewMessages != 1 || now.UIDValidity != st.UIDValidity || len(man.Messages) != 1 {
+				t.Errorf("after refetch: %+v, state %+v, %d messages", sum, now, len(man.Messages))
+			}
+			verifyClean(t, dir, acct)
+		})
+	}
+}
+
+func TestBackupPrune(t *testing.T) {
+	s := memserver.StartT(t, memserver.Options{})
+	acct := memAccount(t, s)
+	dir := t.TempDir()
+	ctx := context.Background()
+	uid := appendMessage(t, acct, "INBOX", "to-delete")
+	runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"INBOX"}})
+	c := client(t, acct)
+	if _, err := c.Select(ctx, "INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Store(ctx, imap.UIDSetNum(uid), imap.StoreAdd, []string{`\Deleted`}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Expunge(ctx); err != nil {
+		t.Fatal(err)
+	}
+	inbox := filepath.Join(dir, EscapeName(acct.Name), "INBOX")
+	runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"INBOX"}})
+	man, _ := readManifest(inbox, false)
+	if man.Messages[uid] == nil {
+		t.Fatal("message deleted on the server left the backup without --prune")
+	}
+	file := filepath.Join(inbox, man.Messages[uid].File)
+	sum := runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"INBOX"}, Prune: true})
+	man, _ = readManifest(inbox, false)
+	if sum.Pruned != 1 || man.Messages[uid] != nil {
+		t.Errorf("prune: %+v, still in manifest: %v", sum, man.Messages[uid] != nil)
+	}
+	if _, err := os.Stat(file); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("pruned file still there: %v", err)
+	}
+	verifyClean(t, dir, acct)
+}
+
+func TestBackupLock(t *testing.T) {
+	dir := t.TempDir()
+	l, err := AcquireLock(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := s.MessagesIn("INBOX")
-	if len(man.Messages) != len(want) {
-		t.Fatalf("INBOX manifest has %d messages, want %d", len(man.Messages), len(want))
+	_, err = AcquireLock(dir)
+	var le *LockedError
+	if !errors.As(err, &le) || le.PID != os.Getpid() {
+		t.Fatalf("second AcquireLock = %v, want LockedError with our PID", err)
 	}
-	for _, m := range want {
-		e := man.Messages[m.UID]
-		if e == nil {
-			t.Errorf("UID %d missing from the manifest", m.UID)
-			continue
-		}
-		if e.Size != m.Size {
-			t.Errorf("UID %d size = %d, want %d", m.UID, e.Size, m.Size)
-		}
-		if _, err := os.Stat(filepath.Join(inbox, e.File)); err != nil {
-			t.Error(err)
+	l.Release()
+	// A lock file left by a dead process (no flock held) is taken over.
+	os.WriteFile(filepath.Join(dir, LockFileName), []byte("999999\n"), 0o600)
+	l, err = AcquireLock(dir)
+	if err != nil {
+		t.Fatalf("AcquireLock over a stale lock = %v", err)
+	}
+	l.Release()
+}
+
+func TestBackupFormats(t *testing.T) {
+	for _, format := range []string{FormatMbox, FormatEML} {
+		t.Run(format, func(t *testing.T) {
+			s := memserver.StartT(t, memserver.Options{})
+			acct := memAccount(t, s)
+			dir := t.TempDir()
+			sum := runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Format: format, Mailboxes: []string{"INBOX", "Corpus/*"}})
+			if sum.NewMessages == 0 {
+				t.Fatal("nothing backed up")
+			}
+			verifyClean(t, dir, acct)
+			appendMessage(t, acct, "INBOX", "later")
+			sum = runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Format: format, Mailboxes: []string{"INBOX", "Corpus/*"}})
+			if sum.NewMessages != 1 {
+				t.Errorf("incremental: %+v", sum)
+			}
+			verifyClean(t, dir, acct)
+		})
+	}
+}
+
+func TestMatchPattern(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, name string
+		want          bool
+	}{
+		{"*", "a/b", true}, {"%", "a/b", false}, {"a/%", "a/b", true}, {"inbox", "INBOX", true},
+		{"Corpus/*", "Corpus/x/y", true}, {"Corpus/%", "Corpus/x/y", false}, {"Sent", "Sent Items", false},
+	} {
+		if got := MatchPattern(tc.pattern, tc.name, "/"); got != tc.want {
+			t.Errorf("MatchPattern(%q, %q) = %v, want %v", tc.pattern, tc.name, got, tc.want)
 		}
 	}
+}
+
+func TestEscapeNameRoundTrip(t *testing.T) {
+	for _, name := range []string{"", ".", "..", "cur", "New", "a/b", "50%", "x\x00y\n", "Entwürfe", "1.eml", ".hidden", "mbox", `back\slash`} {
+		esc := EscapeName(name)
+		if esc == "." || esc == ".." || strings.ContainsAny(esc, "/\\\x00\n") || strings.HasPrefix(esc, ".") || reservedNames[strings.ToLower(esc)] || strings.HasSuffix(strings.ToLower(esc), ".eml") {
+			t.Errorf("EscapeName(%q) = %q: not a safe file name", name, esc)
+		}
+		back, err := UnescapeName(esc)
+		if err != nil || back != name {
+			t.Errorf("UnescapeName(%q) = %q, %v; want %q", esc, back, err, name)
+		}
+	}
+	_ = time.Second
 }

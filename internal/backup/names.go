@@ -14,7 +14,7 @@ var reservedNames = map[string]bool{"cur": true, "new": true, "tmp": true, "mbox
 // EscapeName makes one level of a mailbox name (UTF-8) safe as a file name,
 // reversibly: '%' and '/' and '\\' and control bytes become %XX, as do the
 // first byte of a name starting with '.' or equal to a reserved name (cur,
-// new, tmp, mbox, or ending in .eml, any case); the empty level becomes
+// new, tmp, mbox, any case) and the dot of a ".eml" ending; the empty level becomes
 // "%_". UnescapeName reverses it.
 func EscapeName(level string) string {
 	if level == "" {
@@ -22,10 +22,14 @@ func EscapeName(level string) string {
 	}
 	var b strings.Builder
 	lower := strings.ToLower(level)
-	escapeFirst := level[0] == '.' || reservedNames[lower] || strings.HasSuffix(lower, ".eml")
+	escapeFirst := level[0] == '.' || reservedNames[lower]
+	escapeDot := -1 // the dot of a ".eml" ending
+	if strings.HasSuffix(lower, ".eml") {
+		escapeDot = len(level) - 4
+	}
 	for i := 0; i < len(level); i++ {
 		c := level[i]
-		if c < 0x20 || c == 0x7f || c == '%' || c == '/' || c == '\\' || (i == 0 && escapeFirst) {
+		if c < 0x20 || c == 0x7f || c == '%' || c == '/' || c == '\\' || (i == 0 && escapeFirst) || i == escapeDot {
 			fmt.Fprintf(&b, "%%%02X", c)
 			continue
 		}

@@ -1,0 +1,461 @@
+package backup
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/imapctl/imapctl/internal/imap"
+	"github.com/imapctl/imapctl/internal/output"
+)
+
+// RestoreOptions configure Restore.
+type RestoreOptions struct {
+	// Dir is a backup folder, an account folder of one, or any Maildir,
+	// mbox file or folder of .eml files.
+	Dir string
+	// Account is the account the backup was made from (to find its
+	// folder in a backup with several).
+	Account Account
+	// Target names the account restored into (user@host); it keys the
+	// restore journal.
+	Target string
+	// Prefix, when set, puts every mailbox under this mailbox.
+	Prefix string
+	// Journal is the restore journal file; "" means
+	// <Dir>/.imapctl-restore/<Target>.jsonl (next to Dir for a file).
+	Journal string
+	Warn    func(format string, args ...any)
+}
+
+// RestoreSummary is what Restore did.
+type RestoreSummary struct {
+	Mailboxes int       `json:"mailboxes"`
+	Uploaded  int       `json:"uploaded"`
+	Skipped   int       `json:"skipped"`
+	Bytes     int64     `json:"bytes"`
+	Failures  []Failure `json:"failures,omitempty"`
+}
+
+// journalEntry is one line of the restore journal: a source message and
+// where it went (RFC 4315 APPENDUID; UID 0 without UIDPLUS).
+type journalEntry struct {
+	Source      string `json:"source"`
+	Mailbox     string `json:"mailbox"`
+	UIDValidity uint32 `json:"uidvalidity"`
+	UID         uint32 `json:"uid,omitempty"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256,omitempty"`
+}
+
+// restoreMessage is one message to upload.
+type restoreMessage struct {
+	key          string
+	flags        []string
+	internalDate time.Time
+	messageID    string
+	// size and sum are of the wire bytes (CRLF); size -1 and sum ""
+	// when not known before a counting pass.
+	size int64
+	sum  string
+	// open returns the wire bytes.
+	open func() (io.ReadCloser, error)
+}
+
+// restoreMailbox is one mailbox to restore.
+type restoreMailbox struct {
+	name, delimiter string
+	messages        func(yield func(restoreMessage) error) error
+}
+
+// Restore uploads a backup (or a foreign Maildir/mbox/eml folder) to c
+// with APPEND (RFC 3501 §6.3.11), keeping flags and INTERNALDATE and
+// creating mailboxes as needed. A journal of APPENDUIDs makes a rerun
+// upload nothing twice; a message the journal does not know is still
+// skipped when the target mailbox holds one with the same Message-ID,
+// size and SHA-256. Messages are streamed from their files.
+func Restore(ctx context.Context, c *imap.Client, opts RestoreOptions) (*RestoreSummary, error) {
+	if opts.Warn == nil {
+		opts.Warn = func(string, ...any) {}
+	}
+	mailboxes, journalDir, err := restoreSources(opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Journal == "" {
+		opts.Journal = filepath.Join(journalDir, ".imapctl-restore", EscapeName(opts.Target)+".jsonl")
+	}
+	journal, err := readJournal(opts.Journal)
+	if err != nil {
+		return nil, err
+	}
+	delimiter := "/"
+	if list, err := c.List(ctx, "", "", nil); err == nil && len(list) > 0 && list[0].Delimiter != "" {
+		delimiter = list[0].Delimiter
+	}
+	sum := &RestoreSummary{}
+	for _, mb := range mailboxes {
+		target := mb.name
+		if mb.delimiter != "" && mb.delimiter != delimiter {
+			target = strings.ReplaceAll(target, mb.delimiter, delimiter)
+		}
+		if opts.Prefix != "" {
+			target = opts.Prefix + delimiter + target
+		}
+		sum.Mailboxes++
+		if err := restoreOne(ctx, c, mb, target, opts, journal, sum); err != nil {
+			if ctx.Err() != nil {
+				return sum, ctx.Err()
+			}
+			var ae *imap.AbortError
+			if errors.As(err, &ae) {
+				return sum, err
+			}
+			sum.Failures = append(sum.Failures, Failure{Account: opts.Target, Mailbox: target, Error: err.Error()})
+		}
+	}
+	if len(sum.Failures) > 0 {
+		return sum, &PartialError{Failures: sum.Failures}
+	}
+	return sum, nil
+}
+
+type journalIndex map[string]journalEntry
+
+func journalKey(mailbox, source string) string { return mailbox + "\x00" + source }
+
+func readJournal(path string) (journalIndex, error) {
+	idx := journalIndex{}
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return idx, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		var e journalEntry
+		if json.Unmarshal(sc.Bytes(), &e) == nil { // a torn last line is skipped
+			idx[journalKey(e.Mailbox, e.Source)] = e
+		}
+	}
+	return idx, sc.Err()
+}
+
+func appendJournal(path string, e journalEntry) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(append(data, '\n'))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// restoreSources finds what Dir holds: a backup's mailboxes, or one
+// foreign folder or file.
+func restoreSources(opts RestoreOptions) ([]restoreMailbox, string, error) {
+	if acctDir, err := AccountDir(opts.Dir, opts.Account); err == nil {
+		mbs, err := BackupMailboxes(acctDir)
+		if err != nil {
+			return nil, "", err
+		}
+		var out []restoreMailbox
+		for _, mb := range mbs {
+			out = append(out, backupSource(mb))
+		}
+		return out, acctDir, nil
+	}
+	info, err := os.Stat(opts.Dir)
+	if err != nil {
+		return nil, "", err
+	}
+	journalDir := opts.Dir
+	if !info.IsDir() {
+		journalDir = filepath.Dir(opts.Dir)
+	}
+	mb, err := foreignSource(opts.Dir)
+	if err != nil {
+		return nil, "", err
+	}
+	return []restoreMailbox{mb}, journalDir, nil
+}
+
+// backupSource yields a backup mailbox's messages in UID order.
+func backupSource(mb BackupMailbox) restoreMailbox {
+	return restoreMailbox{name: mb.State.Mailbox, delimiter: mb.State.Delimiter, messages: func(yield func(restoreMessage) error) error {
+		man, err := readManifest(mb.Dir, false)
+		if err != nil {
+			return err
+		}
+		for _, uid := range sortedUIDs(man.Messages) {
+			e := man.Messages[uid]
+			rm := restoreMessage{
+				key: "uid:" + strconv.FormatUint(uint64(mb.State.UIDValidity), 10) + ":" + strconv.FormatUint(uint64(uid), 10),
+				flags: e.Flags, internalDate: e.InternalDate, messageID: e.MessageID, size: -1,
+				open: func() (io.ReadCloser, error) {
+					rc, err := openStored(mb.State.Format, mb.Dir, e)
+					if err != nil {
+						return nil, err
+					}
+					return struct {
+						io.Reader
+						io.Closer
+					}{newCRLFReader(rc, mb.State.Linesep), rc}, nil
+				},
+			}
+			if e.Lossless {
+				rm.size, rm.sum = e.Size, e.SHA256
+			}
+			if err := yield(rm); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+}
+
+// foreignSource yields the messages of a Maildir, mbox or .eml folder,
+// with line endings normalised to CRLF.
+func foreignSource(path string) (restoreMailbox, error) {
+	kind, err := output.DetectKind(path)
+	if err != nil {
+		return restoreMailbox{}, err
+	}
+	name := strings.TrimSuffix(filepath.Base(filepath.Clean(path)), ".mbox")
+	return restoreMailbox{name: name, messages: func(yield func(restoreMessage) error) error {
+		src, err := output.Open(path, output.MboxRD)
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		for {
+			sm, r, err := src.Next()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			// Read the header for the Message-ID; the bytes are read
+			// again from the file when uploading.
+			var sniff headerSniffer
+			io.Copy(&sniff, io.LimitReader(r, maxSniff))
+			key := sm.Path
+			if rel, err := filepath.Rel(path, sm.Path); err == nil && rel != "." {
+				key = rel
+			} else {
+				key = filepath.Base(sm.Path)
+			}
+			open := func() (io.ReadCloser, error) {
+				f, err := os.Open(sm.Path)
+				if err != nil {
+					return nil, err
+				}
+				return struct {
+					io.Reader
+					io.Closer
+				}{newNormalizingReader(f), f}, nil
+			}
+			if kind == output.KindMbox {
+				key = "mbox@" + strconv.FormatInt(sm.Offset, 10)
+				offset := sm.Offset
+				open = func() (io.ReadCloser, error) {
+					f, err := os.Open(path)
+					if err != nil {
+						return nil, err
+					}
+					info, err := f.Stat()
+					if err != nil {
+						f.Close()
+						return nil, err
+					}
+					mr := output.NewMboxReader(io.NewSectionReader(f, offset, info.Size()-offset), path, output.MboxRD)
+					_, body, err := mr.Next()
+					if err != nil {
+						f.Close()
+						return nil, err
+					}
+					return struct {
+						io.Reader
+						io.Closer
+					}{newNormalizingReader(body), f}, nil
+				}
+			}
+			flags := slices.DeleteFunc(slices.Clone(sm.Flags), func(f string) bool { return strings.EqualFold(f, `\Recent`) })
+			rm := restoreMessage{key: key, flags: flags, internalDate: sm.InternalDate, messageID: sniff.messageID(), size: -1, open: open}
+			if err := yield(rm); err != nil {
+				return err
+			}
+		}
+	}}, nil
+}
+
+// measure reads a message once to learn its wire size and SHA-256.
+func measure(rm *restoreMessage) error {
+	rc, err := rm.open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, rc)
+	if err != nil {
+		return err
+	}
+	rm.size, rm.sum = n, hex.EncodeToString(h.Sum(nil))
+	return nil
+}
+
+// targetIndex maps (Message-ID, size) to UIDs of a target mailbox, built
+// on first need.
+type targetIndex struct {
+	built bool
+	byKey map[string][]uint32
+}
+
+func (ti *targetIndex) build(ctx context.Context, c *imap.Client, exists uint32) error {
+	ti.built, ti.byKey = true, map[string][]uint32{}
+	if exists == 0 {
+		return nil
+	}
+	return c.Fetch(ctx, imap.AllUID(), &imap.FetchOptions{UID: true, RFC822Size: true,
+		BodySections: []imap.BodySection{{Specifier: "HEADER.FIELDS", Fields: []string{"MESSAGE-ID"}, Peek: true}}},
+		func(m *imap.FetchMessage) error {
+			var buf bytes.Buffer
+			for {
+				b, err := m.NextBody()
+				if err != nil {
+					return err
+				}
+				if b == nil {
+					break
+				}
+				io.Copy(&buf, io.LimitReader(b, maxSniff))
+			}
+			k := messageIDOf(buf.Bytes()) + "\x00" + strconv.FormatInt(m.RFC822Size, 10)
+			ti.byKey[k] = append(ti.byKey[k], m.UID)
+			return nil
+		})
+}
+
+// hasCopy reports whether the selected target mailbox holds rm already.
+func (ti *targetIndex) hasCopy(ctx context.Context, c *imap.Client, rm *restoreMessage) (bool, error) {
+	uids := ti.byKey[rm.messageID+"\x00"+strconv.FormatInt(rm.size, 10)]
+	if len(uids) == 0 {
+		return false, nil
+	}
+	found := false
+	err := c.Fetch(ctx, imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySections: []imap.BodySection{{Peek: true}}}, func(m *imap.FetchMessage) error {
+		b, err := m.NextBody()
+		if err != nil || b == nil {
+			return err
+		}
+		h := sha256.New()
+		if _, err := io.Copy(h, b); err != nil {
+			return err
+		}
+		found = found || hex.EncodeToString(h.Sum(nil)) == rm.sum
+		return nil
+	})
+	return found, err
+}
+
+func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target string, opts RestoreOptions, journal journalIndex, sum *RestoreSummary) error {
+	status, err := c.Status(ctx, target, []string{"UIDVALIDITY", "MESSAGES"})
+	var se *imap.Error
+	if errors.As(err, &se) {
+		if cerr := c.Create(ctx, target); cerr != nil {
+			return fmt.Errorf("creating mailbox: %w", cerr)
+		}
+		status, err = c.Status(ctx, target, []string{"UIDVALIDITY", "MESSAGES"})
+	}
+	if err != nil {
+		return err
+	}
+	var index targetIndex
+	selected := false
+	return mb.messages(func(rm restoreMessage) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if j, ok := journal[journalKey(target, rm.key)]; ok && j.UIDValidity == status.UIDValidity {
+			sum.Skipped++
+			return nil
+		}
+		fail := func(err error) error {
+			var ae *imap.AbortError
+			if errors.As(err, &ae) || ctx.Err() != nil {
+				return err
+			}
+			sum.Failures = append(sum.Failures, Failure{Account: opts.Target, Mailbox: target, Error: rm.key + ": " + err.Error()})
+			return nil
+		}
+		if rm.size < 0 || rm.sum == "" {
+			if err := measure(&rm); err != nil {
+				return fail(err)
+			}
+		}
+		if status.Messages > 0 || selected {
+			if !selected {
+				mbx, err := c.Select(ctx, target, &imap.SelectOptions{ReadOnly: true})
+				if err != nil {
+					return fail(err)
+				}
+				selected = true
+				if err := index.build(ctx, c, mbx.Exists); err != nil {
+					return fail(err)
+				}
+			}
+			if has, err := index.hasCopy(ctx, c, &rm); err != nil {
+				return fail(err)
+			} else if has {
+				sum.Skipped++
+				return appendJournal(opts.Journal, journalEntry{Source: rm.key, Mailbox: target, UIDValidity: status.UIDValidity, Size: rm.size, SHA256: rm.sum})
+			}
+		}
+		rc, err := rm.open()
+		if err != nil {
+			return fail(err)
+		}
+		res, err := c.Append(ctx, target, rm.size, &contextReader{ctx, rc}, &imap.AppendOptions{Flags: rm.flags, InternalDate: rm.internalDate})
+		rc.Close()
+		if err != nil {
+			return fail(err)
+		}
+		sum.Uploaded++
+		sum.Bytes += rm.size
+		uidValidity := status.UIDValidity
+		if res.UIDValidity != 0 {
+			uidValidity = res.UIDValidity
+		}
+		return appendJournal(opts.Journal, journalEntry{Source: rm.key, Mailbox: target, UIDValidity: uidValidity, UID: res.UID, Size: rm.size, SHA256: rm.sum})
+	})
+}
