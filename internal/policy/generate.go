@@ -87,6 +87,7 @@ func isTextPart(m *message) bool {
 func (g *generator) prepare(m *message) error {
 	headers := m.headers
 	prep := &prepared{}
+	var mungedAt map[int]bool // indexes of the headers re-encoding replaced
 	if isTextPart(m) && m.payload != nil && m.payload.eightBit && g.policy.CTEType == "7bit" {
 		raw, err := m.payload.String()
 		if err != nil {
@@ -97,17 +98,27 @@ func (g *generator) prepare(m *message) error {
 			return &GenerateError{Part: g.part, Reason: err.Error()}
 		}
 		prep.text = bodyFromString(text)
+		mungedAt = map[int]bool{}
 		c := m.cloneHeaders()
 		if _, ok := c.get("content-transfer-encoding"); !ok {
 			c.headers = append(c.headers, headerField{"Content-Transfer-Encoding", munged.cte})
+			mungedAt[len(c.headers)-1] = true
 		} else {
-			c.replaceHeader("content-transfer-encoding", munged.cte)
+			mungedAt[c.replaceHeader("content-transfer-encoding", munged.cte)] = true
 		}
-		c.replaceHeader("content-type", munged.contentType)
+		mungedAt[c.replaceHeader("content-type", munged.contentType)] = true
 		headers = c.headers
 	}
-	for _, h := range headers {
-		folded, err := g.policy.foldBinaryChecked(h.name, h.value)
+	for i, h := range headers {
+		p := g.policy
+		if mungedAt[i] && p.Family == FamilyEmail {
+			// Python stores the new values as header objects, which
+			// fold_binary always refolds (as refold_source=all does).
+			q := *p
+			q.RefoldSource = "all"
+			p = &q
+		}
+		folded, err := p.foldBinaryChecked(h.name, h.value)
 		if err != nil {
 			return &GenerateError{Part: g.part, Reason: err.Error(), Err: err}
 		}

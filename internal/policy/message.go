@@ -147,13 +147,14 @@ func (m *message) cloneHeaders() *message {
 }
 
 // replaceHeader is Python's Message.replace_header: the first field named
-// name keeps its position and name and gets value.
-func (m *message) replaceHeader(name, value string) bool {
+// name keeps its position and name and gets value. It returns the
+// field's index, or -1 if there is none.
+func (m *message) replaceHeader(name, value string) int {
 	for i, h := range m.headers {
 		if strings.EqualFold(h.name, name) {
 			m.headers[i].value = value
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }

@@ -3,6 +3,8 @@
 import os
 
 MESSAGES = {
+    '8bit-long-ctype.eml': b'Content-Type: text/plain; charset=utf-8; format=flowed; delsp=yes;\n name="a-very-long-file-name-that-makes-the-header-long.txt"\nContent-Transfer-Encoding: 8bit\n\ncaf\xc3\xa9\n',
+    '8bit-long-ctype-no-cte.eml': b'Content-Type: text/plain; charset=iso-8859-15; name="another-rather-long-file-name-for-folding.txt"\n\ncaf\xe9\n',
     'mp-8bit-unparsed.eml': b'Content-Type: multipart/mixed; boundary="b"\n\npreamble\n--b--\xc3\xa9\xff\nlost epilogue\n',
     'long-lines.eml': b'Content-Type: multipart/mixed; boundary="b"\nX-Long: ' + b'y' * 70000 + b'\n\n--b\n\nFrom ' + b'x' * 65531 + b'--b--\n' + b'z' * 140000 + b'\nFrom end\n--b--\n',
     '8bit-ascii.eml': b'Content-Type: text/plain; charset=us-ascii\n\ncaf\xc3\xa9\n',
