@@ -68,6 +68,10 @@ type Options struct {
 	// CorpusDir is a folder of .eml files (one folder per source, like
 	// testdata/corpus); "" seeds no messages.
 	CorpusDir string
+	// KeepMisserved also seeds the corpus messages this server serves
+	// wrongly, into MisservedMailbox only (never INBOX), so that tests can
+	// check a client notices BODY[] and RFC822.SIZE disagreeing.
+	KeepMisserved bool
 	// Logger receives the server's errors; nil discards them.
 	Logger Logger
 	// DebugWriter, when set, receives the raw protocol (including passwords).
@@ -81,8 +85,8 @@ type SeededMessage struct {
 	Path         string    // the file it came from
 	Data         []byte    // the bytes stored and served as BODY[] (CRLF line ends)
 	CRLFAdded    bool      // the file had bare LF line ends, turned into CRLF before APPEND
-	Size         int64     // len(Data): RFC822.SIZE and the length of BODY[]
-	Flags        []string  // its flags, e.g. `\Seen`, `$Label1`
+	Size         int64     // len(Data): RFC822.SIZE and, except in MisservedMailbox, the length of BODY[]
+	Flags        []string  // its flags, e.g. `\Seen`, `$Label1` (go-imap reports keywords lower-cased)
 	InternalDate time.Time // its INTERNALDATE (whole seconds, with a zone)
 }
 
@@ -94,10 +98,12 @@ type SkippedMessage struct {
 
 // Mailbox names the server creates. INBOX holds every seeded message;
 // CorpusMailbox(source) holds those of one corpus folder;
-// NonASCIIMailbox holds the first three.
+// NonASCIIMailbox holds the first three; MisservedMailbox, with
+// KeepMisserved, the messages in Skipped.
 const (
-	NonASCIIMailbox = "Entwürfe/日本語"
-	Delimiter       = "/"
+	NonASCIIMailbox  = "Entwürfe/日本語"
+	MisservedMailbox = "Misserved"
+	Delimiter        = "/"
 )
 
 // CorpusMailbox is the name of the mailbox holding the messages of one
@@ -135,7 +141,7 @@ func Start(opts Options) (*Server, error) {
 	}
 	s := &Server{Username: opts.Username, Password: opts.Password}
 	user := imapmemserver.NewUser(opts.Username, opts.Password)
-	if err := s.seed(user, opts.CorpusDir); err != nil {
+	if err := s.seed(user, opts.CorpusDir, opts.KeepMisserved); err != nil {
 		return nil, err
 	}
 	mem := imapmemserver.New()
@@ -145,7 +151,9 @@ func Start(opts Options) (*Server, error) {
 	if !opts.Minimal {
 		for _, c := range []imap.Cap{
 			imap.CapNamespace, imap.CapUIDPlus, imap.CapESearch, imap.CapListExtended, imap.CapListStatus,
-			imap.CapMove, imap.CapStatusSize, imap.CapChildren, imap.CapSpecialUse, imap.CapLiteralPlus,
+			// Not SPECIAL-USE: imapmemserver (beta.8) ignores the special
+			// use given to Create and never reports one.
+			imap.CapMove, imap.CapStatusSize, imap.CapChildren, imap.CapLiteralPlus,
 		} {
 			caps[c] = struct{}{}
 		}
@@ -305,7 +313,7 @@ type literal struct {
 
 func (l literal) Size() int64 { return l.size }
 
-func (s *Server) seed(user *imapmemserver.User, corpusDir string) error {
+func (s *Server) seed(user *imapmemserver.User, corpusDir string, keepMisserved bool) error {
 	special := []struct {
 		name string
 		attr imap.MailboxAttr
@@ -369,7 +377,7 @@ func (s *Server) seed(user *imapmemserver.User, corpusDir string) error {
 		})
 		return nil
 	}
-	var seeded []good
+	var seeded, misserved []good
 	for _, file := range files {
 		data, err := os.ReadFile(file)
 		if err != nil {
@@ -379,6 +387,7 @@ func (s *Server) seed(user *imapmemserver.User, corpusDir string) error {
 		crlfAdded := !bytes.Equal(crlf, data)
 		if ok, why := servedCorrectly(crlf); !ok {
 			s.Skipped = append(s.Skipped, SkippedMessage{Path: file, Reason: why})
+			misserved = append(misserved, good{file: file, data: crlf, crlfAdded: crlfAdded, index: len(misserved)})
 			continue
 		}
 		rel, _ := filepath.Rel(corpusDir, file)
@@ -406,6 +415,16 @@ func (s *Server) seed(user *imapmemserver.User, corpusDir string) error {
 	for _, g := range seeded[:min(3, len(seeded))] {
 		if err := appendTo(NonASCIIMailbox, g); err != nil {
 			return err
+		}
+	}
+	if keepMisserved && len(misserved) > 0 {
+		if err := create(MisservedMailbox, nil); err != nil {
+			return err
+		}
+		for _, g := range misserved {
+			if err := appendTo(MisservedMailbox, g); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
