@@ -1,0 +1,120 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/imapctl/imapctl/internal/imap"
+	"github.com/spf13/cobra"
+)
+
+// StoreOptions are the inputs of the store command.
+type StoreOptions struct {
+	IO      *IOStreams
+	Context context.Context
+	Client  func(context.Context) (*imap.Client, error)
+	JSON    bool
+
+	Mailbox string
+	Set     imap.NumSet
+	Action  imap.StoreAction
+	Flags   []string
+	Silent  bool
+}
+
+// NewStoreCmd returns the store command (RFC 3501 §6.4.6).
+func NewStoreCmd(f *Factory, runF func(*StoreOptions) error) *cobra.Command {
+	opts := &StoreOptions{IO: f.IOStreams, Client: f.Client}
+	var add, remove, replace, seq bool
+	cmd := &cobra.Command{
+		Use:   "store MAILBOX SET --add|--remove|--set FLAG...",
+		Short: "Add, remove or set flags of messages",
+		Long: `Change the flags of the messages of SET (UIDs unless --seq) and print each
+message's new flags: "UID FLAG..." lines, or NDJSON with --json. For example:
+
+  imapctl store INBOX 4:7 --add '\Seen' '$Done'
+  imapctl store INBOX 12 --set            # clear all flags`,
+		Args: rangeArgs(2, -1, "MAILBOX, SET and flags"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Context = c.Context()
+			opts.JSON = f.Global.JSON
+			opts.Mailbox = args[0]
+			var err error
+			if opts.Set, err = parseSetArg(args[1], seq); err != nil {
+				return err
+			}
+			switch {
+			case add && !remove && !replace:
+				opts.Action = imap.StoreAdd
+			case remove && !add && !replace:
+				opts.Action = imap.StoreRemove
+			case replace && !add && !remove:
+				opts.Action = imap.StoreReplace
+			default:
+				return usageErrorf("store wants exactly one of --add, --remove or --set")
+			}
+			if opts.Flags, err = parseFlagArgs(args[2:]); err != nil {
+				return err
+			}
+			if len(opts.Flags) == 0 && opts.Action != imap.StoreReplace {
+				return usageErrorf("store --add/--remove wants at least one FLAG")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return storeRun(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&add, "add", false, "add the flags (+FLAGS)")
+	cmd.Flags().BoolVar(&remove, "remove", false, "remove the flags (-FLAGS)")
+	cmd.Flags().BoolVar(&replace, "set", false, "replace all flags with these (FLAGS)")
+	cmd.Flags().BoolVar(&opts.Silent, "silent", false, "do not ask for or print the new flags (.SILENT)")
+	cmd.Flags().BoolVar(&seq, "seq", false, "SET holds sequence numbers, not UIDs")
+	return cmd
+}
+
+// storedFlags is one line of store --json.
+type storedFlags struct {
+	UID   uint32   `json:"uid"`
+	Seq   uint32   `json:"seq"`
+	Flags []string `json:"flags"`
+}
+
+// storeRun selects the mailbox read-write and stores the flags.
+func storeRun(opts *StoreOptions) error {
+	c, err := opts.Client(opts.Context)
+	if err != nil {
+		return err
+	}
+	if _, err := c.Select(opts.Context, opts.Mailbox, nil); err != nil {
+		return err
+	}
+	res, err := c.Store(opts.Context, opts.Set, opts.Action, opts.Flags, &imap.StoreOptions{Silent: opts.Silent})
+	if err != nil {
+		return err
+	}
+	for _, m := range res.Messages {
+		if m.Flags == nil {
+			continue
+		}
+		if opts.JSON {
+			if err := writeJSONLine(opts.IO.Out, storedFlags{UID: m.UID, Seq: m.SeqNum, Flags: nonNil(m.Flags)}); err != nil {
+				return err
+			}
+			continue
+		}
+		id := m.UID
+		if !opts.Set.UID || id == 0 {
+			id = m.SeqNum
+		}
+		line := fmt.Sprint(id)
+		if len(m.Flags) > 0 {
+			line += " " + strings.Join(m.Flags, " ")
+		}
+		if _, err := fmt.Fprintln(opts.IO.Out, line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
