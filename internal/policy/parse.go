@@ -406,7 +406,7 @@ func (fp *feedParser) parseDeliveryStatus() error {
 // sep (--)? [ \t]* (\r\n|\r|\n)? $. It reports a match, whether it is
 // the close delimiter and whether a line ending followed.
 func boundaryMatch(line, separator string) (ok, end, linesep bool) {
-	if !strings.HasPrefix(line, separator) {
+	if separator == "" || !strings.HasPrefix(line, separator) {
 		return false, false, false
 	}
 	rest := line[len(separator):]
@@ -454,6 +454,12 @@ func (fp *feedParser) parseMultipart() error {
 		}
 	}
 	separator := "--" + boundary
+	if has8bit(boundary) {
+		// Python's header value holds such bytes as U+FFFD or decoded
+		// characters, never as the surrogates a body line holds, so no
+		// line can be this boundary.
+		separator = ""
+	}
 	isBoundary := func(line string) bool {
 		ok, _, _ := boundaryMatch(line, separator)
 		return ok

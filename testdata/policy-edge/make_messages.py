@@ -3,6 +3,8 @@
 import os
 
 MESSAGES = {
+    'mp-8bit-boundary.eml': b'Content-Type: multipart/mixed; boundary="b\xe9"\n\n--b\xe9\n\none\n--b\xe9--\n',
+    'mp-8bit-boundary-utf8.eml': b'Content-Type: multipart/mixed; boundary="b\xc3\xa9"\n\n--b\xc3\xa9\n\none\n--b\xc3\xa9--\n',
     '8bit-long-ctype.eml': b'Content-Type: text/plain; charset=utf-8; format=flowed; delsp=yes;\n name="a-very-long-file-name-that-makes-the-header-long.txt"\nContent-Transfer-Encoding: 8bit\n\ncaf\xc3\xa9\n',
     '8bit-long-ctype-no-cte.eml': b'Content-Type: text/plain; charset=iso-8859-15; name="another-rather-long-file-name-for-folding.txt"\n\ncaf\xe9\n',
     'mp-8bit-unparsed.eml': b'Content-Type: multipart/mixed; boundary="b"\n\npreamble\n--b--\xc3\xa9\xff\nlost epilogue\n',
