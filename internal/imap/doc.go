@@ -1,0 +1,109 @@
+// Package imap is an IMAP4rev1 client (RFC 3501) with the command set of
+// Python's imaplib.IMAP4, streaming message bodies and pipelining
+// commands. It knows nothing of command lines, configuration or files.
+//
+// # Use
+//
+//	c, err := imap.Dial(ctx, "imap.example.org:993", imap.Options{})
+//	err = c.Login(ctx, user, password)
+//	mb, err := c.Select(ctx, "INBOX", &imap.SelectOptions{ReadOnly: true})
+//	err = c.Fetch(ctx, imap.AllUID(), &imap.FetchOptions{UID: true, RFC822Size: true,
+//		BodySections: []imap.BodySection{{Peek: true}}}, func(m *imap.FetchMessage) error {
+//		body, err := m.NextBody() // an io.Reader limited to the literal
+//		...
+//	})
+//	err = c.Logout(ctx)
+//
+// Every method takes a context first. Methods may be called from several
+// goroutines: each call writes its command at once and waits for its own
+// tagged completion, so concurrent calls are pipelined on one connection
+// (RFC 3501 §5.5). One reader goroutine reads all responses, routes tagged
+// completions by tag and untagged data to the command that asked for it
+// (the oldest pending one; STATUS by mailbox name; ESEARCH by its TAG
+// correlator), and keeps the selected mailbox's state (Mailbox) current
+// from EXISTS, EXPUNGE, RECENT, FLAGS, VANISHED and response codes.
+// Untagged responses no command asked for go to Options.OnUntagged and are
+// kept for Response (imaplib's response() and untagged_responses).
+//
+// # Errors
+//
+// A server's NO or BAD is an *Error (imaplib's IMAP4.error) carrying the
+// response code and text; the connection stays usable. A broken
+// connection, timeout, BYE, malformed response or cancelled context is an
+// *AbortError (IMAP4.abort) and ends the connection. A change to a mailbox
+// selected read-only is a *ReadOnlyError (IMAP4.readonly). A command the
+// server cannot or may not take (LOGINDISABLED, no STARTTLS, no UIDPLUS, a
+// message above APPENDLIMIT) is refused locally with a *CapabilityError,
+// and a value that cannot be encoded (NUL in a string) with an
+// *imapwire.EncodeError; neither sends anything. A whole-message body whose
+// literal size differs from the server's RFC822.SIZE gives a
+// *SizeMismatchError.
+//
+// # Implemented
+//
+//   - RFC 3501 IMAP4rev1: every command; the response grammar of §9 in
+//     package imapwire; modified UTF-7 mailbox names (§5.1.3).
+//   - RFC 9051 IMAP4rev2 servers (LITERAL-, UIDPLUS, MOVE, ESEARCH, UNSELECT
+//     and IDLE are taken as present when IMAP4rev2 is advertised).
+//   - RFC 7888 LITERAL+ / LITERAL-, RFC 3516 literal8 in responses.
+//   - RFC 4959 SASL-IR; RFC 4616 PLAIN; LOGIN (draft-murchison-sasl-login);
+//     RFC 2195 CRAM-MD5; XOAUTH2; RFC 7628 OAUTHBEARER.
+//   - RFC 2177 IDLE, RFC 2342 NAMESPACE, RFC 2971 ID, RFC 3691 UNSELECT,
+//     RFC 4315 UIDPLUS, RFC 4314 ACL, RFC 4731 ESEARCH, RFC 4978
+//     COMPRESS=DEFLATE, RFC 5161 ENABLE, RFC 5256 SORT and THREAD, RFC 5258
+//     LIST selection options, RFC 5819 LIST-STATUS, RFC 6154 SPECIAL-USE,
+//     RFC 6851 MOVE, RFC 6855 UTF8=ACCEPT, RFC 7162 CONDSTORE (QRESYNC's
+//     VANISHED is understood), RFC 7889 APPENDLIMIT, RFC 8314 implicit TLS,
+//     RFC 9208 QUOTA, draft-daboo-imap-annotatemore (GETANNOTATION,
+//     SETANNOTATION), RFC 1730 PARTIAL and Cyrus PROXYAUTH as imaplib has
+//     them.
+//
+// # Divergences
+//
+// Deliberate differences from imaplib and the RFCs:
+//
+//   - Results are typed values, not imaplib's (typ, [data]) lists. The raw
+//     responses stay reachable through Response, CommandResult and
+//     FetchMessage.Other.
+//   - Mailbox names are UTF-8 for the caller and modified UTF-7 on the wire
+//     (imaplib leaves encoding to the caller). A name the server sends that
+//     is not valid modified UTF-7 is passed through as sent, with
+//     ListMailbox.BadName set. "INBOX" is never encoded.
+//   - Untagged FETCH responses that answer a command are handed to that
+//     command and not kept for Response, so fetching a mailbox does not
+//     grow memory; at most 1000 responses are kept per name.
+//   - Body sections are streamed, never held whole. A FETCH callback runs
+//     on the reader goroutine and must not call the client; when it
+//     returns an error, the rest of the FETCH is read and discarded (the
+//     connection stays usable) and Fetch returns that error.
+//   - Cancelling a context while its command is in flight aborts the
+//     connection: IMAP cannot cancel a command.
+//   - Options.Timeout is an inactivity timeout while a response is owed,
+//     not a deadline: a long download that keeps flowing is not cut, and
+//     an idle connection (or IDLE) never times out.
+//   - As in imaplib, SELECT of a mailbox the server opens read-only returns
+//     the mailbox together with a *ReadOnlyError; STORE, EXPUNGE and MOVE
+//     on a read-only mailbox are refused locally.
+//   - Move without the MOVE extension copies, sets \Deleted and removes
+//     exactly the moved UIDs with UID EXPUNGE (UIDPLUS). Without UIDPLUS it
+//     uses EXPUNGE only when no other message is marked \Deleted, and
+//     refuses otherwise, because EXPUNGE would remove those too.
+//   - SEARCH strings with 8-bit characters make the command use CHARSET
+//     UTF-8 (omitted after ENABLE UTF8=ACCEPT, RFC 6855 §3); SORT and THREAD
+//     always name UTF-8. SEARCH dates use the internal date's day, as the
+//     RFC says; times of day are ignored.
+//   - Decoding is tolerant where real servers are sloppy: a lone LF ends a
+//     line, system flags and mailbox attributes in any case are returned in
+//     their RFC spelling, several spaces count as one, continuation requests
+//     without a space are accepted, and lists may be adjacent without a
+//     space. Response lines are bounded (Options.MaxLineLength, 32 MiB by
+//     default); literals read into memory (not bodies) are bounded at
+//     16 MiB.
+//   - A string is sent as an atom, quoted string or literal chosen from its
+//     content; strings longer than 1024 bytes go as literals. CR and LF
+//     only ever travel inside literals; NUL is refused.
+//   - The ENVELOPE's strings are returned as sent (RFC 2047 encoded-words
+//     are not decoded) and INTERNALDATE is a time.Time in the server's zone.
+//   - Debug traces show literal data as its size and LOGIN/AUTHENTICATE
+//     secrets as "***" (imaplib prints them).
+package imap

@@ -1,0 +1,116 @@
+package imap
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/imapctl/imapctl/internal/imap/imaptest"
+	"github.com/imapctl/imapctl/internal/testutil/testcert"
+)
+
+// serveTLS plays plain, then upgrades the connection to TLS (when
+// upgrade is set, after plain) or starts with TLS, and plays secure.
+func serveTLS(t *testing.T, implicit bool, plain, secure string) (string, *testcert.Bundle) {
+	t.Helper()
+	certs, err := testcert.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		if !implicit && !imaptest.Play(t, conn, plain) {
+			return
+		}
+		tc := tls.Server(conn, certs.ServerTLSConfig())
+		if err := tc.Handshake(); err != nil {
+			return // the client refused the certificate
+		}
+		imaptest.Play(t, tc, secure)
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+	})
+	return ln.Addr().String(), certs
+}
+
+func TestTLSStartTLS(t *testing.T) {
+	// RFC 3501 §6.2.1: after STARTTLS the client must forget the
+	// capabilities learned in clear and ask again.
+	addr, certs := serveTLS(t, false, `S: * OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] hi
+C: A0 STARTTLS
+S: A0 OK Begin TLS negotiation now
+`, `C: A1 CAPABILITY
+S: * CAPABILITY IMAP4rev1 AUTH=PLAIN
+S: A1 OK done
+C: A2 LOGIN joe secret
+S: A2 OK done
+`)
+	c, err := Dial(ctx, addr, Options{TLS: TLSStartTLS, TLSConfig: certs.ClientTLSConfig(), Tags: NewTagGeneratorWithPrefix("A")})
+	if err != nil {
+		t.Fatalf("Dial(STARTTLS) = %v", err)
+	}
+	defer c.Close()
+	if err := c.Login(ctx, "joe", "secret"); err != nil {
+		t.Fatalf("Login after STARTTLS = %v", err)
+	}
+}
+
+func TestTLSImplicitWithCAFile(t *testing.T) {
+	addr, certs := serveTLS(t, true, "", `S: * OK hi
+C: A0 NOOP
+S: A0 OK done
+`)
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, certs.CACertPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Dial(ctx, addr, Options{CAFile: caFile, Tags: NewTagGeneratorWithPrefix("A")})
+	if err != nil {
+		t.Fatalf("Dial(implicit TLS, CA file) = %v", err)
+	}
+	defer c.Close()
+	if err := c.Noop(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTLSUnknownCARefusedByDefault(t *testing.T) {
+	addr, _ := serveTLS(t, true, "", "")
+	_, err := Dial(ctx, addr, Options{})
+	var ae *AbortError
+	var unknown x509.UnknownAuthorityError
+	if !errors.As(err, &ae) || !errors.As(err, &unknown) {
+		t.Fatalf("Dial to a server with an unknown CA = %v, want *AbortError wrapping x509.UnknownAuthorityError", err)
+	}
+}
+
+func TestTLSInsecureSkipVerifyWhenAsked(t *testing.T) {
+	addr, _ := serveTLS(t, true, "", `S: * OK hi
+C: A0 NOOP
+S: A0 OK done
+`)
+	c, err := Dial(ctx, addr, Options{InsecureSkipVerify: true, Tags: NewTagGeneratorWithPrefix("A")})
+	if err != nil {
+		t.Fatalf("Dial(InsecureSkipVerify) = %v", err)
+	}
+	defer c.Close()
+	if err := c.Noop(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
