@@ -149,7 +149,8 @@ func pyIsSpace(s string) bool {
 // Python's email package): PythonError names the exception Python raises,
 // e.g. "UnicodeEncodeError" for text the RFC 2047 encoded word charset
 // cannot hold, or "HeaderParseError" for a max_line_length too small for
-// an encoded word.
+// an encoded word; "NoReturn" marks values on which Python's folding
+// loops forever.
 type HeaderFoldError struct {
 	// Name is the header field name.
 	Name string
@@ -173,5 +174,5 @@ var (
 	errPyIndex = &pythonRaise{"IndexError", "string index out of range"}
 	// errPyNoProgress marks inputs on which Python's folding loops
 	// forever; we stop instead.
-	errPyNoProgress = &pythonRaise{"RecursionError", "folding makes no progress (Python never returns)"}
+	errPyNoProgress = &pythonRaise{"NoReturn", "folding makes no progress (Python never returns)"}
 )

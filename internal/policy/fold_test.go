@@ -89,8 +89,20 @@ func foldCaseKey(spec, name, value string) string {
 	return spec + "\t" + name + "\t" + hex.EncodeToString(sum[:8])
 }
 
+// foldGoldenFiles are the golden files: the corpus headers and edge
+// cases (gen_fold_golden.py) and synthetic headers (gen_fold_stress.py).
+var foldGoldenFiles = []string{"fold-golden.jsonl", "fold-stress.jsonl"}
+
 func loadFoldGolden(t testing.TB) []foldGoldenRecord {
-	f, err := os.Open(filepath.Join("testdata", "fold-golden.jsonl"))
+	var recs []foldGoldenRecord
+	for _, name := range foldGoldenFiles {
+		recs = append(recs, loadFoldGoldenFile(t, name)...)
+	}
+	return recs
+}
+
+func loadFoldGoldenFile(t testing.TB, name string) []foldGoldenRecord {
+	f, err := os.Open(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}

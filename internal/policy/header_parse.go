@@ -604,11 +604,13 @@ func getObsLocalPart(value string) (*token, string, error) {
 		value = rest
 		olp.add(t)
 	}
+	// Python indexes without checking: IndexError on an empty result or
+	// a lone CFWS.
 	k := olp.kids
-	if len(k) > 0 && (k[0].typ == "dot" || k[0].typ == "cfws" && len(k) > 1 && k[1].typ == "dot") {
+	if k[0].typ == "dot" || k[0].typ == "cfws" && k[1].typ == "dot" {
 		olp.defect(defectInvalidHeader)
 	}
-	if len(k) > 0 && (k[len(k)-1].typ == "dot" || k[len(k)-1].typ == "cfws" && len(k) > 1 && k[len(k)-2].typ == "dot") {
+	if k[len(k)-1].typ == "dot" || k[len(k)-1].typ == "cfws" && k[len(k)-2].typ == "dot" {
 		olp.defect(defectInvalidHeader)
 	}
 	if len(olp.defects) > 0 {
@@ -886,6 +888,9 @@ func getNameAddr(value string) (*token, string, error) {
 			return nil, value, errHeaderParse
 		}
 		if leader != nil {
+			if t.kids[0].isTerminal() {
+				return nil, value, &pythonRaise{"TypeError", "'ValueTerminal' object does not support item assignment"}
+			}
 			t.kids[0].prepend(leader)
 			leader = nil
 		}

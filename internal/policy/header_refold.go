@@ -418,7 +418,8 @@ func foldMIMEParameters(part *token, lines *foldLines, maxlen int, encoding stri
 				}
 				splitpoint--
 			}
-			if splitpoint <= 0 {
+			if splitpoint <= 0 && extraChrome == "" {
+				// Nothing fits and nothing will change: Python loops.
 				return errPyNoProgress
 			}
 			lines.newLine(" " + name + "*" + strconv.Itoa(section) + "*=" + extraChrome + encoded)
