@@ -1,0 +1,195 @@
+package imap
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// generatedMessage is a deterministic message of exactly size bytes (CRLF
+// lines of 78 octets), produced on the fly so that no test holds it whole.
+type generatedMessage struct {
+	header string
+	lines  int64
+	next   int64
+	buf    []byte
+}
+
+const generatedLineLen = 78
+
+func newGeneratedMessage(lines int64) *generatedMessage {
+	return &generatedMessage{
+		header: "From: big@example.org\r\nTo: you@example.org\r\nSubject: a large message\r\nMessage-ID: <big@example.org>\r\n\r\n",
+		lines:  lines,
+	}
+}
+
+func (g *generatedMessage) size() int64 { return int64(len(g.header)) + g.lines*generatedLineLen }
+
+func (g *generatedMessage) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		if len(g.buf) == 0 {
+			switch {
+			case g.header != "" && g.next == 0:
+				g.buf = []byte(g.header)
+				g.next = 1
+			case g.next <= g.lines:
+				line := fmt.Sprintf("%010d ", g.next)
+				line += strings.Repeat(string(rune('a'+g.next%26)), generatedLineLen-2-len(line)) + "\r\n"
+				g.buf = []byte(line)
+				g.next++
+			default:
+				if n == 0 {
+					return 0, io.EOF
+				}
+				return n, nil
+			}
+		}
+		c := copy(p[n:], g.buf)
+		g.buf = g.buf[c:]
+		n += c
+	}
+	return n, nil
+}
+
+// sampleHeap records the peak heap in use every 4 MB read through it.
+type sampleHeap struct {
+	r    io.Reader
+	n    int64
+	peak *uint64
+}
+
+func (s *sampleHeap) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if (s.n+int64(n))/(4<<20) != s.n/(4<<20) {
+		*s.peak = max(*s.peak, heapInUse())
+	}
+	s.n += int64(n)
+	return n, err
+}
+
+func heapInUse() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
+}
+
+func TestDovecotLargeMessageStreams(t *testing.T) {
+	c, _, _ := loginDovecot(t)
+	ctx := testContext(t)
+	const lines = 400_000 // about 31 MB
+	msg := newGeneratedMessage(lines)
+	size := msg.size()
+	wantHash := sha256.New()
+	if _, err := io.Copy(wantHash, newGeneratedMessage(lines)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Create(ctx, "Big"); err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	base := heapInUse()
+	peak := base
+	sampled := &sampleHeap{r: msg, peak: &peak}
+	res, err := c.Append(ctx, "Big", size, sampled, nil)
+	if err != nil {
+		t.Fatalf("Append(%d bytes) = %v", size, err)
+	}
+	peak = max(peak, heapInUse())
+	if _, err := c.Select(ctx, "Big", nil); err != nil {
+		t.Fatal(err)
+	}
+	gotHash := sha256.New()
+	var gotSize, literal int64
+	err = c.Fetch(ctx, UIDSetNum(res.UID), &FetchOptions{RFC822Size: true, BodySections: []BodySection{{Peek: true}}},
+		func(m *FetchMessage) error {
+			b, err := m.NextBody()
+			if err != nil || b == nil {
+				return err
+			}
+			literal = b.Size
+			buf := make([]byte, 1<<20)
+			for {
+				n, err := b.Read(buf)
+				gotHash.Write(buf[:n])
+				gotSize += int64(n)
+				if gotSize%(4<<20) < int64(n) {
+					peak = max(peak, heapInUse())
+				}
+				if err == io.EOF {
+					return nil
+				}
+				if err != nil {
+					return err
+				}
+			}
+		})
+	if err != nil {
+		t.Fatalf("Fetch = %v", err)
+	}
+	if gotSize != size || literal != size || !bytes.Equal(gotHash.Sum(nil), wantHash.Sum(nil)) {
+		t.Errorf("fetched %d bytes (literal %d), appended %d; hashes equal: %v", gotSize, literal, size, bytes.Equal(gotHash.Sum(nil), wantHash.Sum(nil)))
+	}
+	grown := int64(peak) - int64(base)
+	t.Logf("message %d bytes; heap in use grew by at most %d bytes", size, grown)
+	if grown > size/4 {
+		t.Errorf("heap grew by %d bytes for a %d-byte message: the message is being held in memory", grown, size)
+	}
+}
+
+func TestDovecotCondStore(t *testing.T) {
+	c, _, _ := loginDovecot(t)
+	ctx := testContext(t)
+	if !c.Has(ctx, "CONDSTORE") {
+		t.Fatal("Dovecot does not advertise CONDSTORE")
+	}
+	uids := appendAllTo(t, c, "Modseq", threadMessages()[:3])
+	mb, err := c.Select(ctx, "Modseq", &SelectOptions{CondStore: true})
+	if err != nil || mb.HighestModSeq == 0 {
+		t.Fatalf("Select CONDSTORE = %+v, %v", mb, err)
+	}
+	before := mb.HighestModSeq
+	if _, err := c.Store(ctx, UIDSetNum(uids[1]), StoreAdd, []string{`\Flagged`}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var changed []uint32
+	err = c.Fetch(ctx, AllUID(), &FetchOptions{UID: true, Flags: true, ModSeq: true, ChangedSince: before},
+		func(m *FetchMessage) error {
+			if m.ModSeq <= before {
+				t.Errorf("UID %d: MODSEQ %d, not above %d", m.UID, m.ModSeq, before)
+			}
+			changed = append(changed, m.UID)
+			return nil
+		})
+	if err != nil || !slices.Equal(changed, []uint32{uids[1]}) {
+		t.Errorf("FETCH CHANGEDSINCE %d = %v, %v; want only UID %d", before, changed, err, uids[1])
+	}
+	// UNCHANGEDSINCE older than the message's mod-sequence: not stored,
+	// reported in [MODIFIED] (RFC 7162 §3.1.3).
+	res, err := c.Store(ctx, UIDSetNum(uids[1]), StoreAdd, []string{`\Seen`}, &StoreOptions{UnchangedSince: before})
+	if err != nil {
+		t.Fatalf("Store UNCHANGEDSINCE = %v", err)
+	}
+	if res.Modified != fmt.Sprint(uids[1]) {
+		t.Errorf("Store UNCHANGEDSINCE = %+v, want MODIFIED %d", res, uids[1])
+	}
+	sr, err := c.Search(ctx, &SearchCriteria{ModSeq: before + 1}, &SearchOptions{UID: true})
+	if err != nil || !slices.Equal(sr.All, []uint32{uids[1]}) || sr.ModSeq == 0 {
+		t.Errorf("SEARCH MODSEQ %d = %+v, %v; want UID %d with a MODSEQ", before+1, sr, err, uids[1])
+	}
+}
+
+// appendAllTo creates mailbox and appends msgs without selecting it.
+func appendAllTo(t *testing.T, c *Client, mailbox string, msgs [][]byte) []uint32 {
+	t.Helper()
+	if err := c.Create(testContext(t), mailbox); err != nil {
+		t.Fatalf("Create(%q) = %v", mailbox, err)
+	}
+	return appendAll(t, c, mailbox, msgs, nil)
+}
