@@ -7,6 +7,13 @@ compare imapctl with. The password comes from IMAPLIB_PASSWORD (never argv).
   ... append MAILBOX FILE [FLAGS]
       appends FILE's bytes (imaplib sends them as they are) and prints the
       server's reply
+  ... compare MAILBOX UID FILE
+      exits 1 unless FILE holds BODY[] of UID exactly and its length is RFC822.SIZE
+  ... comparedir MAILBOX DIR [lf]
+      exits 1 unless the files under DIR (tmp/ left out) are the messages of
+      MAILBOX, BODY[] byte for byte (with lf: CRLF turned into LF), in any order
+  ... search MAILBOX KEY...
+      prints the UIDs UID SEARCH returns, one per line
   ... list
       prints the server's LIST lines, as imaplib returns them
 """
@@ -30,6 +37,27 @@ def connect(args):
 
 def quote(name):
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def fetch_all(conn, mailbox, uids="1:*"):
+    """Returns {uid: (rfc822_size, body)} of the messages in uids."""
+    typ, _ = conn.select(quote(mailbox), readonly=True)
+    if typ != "OK":
+        sys.exit("select %s failed" % mailbox)
+    typ, data = conn.uid("FETCH", uids, "(UID RFC822.SIZE BODY.PEEK[])")
+    if typ != "OK":
+        sys.exit("fetch failed: %r" % (data,))
+    out = {}
+    for item in data:
+        if not isinstance(item, tuple):
+            continue
+        head, body = item
+        uid = re.search(rb"UID (\d+)", head)
+        size = re.search(rb"RFC822\.SIZE (\d+)", head)
+        if uid is None or size is None:
+            sys.exit("cannot parse %r" % head)
+        out[int(uid.group(1))] = (int(size.group(1)), body)
+    return out
 
 
 def main():
@@ -60,6 +88,45 @@ def main():
             f.write(body)
         print("size: %s" % (m.group(1).decode() if m else "?"))
         print("body: %d" % len(body))
+    elif args.op == "compare":
+        mailbox, uid, path = args.rest
+        msgs = fetch_all(conn, mailbox, uid)
+        size, body = msgs[int(uid)]
+        with open(path, "rb") as f:
+            data = f.read()
+        if len(body) != size:
+            sys.exit("server: BODY[] has %d bytes, RFC822.SIZE says %d" % (len(body), size))
+        if data != body:
+            sys.exit("%s (%d bytes) differs from BODY[] of UID %s (%d bytes)" % (path, len(data), uid, len(body)))
+        print("same: UID %s, %d bytes" % (uid, size))
+    elif args.op == "comparedir":
+        mailbox, top = args.rest[:2]
+        lf = "lf" in args.rest[2:]
+        msgs = fetch_all(conn, mailbox)
+        want = []
+        for uid, (size, body) in sorted(msgs.items()):
+            if len(body) != size:
+                sys.exit("server: UID %d: BODY[] has %d bytes, RFC822.SIZE says %d" % (uid, len(body), size))
+            want.append(body.replace(b"\r\n", b"\n") if lf else body)
+        got = []
+        for root, dirs, files in os.walk(top):
+            dirs[:] = [d for d in dirs if d != "tmp"]
+            for name in files:
+                with open(os.path.join(root, name), "rb") as f:
+                    got.append(f.read())
+        if sorted(got) != sorted(want):
+            sys.exit("%s holds %d files that are not the %d messages of %s" % (top, len(got), len(want), mailbox))
+        print("same: %d messages" % len(want))
+    elif args.op == "search":
+        mailbox = args.rest[0]
+        typ, _ = conn.select(quote(mailbox), readonly=True)
+        if typ != "OK":
+            sys.exit("select %s failed" % mailbox)
+        typ, data = conn.uid("SEARCH", *args.rest[1:])
+        if typ != "OK":
+            sys.exit("search failed: %r" % (data,))
+        for uid in data[0].split():
+            print(uid.decode())
     elif args.op == "append":
         mailbox, path = args.rest[:2]
         flags = args.rest[2] if len(args.rest) > 2 else None
