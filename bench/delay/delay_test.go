@@ -1,0 +1,55 @@
+package delay
+
+import (
+	"bytes"
+	"io"
+	"math/rand/v2"
+	"net"
+	"testing"
+	"time"
+)
+
+// TestProxyForwardsBothWays sends a megabyte through the proxy to an echo
+// server and checks every byte comes back in order.
+func TestProxyForwardsBothWays(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		io.Copy(c, c)
+		c.(*net.TCPConn).CloseWrite()
+	}()
+	p := &Proxy{Target: l.Addr().String(), OneWay: time.Millisecond, BytesPerSecond: 200 << 20}
+	addr, err := p.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	want := make([]byte, 1<<20)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range want {
+		want[i] = byte(r.Uint32())
+	}
+	go func() {
+		c.Write(want)
+		c.(*net.TCPConn).CloseWrite()
+	}()
+	got, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("echo through proxy: got %d bytes, want the %d sent", len(got), len(want))
+	}
+}
