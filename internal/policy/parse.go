@@ -464,6 +464,14 @@ func (fp *feedParser) parseMultipart() error {
 		ok, _, _ := boundaryMatch(line, separator)
 		return ok
 	}
+	// atBoundary matches the piece readLine returned last, which must be a
+	// whole line (the false-EOF matchers are only asked about whole lines).
+	atBoundary := func(line string) (ok, end, linesep bool) {
+		if c := fp.input.current; c.continued || c.partial {
+			return false, false, false
+		}
+		return boundaryMatch(line, separator)
+	}
 	capturingPreamble := true
 	preamble := newBody(fp.budget)
 	closeSeen, closeLinesep := false, false
@@ -472,7 +480,7 @@ func (fp *feedParser) parseMultipart() error {
 		if line == "" {
 			break
 		}
-		ok, end, linesep := boundaryMatch(line, separator)
+		ok, end, linesep := atBoundary(line)
 		if !ok {
 			preamble.WriteString(line)
 			continue
@@ -493,7 +501,7 @@ func (fp *feedParser) parseMultipart() error {
 		// Consume repeated delimiter lines; then parse the part.
 		for {
 			line := fp.input.readLine()
-			if !isBoundary(line) {
+			if ok, _, _ := atBoundary(line); !ok {
 				fp.input.unread(line)
 				break
 			}

@@ -3,6 +3,7 @@
 import os
 
 MESSAGES = {
+    'long-line-in-preamble.eml': b'Content-Type: multipart/mixed; boundary="b"\n\n --b\n\nFrom ' + b'x' * 65531 + b'--b--\nFrom end\n--b--\n',
     'mp-8bit-boundary.eml': b'Content-Type: multipart/mixed; boundary="b\xe9"\n\n--b\xe9\n\none\n--b\xe9--\n',
     'mp-8bit-boundary-utf8.eml': b'Content-Type: multipart/mixed; boundary="b\xc3\xa9"\n\n--b\xc3\xa9\n\none\n--b\xc3\xa9--\n',
     '8bit-long-ctype.eml': b'Content-Type: text/plain; charset=utf-8; format=flowed; delsp=yes;\n name="a-very-long-file-name-that-makes-the-header-long.txt"\nContent-Transfer-Encoding: 8bit\n\ncaf\xc3\xa9\n',
