@@ -168,7 +168,18 @@ func Available() error {
 	return nil
 }
 
+// BinaryEnv names an environment variable that, when set, is the path of
+// the dovecot binary to use instead of looking in PATH, /usr/sbin and
+// /usr/local/sbin.
+const BinaryEnv = "IMAPCTL_TEST_DOVECOT"
+
 func binary() (string, error) {
+	if p := os.Getenv(BinaryEnv); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("%w: %s=%s: %v", ErrNotAvailable, BinaryEnv, p, err)
+		}
+		return p, nil
+	}
 	if p, err := exec.LookPath("dovecot"); err == nil {
 		return p, nil
 	}

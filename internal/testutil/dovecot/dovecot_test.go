@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -165,5 +166,25 @@ func TestDovecotAddUserWhileRunning(t *testing.T) {
 	ir := base64.StdEncoding.EncodeToString([]byte("\x00" + u.Name + "\x00" + u.Password))
 	if _, status := s.command("a", "AUTHENTICATE PLAIN "+ir); !strings.HasPrefix(status, "OK") {
 		t.Errorf("AUTHENTICATE PLAIN %s = %q", u.Name, status)
+	}
+}
+
+// TestDovecotMissing runs this test binary again with Dovecot made
+// unavailable: the harness must skip without CI and fail with CI=true.
+func TestDovecotMissing(t *testing.T) {
+	if os.Getenv("IMAPCTL_HARNESS_CHILD") == "1" {
+		Start(t)
+		t.Fatal("Start returned without Dovecot")
+	}
+	for _, ci := range []string{"", "true"} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestDovecotMissing$", "-test.v")
+		cmd.Env = append(os.Environ(), "IMAPCTL_HARNESS_CHILD=1", BinaryEnv+"=/nonexistent/dovecot", "CI="+ci)
+		out, err := cmd.CombinedOutput()
+		switch {
+		case ci == "" && (err != nil || !strings.Contains(string(out), "--- SKIP") || !strings.Contains(string(out), "not available")):
+			t.Errorf("without CI: err %v, output:\n%s\nwant a skip that says why", err, out)
+		case ci == "true" && (err == nil || !strings.Contains(string(out), "--- FAIL")):
+			t.Errorf("with CI=true: err %v, output:\n%s\nwant a failure", err, out)
+		}
 	}
 }
