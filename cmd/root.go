@@ -88,6 +88,10 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		NewRenameCmd(f, nil),
 		NewSubscribeCmd(f, nil),
 		NewUnsubscribeCmd(f, nil),
+		NewBackupCmd(f, nil),
+		NewVerifyCmd(f, nil),
+		NewRestoreCmd(f, nil),
+		NewCheckCmd(f, nil),
 	)
 	return root
 }

@@ -938,3 +938,9 @@ func (ms *mailboxSync) prune(onServer map[uint32]bool) error {
 	ms.r.add(func(s *Summary) { s.Pruned += len(entries) })
 	return nil
 }
+
+// PolicyChoice is a policy with the spec it was made from.
+type PolicyChoice struct {
+	Policy *policy.Policy
+	Spec   string
+}

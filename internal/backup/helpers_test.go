@@ -2,9 +2,9 @@ package backup
 
 import (
 	"context"
-	"io"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"strconv"
 	"strings"
 	"sync"

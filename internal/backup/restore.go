@@ -218,7 +218,7 @@ func backupSource(mb BackupMailbox) restoreMailbox {
 		for _, uid := range sortedUIDs(man.Messages) {
 			e := man.Messages[uid]
 			rm := restoreMessage{
-				key: "uid:" + strconv.FormatUint(uint64(mb.State.UIDValidity), 10) + ":" + strconv.FormatUint(uint64(uid), 10),
+				key:   "uid:" + strconv.FormatUint(uint64(mb.State.UIDValidity), 10) + ":" + strconv.FormatUint(uint64(uid), 10),
 				flags: e.Flags, internalDate: e.InternalDate, messageID: e.MessageID, size: -1,
 				open: func() (io.ReadCloser, error) {
 					rc, err := openStored(mb.State.Format, mb.Dir, e)
