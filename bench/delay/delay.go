@@ -10,6 +10,7 @@ package delay
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,7 +26,17 @@ type Proxy struct {
 
 	listener net.Listener
 	wg       sync.WaitGroup
+	turns    atomic.Int64
 }
+
+// Turns counts, over all connections, how often the client sent data after
+// the server had sent some since the client last did: the round trips the
+// client waited for (its first flight, before the greeting, is not one).
+// Pipelined commands sent together count once.
+func (p *Proxy) Turns() int64 { return p.turns.Load() }
+
+// ResetTurns sets Turns back to 0.
+func (p *Proxy) ResetTurns() { p.turns.Store(0) }
 
 // Listen starts the proxy on a free loopback port and returns its
 // host:port.
@@ -61,9 +72,14 @@ func (p *Proxy) accept() {
 			continue
 		}
 		var pair sync.WaitGroup
+		var serverSpoke atomic.Bool // since the client last sent
 		pair.Add(2)
-		go p.forward(client, server, &pair)
-		go p.forward(server, client, &pair)
+		go p.forward(client, server, &pair, func() {
+			if serverSpoke.Swap(false) {
+				p.turns.Add(1)
+			}
+		})
+		go p.forward(server, client, &pair, func() { serverSpoke.Store(true) })
 		go func() {
 			pair.Wait()
 			client.Close()
@@ -84,7 +100,8 @@ const (
 
 // forward copies src to dst through a delay line.
 // It half-closes dst when src ends, and stops reading src when dst fails.
-func (p *Proxy) forward(src, dst net.Conn, done *sync.WaitGroup) {
+// sent is called before each chunk is forwarded.
+func (p *Proxy) forward(src, dst net.Conn, done *sync.WaitGroup, sent func()) {
 	defer done.Done()
 	queue := make(chan chunk, queueChunks)
 	go func() {
@@ -116,6 +133,7 @@ func (p *Proxy) forward(src, dst net.Conn, done *sync.WaitGroup) {
 			}
 			next = start.Add(time.Duration(int64(len(c.data)) * int64(time.Second) / p.BytesPerSecond))
 		}
+		sent()
 		if _, err := dst.Write(c.data); err != nil {
 			break
 		}

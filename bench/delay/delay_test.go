@@ -53,3 +53,46 @@ func TestProxyForwardsBothWays(t *testing.T) {
 		t.Fatalf("echo through proxy: got %d bytes, want the %d sent", len(got), len(want))
 	}
 }
+
+// TestProxyCountsTurns checks that a client waiting for each answer costs
+// a turn per exchange after the first, and pipelined lines cost one.
+func TestProxyCountsTurns(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		io.Copy(c, c)
+		c.Close()
+	}()
+	p := &Proxy{Target: l.Addr().String(), OneWay: time.Millisecond}
+	addr, err := p.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	exchange := func(send string) {
+		if _, err := io.WriteString(c, send); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, make([]byte, len(send))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exchange("a\n")
+	exchange("b\n")
+	exchange("c\nd\ne\n") // pipelined: one flight
+	if got := p.Turns(); got != 2 {
+		t.Errorf("Turns() = %d after three exchanges, want 2", got)
+	}
+}
