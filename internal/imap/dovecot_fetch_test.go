@@ -1,0 +1,196 @@
+package imap
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/imapctl/imapctl/internal/testutil/dovecot"
+)
+
+// multipartMessage is a two-part message whose structure the tests know
+// from how it is built here.
+const multipartMessage = "From: \"Ann Example\" <ann@example.org>\r\n" +
+	"To: bob@example.net, Cid <cid@example.com>\r\n" +
+	"Subject: parts\r\n" +
+	"Date: Sat, 06 Jan 2024 12:00:00 +0100\r\n" +
+	"Message-ID: <parts@example.org>\r\n" +
+	"MIME-Version: 1.0\r\n" +
+	"Content-Type: multipart/mixed; boundary=\"XYZ\"\r\n" +
+	"\r\n" +
+	"preamble\r\n" +
+	"--XYZ\r\n" +
+	"Content-Type: text/plain; charset=utf-8\r\n" +
+	"Content-Transfer-Encoding: 8bit\r\n" +
+	"\r\n" +
+	"Grüße\r\nline two\r\n" +
+	"--XYZ\r\n" +
+	"Content-Type: application/octet-stream; name=\"a.bin\"\r\n" +
+	"Content-Transfer-Encoding: base64\r\n" +
+	"Content-Disposition: attachment; filename=\"a.bin\"\r\n" +
+	"\r\n" +
+	"AAECAwQ=\r\n" +
+	"--XYZ--\r\n"
+
+func TestDovecotFetchStructure(t *testing.T) {
+	c, _, _ := loginDovecot(t)
+	ctx := testContext(t)
+	setupMailbox(t, c, "Parts", [][]byte{[]byte(multipartMessage)})
+	sections := []BodySection{
+		{Specifier: "HEADER.FIELDS", Fields: []string{"Subject", "To"}, Peek: true},
+		{Part: []int{1}, Peek: true},
+		{Part: []int{2}, Specifier: "MIME", Peek: true},
+		{Specifier: "TEXT", Peek: true, Partial: &Partial{Offset: 0, Count: 8}},
+		{Peek: true, Partial: &Partial{Offset: 6, Count: 5}},
+	}
+	want := []string{
+		"To: bob@example.net, Cid <cid@example.com>\r\nSubject: parts\r\n\r\n",
+		"Grüße\r\nline two",
+		"Content-Type: application/octet-stream; name=\"a.bin\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"a.bin\"\r\n\r\n",
+		"preamble",
+		"\"Ann ",
+	}
+	var got []string
+	var msg *FetchMessage
+	err := c.Fetch(ctx, SeqSetNum(1), &FetchOptions{Envelope: true, BodyStructure: true, BodySections: sections},
+		func(m *FetchMessage) error {
+			for {
+				b, err := m.NextBody()
+				if err != nil || b == nil {
+					msg = m
+					return err
+				}
+				data, err := io.ReadAll(b)
+				if err != nil {
+					return err
+				}
+				got = append(got, string(data))
+			}
+		})
+	if err != nil {
+		t.Fatalf("Fetch = %v", err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d sections %q, want %d", len(got), got, len(want))
+	}
+	for i := range want {
+		// Dovecot returns HEADER.FIELDS in the message's order.
+		if i == 0 {
+			if !strings.Contains(got[0], "Subject: parts\r\n") || !strings.Contains(got[0], "To: bob@example.net") || !strings.HasSuffix(got[0], "\r\n\r\n") {
+				t.Errorf("section %d = %q", i, got[0])
+			}
+			continue
+		}
+		if got[i] != want[i] {
+			t.Errorf("section %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+	env := msg.Envelope
+	if env == nil || env.Subject != "parts" || env.MessageID != "<parts@example.org>" || len(env.From) != 1 ||
+		env.From[0].Name != "Ann Example" || env.From[0].Mailbox != "ann" || env.From[0].Host != "example.org" ||
+		len(env.To) != 2 || env.To[1].String() != "Cid <cid@example.com>" || len(env.Sender) != 1 {
+		t.Errorf("Envelope = %+v", env)
+	}
+	bs := msg.BodyStructure
+	if bs == nil || bs.Type != "multipart" || bs.Subtype != "mixed" || len(bs.Parts) != 2 || bs.Params["boundary"] != "XYZ" {
+		t.Fatalf("BodyStructure = %+v", bs)
+	}
+	text, bin := bs.Parts[0], bs.Parts[1]
+	if text.Type != "text" || text.Subtype != "plain" || text.Params["charset"] != "utf-8" || text.Encoding != "8bit" ||
+		// The CRLF before "--XYZ" belongs to the boundary (RFC 2046 §5.1.1):
+		// Dovecot counts the one line break inside the part.
+		text.Size != uint32(len("Grüße\r\nline two")) || text.Lines != 1 {
+		t.Errorf("part 1 = %+v", text)
+	}
+	if bin.Type != "application" || bin.Subtype != "octet-stream" || !strings.EqualFold(bin.Encoding, "base64") ||
+		!strings.EqualFold(bin.Disposition, "attachment") || bin.DispositionParams["filename"] != "a.bin" {
+		t.Errorf("part 2 = %+v", bin)
+	}
+}
+
+func TestDovecotListExtended(t *testing.T) {
+	c, _, _ := loginDovecot(t)
+	ctx := testContext(t)
+	appendAllTo(t, c, "Counted", threadMessages()[:2])
+	list, err := c.List(ctx, "", "*", &ListOptions{Status: []string{"MESSAGES", "UIDNEXT"}})
+	if err != nil {
+		t.Fatalf("List with STATUS = %v", err)
+	}
+	for _, m := range list {
+		if m.Name == "Counted" && (m.Status == nil || m.Status.Messages != 2 || m.Status.UIDNext != 3) {
+			t.Errorf("List status of Counted = %+v, want 2 messages, UIDNEXT 3", m.Status)
+		}
+	}
+	special, err := c.List(ctx, "", "*", &ListOptions{SpecialUse: true})
+	if err != nil {
+		t.Fatalf("List (SPECIAL-USE) = %v", err)
+	}
+	// The harness defines Drafts, Sent, Trash, Junk and Archive (RFC 6154).
+	if names := listNames(special); len(names) != 5 {
+		t.Errorf("List (SPECIAL-USE) = %v, want the 5 special-use mailboxes", names)
+	}
+}
+
+func TestDovecotCancelFetch(t *testing.T) {
+	c, _, _ := loginDovecot(t)
+	_, msgs := corpusMessages(t, 40)
+	setupMailbox(t, c, "Cancel", msgs)
+	ctx, cancel := context.WithCancel(testContext(t))
+	n := 0
+	err := c.Fetch(ctx, AllSeq(), &FetchOptions{UID: true, BodySections: []BodySection{{Peek: true}}},
+		func(m *FetchMessage) error {
+			n++
+			if n == 3 {
+				cancel()
+			}
+			return nil
+		})
+	if err == nil {
+		// The server may have sent everything before the cancellation
+		// was noticed; then success is the truth.
+		if n != len(msgs) {
+			t.Fatalf("Fetch after cancel = nil with %d of %d messages", n, len(msgs))
+		}
+		return
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Fetch after cancel = %v, want an error wrapping context.Canceled", err)
+	}
+	var abort *AbortError
+	if e := c.Noop(testContext(t)); !errors.As(e, &abort) {
+		t.Errorf("Noop after a cancelled command = %v, want *AbortError (the connection is unusable)", e)
+	}
+}
+
+func TestDovecotServerShutdown(t *testing.T) {
+	srv := dovecot.Start(t)
+	alice := srv.User("alice")
+	c := dialDovecot(t, srv, TLSNone)
+	ctx := testContext(t)
+	if err := c.Login(ctx, alice.Name, alice.Password); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Select(ctx, "INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	for deadline := time.Now().Add(testTimeout); time.Now().Before(deadline); {
+		if err = c.Noop(ctx); err != nil {
+			break
+		}
+	}
+	var abort *AbortError
+	if !errors.As(err, &abort) {
+		t.Fatalf("Noop after the server stopped = %v, want *AbortError", err)
+	}
+	t.Logf("after shutdown: %v", err)
+	if c.Err() == nil {
+		t.Errorf("Err() = nil after the connection broke")
+	}
+}
