@@ -43,6 +43,10 @@
 //   - When Python's generator raises (UnicodeEncodeError, LookupError, a
 //     header fold_binary rejects), Write returns a *GenerateError naming
 //     Python's exception class, and writes nothing, like Python.
+//   - Under compat32, Python fetches a Content-Type holding 8-bit bytes as
+//     text with U+FFFD for each byte, so the Content-Type that cte_type=7bit
+//     re-encoding writes becomes an RFC 2047 encoded word; we keep the
+//     bytes (the header seam carries bytes, not decoded text).
 //   - A multipart without a usable boundary gets a fresh random boundary
 //     like Python's, but we do not scan the parts for a collision (a
 //     62-bit random number makes one vanishingly unlikely).
