@@ -96,13 +96,17 @@ var foldGoldenFiles = []string{"fold-golden.jsonl", "fold-stress.jsonl"}
 func loadFoldGolden(t testing.TB) []foldGoldenRecord {
 	var recs []foldGoldenRecord
 	for _, name := range foldGoldenFiles {
-		recs = append(recs, loadFoldGoldenFile(t, name)...)
+		recs = append(recs, loadFoldGoldenFile(t, filepath.Join("testdata", name))...)
+	}
+	if extra := os.Getenv("FOLD_EXTRA_GOLDEN"); extra != "" {
+		// A larger, uncommitted file from the generators, for exploring.
+		recs = append(recs, loadFoldGoldenFile(t, extra)...)
 	}
 	return recs
 }
 
 func loadFoldGoldenFile(t testing.TB, name string) []foldGoldenRecord {
-	f, err := os.Open(filepath.Join("testdata", name))
+	f, err := os.Open(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +149,8 @@ func loadKnownFoldFailures(t testing.TB) map[string]bool {
 // under each policy of the golden file. Cases listed in
 // fold-known-failures.txt must still fail; any other mismatch fails.
 // Set FOLD_WRITE_KNOWN=1 to rewrite that list from the current results,
-// FOLD_SHOW=<header name> to log every mismatch for that header name.
+// FOLD_SHOW=<header name> to log every mismatch for that header name,
+// FOLD_EXTRA_GOLDEN=<file> to add a generated file to the comparison.
 func TestFoldBinaryMatchesPython(t *testing.T) {
 	recs := loadFoldGolden(t)
 	known := loadKnownFoldFailures(t)
@@ -228,5 +233,27 @@ func TestFoldBinaryMatchesPython(t *testing.T) {
 			t.Fatal(err)
 		}
 		fmt.Println("wrote", len(failing), "known failures")
+	}
+}
+
+// BenchmarkFoldBinary folds every corpus header (fold-golden.jsonl) under
+// policies that take each code path: compat32, EmailPolicy without
+// refolding, and refolding everything.
+func BenchmarkFoldBinary(b *testing.B) {
+	recs := loadFoldGoldenFile(b, filepath.Join("testdata", "fold-golden.jsonl"))
+	size := 0
+	for _, r := range recs {
+		size += len(r.Name) + len(r.Value)
+	}
+	for _, spec := range []string{"compat32", "default", "default,refold_source=none", "default,refold_source=all", "default,max_line_length=40"} {
+		p := foldTestPolicy(b, spec)
+		b.Run(spec, func(b *testing.B) {
+			b.SetBytes(int64(size))
+			for i := 0; i < b.N; i++ {
+				for _, r := range recs {
+					p.foldBinary(r.Name, r.Value)
+				}
+			}
+		})
 	}
 }

@@ -5,6 +5,9 @@ Produced with CPython 3.11.7.  Regenerate from the repository root with:
 
     python3 internal/policy/testdata/gen_fold_stress.py > internal/policy/testdata/fold-stress.jsonl
 
+(optional arguments SEED COUNT make other, larger sets for exploring, e.g.
+with FOLD_EXTRA_GOLDEN in fold_test.go).
+
 The values are built from a fixed random seed out of the pieces real
 headers are made of (words, long tokens, RFC 2047 encoded words in several
 charsets, raw 8-bit bytes, quoted strings, comments, addresses and groups,
@@ -31,7 +34,8 @@ POLICIES = {
     "compat32,max_line_length=50": P.compat32.clone(max_line_length=50),
 }
 
-R = random.Random(20261202)
+R = random.Random(int(sys.argv[1]) if len(sys.argv) > 1 else 20261202)
+COUNT = int(sys.argv[2]) if len(sys.argv) > 2 else 1400
 UNICODE = ["café", "naïve", "Jörg", "Ñandú", "日本語", "Привет", "😀", "ß", "e\u0301", "\u00a0nbsp", "x\u2028y"]
 WORDS = ["hello", "world", "a", "re:", "Fwd:", "x", "ok", "test", "foo.bar", "1.0", "—"]
 
@@ -185,7 +189,7 @@ def main():
     names = ["Subject", "X-Note", "From", "To", "Cc", "Reply-To", "Sender", "Content-Type", "Content-Disposition",
              "Date", "Message-ID", "MIME-Version", "Content-Transfer-Encoding", "References"]
     seen = set()
-    for i in range(1400):
+    for i in range(COUNT):
         name = names[i % len(names)]
         # As from a bytes parse: non-ASCII text becomes its UTF-8 bytes.
         value = value_for(name).encode("utf-8", "surrogateescape").decode("ascii", "surrogateescape")
