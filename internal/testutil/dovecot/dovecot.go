@@ -55,6 +55,7 @@ type config struct {
 	compress      bool
 	loginDisabled bool
 	capability    string
+	oauth2        bool
 	extra         []string
 }
 
@@ -104,6 +105,12 @@ func WithConfig(lines ...string) Option {
 	return func(c *config) { c.extra = append(c.extra, lines...) }
 }
 
+// WithOAuth2 enables the XOAUTH2 and OAUTHBEARER mechanisms: Dovecot's
+// oauth2 passdb checks tokens with an RFC 7662 introspection endpoint
+// that the harness serves on the loopback interface. Server.OAuth2Token
+// makes a token for a user.
+func WithOAuth2() Option { return func(c *config) { c.oauth2 = true } }
+
 // All enables every optional plugin: quota (100 MB), ACL and COMPRESS.
 func All() Option {
 	return func(c *config) {
@@ -134,6 +141,7 @@ type Server struct {
 	Separator string
 
 	certs     *testcert.Bundle
+	oauth     *oauthIntrospection
 	usersMu   sync.Mutex // guards Users, pool, nextUser and the users file
 	pool      []User     // accounts in the passwd-file not handed out yet
 	nextUser  int
@@ -263,6 +271,9 @@ func New(opts ...Option) (*Server, error) {
 	ok := false
 	defer func() {
 		if !ok {
+			if s.oauth != nil {
+				s.oauth.close()
+			}
 			os.RemoveAll(s.Dir)
 		}
 	}()
@@ -296,6 +307,17 @@ func New(opts ...Option) (*Server, error) {
 			mode = 0o600
 		}
 		if err := os.WriteFile(filepath.Join(s.Dir, name), data, mode); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.oauth2 {
+		if s.oauth, err = startIntrospection(); err != nil {
+			return nil, err
+		}
+		oauthConf := fmt.Sprintf("introspection_mode = post\nintrospection_url = %s\nforce_introspection = yes\n"+
+			"username_attribute = username\nactive_attribute = active\nactive_value = true\n", s.oauth.url)
+		if err := os.WriteFile(filepath.Join(s.Dir, "oauth2.conf"), []byte(oauthConf), 0o644); err != nil {
+			s.oauth.close()
 			return nil, err
 		}
 	}
@@ -349,7 +371,12 @@ func (s *Server) configText(cfg *config) string {
 	line("ssl_cert = <%s", filepath.Join(s.Dir, "cert.pem"))
 	line("ssl_key = <%s", filepath.Join(s.Dir, "key.pem"))
 	line("disable_plaintext_auth = %s", map[bool]string{true: "yes", false: "no"}[cfg.loginDisabled])
-	line("auth_mechanisms = plain login cram-md5")
+	if cfg.oauth2 {
+		line("auth_mechanisms = plain login cram-md5 xoauth2 oauthbearer")
+		line("passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = %s\n}", filepath.Join(s.Dir, "oauth2.conf"))
+	} else {
+		line("auth_mechanisms = plain login cram-md5")
+	}
 	line("auth_failure_delay = 0")
 	// No authentication penalty: anvil would delay the next login from
 	// 127.0.0.1 by seconds after each failure. Without access to its
@@ -473,6 +500,15 @@ func (s *Server) NewUser(tb testing.TB) User {
 	return u
 }
 
+// OAuth2Token returns a new bearer token that the server accepts for the
+// named user with XOAUTH2 or OAUTHBEARER (WithOAuth2 only).
+func (s *Server) OAuth2Token(userName string) string {
+	if s.oauth == nil {
+		panic("dovecot: OAuth2Token without WithOAuth2")
+	}
+	return s.oauth.newToken(userName)
+}
+
 // freePorts asks the kernel for n free TCP ports on host.
 func freePorts(host string, n int) ([]int, error) {
 	var ports []int
@@ -571,6 +607,9 @@ func (s *Server) Stop() error {
 			}
 			syscall.Kill(-pgid, syscall.SIGKILL)
 			<-s.exited
+		}
+		if s.oauth != nil {
+			s.oauth.close()
 		}
 		// Mail processes may still be finishing; retry removal briefly.
 		var err error

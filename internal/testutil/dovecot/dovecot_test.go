@@ -52,6 +52,13 @@ func (s *rawSession) command(tag, line string) (untagged []string, status string
 		if strings.HasPrefix(l, tag+" ") {
 			return untagged, strings.TrimPrefix(l, tag+" ")
 		}
+		if strings.HasPrefix(l, "+") {
+			// A SASL challenge, such as XOAUTH2's error report (RFC 7628
+			// §3.2.2 style): answer with an empty response.
+			if _, err := s.conn.Write([]byte("\r\n")); err != nil {
+				s.t.Fatalf("write: %v", err)
+			}
+		}
 		untagged = append(untagged, l)
 	}
 }
@@ -186,5 +193,26 @@ func TestDovecotMissing(t *testing.T) {
 		case ci == "true" && (err == nil || !strings.Contains(string(out), "--- FAIL")):
 			t.Errorf("with CI=true: err %v, output:\n%s\nwant a failure", err, out)
 		}
+	}
+}
+
+func TestDovecotOAuth2(t *testing.T) {
+	srv := Start(t, WithOAuth2())
+	conn, err := net.Dial("tcp", srv.PlainAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	s := dialRaw(t, conn)
+	if caps := capabilities(s); !strings.Contains(caps, " AUTH=XOAUTH2 ") || !strings.Contains(caps, " AUTH=OAUTHBEARER ") {
+		t.Fatalf("CAPABILITY = %q, want AUTH=XOAUTH2 and AUTH=OAUTHBEARER", caps)
+	}
+	bad := base64.StdEncoding.EncodeToString([]byte("user=alice\x01auth=Bearer not-a-token\x01\x01"))
+	if _, status := s.command("a", "AUTHENTICATE XOAUTH2 "+bad); !strings.HasPrefix(status, "NO") {
+		t.Errorf("AUTHENTICATE XOAUTH2 with an unknown token = %q, want NO", status)
+	}
+	ir := base64.StdEncoding.EncodeToString([]byte("user=alice\x01auth=Bearer " + srv.OAuth2Token("alice") + "\x01\x01"))
+	if _, status := s.command("b", "AUTHENTICATE XOAUTH2 "+ir); !strings.HasPrefix(status, "OK") {
+		t.Errorf("AUTHENTICATE XOAUTH2 with an issued token = %q\n%s", status, srv.Log())
 	}
 }
