@@ -38,9 +38,9 @@ type body struct {
 	budget   *bodyBudget
 	mem      []byte
 	file     *os.File
-	size     int64 // bytes in file (when file != nil), pending included
+	size     int64  // bytes in file (when file != nil), pending included
 	pending  []byte // bytes not yet written to file
-	start    int64 // bytes skipped at the front (in file or mem)
+	start    int64  // bytes skipped at the front (in file or mem)
 	last     byte
 	eightBit bool
 }
