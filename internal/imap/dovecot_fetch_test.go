@@ -194,3 +194,33 @@ func TestDovecotServerShutdown(t *testing.T) {
 		t.Errorf("Err() = nil after the connection broke")
 	}
 }
+
+func TestDovecotOAuth(t *testing.T) {
+	srv := dovecot.Start(t, dovecot.WithOAuth2())
+	alice := srv.User("alice")
+	port := srv.TLSPort
+	for name, mech := range map[string]func(token string) SASLMechanism{
+		"XOAUTH2":     func(token string) SASLMechanism { return XOAuth2Auth(alice.Name, token) },
+		"OAUTHBEARER": func(token string) SASLMechanism { return OAuthBearerAuth(alice.Name, "localhost", port, token) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := testContext(t)
+			c := dialDovecot(t, srv, TLSImplicit)
+			if !c.Has(ctx, "AUTH="+name) {
+				t.Fatalf("AUTH=%s not advertised", name)
+			}
+			err := c.Authenticate(ctx, mech("not-a-token"))
+			var e *Error
+			if !errors.As(err, &e) || e.Type != "NO" {
+				t.Fatalf("Authenticate(%s, unknown token) = %v, want *Error NO", name, err)
+			}
+			token := srv.OAuth2Token(alice.Name)
+			if err := c.Authenticate(ctx, mech(token)); err != nil {
+				t.Fatalf("Authenticate(%s, issued token) = %v", name, err)
+			}
+			if _, err := c.Select(ctx, "INBOX", nil); err != nil {
+				t.Errorf("Select after %s = %v", name, err)
+			}
+		})
+	}
+}
