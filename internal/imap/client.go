@@ -69,6 +69,11 @@ type Options struct {
 	// 0 means imapwire.DefaultMaxLineLength.
 	MaxLineLength int64
 
+	// MaxLiteralInMemory bounds literals read into memory (envelope
+	// strings, LIST names; never bodies); 0 means
+	// imapwire.DefaultMaxLiteralInMemory.
+	MaxLiteralInMemory int64
+
 	// Tags makes command tags; nil means imaplib's scheme with a random
 	// prefix (NewTagGenerator).
 	Tags *TagGenerator
@@ -85,9 +90,8 @@ type Client struct {
 	tags  *TagGenerator
 	trace *tracer
 
-	conn     net.Conn      // current transport; replaced by STARTTLS
 	rawConn  net.Conn      // the TCP (or test) connection
-	inner    *timeoutConn  // deadline-setting wrapper over conn
+	inner    *timeoutConn  // the current transport (TLS after STARTTLS)
 	wtarget  io.Writer     // what bw writes to (inner, or a compressor)
 	br       *bufio.Reader // reader goroutine only
 	bw       *bufio.Writer // under writeMu
@@ -132,9 +136,14 @@ type command struct {
 	responses []*Response
 	fetch     *fetchSink
 	onOK      func(status *Response) // runs in the reader before done closes
-	status    *Response
-	err       error
-	done      chan struct{}
+	// keepWriteLock keeps the write side locked until the command
+	// completed; afterOK then runs on the writer's side (STARTTLS and
+	// COMPRESS change the outgoing stream).
+	keepWriteLock bool
+	afterOK       func()
+	status        *Response
+	err           error
+	done          chan struct{}
 }
 
 // Dial connects to addr ("host:port"), secures the connection as opts
@@ -191,7 +200,6 @@ func NewClient(conn net.Conn, opts Options) *Client {
 		opts:       opts,
 		tags:       opts.Tags,
 		rawConn:    conn,
-		conn:       conn,
 		caps:       map[string]bool{},
 		enabled:    map[string]bool{},
 		untagged:   map[string][]*Response{},
@@ -209,13 +217,17 @@ func NewClient(conn net.Conn, opts Options) *Client {
 		}
 		c.trace = &tracer{w: w, level: opts.Debug}
 	}
-	c.inner = &timeoutConn{Conn: conn, c: c}
+	c.inner = &timeoutConn{c: c}
+	c.inner.setConn(conn)
 	c.wtarget = c.inner
 	c.br = bufio.NewReaderSize(c.traceReader(c.inner), 64<<10)
 	c.bw = bufio.NewWriterSize(c.wtarget, 32<<10)
 	c.dec = imapwire.NewDecoder(c.br)
 	if opts.MaxLineLength > 0 {
 		c.dec.MaxLineLength = opts.MaxLineLength
+	}
+	if opts.MaxLiteralInMemory > 0 {
+		c.dec.MaxLiteralInMemory = opts.MaxLiteralInMemory
 	}
 	c.enc = imapwire.NewEncoder(c.bw)
 	if c.trace != nil && c.trace.level >= 3 {
@@ -315,13 +327,14 @@ func (c *Client) startTLS(ctx context.Context, conf *tls.Config) error {
 			handshakeErr = fmt.Errorf("TLS handshake: %w", err)
 			return
 		}
-		c.conn = tc
-		c.inner.Conn = tc
+		c.inner.setConn(tc)
 		c.br.Reset(c.traceReader(c.inner))
-		c.bw.Reset(c.wtarget)
+		c.mu.Lock()
 		c.caps = map[string]bool{}
+		c.mu.Unlock()
 	}
-	err = c.run(ctx, cmd, nil, true)
+	cmd.keepWriteLock = true
+	err = c.run(ctx, cmd, nil, false)
 	if err == nil && handshakeErr != nil {
 		err = &AbortError{Err: handshakeErr}
 		c.abort(err)
@@ -349,7 +362,14 @@ func (c *Client) run(ctx context.Context, cmd *command, args func(e *imapwire.En
 	if err := c.send(ctx, cmd, args, holdWrite); err != nil {
 		return err
 	}
-	return c.wait(ctx, cmd)
+	err := c.wait(ctx, cmd)
+	if cmd.keepWriteLock {
+		if err == nil && cmd.afterOK != nil {
+			cmd.afterOK()
+		}
+		c.writeMu.Unlock()
+	}
+	return err
 }
 
 // send writes a command; on return the command is in flight.
@@ -359,6 +379,9 @@ func (c *Client) send(ctx context.Context, cmd *command, args func(e *imapwire.E
 	}
 	c.writeMu.Lock()
 	defer func() {
+		if err == nil && cmd.keepWriteLock {
+			return // run unlocks
+		}
 		if !holdWrite || err != nil {
 			c.writeMu.Unlock()
 			return
@@ -484,7 +507,7 @@ func (c *Client) literalModeLocked() imapwire.LiteralMode {
 // armDeadline starts the inactivity timer for a response we now expect.
 func (c *Client) armDeadline() {
 	if c.opts.Timeout > 0 {
-		c.conn.SetReadDeadline(time.Now().Add(c.opts.Timeout))
+		c.inner.conn().SetReadDeadline(time.Now().Add(c.opts.Timeout))
 	}
 }
 
@@ -509,7 +532,7 @@ func (c *Client) abort(cause error) {
 	c.pending = nil
 	c.mu.Unlock()
 	c.debugf("abort: %v", ae)
-	c.conn.Close()
+	c.inner.conn().Close()
 	for _, cmd := range pending {
 		cmd.err = ae
 		close(cmd.done)
@@ -613,26 +636,35 @@ func (c *Client) Mailbox() *Mailbox {
 }
 
 // timeoutConn applies the inactivity timeout to every read while a
-// response is expected.
+// response is expected. The connection under it is replaced by STARTTLS,
+// from the reader goroutine, hence the atomic.
 type timeoutConn struct {
-	net.Conn
-	c *Client
+	cur atomic.Pointer[connHolder]
+	c   *Client
 }
 
+type connHolder struct{ net.Conn }
+
+func (t *timeoutConn) conn() net.Conn { return t.cur.Load().Conn }
+
+func (t *timeoutConn) setConn(conn net.Conn) { t.cur.Store(&connHolder{conn}) }
+
 func (t *timeoutConn) Read(p []byte) (int, error) {
+	conn := t.conn()
 	if d := t.c.opts.Timeout; d > 0 {
 		if t.c.waiting.Load() > 0 {
-			t.Conn.SetReadDeadline(time.Now().Add(d))
+			conn.SetReadDeadline(time.Now().Add(d))
 		} else {
-			t.Conn.SetReadDeadline(time.Time{})
+			conn.SetReadDeadline(time.Time{})
 		}
 	}
-	return t.Conn.Read(p)
+	return conn.Read(p)
 }
 
 func (t *timeoutConn) Write(p []byte) (int, error) {
+	conn := t.conn()
 	if d := t.c.opts.Timeout; d > 0 {
-		t.Conn.SetWriteDeadline(time.Now().Add(d))
+		conn.SetWriteDeadline(time.Now().Add(d))
 	}
-	return t.Conn.Write(p)
+	return conn.Write(p)
 }

@@ -36,12 +36,16 @@ func (c *Client) Compress(ctx context.Context) error {
 		rest := io.MultiReader(bufferedOf(c.br), c.inner)
 		c.br = bufio.NewReaderSize(c.traceReader(flate.NewReader(rest)), 64<<10)
 		c.dec.SetReader(c.br)
+	}
+	cmd.keepWriteLock = true
+	cmd.afterOK = func() {
+		// Writer's side, still holding the write lock.
 		fw, _ := flate.NewWriter(c.inner, flate.DefaultCompression)
 		c.flateOut = &flateWriter{fw: fw}
 		c.wtarget = c.flateOut
 		c.bw.Reset(c.wtarget)
 	}
-	return c.run(ctx, cmd, func(e *imapwire.Encoder) { e.Raw(" DEFLATE") }, true)
+	return c.run(ctx, cmd, func(e *imapwire.Encoder) { e.Raw(" DEFLATE") }, false)
 }
 
 // bufferedOf returns the bytes br holds, consuming them.

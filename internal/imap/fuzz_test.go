@@ -29,8 +29,7 @@ func FuzzClientResponses(f *testing.F) {
 			server.Write(data)
 			server.Close()
 		}()
-		c := NewClient(client, Options{MaxLineLength: 1 << 16, Tags: NewTagGeneratorWithPrefix("A")})
-		c.dec.MaxLiteralInMemory = 1 << 16
+		c := NewClient(client, Options{MaxLineLength: 1 << 16, MaxLiteralInMemory: 1 << 16, Tags: NewTagGeneratorWithPrefix("A")})
 		_ = c.Fetch(ctx, AllSeq(), &FetchOptions{UID: true, Envelope: true, BodyStructure: true,
 			BodySections: []BodySection{{Peek: true}}}, func(m *FetchMessage) error {
 			for {

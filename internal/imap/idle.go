@@ -36,7 +36,7 @@ func (c *Client) Idle(ctx context.Context) (*IdleCommand, error) {
 	}
 	// Nothing is owed by the server while idling: no inactivity timeout.
 	c.waiting.Add(-1)
-	c.conn.SetReadDeadline(time.Time{})
+	c.inner.conn().SetReadDeadline(time.Time{})
 	return &IdleCommand{c: c, cmd: cmd}, nil
 }
 
