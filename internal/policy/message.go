@@ -78,11 +78,6 @@ func (m *message) mainType() string {
 	return t
 }
 
-func (m *message) subType() string {
-	_, t, _ := strings.Cut(m.contentType(), "/")
-	return t
-}
-
 // fetchValue is the text of a source header value as Python's
 // header_fetch_parse returns it, before any structured parsing: the
 // EmailPolicy removes CR and LF; compat32 keeps the value as it is.
@@ -129,17 +124,7 @@ func (m *message) boundary() (string, bool) {
 	return strings.TrimRight(b, " \t\n\r\f\v"), true
 }
 
-// walk calls fn on m and every part below it, in Python's msg.walk() order.
-func (m *message) walk(fn func(*message)) {
-	fn(m)
-	if m.isContainer {
-		for _, p := range m.parts {
-			p.walk(fn)
-		}
-	}
-}
-
-// clone returns a copy of m whose header slice may be changed freely.
+// cloneHeaders returns a copy of m whose header slice may be changed freely.
 func (m *message) cloneHeaders() *message {
 	c := *m
 	c.headers = append([]headerField(nil), m.headers...)

@@ -27,7 +27,8 @@ type Report struct {
 	Written int64 `json:"bytes"`
 }
 
-// Write reads one message from r and writes it to w under p: for raw,
+// Write reads one message from r and writes it to w under p (safe for
+// concurrent use; a Policy never changes): for raw,
 // the bytes with only line endings changed (streamed in constant memory);
 // otherwise as Python's BytesGenerator(w, policy=p).flatten(
 // message_from_binary_file(r, policy=p)) writes it.
@@ -44,7 +45,7 @@ func (p *Policy) Write(w io.Writer, r io.Reader) (*Report, error) {
 func (p *Policy) write(w io.Writer, r io.Reader, bodyMemory int) (*Report, error) {
 	if p.IsRaw() {
 		n, err := copyRaw(w, r, p.Linesep)
-		return &Report{Written: n}, err
+		return &Report{Defects: []Defect{}, Written: n}, err
 	}
 	budget := &bodyBudget{memoryLeft: bodyMemory}
 	defer budget.close()
@@ -52,7 +53,7 @@ func (p *Policy) write(w io.Writer, r io.Reader, bodyMemory int) (*Report, error
 	if err != nil {
 		return nil, err
 	}
-	report := &Report{}
+	report := &Report{Defects: []Defect{}}
 	forEachPart(m, "message", func(part *message, name string) {
 		for _, d := range part.defects {
 			report.Defects = append(report.Defects, Defect{Part: name, Class: d})
