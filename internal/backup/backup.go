@@ -75,6 +75,10 @@ type Options struct {
 	// messages, 32 MiB).
 	BatchMessages int
 	BatchBytes    int64
+
+	// crashPoint, in tests, is called at each step that must survive a
+	// crash right after it (the crash test kills the process there).
+	crashPoint func(step string)
 }
 
 // Failure is one message or mailbox that could not be backed up.
@@ -176,6 +180,9 @@ func (o *Options) defaults() error {
 	}
 	if o.BatchBytes <= 0 {
 		o.BatchBytes = 32 << 20
+	}
+	if o.crashPoint == nil {
+		o.crashPoint = func(string) {}
 	}
 	return nil
 }
@@ -516,6 +523,9 @@ func removeMailboxFiles(dir, aside string) error {
 func (ms *mailboxSync) reconcile() error {
 	ms.refetch = map[uint32]bool{}
 	format := ms.state.Format
+	if err := removeTempFiles(ms.dir, format); err != nil {
+		return err
+	}
 	if format == FormatMbox {
 		for uid, e := range ms.manifest.Messages {
 			if e.End > ms.manifest.MboxEnd {
@@ -547,6 +557,37 @@ func (ms *mailboxSync) reconcile() error {
 	for uid, e := range ms.manifest.Messages {
 		if _, err := os.Lstat(filepath.Join(ms.dir, e.File)); err != nil {
 			ms.refetch[uid] = true
+		}
+	}
+	return nil
+}
+
+// removeTempFiles deletes what an interrupted run left half-written: a
+// Maildir's tmp/ files, .eml temp files, state temp files. The run holds
+// the folder's lock, so no other writer owns them.
+func removeTempFiles(dir, format string) error {
+	if format == FormatMaildir {
+		entries, err := os.ReadDir(filepath.Join(dir, "tmp"))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		for _, e := range entries {
+			if e.Type().IsRegular() {
+				os.Remove(filepath.Join(dir, "tmp", e.Name()))
+			}
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if !e.Type().IsRegular() || !strings.HasPrefix(n, ".") {
+			continue
+		}
+		if strings.HasPrefix(n, ".tmp-") || (format == FormatEML && strings.HasSuffix(n, ".tmp") && strings.Contains(n, ".eml.")) {
+			os.Remove(filepath.Join(dir, n))
 		}
 	}
 	return nil
@@ -649,6 +690,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 			flushErr = err
 			return err
 		}
+		opts.crashPoint("files committed")
 		entries := make([]Entry, len(pending))
 		for i, p := range pending {
 			entries[i] = p.entry
@@ -657,6 +699,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 			flushErr = err
 			return err
 		}
+		opts.crashPoint("manifest appended")
 		for i := range entries {
 			ms.manifest.apply(&entries[i])
 		}
@@ -691,6 +734,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 			pending = append(pending, pendingMessage{entry: Entry{Op: OpFailed, UID: uid, Error: err.Error()}})
 			return nil
 		}
+		opts.crashPoint("message written")
 		pending = append(pending, pendingMessage{entry: entry, stored: stored})
 		batchBytes += stored.Size
 		ms.r.add(func(s *Summary) {
@@ -779,6 +823,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 	}
 	ms.state.HighestModSeq = mb.HighestModSeq
 	ms.state.Messages, ms.state.Unseen = status.Messages, status.Unseen
+	ms.r.opts.crashPoint("before state")
 	return writeState(ms.dir, ms.state)
 }
 
@@ -799,7 +844,8 @@ func (ms *mailboxSync) store(ctx context.Context, sink output.Sink, uid uint32, 
 	flags := slices.DeleteFunc(slices.Clone(m.Flags), func(f string) bool { return strings.EqualFold(f, `\Recent`) })
 	msg := output.Message{UID: uid, UIDValidity: ms.state.UIDValidity, Mailbox: ms.name, Flags: flags, InternalDate: m.InternalDate}
 	stored, err := sink.Put(ctx, msg, func(w io.Writer) error {
-		_, err := ms.r.opts.Policy.Write(io.MultiWriter(w, storedHash, back), &contextReader{ctx, counted})
+		midway := writerFunc(func([]byte) { ms.r.opts.crashPoint("writing a message") })
+		_, err := ms.r.opts.Policy.Write(io.MultiWriter(w, storedHash, back, midway), &contextReader{ctx, counted})
 		return err
 	})
 	if err != nil {
@@ -854,6 +900,7 @@ func (ms *mailboxSync) applyFlags(seen []*imap.FetchMessage) error {
 				if err := os.Rename(filepath.Join(ms.dir, e.File), filepath.Join(ms.dir, newRel)); err != nil {
 					return err
 				}
+				ms.r.opts.crashPoint("maildir file renamed")
 				upd.File = newRel
 			}
 		}
