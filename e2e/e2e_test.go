@@ -380,6 +380,16 @@ func TestHostile(t *testing.T) {
 			setUserEnv(env, map[string]string{
 				"IMAPCTL_USER":     "alice",
 				"IMAPCTL_PASSWORD": fakePassword,
+				// Hostile input for injection tests (testscript passes
+				// arguments as they are, so these reach argv intact).
+				"INJ_CRLF":       "x\r\nA999 DELETE INBOX\r\nA998 LOGOUT",
+				"INJ_LF":         "x\nA999 DELETE INBOX",
+				"INJ_CR":         "x\rA999 DELETE INBOX",
+				"INJ_QUOTE":      `a"b\" c\\`,
+				"INJ_BRACE":      "{5}\r\nA999 DELETE INBOX",
+				"INJ_BRACE_PLUS": "x {3+}\r\nabc",
+				"INJ_8BIT":       "caf\xe9 \xff\xfe",
+				"INJ_PAREN":      "a) (b",
 			})
 			env.Values[fakeKey{}] = &fakeSlot{}
 			return nil
