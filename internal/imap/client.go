@@ -300,6 +300,16 @@ func (c *Client) Greeting(ctx context.Context) (*Response, error) {
 	return c.greeting, nil
 }
 
+// StartTLS upgrades a plain connection with STARTTLS (RFC 3501 §6.2.1).
+// Dial does this itself for TLSStartTLS, which is the better choice; conf
+// must name the server (ServerName) for the certificate check.
+func (c *Client) StartTLS(ctx context.Context, conf *tls.Config) error {
+	if conf == nil {
+		return errors.New("imap: StartTLS needs a *tls.Config with ServerName (or use Dial with TLSStartTLS)")
+	}
+	return c.startTLS(ctx, conf)
+}
+
 // startTLS runs STARTTLS (RFC 3501 §6.2.1) and the handshake, then
 // discards the capabilities learned in clear (RFC 3501 §6.2.1: the client
 // MUST discard them).

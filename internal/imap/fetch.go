@@ -82,6 +82,10 @@ type FetchOptions struct {
 	// ChangedSince restricts to messages changed after this mod-sequence
 	// (RFC 7162 §3.1.4.1); 0 means no restriction.
 	ChangedSince uint64
+	// Vanished adds the VANISHED modifier to a UID FETCH with ChangedSince
+	// (RFC 7162 §3.2.6); the expunged UIDs arrive as "VANISHED (EARLIER)"
+	// responses, kept for Response("VANISHED").
+	Vanished bool
 }
 
 func (o *FetchOptions) items() (string, error) {
@@ -491,7 +495,11 @@ func (c *Client) Fetch(ctx context.Context, set NumSet, opts *FetchOptions, fn f
 	err = c.run(ctx, cmd, func(e *imapwire.Encoder) {
 		e.SP().Raw(set.String()).SP().Raw(items)
 		if opts.ChangedSince > 0 {
-			e.Raw(" (CHANGEDSINCE ").Number64(opts.ChangedSince).Raw(")")
+			e.Raw(" (CHANGEDSINCE ").Number64(opts.ChangedSince)
+			if opts.Vanished {
+				e.Raw(" VANISHED")
+			}
+			e.Raw(")")
 		}
 	}, false)
 	if err != nil {

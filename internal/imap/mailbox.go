@@ -25,6 +25,10 @@ type Mailbox struct {
 	HighestModSeq uint64
 	// NoModSeq is set when the server said [NOMODSEQ] (RFC 7162 §3.1.2.2).
 	NoModSeq bool
+	// VanishedEarlier is the UID set of "VANISHED (EARLIER)" sent in
+	// answer to a QRESYNC SELECT (RFC 7162 §3.2.5.1); the FETCH responses
+	// of changed messages go to Options.OnUntagged and Response("FETCH").
+	VanishedEarlier string
 }
 
 // SelectOptions modify SELECT and EXAMINE.
@@ -34,6 +38,17 @@ type SelectOptions struct {
 	// CondStore adds the CONDSTORE parameter (RFC 7162 §3.1.8) so that
 	// HIGHESTMODSEQ is reported.
 	CondStore bool
+	// QResync resynchronises a mailbox known from an earlier session
+	// (RFC 7162 §3.2.5); QRESYNC must have been enabled with Enable.
+	QResync *QResyncOptions
+}
+
+// QResyncOptions are the QRESYNC SELECT parameters of RFC 7162 §3.2.5.
+type QResyncOptions struct {
+	UIDValidity uint32
+	ModSeq      uint64
+	// KnownUIDs, if set, limits the report to these UIDs.
+	KnownUIDs *NumSet
 }
 
 // wireMailbox gives the wire form of a mailbox name: modified UTF-7
@@ -88,6 +103,12 @@ func (c *Client) Select(ctx context.Context, name string, opts *SelectOptions) (
 			case "OK":
 				applyCode(mb, r.Code)
 			}
+			if r.Name == "VANISHED" && len(r.Fields) == 2 && len(r.Fields[0].List) == 1 && r.Fields[0].List[0].IsAtom("EARLIER") {
+				if mb.VanishedEarlier != "" {
+					mb.VanishedEarlier += ","
+				}
+				mb.VanishedEarlier += r.Fields[1].Text
+			}
 		}
 		applyCode(mb, status.Code)
 		c.mu.Lock()
@@ -98,7 +119,15 @@ func (c *Client) Select(ctx context.Context, name string, opts *SelectOptions) (
 	wire := c.wireMailbox(name)
 	err := c.run(ctx, cmd, func(e *imapwire.Encoder) {
 		e.SP().AString(wire)
-		if opts.CondStore {
+		switch {
+		case opts.QResync != nil:
+			q := opts.QResync
+			e.Raw(" (QRESYNC (").Number(q.UIDValidity).SP().Number64(q.ModSeq)
+			if q.KnownUIDs != nil {
+				e.SP().Raw(q.KnownUIDs.String())
+			}
+			e.Raw("))")
+		case opts.CondStore:
 			e.Raw(" (CONDSTORE)")
 		}
 	}, false)

@@ -229,6 +229,7 @@ func (c *Client) handleUntagged(resp *Response) {
 	c.mu.Lock()
 	if c.greeting == nil {
 		c.greeting = resp
+		c.debugf("greeting: %s", resp)
 		if resp.Code != nil && resp.Code.Name == imapwire.CodeCapability {
 			c.setCapsLocked(resp.Code.Capabilities)
 		}
@@ -256,6 +257,7 @@ func (c *Client) handleUntagged(resp *Response) {
 	case "BYE":
 		c.bye = resp.Text
 	case "CAPABILITY":
+		c.debugf("capabilities: %s", resp)
 		caps := make([]string, len(resp.Fields))
 		for i, f := range resp.Fields {
 			caps[i] = f.Text

@@ -436,3 +436,55 @@ func serveScript(t *testing.T, script string) string {
 
 var _ = io.EOF
 var _ = strings.Contains
+
+func TestTranscriptQResync(t *testing.T) {
+	// RFC 7162 §3.2.5.1 example (abridged) and §3.2.6 UID FETCH VANISHED.
+	var fetched []uint32
+	c := dialScript(t, `S: * OK [CAPABILITY IMAP4rev1 ENABLE CONDSTORE QRESYNC] hi
+C: A0 ENABLE QRESYNC
+S: * ENABLED QRESYNC
+S: A0 OK done
+C: A1 SELECT INBOX (QRESYNC (67890007 20050715194045000 41,43:211,214:541))
+S: * 314 EXISTS
+S: * OK [UIDVALIDITY 67890007] UIDVALIDITY
+S: * OK [UIDNEXT 567] Predicted next UID
+S: * OK [HIGHESTMODSEQ 20060115205545359] Highest mailbox mod-sequence
+S: * VANISHED (EARLIER) 41,43:116,118,120:211,214:540
+S: * 49 FETCH (UID 117 FLAGS (\Seen \Answered) MODSEQ (90060115194045001))
+S: * 50 FETCH (UID 119 FLAGS (\Draft $MDNSent) MODSEQ (90060115194045308))
+S: A1 OK [READ-WRITE] mailbox selected
+C: A2 UID FETCH 300:500 (FLAGS) (CHANGEDSINCE 12345 VANISHED)
+S: * VANISHED (EARLIER) 300:310,405,411
+S: * 1 FETCH (UID 404 MODSEQ (65402) FLAGS (\Seen))
+S: A2 OK done
+`, func(o *Options) {
+		o.OnUntagged = func(r *Response) {
+			if r.Fetch != nil {
+				fetched = append(fetched, r.Fetch.UID)
+			}
+		}
+	})
+	if _, err := c.Enable(ctx, "QRESYNC"); err != nil {
+		t.Fatal(err)
+	}
+	known, _ := ParseUIDSet("41,43:211,214:541")
+	mb, err := c.Select(ctx, "INBOX", &SelectOptions{QResync: &QResyncOptions{UIDValidity: 67890007, ModSeq: 20050715194045000, KnownUIDs: &known}})
+	if err != nil || mb.Exists != 314 || mb.HighestModSeq != 20060115205545359 || mb.VanishedEarlier != "41,43:116,118,120:211,214:540" {
+		t.Fatalf("Select(QRESYNC) = %+v, %v", mb, err)
+	}
+	if !slices.Equal(fetched, []uint32{117, 119}) {
+		t.Errorf("FETCH during QRESYNC SELECT = %v, want [117 119]", fetched)
+	}
+	var uids []uint32
+	err = c.Fetch(ctx, NumSet{Ranges: []NumRange{{300, 500}}, UID: true}, &FetchOptions{Flags: true, ChangedSince: 12345, Vanished: true},
+		func(m *FetchMessage) error { uids = append(uids, m.UID); return nil })
+	if err != nil || !slices.Equal(uids, []uint32{404}) {
+		t.Errorf("Fetch(CHANGEDSINCE VANISHED) = %v, %v", uids, err)
+	}
+	if v := c.Response("VANISHED"); len(v) != 1 || v[0].Fields[1].Text != "300:310,405,411" {
+		t.Errorf("Response(VANISHED) = %v", v)
+	}
+	if c.Mailbox().Exists != 314 {
+		t.Errorf("VANISHED (EARLIER) changed Exists to %d", c.Mailbox().Exists)
+	}
+}
