@@ -109,6 +109,24 @@ func (g *generator) prepare(m *message) error {
 		mungedAt[c.replaceHeader("content-type", munged.contentType)] = true
 		headers = c.headers
 	}
+	if m.isContainer && m.mainType() == "multipart" {
+		if b, _ := m.boundary(); b == "" {
+			// Python's _handle_multipart makes a boundary and stores it
+			// with set_boundary, which rewrites the Content-Type value
+			// (headers are written after the body there).
+			m.newBoundary = makeBoundary()
+			c := m.cloneHeaders()
+			mungedAt = map[int]bool{}
+			value := m.contentTypeWithParam("boundary", m.newBoundary)
+			for i, h := range c.headers {
+				if strings.EqualFold(h.name, "content-type") {
+					c.headers[i].value = value
+					mungedAt[i] = true
+				}
+			}
+			headers = c.headers
+		}
+	}
 	for i, h := range headers {
 		p := g.policy
 		if mungedAt[i] && p.Family == FamilyEmail {
@@ -181,7 +199,7 @@ func (g *generator) writeMultipart(w *bufio.Writer, m *message) error {
 	}
 	boundary, _ := m.boundary()
 	if boundary == "" {
-		boundary = makeBoundary()
+		boundary = m.newBoundary
 	}
 	if m.preamble != nil {
 		if err := writeBody(w, m.preamble, g.nl, g.mangleFrom, false); err != nil {

@@ -34,6 +34,9 @@ type message struct {
 	ctype string
 	// prepared holds the generator's first pass.
 	prepared *prepared
+	// newBoundary is the boundary the generator made for a multipart
+	// whose own boundary is empty.
+	newBoundary string
 }
 
 func newMessage(p *Policy) *message {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -70,5 +71,29 @@ func TestGenerateErrorWritesNothing(t *testing.T) {
 	}
 	if out.Len() != 0 {
 		t.Errorf("wrote %q", out.String())
+	}
+}
+
+// TestEmptyBoundaryRegenerated checks Python's behaviour for a multipart
+// whose boundary parameter is blank: the parser splits on "--" lines, and
+// the generator makes a fresh random boundary and rewrites Content-Type
+// with it (Message.set_boundary). The expected output is Python 3.11's,
+// with its random 19 digits replaced by N.
+func TestEmptyBoundaryRegenerated(t *testing.T) {
+	in := "Content-Type: multipart/mixed; boundary=\" \"; charset=x\n\n--\n\none\n--\n\ntwo\n-- --\n"
+	want := "Content-Type: multipart/mixed;\n boundary=\"===============N==\"; charset=\"x\"\n\n--===============N==\n\none\n--===============N==\n\ntwo\n-- --\n--===============N==--\n"
+	digits := regexp.MustCompile(`===============[0-9]{19}==`)
+	for _, spec := range []string{"default", "compat32"} {
+		p, _ := ParseSpec(spec, nil)
+		var out bytes.Buffer
+		if _, err := p.Write(&out, strings.NewReader(in)); err != nil {
+			t.Fatal(err)
+		}
+		if got := digits.ReplaceAllString(out.String(), "===============N=="); got != want {
+			t.Errorf("%s: wrote %q, want %q", spec, got, want)
+		}
+		if n := len(digits.FindAllString(out.String(), -1)); n != 4 {
+			t.Errorf("%s: boundary appears %d times, want 4", spec, n)
+		}
 	}
 }
