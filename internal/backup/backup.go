@@ -671,7 +671,6 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 	defer sink.Close()
 
 	var (
-		mu         sync.Mutex
 		pending    []pendingMessage
 		batchBytes int64
 		maxSeen    uint32
@@ -714,8 +713,6 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		if body == nil {
 			return nil
 		}
-		mu.Lock()
-		defer mu.Unlock()
 		uid := m.UID
 		if uid == 0 {
 			ms.r.fail(Failure{Account: ms.acct.Name, Mailbox: ms.name, Error: fmt.Sprintf("message %d: server sent no UID before the body", m.SeqNum)})
@@ -750,16 +747,10 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		return nil
 	}
 
-	var wg sync.WaitGroup
+	// One command at a time: untagged FETCH responses carry no tag, and a
+	// server may run UID FETCH commands in parallel (Dovecot does), so two
+	// FETCHes in flight could not be told apart.
 	var fetchErr, flagErr, pruneErr error
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		fetchErr = c.Fetch(ctx, ms.fetchSet(), &imap.FetchOptions{
-			UID: true, Flags: true, InternalDate: true, RFC822Size: true, ModSeq: condstore,
-			BodySections: []imap.BodySection{{Peek: true}},
-		}, fetchOne)
-	}()
 	// Flags of messages already stored: with CONDSTORE only those changed
 	// since the last run (RFC 7162 §3.1.4.1), otherwise all.
 	if ms.state.LastUID > 0 && (!condstore || ms.state.HighestModSeq == 0 || mb.HighestModSeq != ms.state.HighestModSeq) {
@@ -767,35 +758,30 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		if condstore && ms.state.HighestModSeq > 0 {
 			fo.ChangedSince = ms.state.HighestModSeq
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			flagErr = c.Fetch(ctx, imap.NumSet{UID: true, Ranges: []imap.NumRange{{Start: 1, Stop: ms.state.LastUID}}}, fo, func(m *imap.FetchMessage) error {
-				mu.Lock()
-				flagsSeen = append(flagsSeen, m)
-				mu.Unlock()
-				return nil
-			})
-		}()
+		flagErr = c.Fetch(ctx, imap.NumSet{UID: true, Ranges: []imap.NumRange{{Start: 1, Stop: ms.state.LastUID}}}, fo, func(m *imap.FetchMessage) error {
+			flagsSeen = append(flagsSeen, m)
+			return nil
+		})
 	}
-	if opts.Prune {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			seen := map[uint32]bool{}
+	if flagErr == nil || isNoMessages(flagErr) {
+		fetchErr = c.Fetch(ctx, ms.fetchSet(), &imap.FetchOptions{
+			UID: true, Flags: true, InternalDate: true, RFC822Size: true, ModSeq: condstore,
+			BodySections: []imap.BodySection{{Peek: true}},
+		}, fetchOne)
+	}
+	if opts.Prune && fetchErr == nil {
+		seen := map[uint32]bool{}
+		if cur := c.Mailbox(); cur != nil && cur.Exists > 0 {
 			pruneErr = c.Fetch(ctx, imap.AllUID(), &imap.FetchOptions{UID: true}, func(m *imap.FetchMessage) error {
-				mu.Lock()
 				seen[m.UID] = true
-				mu.Unlock()
 				return nil
 			})
-			if errors.Is(pruneErr, imap.ErrEmptySet) {
-				pruneErr = nil
-			}
-			onServer = seen
-		}()
+		}
+		if errors.Is(pruneErr, imap.ErrEmptySet) {
+			pruneErr = nil
+		}
+		onServer = seen
 	}
-	wg.Wait()
 	if err := flush(); err != nil {
 		return err
 	}

@@ -1,0 +1,183 @@
+package backup
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/imapctl/imapctl/internal/imap"
+	"github.com/imapctl/imapctl/internal/testutil/dovecot"
+)
+
+// dovecotAccount is an Account of user on srv over implicit TLS, trusting
+// the server's test CA; log, when set, receives the commands.
+func dovecotAccount(srv *dovecot.Server, user dovecot.User, log *commandLog) Account {
+	o := imap.Options{TLS: imap.TLSImplicit, CAFile: srv.CAFile, DialTimeout: 10 * time.Second, Timeout: 30 * time.Second}
+	if log != nil {
+		o.Debug, o.DebugWriter = 3, log
+	}
+	return Account{Name: user.Name + "@dovecot", User: user.Name, Host: "127.0.0.1", Connect: func(ctx context.Context) (*imap.Client, error) {
+		c, err := imap.Dial(ctx, srv.TLSAddr(), o)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.Login(ctx, user.Name, user.Password); err != nil {
+			c.Close()
+			return nil, err
+		}
+		return c, nil
+	}}
+}
+
+// corpusFiles returns n corpus messages in a stable order.
+func corpusFiles(t *testing.T, n int) [][]byte {
+	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "corpus", "*", "*.eml"))
+	if err != nil || len(files) < n {
+		t.Fatalf("corpus: %v (%d files)", err, len(files))
+	}
+	slices.Sort(files)
+	var out [][]byte
+	for _, f := range files[:n] {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+func appendRaw(t *testing.T, c *imap.Client, mailbox string, msgs [][]byte, flags []string) {
+	t.Helper()
+	for _, m := range msgs {
+		if _, err := c.Append(context.Background(), mailbox, int64(len(m)), bytes.NewReader(m), &imap.AppendOptions{Flags: flags, InternalDate: time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)}); err != nil {
+			t.Fatalf("Append = %v", err)
+		}
+	}
+}
+
+// TestDovecotBackup runs backup, incremental backup, a CONDSTORE flag
+// change, a UIDVALIDITY change, verify and restore against Dovecot.
+func TestDovecotBackup(t *testing.T) {
+	srv := dovecot.Start(t, dovecot.WithUserPool(2))
+	ctx := context.Background()
+	log := &commandLog{}
+	user := srv.NewUser(t)
+	acct := dovecotAccount(srv, user, log)
+	c := client(t, acct)
+	msgs := corpusFiles(t, 40)
+	appendRaw(t, c, "INBOX", msgs[:30], []string{`\Seen`})
+	if err := c.Create(ctx, "Archive/2024"); err != nil {
+		t.Fatal(err)
+	}
+	appendRaw(t, c, "Archive/2024", msgs[30:], nil)
+	if !c.Has(ctx, "CONDSTORE") {
+		t.Fatal("Dovecot without CONDSTORE")
+	}
+
+	dir := t.TempDir()
+	sum := runBackup(t, Options{Dir: dir, Accounts: []Account{acct}})
+	if sum.NewMessages != 40 {
+		t.Fatalf("first backup: %+v, want 40 messages", sum)
+	}
+	verifyClean(t, dir, acct)
+	inbox := filepath.Join(dir, EscapeName(acct.Name), "INBOX")
+	man, _ := readManifest(inbox, false)
+	st, _, _ := readState(inbox)
+	if st.HighestModSeq == 0 {
+		t.Errorf("state without HIGHESTMODSEQ: %+v", st)
+	}
+	for _, e := range man.Messages {
+		if e.InternalDate.Unix() != time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC).Unix() || !slices.Contains(e.Flags, `\Seen`) {
+			t.Errorf("UID %d: date %v flags %v, want the appended ones", e.UID, e.InternalDate, e.Flags)
+		}
+	}
+
+	// No change: one STATUS per mailbox and nothing else.
+	log.reset()
+	sum = runBackup(t, Options{Dir: dir, Accounts: []Account{acct}})
+	if sum.Changed != 0 || log.count(" FETCH ") != 0 || log.count(" EXAMINE ") != 0 {
+		t.Errorf("unchanged rerun: %+v, commands %q", sum, log.lines)
+	}
+
+	// A flag change alone: CONDSTORE's HIGHESTMODSEQ shows it in STATUS,
+	// and UID FETCH ... (CHANGEDSINCE) brings just that message's flags.
+	if _, err := c.Select(ctx, "INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Store(ctx, imap.UIDSetNum(3), imap.StoreAdd, []string{`\Flagged`}, nil); err != nil {
+		t.Fatal(err)
+	}
+	log.reset()
+	sum = runBackup(t, Options{Dir: dir, Accounts: []Account{acct}})
+	if sum.FlagUpdates != 1 || sum.NewMessages != 0 || sum.Changed != 1 {
+		t.Errorf("after a flag change: %+v", sum)
+	}
+	if log.count("CHANGEDSINCE") != 1 {
+		t.Errorf("no CHANGEDSINCE fetch: %q", log.lines)
+	}
+	man, _ = readManifest(inbox, false)
+	if !slices.Contains(man.Messages[3].Flags, `\Flagged`) {
+		t.Errorf("UID 3 flags = %v", man.Messages[3].Flags)
+	}
+
+	// New mail: fetched in one UID FETCH.
+	appendRaw(t, c, "INBOX", msgs[:2], nil)
+	log.reset()
+	sum = runBackup(t, Options{Dir: dir, Accounts: []Account{acct}})
+	if sum.NewMessages != 2 || log.count("BODY.PEEK[]") != 1 {
+		t.Errorf("after new mail: %+v, commands %q", sum, log.lines)
+	}
+	verifyClean(t, dir, acct)
+
+	// UIDVALIDITY change: delete and recreate the mailbox (keep).
+	if err := c.Unselect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Delete(ctx, "Archive/2024"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // Dovecot's UIDVALIDITY is a time in seconds
+	if err := c.Create(ctx, "Archive/2024"); err != nil {
+		t.Fatal(err)
+	}
+	appendRaw(t, c, "Archive/2024", msgs[30:33], nil)
+	var warnings []string
+	sum = runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Warn: func(f string, a ...any) { warnings = append(warnings, f) }})
+	archive := filepath.Join(dir, EscapeName(acct.Name), "Archive", "2024")
+	asides, _ := filepath.Glob(filepath.Join(archive, ".uidvalidity-*"))
+	if sum.NewMessages != 3 || len(warnings) != 1 || len(asides) != 1 {
+		t.Errorf("after UIDVALIDITY change: %+v, warnings %q, dated folders %v", sum, warnings, asides)
+	}
+	verifyClean(t, dir, acct)
+
+	// Tampering is detected.
+	man, _ = readManifest(inbox, false)
+	victim := filepath.Join(inbox, man.Messages[5].File)
+	data, _ := os.ReadFile(victim)
+	os.WriteFile(victim, bytes.Replace(data, []byte("e"), []byte("E"), 1), 0o600)
+	rep, err := Verify(ctx, client(t, acct), VerifyOptions{Dir: dir, Account: acct})
+	if err != nil || rep.Matches() || !strings.Contains(rep.Differences[0].String(), "INBOX: UID 5: file-changed") {
+		t.Errorf("Verify after tampering = %v, %v", rep.Differences, err)
+	}
+	os.WriteFile(victim, data, 0o600)
+
+	// Restore into an empty account, verify against it, restore again.
+	other := srv.NewUser(t)
+	to := dovecotAccount(srv, other, log)
+	rs, err := Restore(ctx, client(t, to), RestoreOptions{Dir: dir, Account: acct, Target: to.Name})
+	if err != nil || rs.Uploaded != 35 {
+		t.Fatalf("Restore = %+v, %v; want 35 uploaded", rs, err)
+	}
+	verifyClean(t, dir, to)
+	log.reset()
+	rs, err = Restore(ctx, client(t, to), RestoreOptions{Dir: dir, Account: acct, Target: to.Name})
+	if err != nil || rs.Uploaded != 0 || log.count(" APPEND ") != 0 {
+		t.Errorf("Restore rerun = %+v, %v; want nothing uploaded", rs, err)
+	}
+}
