@@ -600,6 +600,10 @@ func TestDovecotGenericCommand(t *testing.T) {
 		"PARTIAL":        func() error { _, err := c.Partial(ctx, 1, "BODY[]", 0, 10); return err },
 		"PROXYAUTH":      func() error { return c.ProxyAuth(ctx, "bob") },
 		"GETANNOTATION":  func() error { _, err := c.GetAnnotation(ctx, "INBOX", "/comment", "value.priv"); return err },
+		"SETANNOTATION": func() error {
+			_, err := c.SetAnnotation(ctx, "INBOX", "/comment", [][2]string{{"value.priv", "x"}})
+			return err
+		},
 	} {
 		err := run()
 		var e *Error
@@ -741,4 +745,27 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+func TestDovecotUIDMove(t *testing.T) {
+	c, _, _ := loginDovecot(t)
+	ctx := testContext(t)
+	uids := setupMailbox(t, c, "UIDMoveFrom", threadMessages()[:3])
+	if err := c.Create(ctx, "UIDMoveTo"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Move(ctx, UIDSetNum(uids[0], uids[2]), "UIDMoveTo")
+	if err != nil {
+		t.Fatalf("UID MOVE = %v", err)
+	}
+	if res.UIDValidity == 0 || res.DestUIDs != "1:2" {
+		t.Errorf("UID MOVE = %+v, want COPYUID ... 1:2", res)
+	}
+	left, err := c.Search(ctx, &SearchCriteria{}, &SearchOptions{UID: true})
+	if err != nil || !slices.Equal(left.All, []uint32{uids[1]}) {
+		t.Errorf("after UID MOVE, UID SEARCH ALL = %+v, %v; want [%d]", left, err, uids[1])
+	}
+	if st, err := c.Status(ctx, "UIDMoveTo", []string{"MESSAGES"}); err != nil || st.Messages != 2 {
+		t.Errorf("Status(UIDMoveTo) = %+v, %v; want 2", st, err)
+	}
 }

@@ -2,6 +2,7 @@ package imap
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"strings"
@@ -220,6 +221,49 @@ func TestDovecotOAuth(t *testing.T) {
 			}
 			if _, err := c.Select(ctx, "INBOX", nil); err != nil {
 				t.Errorf("Select after %s = %v", name, err)
+			}
+		})
+	}
+}
+
+func TestDovecotTraceHidesSecrets(t *testing.T) {
+	srv := sharedDovecot.get(t)
+	carol := srv.User("carol")
+	for name, auth := range map[string]func(ctx context.Context, c *Client) error{
+		"LOGIN": func(ctx context.Context, c *Client) error { return c.Login(ctx, carol.Name, carol.Password) },
+		"PLAIN": func(ctx context.Context, c *Client) error {
+			return c.Authenticate(ctx, PlainAuth("", carol.Name, carol.Password))
+		},
+		"LOGIN-SASL": func(ctx context.Context, c *Client) error {
+			return c.Authenticate(ctx, LoginAuth(carol.Name, carol.Password))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := testContext(t)
+			var trace syncBuffer
+			c, err := Dial(ctx, srv.TLSAddr(), Options{TLS: TLSImplicit, TLSConfig: srv.ClientTLSConfig(), Debug: 5, DebugWriter: &trace})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if err := auth(ctx, c); err != nil {
+				t.Fatalf("%s = %v", name, err)
+			}
+			if err := c.Noop(ctx); err != nil {
+				t.Fatal(err)
+			}
+			tr := trace.String()
+			if !strings.Contains(tr, "***") {
+				t.Errorf("trace does not show a masked secret:\n%s", tr)
+			}
+			for _, secret := range []string{
+				carol.Password,
+				base64.StdEncoding.EncodeToString([]byte("\x00" + carol.Name + "\x00" + carol.Password)),
+				base64.StdEncoding.EncodeToString([]byte(carol.Password)),
+			} {
+				if strings.Contains(tr, secret) {
+					t.Errorf("trace contains the password (as %q):\n%s", secret, tr)
+				}
 			}
 		})
 	}
