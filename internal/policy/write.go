@@ -3,6 +3,7 @@ package policy
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -34,8 +35,9 @@ type Report struct {
 // message_from_binary_file(r, policy=p)) writes it.
 //
 // Under RaiseOnDefect the first defect is returned as a *DefectError and
-// nothing is written. A message Python cannot write either gives a
-// *GenerateError, again with nothing written. Read and write errors are
+// nothing is written; r is still read to its end. A message Python
+// cannot write either gives a *GenerateError, again with nothing
+// written. Read and write errors are
 // returned as they are.
 func (p *Policy) Write(w io.Writer, r io.Reader) (*Report, error) {
 	return p.write(w, r, MaxBodyMemory)
@@ -51,6 +53,12 @@ func (p *Policy) write(w io.Writer, r io.Reader, bodyMemory int) (*Report, error
 	defer budget.close()
 	m, err := parseMessage(r, p, budget)
 	if err != nil {
+		var defect *DefectError
+		var tooLong *HeaderTooLongError
+		if errors.As(err, &defect) || errors.As(err, &tooLong) {
+			// Leave r at the end of the message, as after a success.
+			io.Copy(io.Discard, r)
+		}
 		return nil, err
 	}
 	report := &Report{Defects: []Defect{}}

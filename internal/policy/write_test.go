@@ -97,3 +97,17 @@ func TestEmptyBoundaryRegenerated(t *testing.T) {
 		}
 	}
 }
+
+// TestDefectErrorDrainsReader checks that after a defect r is at the end
+// of the message, as after a success, so a caller reading several
+// messages from one stream stays in step.
+func TestDefectErrorDrainsReader(t *testing.T) {
+	p, _ := NamedPolicy("strict")
+	r := strings.NewReader("Subject: x\nnot a header\n" + strings.Repeat("body line\n", 10000))
+	if _, err := p.Write(&bytes.Buffer{}, r); err == nil {
+		t.Fatal("Write succeeded, want a defect")
+	}
+	if r.Len() != 0 {
+		t.Errorf("%d bytes left unread", r.Len())
+	}
+}
