@@ -24,5 +24,11 @@ fuzz:
 demo: build
 	$(GO) run ./demo -imapctl $(BIN)
 
+# bench compares imapctl with a raw client, Python's imaplib and mbsync on a
+# private Dovecot (root needed); not part of make test. BENCH_PROFILES picks
+# profiles (default "small wide big"; "medium" is the 1 GB one).
+bench: build
+	./bench/bench.sh
+
 clean:
 	rm -rf bin
