@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -65,17 +64,7 @@ func setupMailbox(t *testing.T, c *Client, mailbox string, msgs [][]byte) []uint
 // without python3.
 func pythonCalls(t *testing.T, srv *dovecot.Server, u dovecot.User, wireMailbox string, calls ...[]string) (data [][]string, ok bool) {
 	t.Helper()
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		return nil, false
-	}
 	const script = `
-import imaplib, json, os, sys
-m = imaplib.IMAP4(os.environ["HOST"], int(os.environ["PORT"]))
-user, password = os.environ["IMAP_USER"].encode(), sys.stdin.buffer.read()
-m.authenticate("PLAIN", lambda _: b"\0" + user + b"\0" + password)
-typ, _ = m.select('"' + os.environ["MAILBOX"] + '"', readonly=True)
-assert typ == "OK", typ
 out = []
 for call in json.loads(os.environ["CALLS"]):
     args = [None if a == "None" else a for a in call[1:]]
@@ -88,15 +77,9 @@ json.dump(out, sys.stdout)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(python, "-c", script)
-	cmd.Env = append(os.Environ(), "HOST="+srv.Host, "PORT="+strconv.Itoa(srv.PlainPort), "IMAP_USER="+u.Name,
-		"MAILBOX="+wireMailbox, "CALLS="+string(callsJSON))
-	cmd.Stdin = strings.NewReader(u.Password)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python imaplib %s: %v\n%s", callsJSON, err, stderr.String())
+	out, ok := runImaplib(t, srv, u, wireMailbox, script, "CALLS="+string(callsJSON))
+	if !ok {
+		return nil, false
 	}
 	if err := json.Unmarshal(out, &data); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -100,23 +101,46 @@ type pythonMessage struct {
 	Date  string `json:"date"`
 }
 
-// pythonFetchAll reads every message of mailbox (its modified UTF-7 wire
-// name) with Python's imaplib over the plain port, as an independent
-// client: UID -> RFC822.SIZE and BODY[]. ok is false when python3 is not
-// installed.
-func pythonFetchAll(t *testing.T, srv *dovecot.Server, u dovecot.User, wireMailbox string) (msgs map[uint32]pythonMessage, ok bool) {
+// runImaplib runs a Python script with an imaplib session "m" logged in
+// to srv as u (AUTHENTICATE PLAIN over the plain port) and wireMailbox
+// selected read-only, and returns what the script wrote to stdout. The
+// password reaches Python on stdin, never in argv or the environment. ok
+// is false when python3 is not installed.
+func runImaplib(t *testing.T, srv *dovecot.Server, u dovecot.User, wireMailbox, script string, env ...string) (out []byte, ok bool) {
 	t.Helper()
 	python, err := exec.LookPath("python3")
 	if err != nil {
 		return nil, false
 	}
-	const script = `
+	const preamble = `
 import base64, imaplib, json, os, re, sys
 m = imaplib.IMAP4(os.environ["HOST"], int(os.environ["PORT"]))
 user, password = os.environ["IMAP_USER"].encode(), sys.stdin.buffer.read()
 m.authenticate("PLAIN", lambda _: b"\0" + user + b"\0" + password)
 typ, _ = m.select('"' + os.environ["MAILBOX"] + '"', readonly=True)
 assert typ == "OK", typ
+`
+	cmd := exec.Command(python, "-c", preamble+script)
+	cmd.Env = append(os.Environ(), "HOST="+srv.Host, "PORT="+strconv.Itoa(srv.PlainPort),
+		"IMAP_USER="+u.Name, "MAILBOX="+wireMailbox)
+	cmd.Env = append(cmd.Env, env...)
+	cmd.Stdin = strings.NewReader(u.Password)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err = cmd.Output()
+	if err != nil {
+		t.Fatalf("python imaplib: %v\n%s", err, stderr.String())
+	}
+	return out, true
+}
+
+// pythonFetchAll reads every message of mailbox (its modified UTF-7 wire
+// name) with Python's imaplib, as an independent client: UID -> size,
+// BODY[], flags and INTERNALDATE. ok is false when python3 is not
+// installed.
+func pythonFetchAll(t *testing.T, srv *dovecot.Server, u dovecot.User, wireMailbox string) (msgs map[uint32]pythonMessage, ok bool) {
+	t.Helper()
+	const script = `
 typ, data = m.uid("FETCH", "1:*", "(UID RFC822.SIZE FLAGS INTERNALDATE BODY.PEEK[])")
 assert typ == "OK", typ
 out = {}
@@ -132,15 +156,9 @@ for item in data:
 m.logout()
 json.dump(out, sys.stdout)
 `
-	cmd := exec.Command(python, "-c", script)
-	cmd.Env = append(os.Environ(), "HOST="+srv.Host, "PORT="+strconv.Itoa(srv.PlainPort),
-		"IMAP_USER="+u.Name, "MAILBOX="+wireMailbox)
-	cmd.Stdin = bytes.NewReader([]byte(u.Password)) // never in argv or the environment
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python imaplib: %v\n%s", err, stderr.String())
+	out, ok := runImaplib(t, srv, u, wireMailbox, script)
+	if !ok {
+		return nil, false
 	}
 	var raw map[string]struct {
 		Size  int64  `json:"size"`
