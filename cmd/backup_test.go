@@ -135,3 +135,53 @@ func TestCheckCommand(t *testing.T) {
 }
 
 func itoaPort(p int) string { b, _ := json.Marshal(p); return string(b) }
+
+// TestBackupSeveralAccounts backs up two accounts of a config file in one
+// run: each gets its folder under its config name, with its own settings.
+func TestBackupSeveralAccounts(t *testing.T) {
+	s := startTestServer(t, memserver.Options{})
+	host, port, _ := net.SplitHostPort(s.Addr)
+	config := filepath.Join(t.TempDir(), "config.yaml")
+	os.WriteFile(config, []byte(`accounts:
+  work:
+    host: `+host+`
+    port: `+port+`
+    tls: none
+    user: `+s.Username+`
+  home:
+    host: `+host+`
+    port: `+port+`
+    tls: none
+    user: `+s.Username+`
+`), 0o600)
+	env := map[string]string{"IMAPCTL_CONFIG": config, "IMAPCTL_PASSWORD": s.Password}
+	dir := t.TempDir()
+	code, out, errOut := runTest(t, env, "backup", "--out", dir, "--account", "work", "--account", "home", "--mailbox", "INBOX", "--json")
+	var sum backup.Summary
+	if code != 0 || json.Unmarshal([]byte(out), &sum) != nil || sum.Accounts != 2 || sum.NewMessages != 2*len(s.MessagesIn("INBOX")) {
+		t.Fatalf("backup of two accounts = %d, %q, %q", code, out, errOut)
+	}
+	for _, name := range []string{"work", "home"} {
+		if _, err := os.Stat(filepath.Join(dir, name, "INBOX", backup.StateFileName)); err != nil {
+			t.Error(err)
+		}
+		// verify picks the account's folder by the global --account.
+		if code, out, errOut := runTest(t, env, "verify", dir, "--account", name); code != 0 {
+			t.Errorf("verify --account %s = %d, %q, %q", name, code, out, errOut)
+		}
+	}
+	code, out, _ = runTest(t, env, "check", "--all-accounts")
+	if code != 0 || strings.Count(out, ": ok, ") != 2 {
+		t.Errorf("check --all-accounts = %d, %q", code, out)
+	}
+	// A second run on a locked folder fails with a hint.
+	lock, err := backup.AcquireLock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	code, _, errOut = runTest(t, env, "backup", "--out", dir, "--account", "work")
+	if code == 0 || !strings.Contains(errOut, "locked by process") {
+		t.Errorf("backup of a locked folder = %d, %q", code, errOut)
+	}
+}
