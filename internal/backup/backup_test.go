@@ -3,6 +3,7 @@ package backup
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/imapctl/imapctl/internal/imap"
+	"github.com/imapctl/imapctl/internal/policy"
 	"github.com/imapctl/imapctl/internal/testutil/memserver"
 )
 
@@ -322,4 +324,71 @@ func TestEscapeNameRoundTrip(t *testing.T) {
 		}
 	}
 	_ = time.Second
+}
+
+// TestBackupLossyPolicy stores under Python's default policy, which
+// rewrites some messages: their manifest lines say lossless false, the
+// others true, and verify still checks every file against its own hash.
+func TestBackupLossyPolicy(t *testing.T) {
+	s := memserver.StartT(t, memserver.Options{})
+	acct := memAccount(t, s)
+	dir := t.TempDir()
+	p, err := policy.ParseSpec("default", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := Run(context.Background(), Options{Dir: dir, Accounts: []Account{acct}, Policy: p, PolicySpec: "default", Mailboxes: []string{"Corpus/*"}})
+	// Python cannot write some messages under this policy: those fail,
+	// named, and the run goes on.
+	failed := map[string]bool{}
+	var pe *PartialError
+	if err != nil && !errors.As(err, &pe) {
+		t.Fatalf("Run = %v", err)
+	}
+	if pe != nil {
+		for _, f := range pe.Failures {
+			if f.UID == 0 || !strings.Contains(f.Error, "policy:") {
+				t.Errorf("failure %v: want a message the policy cannot write", f)
+			}
+			failed[fmt.Sprintf("%s: UID %d: missing", f.Mailbox, f.UID)] = true
+		}
+	}
+	if sum.Lossy == 0 || sum.Lossy == sum.NewMessages {
+		t.Fatalf("%d of %d messages lossy under the default policy; want some, not all", sum.Lossy, sum.NewMessages)
+	}
+	mbs, _ := BackupMailboxes(filepath.Join(dir, EscapeName(acct.Name)))
+	lossy := 0
+	for _, mb := range mbs {
+		man, _ := readManifest(mb.Dir, false)
+		for _, e := range man.Messages {
+			d, err := digestStored(mb.State.Format, mb.Dir, e, mb.State.Linesep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The manifest's verdict is the truth about the file.
+			if e.Lossless != (d.CRLFSHA256 == e.SHA256) {
+				t.Errorf("%s UID %d: lossless %v but the file put back to CRLF hashes %v", mb.State.Mailbox, e.UID, e.Lossless, d.CRLFSHA256 == e.SHA256)
+			}
+			if !e.Lossless {
+				lossy++
+			}
+		}
+	}
+	if lossy != sum.Lossy {
+		t.Errorf("manifest has %d lossy messages, summary %d", lossy, sum.Lossy)
+	}
+	// verify names exactly the failed messages as missing.
+	rep, err := Verify(context.Background(), client(t, acct), VerifyOptions{Dir: dir, Account: acct, Deep: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range rep.Differences {
+		if !failed[d.String()] {
+			t.Errorf("unexpected difference %s", d)
+		}
+		delete(failed, d.String())
+	}
+	for f := range failed {
+		t.Errorf("verify did not report %s", f)
+	}
 }
