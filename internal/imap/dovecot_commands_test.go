@@ -386,7 +386,7 @@ func TestDovecotCloseUnselectCheckNoop(t *testing.T) {
 }
 
 func TestDovecotIdle(t *testing.T) {
-	srv := sharedDovecot.get(t)
+	srv := sharedDovecot.Get(t)
 	u := srv.NewUser(t)
 	ctx := testContext(t)
 	events := make(chan *Response, 16)

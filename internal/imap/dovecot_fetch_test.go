@@ -227,7 +227,7 @@ func TestDovecotOAuth(t *testing.T) {
 }
 
 func TestDovecotTraceHidesSecrets(t *testing.T) {
-	srv := sharedDovecot.get(t)
+	srv := sharedDovecot.Get(t)
 	carol := srv.User("carol")
 	for name, auth := range map[string]func(ctx context.Context, c *Client) error{
 		"LOGIN": func(ctx context.Context, c *Client) error { return c.Login(ctx, carol.Name, carol.Password) },

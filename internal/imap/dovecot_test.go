@@ -21,7 +21,7 @@ import (
 )
 
 func TestDovecotConnectModes(t *testing.T) {
-	srv := sharedDovecot.get(t)
+	srv := sharedDovecot.Get(t)
 	alice := srv.User("alice")
 	for _, tc := range []struct {
 		name string
@@ -58,7 +58,7 @@ func TestDovecotConnectModes(t *testing.T) {
 }
 
 func TestDovecotCAFile(t *testing.T) {
-	srv := sharedDovecot.get(t)
+	srv := sharedDovecot.Get(t)
 	ctx := testContext(t)
 	c, err := Dial(ctx, srv.TLSAddr(), Options{TLS: TLSImplicit, CAFile: srv.CAFile, TLSConfig: nil, DialTimeout: testTimeout})
 	if err != nil {
@@ -72,7 +72,7 @@ func TestDovecotCAFile(t *testing.T) {
 }
 
 func TestDovecotUnknownCA(t *testing.T) {
-	srv := sharedDovecot.get(t)
+	srv := sharedDovecot.Get(t)
 	for _, tc := range []struct {
 		name string
 		addr string
@@ -95,7 +95,7 @@ func TestDovecotUnknownCA(t *testing.T) {
 }
 
 func TestDovecotAuthenticate(t *testing.T) {
-	srv := sharedDovecot.get(t)
+	srv := sharedDovecot.Get(t)
 	carol := srv.User("carol") // non-ASCII password
 	mechs := map[string]func(u dovecot.User) SASLMechanism{
 		"PLAIN":    func(u dovecot.User) SASLMechanism { return PlainAuth("", u.Name, u.Password) },
@@ -136,7 +136,7 @@ func TestDovecotAuthenticate(t *testing.T) {
 }
 
 func TestDovecotLoginWrongPassword(t *testing.T) {
-	srv := sharedDovecot.get(t)
+	srv := sharedDovecot.Get(t)
 	ctx := testContext(t)
 	c := dialDovecot(t, srv, TLSStartTLS)
 	err := c.Login(ctx, "carol", "not-her-password")

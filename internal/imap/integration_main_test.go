@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,37 +21,14 @@ import (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	sharedDovecot.stop()
+	sharedDovecot.Stop()
 	os.Exit(code)
 }
 
 // sharedDovecot is the package's one Dovecot, with the quota, ACL and
 // COMPRESS plugins. Tests isolate themselves with a fresh user each
 // (dovecot.Server.NewUser).
-var sharedDovecot dovecotFixture
-
-type dovecotFixture struct {
-	once sync.Once
-	srv  *dovecot.Server
-	err  error
-}
-
-func (f *dovecotFixture) get(t *testing.T) *dovecot.Server {
-	t.Helper()
-	f.once.Do(func() {
-		if f.err = dovecot.Available(); f.err == nil {
-			f.srv, f.err = dovecot.New(dovecot.All())
-		}
-	})
-	dovecot.SkipOrFail(t, f.err)
-	return f.srv
-}
-
-func (f *dovecotFixture) stop() {
-	if f.srv != nil {
-		f.srv.Stop()
-	}
-}
+var sharedDovecot = dovecot.Fixture{Options: []dovecot.Option{dovecot.All()}}
 
 // testTimeout bounds every integration test's protocol exchange.
 const testTimeout = 30 * time.Second
@@ -84,7 +60,7 @@ func dialDovecot(t *testing.T, srv *dovecot.Server, mode TLSMode) *Client {
 // loginDovecot connects over STARTTLS as a fresh user of the shared Dovecot.
 func loginDovecot(t *testing.T) (*Client, *dovecot.Server, dovecot.User) {
 	t.Helper()
-	srv := sharedDovecot.get(t)
+	srv := sharedDovecot.Get(t)
 	u := srv.NewUser(t)
 	c := dialDovecot(t, srv, TLSStartTLS)
 	if err := c.Login(testContext(t), u.Name, u.Password); err != nil {
