@@ -32,12 +32,12 @@ func TestMain(m *testing.M) {
 // point (never, if the backup has fewer).
 func crashChild(spec string) int {
 	f := strings.Fields(spec)
-	addr, user, password, dir := f[0], f[1], f[2], f[3]
+	addr, user, password, dir, format := f[0], f[1], f[2], f[3], f[5]
 	killAt, _ := strconv.Atoi(f[4])
 	s := &memserver.Server{Addr: addr, Username: user, Password: password}
 	acct := memAccount(nil, s)
 	n := 0
-	opts := Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: crashMailboxes, BatchMessages: 4,
+	opts := Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: crashMailboxes, BatchMessages: 4, Format: format,
 		crashPoint: func(step string) {
 			n++
 			if n == killAt {
@@ -64,6 +64,11 @@ func TestBackupCrashAnywhere(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test re-executes the test binary")
 	}
+	t.Run("maildir", func(t *testing.T) { crashTest(t, FormatMaildir, 30, 20) })
+	t.Run("mbox", func(t *testing.T) { crashTest(t, FormatMbox, 10, 6) })
+}
+
+func crashTest(t *testing.T, format string, runs, wantKilled int) {
 	s := memserver.StartT(t, memserver.Options{})
 	acct := memAccount(t, s)
 	ctx := context.Background()
@@ -80,7 +85,6 @@ func TestBackupCrashAnywhere(t *testing.T) {
 
 	var dir string
 	killed := 0
-	const runs = 30
 	for i := 0; i < runs; i++ {
 		if i%5 == 0 {
 			dir = t.TempDir()
@@ -106,7 +110,7 @@ func TestBackupCrashAnywhere(t *testing.T) {
 			killAt = 1 + rng.IntN(10)
 		}
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashChildEnv+"="+strings.Join([]string{s.Addr, s.Username, s.Password, dir, strconv.Itoa(killAt)}, " "))
+		cmd.Env = append(os.Environ(), crashChildEnv+"="+strings.Join([]string{s.Addr, s.Username, s.Password, dir, strconv.Itoa(killAt), format}, " "))
 		out, err := cmd.CombinedOutput()
 		wasKilled := false
 		if ee, ok := err.(*exec.ExitError); ok && ee.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL {
@@ -116,13 +120,13 @@ func TestBackupCrashAnywhere(t *testing.T) {
 			t.Fatalf("run %d: backup process: %v\n%s", i, err, out)
 		}
 		// The rerun (in this process) repairs and completes the backup.
-		runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: crashMailboxes, BatchMessages: 4})
+		runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: crashMailboxes, BatchMessages: 4, Format: format})
 		rep := verifyClean(t, dir, acct)
 		assertNoStrayFiles(t, dir)
 		t.Logf("run %d: kill at point %d: killed %v; then %d messages verified", i, killAt, wasKilled, rep.Messages)
 	}
-	if killed < 20 {
-		t.Errorf("only %d of %d runs were killed; want at least 20", killed, runs)
+	if killed < wantKilled {
+		t.Errorf("only %d of %d runs were killed; want at least %d", killed, runs, wantKilled)
 	}
 }
 
