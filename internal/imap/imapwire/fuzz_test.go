@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -71,6 +72,54 @@ func FuzzDecoder(f *testing.F) {
 			if !d.CRLF() {
 				return
 			}
+		}
+	})
+}
+
+// FuzzAStringRoundTrip checks that whatever a user's string holds, the
+// encoder's choice of atom, quoted string or literal decodes back to the
+// same string and the command line ends exactly where the encoder ended it
+// (no CR/LF injection). NUL must be refused.
+func FuzzAStringRoundTrip(f *testing.F) {
+	for _, s := range []string{"INBOX", "", "NIL", "a b", "a\"b\\c", "x\r\nA1 DELETE INBOX", "pässword", "\x00", "]", "{5}", "~{1}", "*%", strings.Repeat("x", 1025)} {
+		f.Add(s, false, byte(0))
+	}
+	f.Fuzz(func(t *testing.T, s string, utf8Mode bool, mode byte) {
+		var buf bytes.Buffer
+		e := NewEncoder(bufio.NewWriter(&buf))
+		e.UTF8 = utf8Mode
+		e.Literals = LiteralMode(mode % 3)
+		e.WaitContinuation = func() error { return nil }
+		e.Raw("A1 X ").AString(s).Raw(" Y")
+		err := e.CRLF()
+		if strings.IndexByte(s, 0) >= 0 {
+			if err == nil {
+				t.Fatalf("AString(%q) with NUL accepted", s)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("AString(%q) = %v", s, err)
+		}
+		d := NewDecoder(bufio.NewReader(bytes.NewReader(buf.Bytes())))
+		if a, ok := d.Atom(); !ok || a != "A1" || !d.SP() {
+			t.Fatalf("tag: %v", d.Err())
+		}
+		if a, ok := d.Atom(); !ok || a != "X" || !d.SP() {
+			t.Fatalf("name: %v", d.Err())
+		}
+		got, ok := d.AString()
+		if !ok || got != s {
+			t.Fatalf("AString(%q) wrote %q, decoded %q (%v)", s, buf.String(), got, d.Err())
+		}
+		if !d.SP() {
+			t.Fatalf("after AString(%q): %v", s, d.Err())
+		}
+		if a, ok := d.Atom(); !ok || a != "Y" || !d.CRLF() {
+			t.Fatalf("AString(%q) wrote %q: line does not end after it (%v)", s, buf.String(), d.Err())
+		}
+		if _, err := d.r.ReadByte(); err != io.EOF {
+			t.Fatalf("AString(%q) wrote %q: bytes after the command line", s, buf.String())
 		}
 	})
 }
