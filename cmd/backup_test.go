@@ -185,3 +185,21 @@ func TestBackupSeveralAccounts(t *testing.T) {
 		t.Errorf("backup of a locked folder = %d, %q", code, errOut)
 	}
 }
+
+// TestBackupFailedMessagesExit6 backs up under a policy that cannot write
+// some messages: exit 6, each failed message named on stderr, the others
+// stored.
+func TestBackupFailedMessagesExit6(t *testing.T) {
+	s := startTestServer(t, memserver.Options{})
+	dir := t.TempDir()
+	code, out, errOut := s.run(t, nil, "backup", "--out", dir, "--mailbox", "Corpus/*", "--policy", "default", "--jobs", "3")
+	if code != ExitPartial {
+		t.Fatalf("backup = %d, %q, %q; want exit 6", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "imapctl: failed: alice@127.0.0.1: Corpus/") || !strings.Contains(errOut, ": UID ") {
+		t.Errorf("stderr %q does not name the failed messages", errOut)
+	}
+	if !strings.HasPrefix(out, "backup: ") {
+		t.Errorf("stdout %q: want the summary line", out)
+	}
+}
