@@ -2,11 +2,13 @@ package policy
 
 import (
 	"bufio"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -90,8 +92,10 @@ func foldCaseKey(spec, name, value string) string {
 }
 
 // foldGoldenFiles are the golden files: the corpus headers and edge
-// cases (gen_fold_golden.py) and synthetic headers (gen_fold_stress.py).
-var foldGoldenFiles = []string{"fold-golden.jsonl", "fold-stress.jsonl"}
+// cases (gen_fold_golden.py), synthetic headers
+// (gen_fold_stress.py) and random values (gen_fold_random.py), each
+// gzip-compressed.
+var foldGoldenFiles = []string{"fold-golden.jsonl.gz", "fold-stress.jsonl.gz", "fold-random.jsonl.gz"}
 
 func loadFoldGolden(t testing.TB) []foldGoldenRecord {
 	var recs []foldGoldenRecord
@@ -111,8 +115,16 @@ func loadFoldGoldenFile(t testing.TB, name string) []foldGoldenRecord {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(name, ".gz") {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = zr
+	}
 	var recs []foldGoldenRecord
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	for sc.Scan() {
 		var r foldGoldenRecord
@@ -240,7 +252,7 @@ func TestFoldBinaryMatchesPython(t *testing.T) {
 // policies that take each code path: compat32, EmailPolicy without
 // refolding, and refolding everything.
 func BenchmarkFoldBinary(b *testing.B) {
-	recs := loadFoldGoldenFile(b, filepath.Join("testdata", "fold-golden.jsonl"))
+	recs := loadFoldGoldenFile(b, filepath.Join("testdata", "fold-golden.jsonl.gz"))
 	size := 0
 	for _, r := range recs {
 		size += len(r.Name) + len(r.Value)

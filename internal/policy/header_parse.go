@@ -19,7 +19,7 @@ const (
 	specials         = "()<>@,:;.\\\"[]"
 	atomEnds         = specials + " \t"
 	dotAtomEnds      = "()<>@,:;\\\"[] \t"
-	phraseEnds       = "()<>@,:;\\[]" // SPECIALS - '."('
+	phraseEnds       = ")<>@,:;\\[]" // SPECIALS - '."('
 	cfwsLeader       = " \t("
 	tspecials        = "()<>@,:;\\\"[]/?="
 	tokenEnds        = tspecials + " \t"
@@ -634,9 +634,10 @@ func checkForEarlyDLEnd(value string, dl *token) bool {
 	if value != "" {
 		return false
 	}
-	// Python appends the defect object itself to the list (a quirk
-	// that only shows in str(): it prints nothing useful), then "]".
+	// Python appends the defect object itself to the token list; the
+	// next all_defects over the tree then fails with AttributeError.
 	dl.defect(defectInvalidHeader)
+	dl.poisoned = true
 	dl.add(valueTerminal("]", "domain-literal-end"))
 	return true
 }
@@ -917,6 +918,9 @@ func getMailbox(value string) (*token, string, error) {
 	if err != nil {
 		return nil, value, err
 	}
+	if t.hasPoison() {
+		return nil, value, errDefectInTree
+	}
 	if t.hasDefect(defectInvalidHeader) {
 		mb.typ = "invalid-mailbox"
 	}
@@ -1141,6 +1145,10 @@ func getAddressList(value string) (*token, error) {
 		}
 		if value != "" && value[0] != ',' {
 			mailbox := al.last().kids[0]
+			if mailbox.isTerminal() {
+				// Python: a terminal has no extend().
+				return nil, &pythonRaise{"AttributeError", "'WhiteSpaceTerminal' object has no attribute 'extend'"}
+			}
 			mailbox.typ = "invalid-mailbox"
 			t, rest, err := getInvalidMailbox(value, ",")
 			if err != nil {

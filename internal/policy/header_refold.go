@@ -23,6 +23,9 @@ func (p *Policy) refoldHeader(name, value string) (folded string, err error) {
 	if err != nil {
 		return "", err
 	}
+	if tree.hasPoison() {
+		return "", errDefectInTree
+	}
 	if isAddressHeader(lname) {
 		if err := checkAddressList(tree); err != nil {
 			return "", err
@@ -34,6 +37,7 @@ func (p *Policy) refoldHeader(name, value string) (folded string, err error) {
 		header.add(newList(clsCFWSList, newTerminal(clsWhiteSpaceTerminal, " ", "fws")))
 	}
 	header.add(tree)
+	header.freeze()
 	s, err := p.refoldParseTree(header)
 	if err != nil {
 		return "", err
@@ -435,62 +439,155 @@ func foldMIMEParameters(part *token, lines *foldLines, maxlen int, encoding stri
 }
 
 // checkAddressList raises where Python's AddressHeader.parse raises while
-// building its Address objects: a display name that begins or ends with
-// a bare "." or is only comments (AttributeError / IndexError in
-// DisplayName.display_name), or CR/LF decoded from an encoded word in a
-// display name or local part (ValueError from Address()).
+// building its Group and Address objects from the parse tree: it reads
+// display_name, local_part and domain of every entry of all_mailboxes,
+// and those properties fail on some malformed trees (AttributeError,
+// IndexError), and Address() refuses CR or LF decoded from an encoded
+// word (ValueError).
 func checkAddressList(list *token) error {
-	var check func(t *token) error
-	checkDisplayName := func(dn *token) error {
-		res := dn.kids
-		if len(res) == 0 {
-			return nil
-		}
-		if res[0].typ == "cfws" {
-			res = res[1:]
-		} else if res[0].isTerminal() {
-			return &pythonRaise{"AttributeError", "'str' object has no attribute 'token_type'"}
-		}
-		if len(res) == 0 {
-			return errPyIndex
-		}
-		if last := res[len(res)-1]; last.typ != "cfws" && last.isTerminal() {
-			return &pythonRaise{"AttributeError", "'str' object has no attribute 'token_type'"}
-		}
-		return nil
+	attrErr := func(what string) error {
+		return &pythonRaise{"AttributeError", "object has no attribute '" + what + "'"}
 	}
 	crlf := &pythonRaise{"ValueError", "invalid arguments; address parts cannot contain CR or LF"}
-	check = func(t *token) error {
-		switch t.cls {
-		case clsGroup:
-			if err := checkDisplayName(t.kids[0]); err != nil {
+	for _, addr := range list.kids {
+		if addr.typ != "address" {
+			continue
+		}
+		first := addr.kids[0]
+		if first.typ == "group" {
+			if err := checkDisplayName(first.kids[0]); err != nil {
 				return err
 			}
-		case clsMailbox:
-			first := t.kids[0]
-			if first.cls == clsNameAddr && len(first.kids) > 1 {
-				if err := checkDisplayName(first.kids[0]); err != nil {
+		}
+		var mailboxes []*token
+		switch first.typ {
+		case "mailbox", "invalid-mailbox":
+			mailboxes = []*token{first}
+		default:
+			// Group.all_mailboxes -> GroupList.all_mailboxes.
+			if first.cls != clsGroup {
+				return attrErr("all_mailboxes")
+			}
+			if gl := first.kids[2]; gl.typ == "group-list" && len(gl.kids) > 0 && gl.kids[0].typ == "mailbox-list" {
+				for _, mb := range gl.kids[0].kids {
+					if mb.typ == "mailbox" || mb.typ == "invalid-mailbox" {
+						mailboxes = append(mailboxes, mb)
+					}
+				}
+			}
+		}
+		for _, mb := range mailboxes {
+			switch mb.cls {
+			case clsInvalidMailbox:
+				continue
+			case clsGroup:
+				if err := checkDisplayName(mb.kids[0]); err != nil {
 					return err
 				}
-				if ewHasCRLF(first.kids[0]) {
+				return attrErr("local_part")
+			case clsMailbox:
+			default:
+				return attrErr("display_name")
+			}
+			inner := mb.kids[0]
+			var addrSpec *token
+			if inner.typ == "name-addr" {
+				if len(inner.kids) > 1 {
+					if err := checkDisplayName(inner.kids[0]); err != nil {
+						return err
+					}
+					if ewHasCRLF(inner.kids[0]) {
+						return crlf
+					}
+				}
+				for _, k := range inner.kids[len(inner.kids)-1].kids {
+					if k.typ == "addr-spec" {
+						addrSpec = k
+						break
+					}
+				}
+			} else {
+				addrSpec = inner
+			}
+			if addrSpec != nil {
+				if err := checkLocalPart(addrSpec.kids[0]); err != nil {
+					return err
+				}
+				if ewHasCRLF(addrSpec.kids[0]) {
 					return crlf
 				}
 			}
-			if ewHasCRLF(first) {
-				return crlf
-			}
-			return nil
-		case clsInvalidMailbox:
-			return nil
 		}
-		for _, k := range t.kids {
-			if err := check(k); err != nil {
-				return err
-			}
-		}
+	}
+	return nil
+}
+
+// checkDisplayName raises where DisplayName.display_name does: a name
+// that begins or ends with a bare "." (AttributeError) or holds nothing
+// but comments (IndexError).
+func checkDisplayName(dn *token) error {
+	res := dn.kids
+	if len(res) == 0 {
 		return nil
 	}
-	return check(list)
+	attrErr := &pythonRaise{"AttributeError", "'str' object has no attribute 'token_type'"}
+	if res[0].typ == "cfws" {
+		res = res[1:]
+	} else if res[0].isTerminal() {
+		return attrErr
+	}
+	if len(res) == 0 {
+		return errPyIndex
+	}
+	if last := res[len(res)-1]; last.typ != "cfws" && last.isTerminal() {
+		return attrErr
+	}
+	return nil
+}
+
+// checkLocalPart raises where LocalPart.local_part does: it indexes the
+// first and last element of the token lists around each dot, which fails
+// on an empty list (an empty quoted string, for one).
+func checkLocalPart(lp *token) error {
+	if lp.typ != "local-part" || len(lp.kids) == 0 {
+		return nil
+	}
+	toks := append(append([]*token(nil), lp.kids[0].kids...), dotTerminal())
+	if lp.kids[0].isTerminal() {
+		return &pythonRaise{"TypeError", "can only concatenate str (not \"list\") to str"}
+	}
+	res := []*token{dotTerminal()}
+	last := res[0]
+	lastIsTL := false
+	for _, tok := range toks {
+		if tok.typ == "cfws" {
+			continue
+		}
+		if lastIsTL && tok.typ == "dot" {
+			if len(last.kids) == 0 {
+				return errPyIndex
+			}
+			if last.kids[len(last.kids)-1].typ == "cfws" {
+				res[len(res)-1] = newList(clsTokenList, last.kids[:len(last.kids)-1]...)
+			}
+		}
+		isTL := !tok.isTerminal()
+		if isTL && last.typ == "dot" {
+			if len(tok.kids) == 0 {
+				return errPyIndex
+			}
+			if tok.kids[0].typ == "cfws" {
+				res = append(res, newList(clsTokenList, tok.kids[1:]...))
+			} else {
+				res = append(res, tok)
+			}
+		} else {
+			res = append(res, tok)
+		}
+		last = res[len(res)-1]
+		lastIsTL = isTL
+	}
+	return nil
 }
 
 // ewHasCRLF reports whether an encoded word below t decoded to text with

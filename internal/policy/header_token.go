@@ -198,6 +198,31 @@ type token struct {
 	charset   string
 	number    int
 	hasNumber bool
+
+	// frozen is set once parsing is done: str() may then be cached.
+	frozen   bool
+	strCache string
+	strKnown bool
+
+	// poisoned marks a domain literal to which Python appended a defect
+	// object as if it were a token (see checkForEarlyDLEnd).
+	poisoned bool
+}
+
+// errDefectInTree is the AttributeError Python raises when all_defects
+// meets the defect object get_domain_literal put into the tree.
+var errDefectInTree = &pythonRaise{"AttributeError", "'InvalidHeaderDefect' object has no attribute 'all_defects'"}
+
+func (t *token) hasPoison() bool {
+	if t.poisoned {
+		return true
+	}
+	for _, k := range t.kids {
+		if k.hasPoison() {
+			return true
+		}
+	}
+	return false
 }
 
 func newTerminal(cls tokenClass, text, typ string) *token {
@@ -247,8 +272,27 @@ func quoteString(s string) string {
 	return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"`
 }
 
+// freeze marks t and everything below it as no longer changing, so that
+// str() can remember its result while folding.
+func (t *token) freeze() {
+	t.frozen = true
+	for _, k := range t.kids {
+		k.freeze()
+	}
+}
+
 // str is Python's str(token).
 func (t *token) str() string {
+	if !t.frozen {
+		return t.strUncached()
+	}
+	if !t.strKnown {
+		t.strCache, t.strKnown = t.strUncached(), true
+	}
+	return t.strCache
+}
+
+func (t *token) strUncached() string {
 	switch t.cls {
 	case clsValueTerminal, clsWhiteSpaceTerminal:
 		return t.text

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Generate fold-golden.jsonl: what Python's policy.fold_binary returns.
+"""Generate fold-golden.jsonl.gz: what Python's policy.fold_binary returns.
 
 Produced with CPython 3.11.7 (its email package is the reference).
 Regenerate from the repository root with:
 
-    python3 internal/policy/testdata/gen_fold_golden.py > internal/policy/testdata/fold-golden.jsonl
+    python3 internal/policy/testdata/gen_fold_golden.py | gzip -n -9 > internal/policy/testdata/fold-golden.jsonl.gz
 
 Inputs: the (name, value) pairs of every part of every message under
 testdata/corpus, taken from Python's own parser (msg.raw_items() after

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Generate fold-stress.jsonl: Python's fold_binary on synthetic headers.
+"""Generate fold-stress.jsonl.gz: Python's fold_binary on synthetic headers.
 
 Produced with CPython 3.11.7.  Regenerate from the repository root with:
 
-    python3 internal/policy/testdata/gen_fold_stress.py > internal/policy/testdata/fold-stress.jsonl
+    python3 internal/policy/testdata/gen_fold_stress.py | gzip -n -9 > internal/policy/testdata/fold-stress.jsonl.gz
 
 (optional arguments SEED COUNT make other, larger sets for exploring, e.g.
 with FOLD_EXTRA_GOLDEN in fold_test.go).
