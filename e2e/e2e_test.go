@@ -25,6 +25,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/imapctl/imapctl/internal/testutil/dovecot"
 	"github.com/imapctl/imapctl/internal/testutil/fakeserver"
 	"github.com/imapctl/imapctl/internal/testutil/memserver"
 )
@@ -142,6 +143,39 @@ func setupMemserver(env *testscript.Env) error {
 	})
 	env.Values[serverKey{}] = &scriptServer{kind: "memserver", addr: s.TLSAddr, plainAddr: s.Addr, user: s.Username, password: s.Password, caFile: caFile}
 	return nil
+}
+
+// TestDovecot runs testdata/dovecot/*.txtar against one private Dovecot
+// (internal/testutil/dovecot), each script as a user of its own with an
+// empty mailbox and a non-ASCII password. It skips when Dovecot is not
+// available, and fails instead when CI=true.
+func TestDovecot(t *testing.T) {
+	scripts, _ := filepath.Glob("testdata/dovecot/*.txtar")
+	server := dovecot.Start(t, dovecot.WithUserPool(len(scripts)+1))
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/dovecot",
+		Setup: func(env *testscript.Env) error {
+			user := server.NewUser(t)
+			host, tlsPort, _ := net.SplitHostPort(server.TLSAddr())
+			_, plainPort, _ := net.SplitHostPort(server.PlainAddr())
+			setUserEnv(env, map[string]string{
+				"IMAPCTL_HOST":     host,
+				"IMAPCTL_PORT":     tlsPort,
+				"IMAPCTL_USER":     user.Name,
+				"IMAPCTL_PASSWORD": user.Password,
+				"IMAPCTL_CA_FILE":  server.CAFile,
+				"CA_FILE":          server.CAFile,
+				"PLAIN_PORT":       plainPort,
+				"SEP":              server.Separator,
+			})
+			env.Values[serverKey{}] = &scriptServer{kind: "dovecot", addr: server.TLSAddr(), plainAddr: server.PlainAddr(),
+				user: user.Name, password: user.Password, caFile: server.CAFile}
+			return nil
+		},
+		Cmds:                commands(),
+		Condition:           condition,
+		RequireExplicitExec: true,
+	})
 }
 
 // setUserEnv sets vars plus what every script gets: a private config home.

@@ -31,7 +31,12 @@ def connect(args):
     else:
         ctx = ssl.create_default_context(cafile=args.ca_file)
         conn = imaplib.IMAP4_SSL(args.host, args.port, ssl_context=ctx)
-    conn.login(args.user, os.environ["IMAPLIB_PASSWORD"])
+    password = os.environ["IMAPLIB_PASSWORD"]
+    if password.isascii():
+        conn.login(args.user, password)
+    else:
+        # imaplib's LOGIN only sends ASCII; AUTHENTICATE PLAIN sends UTF-8.
+        conn.authenticate("PLAIN", lambda _: b"\0" + args.user.encode() + b"\0" + password.encode())
     return conn
 
 
