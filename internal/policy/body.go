@@ -194,31 +194,32 @@ func (b *body) String() (string, error) {
 // verbatim set the bytes are copied as they are (Python's self.write of
 // a string payload).
 func writeBody(w *bufio.Writer, b *body, nl string, mangleFrom, verbatim bool) error {
-	if verbatim {
-		_, err := io.Copy(w, b.reader())
-		return err
+	if b.file == nil {
+		writeLines(w, b.mem[b.start:], nl, mangleFrom, verbatim, true)
+		return nil
 	}
-	r := bufio.NewReaderSize(b.reader(), 32<<10)
+	r := b.reader()
+	buf := make([]byte, 64<<10)
 	atLineStart := true
+	carry := 0 // bytes kept from the previous read: a line start shorter than "From "
 	for {
-		chunk, err := r.ReadSlice('\n')
-		if len(chunk) > 0 {
-			if mangleFrom && atLineStart && hasFromPrefix(chunk, r) {
-				w.WriteByte('>')
+		n, err := io.ReadFull(r, buf[carry:])
+		n += carry
+		if n > 0 {
+			chunk := buf[:n]
+			final := err != nil
+			keep := 0
+			if !final && mangleFrom && !verbatim {
+				// Keep an unfinished line start back until we can tell
+				// whether it is "From ".
+				if i := bytes.LastIndexByte(chunk, '\n'); n-(i+1) < 5 && (i >= 0 || atLineStart) {
+					keep = n - (i + 1)
+				}
 			}
-			if chunk[len(chunk)-1] == '\n' {
-				w.Write(chunk[:len(chunk)-1])
-				w.WriteString(nl)
-				atLineStart = true
-			} else {
-				w.Write(chunk)
-				atLineStart = false
-			}
+			atLineStart = writeLines(w, chunk[:n-keep], nl, mangleFrom, verbatim, atLineStart)
+			carry = copy(buf, chunk[n-keep:])
 		}
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		if errors.Is(err, io.EOF) {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil
 		}
 		if err != nil {
@@ -227,15 +228,28 @@ func writeBody(w *bufio.Writer, b *body, nl string, mangleFrom, verbatim bool) e
 	}
 }
 
-// hasFromPrefix reports whether a line that starts with chunk begins
-// with "From " (peeking at r when chunk is shorter than that).
-func hasFromPrefix(chunk []byte, r *bufio.Reader) bool {
-	if len(chunk) >= 5 {
-		return string(chunk[:5]) == "From "
+// writeLines writes text with each "\n" replaced by nl and, with
+// mangleFrom, ">" before every line that starts with "From "; atLineStart
+// says whether text begins a line. It returns whether the next byte would
+// begin one.
+func writeLines(w *bufio.Writer, text []byte, nl string, mangleFrom, verbatim, atLineStart bool) bool {
+	if verbatim {
+		w.Write(text)
+		return len(text) > 0 && text[len(text)-1] == '\n' || len(text) == 0 && atLineStart
 	}
-	if chunk[len(chunk)-1] == '\n' || !bytes.HasPrefix([]byte("From "), chunk) {
-		return false
+	for len(text) > 0 {
+		if mangleFrom && atLineStart && bytes.HasPrefix(text, []byte("From ")) {
+			w.WriteByte('>')
+		}
+		i := bytes.IndexByte(text, '\n')
+		if i < 0 {
+			w.Write(text)
+			return false
+		}
+		w.Write(text[:i])
+		w.WriteString(nl)
+		text = text[i+1:]
+		atLineStart = true
 	}
-	rest, _ := r.Peek(5 - len(chunk))
-	return string(chunk)+string(rest) == "From "
+	return atLineStart
 }

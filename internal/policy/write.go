@@ -72,7 +72,7 @@ func (p *Policy) write(w io.Writer, r io.Reader, bodyMemory int) (*Report, error
 		return report, err
 	}
 	cw := &countingWriter{w: w}
-	bw := bufio.NewWriterSize(cw, 32<<10)
+	bw := bufio.NewWriterSize(cw, 8<<10)
 	err = g.write(bw, m)
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
