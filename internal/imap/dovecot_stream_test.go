@@ -3,11 +3,15 @@ package imap
 import (
 	"bytes"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/imapctl/imapctl/internal/testutil/dovecot"
 )
 
 // generatedMessage is a deterministic message of exactly size bytes (CRLF
@@ -204,4 +208,43 @@ func appendAllTo(t *testing.T, c *Client, mailbox string, msgs [][]byte) []uint3
 		t.Fatalf("Create(%q) = %v", mailbox, err)
 	}
 	return appendAll(t, c, mailbox, msgs, nil)
+}
+
+func TestDovecotAppendLimit(t *testing.T) {
+	// Dovecot 2.3 enforces quota_max_mail_size but does not advertise it;
+	// imap_capability adds the RFC 7889 capability for the same limit.
+	srv := dovecot.Start(t, dovecot.WithQuota(1<<20), dovecot.WithConfig("plugin {\n  quota_max_mail_size = 10k\n}"),
+		dovecot.WithCapability("+APPENDLIMIT=10240"))
+	u := srv.NewUser(t)
+	c := dialDovecot(t, srv, TLSImplicit)
+	ctx := testContext(t)
+	if err := c.Login(ctx, u.Name, u.Password); err != nil {
+		t.Fatal(err)
+	}
+	caps, err := c.Capabilities(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := ""
+	for name := range caps {
+		if strings.HasPrefix(strings.ToUpper(name), "APPENDLIMIT=") {
+			limit = name
+		}
+	}
+	if !strings.EqualFold(limit, "APPENDLIMIT=10240") {
+		t.Fatalf("capabilities %v: want APPENDLIMIT=10240 (quota_max_mail_size = 10k)", caps)
+	}
+	small := threadMessages()[0]
+	if _, err := c.Append(ctx, "INBOX", int64(len(small)), bytes.NewReader(small), nil); err != nil {
+		t.Errorf("Append of %d bytes = %v", len(small), err)
+	}
+	big := newGeneratedMessage(200) // about 15 KB
+	_, err = c.Append(ctx, "INBOX", big.size(), big, nil)
+	var capErr *CapabilityError
+	if !errors.As(err, &capErr) {
+		t.Errorf("Append of %d bytes over APPENDLIMIT = %v, want *CapabilityError (refused locally)", big.size(), err)
+	}
+	if err := c.Noop(ctx); err != nil {
+		t.Errorf("Noop after a refused APPEND = %v", err)
+	}
 }
