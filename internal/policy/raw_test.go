@@ -169,6 +169,9 @@ func (c *countingDiscard) Write(b []byte) (int, error) {
 func TestSpooledBodyMatchesInMemory(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("Subject: x\nContent-Type: multipart/mixed; boundary=b\n\npreamble\n--b\n\n")
+	// The part's payload is spooled from its first byte: put a "From "
+	// line across the first 64 KiB read.
+	b.WriteString(strings.Repeat("y", 64<<10-3) + "\nFrom split\n")
 	for i := 0; b.Len() < 300<<10; i++ {
 		b.WriteString(strings.Repeat("y", i%97))
 		b.WriteString("\nFrom here\nFr\nFrom\n")
