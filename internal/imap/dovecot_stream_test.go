@@ -248,3 +248,60 @@ func TestDovecotAppendLimit(t *testing.T) {
 		t.Errorf("Noop after a refused APPEND = %v", err)
 	}
 }
+
+func TestDovecotQResync(t *testing.T) {
+	c, _, _ := loginDovecot(t)
+	ctx := testContext(t)
+	if !c.Has(ctx, "QRESYNC") {
+		t.Fatal("Dovecot does not advertise QRESYNC")
+	}
+	if _, err := c.Enable(ctx, "QRESYNC"); err != nil {
+		t.Fatalf("Enable(QRESYNC) = %v", err)
+	}
+	uids := appendAllTo(t, c, "Resync", threadMessages()[:4])
+	mb, err := c.Select(ctx, "Resync", &SelectOptions{CondStore: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := *mb
+	// Changes while "offline": UID 2 expunged, UID 3 flagged.
+	if _, err := c.Store(ctx, UIDSetNum(uids[1]), StoreAdd, []string{`\Deleted`}, &StoreOptions{Silent: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UIDExpunge(ctx, UIDSetNum(uids[1])); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Store(ctx, UIDSetNum(uids[2]), StoreAdd, []string{`\Flagged`}, &StoreOptions{Silent: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Unselect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c.Response("FETCH") // forget earlier unsolicited data
+	mb, err = c.Select(ctx, "Resync", &SelectOptions{QResync: &QResyncOptions{UIDValidity: known.UIDValidity, ModSeq: known.HighestModSeq}})
+	if err != nil {
+		t.Fatalf("Select QRESYNC = %v", err)
+	}
+	if mb.VanishedEarlier != fmt.Sprint(uids[1]) {
+		t.Errorf("VANISHED (EARLIER) = %q, want %d", mb.VanishedEarlier, uids[1])
+	}
+	changed := map[uint32][]string{}
+	for _, r := range c.Response("FETCH") {
+		if r.Fetch != nil {
+			changed[r.Fetch.UID] = r.Fetch.Flags
+		}
+	}
+	if flags, ok := changed[uids[2]]; !ok || !slices.Contains(flags, `\Flagged`) {
+		t.Errorf("FETCH after QRESYNC SELECT = %v, want UID %d with \\Flagged", changed, uids[2])
+	}
+	// UID FETCH ... (CHANGEDSINCE m VANISHED) reports the expunged UID too.
+	c.Response("VANISHED")
+	err = c.Fetch(ctx, AllUID(), &FetchOptions{UID: true, Flags: true, ChangedSince: known.HighestModSeq, Vanished: true}, nil)
+	if err != nil {
+		t.Fatalf("UID FETCH CHANGEDSINCE VANISHED = %v", err)
+	}
+	vanished := c.Response("VANISHED")
+	if len(vanished) != 1 || !strings.Contains(vanished[0].String(), fmt.Sprint(uids[1])) {
+		t.Errorf("VANISHED responses = %v, want one naming UID %d", vanished, uids[1])
+	}
+}
