@@ -366,8 +366,8 @@ func (c *Client) newCommand(name string, want ...string) *command {
 }
 
 // run writes cmd (name followed by what args writes) and waits for its
-// completion. holdWrite keeps the write side locked until completion, for
-// commands after which the stream changes (STARTTLS, COMPRESS).
+// completion. Commands with keepWriteLock keep the write side locked
+// until completion (STARTTLS, COMPRESS change the stream afterwards).
 func (c *Client) run(ctx context.Context, cmd *command, args func(e *imapwire.Encoder), holdWrite bool) error {
 	if err := c.send(ctx, cmd, args, holdWrite); err != nil {
 		return err
@@ -382,27 +382,21 @@ func (c *Client) run(ctx context.Context, cmd *command, args func(e *imapwire.En
 	return err
 }
 
-// send writes a command; on return the command is in flight.
+// send writes a command; on return the command is in flight. With
+// holdWrite the write side stays locked on success and the caller must
+// unlock c.writeMu (AUTHENTICATE and IDLE write continuation lines).
 func (c *Client) send(ctx context.Context, cmd *command, args func(e *imapwire.Encoder), holdWrite bool) (err error) {
 	if err := c.waitGreeting(ctx); err != nil {
 		return err
 	}
 	c.writeMu.Lock()
 	defer func() {
-		if err == nil && cmd.keepWriteLock {
-			return // run unlocks
-		}
-		if !holdWrite || err != nil {
-			c.writeMu.Unlock()
+		// With keepWriteLock (or holdWrite) a sent command keeps the write
+		// side locked; the caller unlocks once the command is complete.
+		if err == nil && (cmd.keepWriteLock || holdWrite) {
 			return
 		}
-		go func() {
-			select {
-			case <-cmd.done:
-			case <-c.readerDone:
-			}
-			c.writeMu.Unlock()
-		}()
+		c.writeMu.Unlock()
 	}()
 	c.mu.Lock()
 	if c.abortErr != nil {

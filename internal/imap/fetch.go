@@ -239,6 +239,7 @@ func (b *BodySectionReader) discard() error {
 
 // fetchSink receives the FETCH responses of one command.
 type fetchSink struct {
+	set     *NumSet // the command's set, when known
 	fn      func(*FetchMessage) error
 	collect []*FetchMessage // when fn is nil (STORE results)
 	err     error           // first callback error
@@ -420,6 +421,11 @@ func (c *Client) readFetch(resp *Response) error {
 	var sink *fetchSink
 	if cmd != nil {
 		sink = cmd.fetch
+		// A FETCH outside a sequence-number FETCH's set is unilateral (a
+		// flag change by another client), not an answer.
+		if sink != nil && sink.set != nil && !sink.set.UID && !sink.set.Contains(resp.Num) {
+			sink = nil
+		}
 	}
 	if sink != nil && sink.fn != nil && sink.err == nil {
 		first, err := p.advance()
@@ -489,7 +495,7 @@ func (c *Client) Fetch(ctx context.Context, set NumSet, opts *FetchOptions, fn f
 	if fn == nil {
 		fn = func(*FetchMessage) error { return nil }
 	}
-	sink := &fetchSink{fn: fn}
+	sink := &fetchSink{fn: fn, set: &set}
 	cmd := c.newCommand(name, "FETCH")
 	cmd.fetch = sink
 	err = c.run(ctx, cmd, func(e *imapwire.Encoder) {

@@ -300,16 +300,25 @@ func (c *Client) claimantLocked(name string, resp *Response) *command {
 			}
 		}
 	}
+	var first *command
 	for _, p := range c.pending {
 		if !p.want[name] {
 			continue
 		}
-		if p.key != "" && name == "STATUS" && resp != nil && len(resp.Fields) > 0 && resp.Fields[0].StringOrAtom() != p.key {
-			continue
+		if first == nil {
+			first = p
 		}
-		return p
+		if p.key == "" || name != "STATUS" || resp == nil || len(resp.Fields) == 0 {
+			return p
+		}
+		got := resp.Fields[0].StringOrAtom()
+		if got == p.key || (strings.EqualFold(got, "INBOX") && strings.EqualFold(p.key, "INBOX")) {
+			return p
+		}
 	}
-	return nil
+	// A STATUS naming no pending mailbox (a server spelling it
+	// differently) goes to the oldest STATUS command.
+	return first
 }
 
 // applyStateLocked updates the selected mailbox from unilateral data

@@ -68,7 +68,7 @@ func (c *Client) Store(ctx context.Context, set NumSet, action StoreAction, flag
 		item += ".SILENT"
 	}
 	cmd := c.newCommand(name, "FETCH")
-	cmd.fetch = &fetchSink{}
+	cmd.fetch = &fetchSink{set: &set}
 	err := c.run(ctx, cmd, func(e *imapwire.Encoder) {
 		e.SP().Raw(set.String())
 		if opts.UnchangedSince > 0 {

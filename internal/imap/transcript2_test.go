@@ -381,3 +381,37 @@ S: A2 OK UID EXPUNGE completed
 		t.Errorf("Exists = %d, want 167", got)
 	}
 }
+
+func TestTranscriptUnilateralFetchDuringFetch(t *testing.T) {
+	// RFC 3501 §7.4.2: a server may send FETCH for other messages at any
+	// time (flag changes by other clients); they are not answers.
+	var unilateral []uint32
+	c := dialScript(t, greeting+`C: A0 FETCH 1:2 (FLAGS)
+S: * 1 FETCH (FLAGS (\Seen))
+S: * 7 FETCH (FLAGS (\Deleted))
+S: * 2 FETCH (FLAGS ())
+S: A0 OK done
+C: A1 STATUS inbox (MESSAGES)
+S: * STATUS INBOX (MESSAGES 2)
+S: A1 OK done
+`, func(o *Options) {
+		o.OnUntagged = func(r *Response) {
+			if r.Fetch != nil {
+				unilateral = append(unilateral, r.Num)
+			}
+		}
+	})
+	var answered []uint32
+	err := c.Fetch(ctx, NumSet{Ranges: []NumRange{{1, 2}}}, &FetchOptions{Flags: true}, func(m *FetchMessage) error {
+		answered = append(answered, m.SeqNum)
+		return nil
+	})
+	if err != nil || !slices.Equal(answered, []uint32{1, 2}) || !slices.Equal(unilateral, []uint32{7}) {
+		t.Errorf("Fetch answered %v, unilateral %v, err %v; want [1 2], [7]", answered, unilateral, err)
+	}
+	// The server names INBOX in its own case.
+	st, err := c.Status(ctx, "inbox", []string{"MESSAGES"})
+	if err != nil || st.Messages != 2 {
+		t.Errorf("Status(inbox) = %+v, %v", st, err)
+	}
+}
