@@ -548,9 +548,12 @@ func (ms *mailboxSync) reconcile() error {
 				continue
 			}
 			// Not recorded (a crash between file and manifest), or a
-			// second copy: remove; the message is fetched again if needed.
+			// second copy: remove; an unrecorded message is fetched again.
 			if err := os.Remove(filepath.Join(ms.dir, p)); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return err
+			}
+			if e == nil {
+				ms.refetch[uid] = true
 			}
 		}
 	}
