@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -179,5 +180,46 @@ func TestDovecotBackup(t *testing.T) {
 	rs, err = Restore(ctx, client(t, to), RestoreOptions{Dir: dir, Account: acct, Target: to.Name})
 	if err != nil || rs.Uploaded != 0 || log.count(" APPEND ") != 0 {
 		t.Errorf("Restore rerun = %+v, %v; want nothing uploaded", rs, err)
+	}
+}
+
+// TestDovecotRestoreStreams restores a 24 MiB message from a folder of
+// .eml files and checks that this process allocated far less than the
+// message: it is read from the file twice (size and hash, then APPEND),
+// never held in memory.
+func TestDovecotRestoreStreams(t *testing.T) {
+	srv := dovecot.Start(t, dovecot.WithUserPool(1))
+	user := srv.NewUser(t)
+	acct := dovecotAccount(srv, user, nil)
+	dir := filepath.Join(t.TempDir(), "Big")
+	os.MkdirAll(dir, 0o700)
+	const size = 24 << 20
+	f, err := os.Create(filepath.Join(dir, "1.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("From: a@example.org\nSubject: big\nMessage-ID: <big@example.org>\n\n")
+	line := strings.Repeat("0123456789abcdef", 4) + "\n"
+	for written := 0; written < size; written += len(line) {
+		f.WriteString(line)
+	}
+	f.Close()
+	c := client(t, acct)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	sum, err := Restore(context.Background(), c, RestoreOptions{Dir: dir, Target: acct.Name})
+	runtime.ReadMemStats(&after)
+	if err != nil || sum.Uploaded != 1 {
+		t.Fatalf("Restore = %+v, %v", sum, err)
+	}
+	alloc := after.TotalAlloc - before.TotalAlloc
+	if alloc > size/8 {
+		t.Errorf("restoring a %d-byte message allocated %d bytes", size, alloc)
+	}
+	t.Logf("restoring a %d-byte message allocated %d bytes", size, alloc)
+	st, err := c.Status(context.Background(), "Big", []string{"MESSAGES"})
+	if err != nil || st.Messages != 1 {
+		t.Fatalf("Status = %+v, %v", st, err)
 	}
 }
