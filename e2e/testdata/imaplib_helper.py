@@ -14,6 +14,8 @@ compare imapctl with. The password comes from IMAPLIB_PASSWORD (never argv).
       MAILBOX, BODY[] byte for byte (with lf: CRLF turned into LF), in any order
   ... search MAILBOX KEY...
       prints the UIDs UID SEARCH returns, one per line
+  ... flags MAILBOX UID
+      prints "flags: f..." (lower case, sorted: servers differ in case) and "internaldate: YYYY-MM-DD" (local time)
   ... list
       prints the server's LIST lines, as imaplib returns them
 """
@@ -132,6 +134,16 @@ def main():
             sys.exit("search failed: %r" % (data,))
         for uid in data[0].split():
             print(uid.decode())
+    elif args.op == "flags":
+        mailbox, uid = args.rest
+        typ, _ = conn.select(quote(mailbox), readonly=True)
+        typ, data = conn.uid("FETCH", uid, "(FLAGS INTERNALDATE)")
+        if typ != "OK" or not data or data[0] is None:
+            sys.exit("fetch failed: %r" % (data,))
+        flags = sorted(f.decode().lower() for f in imaplib.ParseFlags(data[0]))
+        date = imaplib.Internaldate2tuple(data[0])
+        print("flags: " + " ".join(flags))
+        print("internaldate: %04d-%02d-%02d" % tuple(date[:3]) if date else "internaldate: ?")
     elif args.op == "append":
         mailbox, path = args.rest[:2]
         flags = args.rest[2] if len(args.rest) > 2 else None
