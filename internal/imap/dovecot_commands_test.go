@@ -104,6 +104,7 @@ func uint32sOf(t *testing.T, s string) []uint32 {
 }
 
 func TestDovecotSearch(t *testing.T) {
+	t.Parallel()
 	c, srv, u := loginDovecot(t)
 	ctx := testContext(t)
 	uids := setupMailbox(t, c, "Search", threadMessages())
@@ -165,6 +166,7 @@ func TestDovecotSearch(t *testing.T) {
 }
 
 func TestDovecotSortThread(t *testing.T) {
+	t.Parallel()
 	c, srv, u := loginDovecot(t)
 	ctx := testContext(t)
 	setupMailbox(t, c, "Threads", threadMessages())
@@ -245,6 +247,7 @@ func threadString(ts []*Thread) string {
 }
 
 func TestDovecotStoreCopyMoveExpunge(t *testing.T) {
+	t.Parallel()
 	c, srv, u := loginDovecot(t)
 	ctx := testContext(t)
 	msgs := threadMessages()
@@ -326,6 +329,7 @@ func TestDovecotStoreCopyMoveExpunge(t *testing.T) {
 }
 
 func TestDovecotSelectExamineReadOnly(t *testing.T) {
+	t.Parallel()
 	c, _, _ := loginDovecot(t)
 	ctx := testContext(t)
 	uids := setupMailbox(t, c, "RO", threadMessages()[:2])
@@ -354,6 +358,7 @@ func TestDovecotSelectExamineReadOnly(t *testing.T) {
 }
 
 func TestDovecotCloseUnselectCheckNoop(t *testing.T) {
+	t.Parallel()
 	c, _, _ := loginDovecot(t)
 	ctx := testContext(t)
 	setupMailbox(t, c, "Box", threadMessages()[:3])
@@ -386,6 +391,7 @@ func TestDovecotCloseUnselectCheckNoop(t *testing.T) {
 }
 
 func TestDovecotIdle(t *testing.T) {
+	t.Parallel()
 	srv := sharedDovecot.Get(t)
 	u := srv.NewUser(t)
 	ctx := testContext(t)
@@ -438,6 +444,7 @@ func TestDovecotIdle(t *testing.T) {
 }
 
 func TestDovecotCompress(t *testing.T) {
+	t.Parallel()
 	c, _, _ := loginDovecot(t)
 	ctx := testContext(t)
 	if err := c.Compress(ctx); err != nil {
@@ -459,6 +466,7 @@ func TestDovecotCompress(t *testing.T) {
 }
 
 func TestDovecotNamespaceEnableID(t *testing.T) {
+	t.Parallel()
 	c, _, _ := loginDovecot(t)
 	ctx := testContext(t)
 	ns, err := c.Namespace(ctx)
@@ -489,6 +497,7 @@ func TestDovecotNamespaceEnableID(t *testing.T) {
 }
 
 func TestDovecotQuota(t *testing.T) {
+	t.Parallel()
 	c, _, _ := loginDovecot(t)
 	ctx := testContext(t)
 	msgs := threadMessages()
@@ -521,6 +530,7 @@ func TestDovecotQuota(t *testing.T) {
 }
 
 func TestDovecotACL(t *testing.T) {
+	t.Parallel()
 	c, srv, u := loginDovecot(t)
 	ctx := testContext(t)
 	if err := c.Create(ctx, "Shared"); err != nil {
@@ -559,6 +569,7 @@ func TestDovecotACL(t *testing.T) {
 }
 
 func TestDovecotGenericCommand(t *testing.T) {
+	t.Parallel()
 	c, _, _ := loginDovecot(t)
 	ctx := testContext(t)
 	setupMailbox(t, c, "Généric", threadMessages()[:2])
@@ -600,6 +611,7 @@ func TestDovecotGenericCommand(t *testing.T) {
 }
 
 func TestDovecotPipelinedCommands(t *testing.T) {
+	t.Parallel()
 	c, _, _ := loginDovecot(t)
 	ctx := testContext(t)
 	_, msgs := corpusMessages(t, 30)
@@ -655,6 +667,7 @@ func TestDovecotPipelinedCommands(t *testing.T) {
 }
 
 func TestDovecotMoveFallbacks(t *testing.T) {
+	t.Parallel()
 	// imap_capability changes only what Dovecot advertises: the client
 	// must take its fallback paths, which the trace shows.
 	for _, tc := range []struct {
@@ -731,6 +744,7 @@ func (b *syncBuffer) String() string {
 }
 
 func TestDovecotUIDMove(t *testing.T) {
+	t.Parallel()
 	c, _, _ := loginDovecot(t)
 	ctx := testContext(t)
 	uids := setupMailbox(t, c, "UIDMoveFrom", threadMessages()[:3])

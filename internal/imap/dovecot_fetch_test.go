@@ -37,6 +37,7 @@ const multipartMessage = "From: \"Ann Example\" <ann@example.org>\r\n" +
 	"--XYZ--\r\n"
 
 func TestDovecotFetchStructure(t *testing.T) {
+	t.Parallel()
 	c, _, _ := loginDovecot(t)
 	ctx := testContext(t)
 	setupMailbox(t, c, "Parts", [][]byte{[]byte(multipartMessage)})
@@ -113,6 +114,7 @@ func TestDovecotFetchStructure(t *testing.T) {
 }
 
 func TestDovecotListExtended(t *testing.T) {
+	t.Parallel()
 	c, _, _ := loginDovecot(t)
 	ctx := testContext(t)
 	appendAllTo(t, c, "Counted", threadMessages()[:2])
@@ -136,6 +138,7 @@ func TestDovecotListExtended(t *testing.T) {
 }
 
 func TestDovecotCancelFetch(t *testing.T) {
+	t.Parallel()
 	c, _, _ := loginDovecot(t)
 	_, msgs := corpusMessages(t, 40)
 	setupMailbox(t, c, "Cancel", msgs)
@@ -167,6 +170,7 @@ func TestDovecotCancelFetch(t *testing.T) {
 }
 
 func TestDovecotServerShutdown(t *testing.T) {
+	t.Parallel()
 	srv := dovecot.Start(t)
 	alice := srv.User("alice")
 	c := dialDovecot(t, srv, TLSNone)
@@ -197,6 +201,7 @@ func TestDovecotServerShutdown(t *testing.T) {
 }
 
 func TestDovecotOAuth(t *testing.T) {
+	t.Parallel()
 	srv := dovecot.Start(t, dovecot.WithOAuth2())
 	alice := srv.User("alice")
 	port := srv.TLSPort
@@ -227,6 +232,7 @@ func TestDovecotOAuth(t *testing.T) {
 }
 
 func TestDovecotTraceHidesSecrets(t *testing.T) {
+	t.Parallel()
 	srv := sharedDovecot.Get(t)
 	carol := srv.User("carol")
 	for name, auth := range map[string]func(ctx context.Context, c *Client) error{

@@ -160,6 +160,7 @@ func TestDovecotLargeMessageStreams(t *testing.T) {
 }
 
 func TestDovecotCondStore(t *testing.T) {
+	t.Parallel()
 	c, _, _ := loginDovecot(t)
 	ctx := testContext(t)
 	if !c.Has(ctx, "CONDSTORE") {
@@ -211,6 +212,7 @@ func appendAllTo(t *testing.T, c *Client, mailbox string, msgs [][]byte) []uint3
 }
 
 func TestDovecotAppendLimit(t *testing.T) {
+	t.Parallel()
 	// Dovecot 2.3 enforces quota_max_mail_size but does not advertise it;
 	// imap_capability adds the RFC 7889 capability for the same limit.
 	srv := dovecot.Start(t, dovecot.WithQuota(1<<20), dovecot.WithConfig("plugin {\n  quota_max_mail_size = 10k\n}"),
@@ -250,6 +252,7 @@ func TestDovecotAppendLimit(t *testing.T) {
 }
 
 func TestDovecotQResync(t *testing.T) {
+	t.Parallel()
 	c, _, _ := loginDovecot(t)
 	ctx := testContext(t)
 	if !c.Has(ctx, "QRESYNC") {

@@ -21,6 +21,7 @@ import (
 )
 
 func TestDovecotConnectModes(t *testing.T) {
+	t.Parallel()
 	srv := sharedDovecot.Get(t)
 	alice := srv.User("alice")
 	for _, tc := range []struct {
@@ -58,6 +59,7 @@ func TestDovecotConnectModes(t *testing.T) {
 }
 
 func TestDovecotCAFile(t *testing.T) {
+	t.Parallel()
 	srv := sharedDovecot.Get(t)
 	ctx := testContext(t)
 	c, err := Dial(ctx, srv.TLSAddr(), Options{TLS: TLSImplicit, CAFile: srv.CAFile, TLSConfig: nil, DialTimeout: testTimeout})
@@ -72,6 +74,7 @@ func TestDovecotCAFile(t *testing.T) {
 }
 
 func TestDovecotUnknownCA(t *testing.T) {
+	t.Parallel()
 	srv := sharedDovecot.Get(t)
 	for _, tc := range []struct {
 		name string
@@ -95,6 +98,7 @@ func TestDovecotUnknownCA(t *testing.T) {
 }
 
 func TestDovecotAuthenticate(t *testing.T) {
+	t.Parallel()
 	srv := sharedDovecot.Get(t)
 	carol := srv.User("carol") // non-ASCII password
 	mechs := map[string]func(u dovecot.User) SASLMechanism{
@@ -136,6 +140,7 @@ func TestDovecotAuthenticate(t *testing.T) {
 }
 
 func TestDovecotLoginWrongPassword(t *testing.T) {
+	t.Parallel()
 	srv := sharedDovecot.Get(t)
 	ctx := testContext(t)
 	c := dialDovecot(t, srv, TLSStartTLS)
@@ -151,6 +156,7 @@ func TestDovecotLoginWrongPassword(t *testing.T) {
 }
 
 func TestDovecotLoginDisabled(t *testing.T) {
+	t.Parallel()
 	srv := dovecot.Start(t, dovecot.WithLoginDisabled())
 	alice := srv.User("alice")
 	ctx := testContext(t)
@@ -176,6 +182,7 @@ func maildirFolder(srv *dovecot.Server, user, wireName string) string {
 }
 
 func TestDovecotMailboxNames(t *testing.T) {
+	t.Parallel()
 	c, srv, u := loginDovecot(t)
 	ctx := testContext(t)
 	name := "Entwürfe/台北 & 日本語"
@@ -348,6 +355,7 @@ func fetchAll(t *testing.T, c *Client, set NumSet) map[uint32]*fetchedMessage {
 }
 
 func TestDovecotAppendFetchCorpus(t *testing.T) {
+	t.Parallel()
 	c, srv, u := loginDovecot(t)
 	ctx := testContext(t)
 	paths, msgs := corpusMessages(t, 0)

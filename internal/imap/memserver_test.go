@@ -33,6 +33,7 @@ func dialMemserver(t *testing.T, srv *memserver.Server, mode TLSMode) *Client {
 }
 
 func TestMemserverFetchCorpus(t *testing.T) {
+	t.Parallel()
 	srv := memserver.StartT(t)
 	for _, tc := range []struct {
 		name string
@@ -76,6 +77,7 @@ func TestMemserverFetchCorpus(t *testing.T) {
 }
 
 func TestMemserverMailboxes(t *testing.T) {
+	t.Parallel()
 	srv := memserver.StartT(t)
 	c := dialMemserver(t, srv, TLSImplicit)
 	ctx := testContext(t)
@@ -110,6 +112,7 @@ func TestMemserverMailboxes(t *testing.T) {
 }
 
 func TestMemserverIMAP4rev2(t *testing.T) {
+	t.Parallel()
 	srv := memserver.StartT(t, memserver.Options{TLS: true, IMAP4rev2: true})
 	c := dialMemserver(t, srv, TLSImplicit)
 	ctx := testContext(t)
@@ -141,6 +144,7 @@ func TestMemserverIMAP4rev2(t *testing.T) {
 }
 
 func TestMemserverMinimalFallbacks(t *testing.T) {
+	t.Parallel()
 	srv := memserver.StartT(t, memserver.Options{Minimal: true})
 	c := dialMemserver(t, srv, TLSNone)
 	ctx := testContext(t)
@@ -178,6 +182,7 @@ func TestMemserverMinimalFallbacks(t *testing.T) {
 }
 
 func TestMemserverRequireTLS(t *testing.T) {
+	t.Parallel()
 	srv := memserver.StartT(t, memserver.Options{TLS: true, RequireTLS: true})
 	ctx := testContext(t)
 	plain, err := Dial(ctx, srv.Addr, Options{TLS: TLSNone, DialTimeout: testTimeout})
@@ -193,6 +198,7 @@ func TestMemserverRequireTLS(t *testing.T) {
 }
 
 func TestMemserverReportsSizeMismatch(t *testing.T) {
+	t.Parallel()
 	srv := memserver.StartT(t, memserver.Options{KeepMisserved: true})
 	misserved := srv.MessagesIn(memserver.MisservedMailbox)
 	if len(misserved) == 0 {
