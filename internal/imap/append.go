@@ -17,6 +17,9 @@ type AppendOptions struct {
 	// InternalDate is the message's internal date; zero means the server
 	// picks (usually now).
 	InternalDate time.Time
+	// UTF8 sends the message as "UTF8 (~{n})" (RFC 6855 §4), for messages
+	// with UTF-8 headers; UTF8=ACCEPT must have been enabled.
+	UTF8 bool
 }
 
 // AppendResult is the [APPENDUID] of RFC 4315 §3; zero when the server
@@ -47,6 +50,14 @@ func (c *Client) Append(ctx context.Context, mailbox string, size int64, r io.Re
 			}
 		}
 	}
+	if opts.UTF8 {
+		c.mu.Lock()
+		on := c.enabled["UTF8=ACCEPT"]
+		c.mu.Unlock()
+		if !on {
+			return nil, &CapabilityError{Command: "APPEND", Reason: "UTF8 data item needs ENABLE UTF8=ACCEPT first (RFC 6855 §4)"}
+		}
+	}
 	wire := c.wireMailbox(mailbox)
 	cmd := c.newCommand("APPEND")
 	err = c.run(ctx, cmd, func(e *imapwire.Encoder) {
@@ -63,6 +74,10 @@ func (c *Client) Append(ctx context.Context, mailbox string, size int64, r io.Re
 		}
 		if !opts.InternalDate.IsZero() {
 			e.SP().Raw(Time2Internaldate(opts.InternalDate))
+		}
+		if opts.UTF8 {
+			e.Raw(" UTF8 (").Literal(size, r, true).Raw(")")
+			return
 		}
 		e.SP().Literal(size, r, false)
 	}, false)

@@ -27,6 +27,9 @@ type Response struct {
 	Text string
 	// Fields are the data after the name of other responses.
 	Fields []imapwire.Value
+	// Nums are the numbers of SEARCH and SORT responses, read compactly
+	// (a (MODSEQ n) suffix stays in Fields).
+	Nums []uint32
 	// Fetch holds the attributes of an unsolicited FETCH response.
 	Fetch *FetchMessage
 }
@@ -48,6 +51,9 @@ func (r *Response) String() string {
 	}
 	if r.Text != "" {
 		sb.WriteString(" " + r.Text)
+	}
+	for _, n := range r.Nums {
+		sb.WriteString(" " + strconv.FormatUint(uint64(n), 10))
 	}
 	for _, f := range r.Fields {
 		sb.WriteString(" " + f.String())
@@ -140,6 +146,27 @@ func (c *Client) readUntagged() error {
 		}
 		if err := c.readFetch(resp); err != nil {
 			return err
+		}
+	case !resp.HasNum && (resp.Name == "SEARCH" || resp.Name == "SORT"):
+		for d.Accept(' ') {
+			for d.Accept(' ') {
+			}
+			if d.AtLineEnd() {
+				break
+			}
+			if d.Peek('(') {
+				v, ok := d.Value()
+				if !ok {
+					return d.Err()
+				}
+				resp.Fields = append(resp.Fields, v)
+				continue
+			}
+			n, ok := d.Number()
+			if !ok {
+				return d.Err()
+			}
+			resp.Nums = append(resp.Nums, n)
 		}
 	case isStatusName(resp.Name):
 		if d.Accept(' ') {
@@ -273,6 +300,13 @@ func (c *Client) handleUntagged(resp *Response) {
 		claimant.responses = append(claimant.responses, resp)
 		if !claimant.claimsState {
 			c.applyStateLocked(resp)
+		}
+		// Kept for Response too, as imaplib keeps everything, except the
+		// potentially large results whose only copy belongs to the caller.
+		switch resp.Name {
+		case "SEARCH", "ESEARCH", "SORT", "THREAD", "OK":
+		default:
+			c.keepLocked(resp.Name, resp)
 		}
 		c.mu.Unlock()
 		return

@@ -216,15 +216,10 @@ func (c *Client) Search(ctx context.Context, criteria *SearchCriteria, opts *Sea
 			parseESearch(r, res)
 			continue
 		}
+		res.All = append(res.All, r.Nums...)
 		for _, f := range r.Fields {
-			if f.Kind == imapwire.ListValue { // (MODSEQ n)
-				if len(f.List) == 2 && f.List[0].IsAtom("MODSEQ") {
-					res.ModSeq, _ = f.List[1].Number64()
-				}
-				continue
-			}
-			if n, ok := f.Number(); ok {
-				res.All = append(res.All, n)
+			if f.Kind == imapwire.ListValue && len(f.List) == 2 && f.List[0].IsAtom("MODSEQ") { // RFC 7162 §3.1.5
+				res.ModSeq, _ = f.List[1].Number64()
 			}
 		}
 	}
@@ -307,11 +302,7 @@ func (c *Client) Sort(ctx context.Context, keys []string, criteria *SearchCriter
 	}
 	var out []uint32
 	for _, r := range cmd.responses {
-		for _, f := range r.Fields {
-			if n, ok := f.Number(); ok {
-				out = append(out, n)
-			}
-		}
+		out = append(out, r.Nums...)
 	}
 	return out, nil
 }

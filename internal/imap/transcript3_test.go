@@ -481,10 +481,60 @@ S: A2 OK done
 	if err != nil || !slices.Equal(uids, []uint32{404}) {
 		t.Errorf("Fetch(CHANGEDSINCE VANISHED) = %v, %v", uids, err)
 	}
-	if v := c.Response("VANISHED"); len(v) != 1 || v[0].Fields[1].Text != "300:310,405,411" {
+	// Like imaplib, every VANISHED is kept, the SELECT's one included.
+	if v := c.Response("VANISHED"); len(v) != 2 || v[1].Fields[1].Text != "300:310,405,411" {
 		t.Errorf("Response(VANISHED) = %v", v)
 	}
 	if c.Mailbox().Exists != 314 {
 		t.Errorf("VANISHED (EARLIER) changed Exists to %d", c.Mailbox().Exists)
+	}
+}
+
+func TestTranscriptSearchModSeqAndKeptResponses(t *testing.T) {
+	// RFC 7162 §3.1.5 example: SEARCH MODSEQ answers with the highest
+	// mod-sequence of the matches.
+	c := dialScript(t, greeting+selectExample+`C: A1 SEARCH MODSEQ 620162338
+S: * SEARCH 2 5 6 7 11 12 18 19 20 23 (MODSEQ 917162500)
+S: A1 OK Search complete
+`)
+	if _, err := c.Select(ctx, "INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	// imaplib's select() reads EXISTS from untagged_responses.
+	if ex := c.Response("EXISTS"); len(ex) != 1 || ex[0].Num != 172 {
+		t.Errorf("Response(EXISTS) after Select = %v", ex)
+	}
+	if uv := c.Response("UIDVALIDITY"); len(uv) != 1 || uv[0].Code.Number != 3857529045 {
+		t.Errorf("Response(UIDVALIDITY) after Select = %v", uv)
+	}
+	res, err := c.Search(ctx, &SearchCriteria{ModSeq: 620162338}, nil)
+	if err != nil || res.ModSeq != 917162500 || !slices.Equal(res.All, []uint32{2, 5, 6, 7, 11, 12, 18, 19, 20, 23}) {
+		t.Errorf("Search(MODSEQ) = %+v, %v", res, err)
+	}
+}
+
+func TestTranscriptAppendUTF8(t *testing.T) {
+	// RFC 6855 §4: APPEND with the UTF8 data item and a literal8.
+	msg := "Subject: Grüße\r\n\r\nhi\r\n"
+	c := dialScript(t, `S: * OK [CAPABILITY IMAP4rev1 ENABLE UTF8=ACCEPT LITERAL+] hi
+C: A0 ENABLE UTF8=ACCEPT
+S: * ENABLED UTF8=ACCEPT
+S: A0 OK done
+C: A1 APPEND "Entwürfe" UTF8 (~{24+}
+C: Subject: Grüße
+C: 
+C: hi
+C: )
+S: A1 OK done
+`)
+	var ce *CapabilityError
+	if _, err := c.Append(ctx, "x", 1, strings.NewReader("x"), &AppendOptions{UTF8: true}); !errors.As(err, &ce) {
+		t.Errorf("Append(UTF8) before ENABLE = %v, want *CapabilityError", err)
+	}
+	if _, err := c.Enable(ctx, "UTF8=ACCEPT"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Append(ctx, "Entwürfe", int64(len(msg)), strings.NewReader(msg), &AppendOptions{UTF8: true}); err != nil {
+		t.Errorf("Append(UTF8) = %v", err)
 	}
 }
