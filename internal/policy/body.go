@@ -19,6 +19,7 @@ type bodyBudget struct {
 	memoryLeft int
 	files      []*os.File
 	err        error
+	maxParts   int // if not 0, replaces MaxParts (for tests)
 }
 
 // close removes the temporary files.

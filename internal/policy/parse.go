@@ -7,18 +7,33 @@ import (
 	"strings"
 )
 
-// MaxHeaderBytes bounds the header block of one message part held in
-// memory while parsing; a longer header block is a *HeaderTooLongError.
-const MaxHeaderBytes = 4 << 20
+// MaxHeaderBytes bounds the header blocks of one message, all parts
+// together, held in memory while parsing; more is a *HeaderTooLongError.
+const MaxHeaderBytes = 16 << 20
 
-// HeaderTooLongError reports a header block longer than MaxHeaderBytes.
+// MaxParts bounds the number of parts (the message itself, body parts,
+// enclosed messages) of one message, so that the parsed structure stays
+// bounded in memory; more is a *TooManyPartsError.
+const MaxParts = 100000
+
+// HeaderTooLongError reports header blocks longer than MaxHeaderBytes.
 type HeaderTooLongError struct {
 	// Limit is the number of bytes allowed.
 	Limit int
 }
 
 func (e *HeaderTooLongError) Error() string {
-	return fmt.Sprintf("message header block is longer than %d bytes", e.Limit)
+	return fmt.Sprintf("message header fields are longer than %d bytes", e.Limit)
+}
+
+// TooManyPartsError reports a message with more than MaxParts parts.
+type TooManyPartsError struct {
+	// Limit is the number of parts allowed.
+	Limit int
+}
+
+func (e *TooManyPartsError) Error() string {
+	return fmt.Sprintf("message has more than %d MIME parts", e.Limit)
 }
 
 // DefectError is returned under raise_on_defect (the strict policy) when
@@ -183,15 +198,18 @@ func (b *bufferedSubFile) unread(line string) {
 // readRestOfLine returns the following pieces of a line whose first
 // piece was just read, up to limit bytes in all (false if it is longer).
 func (b *bufferedSubFile) readRestOfLine(line string, limit int) (string, bool) {
+	var sb strings.Builder
+	sb.WriteString(line)
 	for b.current.partial {
 		more := b.readLine()
 		if more == "" {
 			break
 		}
-		if line += more; len(line) > limit {
-			return line, false
+		if sb.WriteString(more); sb.Len() > limit {
+			return "", false
 		}
 	}
+	line = sb.String()
 	b.current = linePiece{text: line}
 	return line, true
 }
@@ -221,6 +239,8 @@ func (b *bufferedSubFile) discardAll() {
 type feedParser struct {
 	policy *Policy
 	budget *bodyBudget
+	// headerBytes and parts count toward MaxHeaderBytes and maxParts.
+	headerBytes, parts, maxParts int
 	input  *bufferedSubFile
 	stack  []*message
 	cur    *message
@@ -232,7 +252,10 @@ type feedParser struct {
 // Bodies beyond budget's memory go to temporary files; the caller
 // closes budget.
 func parseMessage(r io.Reader, p *Policy, budget *bodyBudget) (*message, error) {
-	fp := &feedParser{policy: p, budget: budget, input: &bufferedSubFile{in: &lineReader{r: r}}}
+	fp := &feedParser{policy: p, budget: budget, maxParts: MaxParts, input: &bufferedSubFile{in: &lineReader{r: r}}}
+	if budget.maxParts > 0 {
+		fp.maxParts = budget.maxParts
+	}
 	if err := fp.parse(); err != nil {
 		return nil, err
 	}
@@ -332,9 +355,11 @@ func trimLineBreak(s string) string {
 
 // parse is Python's FeedParser._parsegen for one message (recursive).
 func (fp *feedParser) parse() error {
+	if fp.parts++; fp.parts > fp.maxParts {
+		return &TooManyPartsError{Limit: fp.maxParts}
+	}
 	fp.newMessage()
 	var headers []string
-	size := 0
 	for {
 		line := fp.input.readLine()
 		if line == "" {
@@ -342,7 +367,7 @@ func (fp *feedParser) parse() error {
 		}
 		if fp.input.current.partial && isHeaderLine(line) {
 			var ok bool
-			if line, ok = fp.input.readRestOfLine(line, MaxHeaderBytes-size); !ok {
+			if line, ok = fp.input.readRestOfLine(line, MaxHeaderBytes-fp.headerBytes); !ok {
 				return &HeaderTooLongError{Limit: MaxHeaderBytes}
 			}
 		}
@@ -357,7 +382,7 @@ func (fp *feedParser) parse() error {
 			}
 			break
 		}
-		if size += len(line); size > MaxHeaderBytes {
+		if fp.headerBytes += len(line); fp.headerBytes > MaxHeaderBytes {
 			return &HeaderTooLongError{Limit: MaxHeaderBytes}
 		}
 		headers = append(headers, line)

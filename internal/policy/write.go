@@ -55,7 +55,8 @@ func (p *Policy) write(w io.Writer, r io.Reader, bodyMemory int) (*Report, error
 	if err != nil {
 		var defect *DefectError
 		var tooLong *HeaderTooLongError
-		if errors.As(err, &defect) || errors.As(err, &tooLong) {
+		var tooMany *TooManyPartsError
+		if errors.As(err, &defect) || errors.As(err, &tooLong) || errors.As(err, &tooMany) {
 			// Leave r at the end of the message, as after a success.
 			io.Copy(io.Discard, r)
 		}

@@ -111,3 +111,30 @@ func TestDefectErrorDrainsReader(t *testing.T) {
 		t.Errorf("%d bytes left unread", r.Len())
 	}
 }
+
+// TestLimits checks the bounds that keep a parsed message's structure in
+// bounded memory.
+func TestLimits(t *testing.T) {
+	p, _ := NamedPolicy("default")
+	const limit = 100
+	var b strings.Builder
+	b.WriteString("Content-Type: multipart/mixed; boundary=b\n\n")
+	for i := 0; i < limit; i++ {
+		b.WriteString("--b\n\nx\n")
+	}
+	_, err := parseMessage(strings.NewReader(b.String()), p, &bodyBudget{maxParts: limit})
+	var tooMany *TooManyPartsError
+	if !errors.As(err, &tooMany) || tooMany.Limit != limit {
+		t.Errorf("parsing %d parts with a limit of %d = %v, want TooManyPartsError", limit+1, limit, err)
+	}
+	if _, err := parseMessage(strings.NewReader(b.String()), p, &bodyBudget{maxParts: limit + 1}); err != nil {
+		t.Errorf("parsing %d parts with a limit of %d = %v", limit+1, limit+1, err)
+	}
+
+	huge := "Subject: " + strings.Repeat("x", MaxHeaderBytes) + "\n\nbody\n"
+	_, err = p.Write(&bytes.Buffer{}, strings.NewReader(huge))
+	var tooLong *HeaderTooLongError
+	if !errors.As(err, &tooLong) {
+		t.Errorf("Write(huge header) = %v, want HeaderTooLongError", err)
+	}
+}
