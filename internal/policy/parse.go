@@ -241,10 +241,10 @@ type feedParser struct {
 	budget *bodyBudget
 	// headerBytes and parts count toward MaxHeaderBytes and maxParts.
 	headerBytes, parts, maxParts int
-	input  *bufferedSubFile
-	stack  []*message
-	cur    *message
-	last   *message
+	input                        *bufferedSubFile
+	stack                        []*message
+	cur                          *message
+	last                         *message
 }
 
 // parseMessage reads one message from r as Python's
