@@ -29,18 +29,7 @@ func (f *flateConn) Write(p []byte) (int, error) {
 func TestTranscriptCompress(t *testing.T) {
 	// RFC 4978 §3 example: after the tagged OK both directions are
 	// deflated.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer conn.Close()
+	addr := imaptest.ServeFunc(t, func(conn net.Conn) {
 		if !imaptest.Play(t, conn, `S: * OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] hi
 C: A0 COMPRESS DEFLATE
 S: A0 OK DEFLATE active
@@ -57,12 +46,8 @@ S: + go
 C: hello
 S: A2 OK done
 `)
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
 	})
-	c, err := Dial(ctx, ln.Addr().String(), Options{TLS: TLSNone, Tags: NewTagGeneratorWithPrefix("A")})
+	c, err := Dial(ctx, addr, Options{TLS: TLSNone, Tags: NewTagGeneratorWithPrefix("A")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,24 +8,15 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/imapctl/imapctl/internal/imap/imaptest"
 )
 
 // serveBigFetch answers every FETCH with messages messages of size bytes
 // each, generated on the fly.
 func serveBigFetch(tb testing.TB, messages int, size int64) string {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer conn.Close()
+	return imaptest.ServeFunc(tb, func(conn net.Conn) {
 		br := bufio.NewReader(conn)
 		bw := bufio.NewWriterSize(conn, 64<<10)
 		bw.WriteString("* OK [CAPABILITY IMAP4rev1] hi\r\n")
@@ -49,12 +40,7 @@ func serveBigFetch(tb testing.TB, messages int, size int64) string {
 			fmt.Fprintf(bw, "%s OK done\r\n", tag)
 			bw.Flush()
 		}
-	}()
-	tb.Cleanup(func() {
-		ln.Close()
-		<-done
 	})
-	return ln.Addr().String()
 }
 
 // TestFetchMemoryDoesNotGrowWithMessageSize streams a 64 MiB body and

@@ -13,26 +13,15 @@ import (
 	"github.com/imapctl/imapctl/internal/testutil/testcert"
 )
 
-// serveTLS plays plain, then upgrades the connection to TLS (when
-// upgrade is set, after plain) or starts with TLS, and plays secure.
+// serveTLS plays plain and then upgrades the connection to TLS, or (with
+// implicit) starts with TLS; then it plays secure.
 func serveTLS(t *testing.T, implicit bool, plain, secure string) (string, *testcert.Bundle) {
 	t.Helper()
 	certs, err := testcert.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer conn.Close()
+	addr := imaptest.ServeFunc(t, func(conn net.Conn) {
 		if !implicit && !imaptest.Play(t, conn, plain) {
 			return
 		}
@@ -41,12 +30,8 @@ func serveTLS(t *testing.T, implicit bool, plain, secure string) (string, *testc
 			return // the client refused the certificate
 		}
 		imaptest.Play(t, tc, secure)
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
 	})
-	return ln.Addr().String(), certs
+	return addr, certs
 }
 
 func TestTLSStartTLS(t *testing.T) {

@@ -28,6 +28,14 @@ const stepTimeout = 10 * time.Second
 // the line ends in "\n".
 func Serve(t testing.TB, script string) string {
 	t.Helper()
+	return ServeFunc(t, func(conn net.Conn) { Play(t, conn, script) })
+}
+
+// ServeFunc listens on a loopback port, accepts one connection and hands
+// it to serve, closing it afterwards; it returns the address to dial. The
+// test's cleanup waits for serve to return.
+func ServeFunc(t testing.TB, serve func(conn net.Conn)) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +48,7 @@ func Serve(t testing.TB, script string) string {
 			return
 		}
 		defer conn.Close()
-		Play(t, conn, script)
+		serve(conn)
 	}()
 	t.Cleanup(func() {
 		ln.Close()
