@@ -24,11 +24,12 @@
 // Linesep, so "raw,linesep=\r\n" on CRLF input gives the input back byte
 // for byte. raw streams in constant memory.
 //
-// Memory: header blocks are bounded (MaxHeaderBytes); bodies beyond
-// MaxBodyMemory per message are spooled to a temporary file, so a 1 GB
-// message goes through any policy in bounded memory (and disk). Only the
-// cte_type=7bit re-encoding of an 8-bit text part holds that part in
-// memory, as Python does.
+// Memory: the header fields of a message (MaxHeaderBytes) and its number
+// of parts (MaxParts) are bounded; bodies beyond MaxBodyMemory per
+// message are spooled to a temporary file, so a 1 GB message goes through
+// any policy in bounded memory (and disk). Only the cte_type=7bit
+// re-encoding of an 8-bit text part holds that part in memory, as Python
+// does.
 //
 // Notable divergences from Python:
 //   - raw keeps a CR that is not followed by LF as it is: RFC 5322
