@@ -195,12 +195,8 @@ func (f *Factory) backupAccounts(names []string) ([]backup.Account, error) {
 		if err != nil {
 			return nil, err
 		}
-		acctName := s.Account
-		if acctName == "" {
-			acctName = s.User + "@" + s.Host
-		}
 		out = append(out, backup.Account{
-			Name: acctName, User: s.User, Host: s.Host,
+			Name: accountName(s), User: s.User, Host: s.Host,
 			Connect: func(ctx context.Context) (*imap.Client, error) {
 				if sub.Dial != nil {
 					return sub.Dial(ctx)
@@ -210,6 +206,15 @@ func (f *Factory) backupAccounts(names []string) ([]backup.Account, error) {
 		})
 	}
 	return out, nil
+}
+
+// accountName names an account's folder in a backup: the config file's
+// account name, or user@host for an account given by flags.
+func accountName(s *Settings) string {
+	if s.Account != "" {
+		return s.Account
+	}
+	return s.User + "@" + s.Host
 }
 
 // configAccounts lists the account names of the config file.

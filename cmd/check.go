@@ -163,11 +163,7 @@ func (f *Factory) checkTargets(names []string, all bool) ([]backup.CheckTarget, 
 		if err != nil {
 			return nil, err
 		}
-		acctName := s.Account
-		if acctName == "" {
-			acctName = s.User + "@" + s.Host
-		}
-		out = append(out, backup.CheckTarget{Name: acctName, Host: s.Host, Connect: func(ctx context.Context) (*imap.Client, *tls.ConnectionState, error) {
+		out = append(out, backup.CheckTarget{Name: accountName(s), Host: s.Host, Connect: func(ctx context.Context) (*imap.Client, *tls.ConnectionState, error) {
 			return connectForCheck(ctx, sub, s)
 		}})
 	}

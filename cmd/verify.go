@@ -110,9 +110,5 @@ func (f *Factory) currentAccount() (backup.Account, error) {
 	if err != nil {
 		return backup.Account{}, err
 	}
-	name := s.Account
-	if name == "" {
-		name = s.User + "@" + s.Host
-	}
-	return backup.Account{Name: name, User: s.User, Host: s.Host}, nil
+	return backup.Account{Name: accountName(s), User: s.User, Host: s.Host}, nil
 }

@@ -165,18 +165,7 @@ func appendJournal(path string, e journalEntry) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(append(data, '\n'))
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return appendDurable(path, append(data, '\n'))
 }
 
 // restoreSources finds what Dir holds: a backup's mailboxes, or one

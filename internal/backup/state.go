@@ -257,13 +257,18 @@ func appendManifest(dir string, entries []Entry) error {
 		buf.Write(data)
 		buf.WriteByte('\n')
 	}
-	path := filepath.Join(dir, ManifestFileName)
+	return appendDurable(filepath.Join(dir, ManifestFileName), buf.Bytes())
+}
+
+// appendDurable appends data to the file at path (created if needed) and
+// fsyncs it, and its folder when the file is new.
+func appendDurable(path string, data []byte) error {
 	_, statErr := os.Stat(path)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(buf.Bytes())
+	_, err = f.Write(data)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -271,7 +276,7 @@ func appendManifest(dir string, entries []Entry) error {
 		err = cerr
 	}
 	if err == nil && statErr != nil {
-		err = syncDir(dir)
+		err = syncDir(filepath.Dir(path))
 	}
 	return err
 }
