@@ -22,6 +22,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"os/signal"
 	"os/user"
 	"path/filepath"
 	"regexp"
@@ -45,8 +46,9 @@ func main() {
 	delayFlag := flag.Duration("delay", 10*time.Millisecond, "one-way delay of the delay-proxy runs (0: skip them)")
 	rate := flag.Int64("rate", 100_000_000/8, "bandwidth limit in bytes/s of the bandwidth-limited proxy runs (0: skip them)")
 	only := flag.String("only", "", "comma-separated contender names to run (default all)")
+	hold := flag.Bool("hold", false, "fill the profiles, print how to connect, and wait for Ctrl-C instead of measuring")
 	flag.Parse()
-	b := &bench{rounds: *rounds, only: splitList(*only), sizes: map[string]*profile{}}
+	b := &bench{rounds: *rounds, only: splitList(*only), sizes: map[string]*profile{}, hold: *hold}
 	var err error
 	if b.imapctl, err = filepath.Abs(*imapctl); err == nil {
 		err = b.main(splitList(*profiles), *delayFlag, *rate)
@@ -78,6 +80,8 @@ type bench struct {
 	notes   []string
 	mailUID int
 	mailGID int
+	hold    bool
+	devNull *os.File
 }
 
 // profile is a mailbox layout to fill and fetch.
@@ -108,6 +112,10 @@ type contender struct {
 	// stored counts the messages a run delivered, from its stdout or its
 	// output folder.
 	stored func(out string, stdout []byte) (int, error)
+	// profiles, when set, are the only profiles it runs on.
+	profiles []string
+	// singleMailbox: it fetches INBOX only, so it skips the wide profile.
+	singleMailbox bool
 }
 
 type result struct {
@@ -144,6 +152,9 @@ func (b *bench) main(profileNames []string, oneWay time.Duration, rate int64) er
 	if _, err := os.Stat(filepath.Join(b.srcDir, "imaplib_fetch.py")); err != nil {
 		return fmt.Errorf("run from the repository's root: %w", err)
 	}
+	if b.devNull, err = os.OpenFile(os.DevNull, os.O_WRONLY, 0); err != nil {
+		return err
+	}
 	if b.work, err = os.MkdirTemp("", "imapctl-bench-"); err != nil {
 		return err
 	}
@@ -166,6 +177,7 @@ func (b *bench) main(profileNames []string, oneWay time.Duration, rate int64) er
 	for _, name := range profileNames {
 		opts = append(opts, dovecot.WithUser("bench-"+name, "bench-"+name+"-password"))
 	}
+	opts = append(opts, dovecot.WithUser("bench-append", "bench-append-password"))
 	b.srv, err = dovecot.New(opts...)
 	if err != nil {
 		return err
@@ -184,10 +196,20 @@ func (b *bench) main(profileNames []string, oneWay time.Duration, rate int64) er
 		if name == "small" {
 			small = p
 		}
+		if b.hold {
+			fmt.Printf("%s: IMAPCTL_HOST=%s IMAPCTL_PORT=%d IMAPCTL_TLS=none IMAPCTL_USER=%s IMAPCTL_PASSWORD=%s\n", name, b.srv.Host, b.srv.PlainPort, p.user.Name, p.user.Password)
+			continue
+		}
 		b.runProfile(p, loop, contenders)
 		if name == "wide" {
 			b.wideNoChange(p, loop)
 		}
+	}
+	if b.hold {
+		stop := make(chan os.Signal, 1)
+		signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+		<-stop
+		return nil
 	}
 	if small != nil && oneWay > 0 {
 		if err := b.proxied(small, oneWay, 0, contenders); err != nil {
@@ -289,6 +311,19 @@ func (b *bench) fill(name string) (*profile, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if name == "big" {
+		f, err := os.Create(filepath.Join(b.work, "big.eml"))
+		if err != nil {
+			return nil, err
+		}
+		_, _, err = gen.Write(f, p.seed, p.specs[0])
+		if err2 := f.Close(); err == nil {
+			err = err2
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	logf("%s: wrote %d messages, %.1f MB in %d mailboxes in %v", name, p.messages, float64(p.bytes)/1e6, len(p.mailboxes), time.Since(start).Round(time.Millisecond))
 	// Let Dovecot build its index and uidlist before anything is measured.
@@ -396,6 +431,11 @@ func (b *bench) contenders() []contender {
 		{name: "raw-files-fsync-each", stored: messageFiles(false), command: func(p *profile, t target, out string) *exec.Cmd {
 			return b.raw(p, t, out, "files", "each")
 		}},
+		{name: "imapctl fetch >/dev/null (mboxrd)", stored: func(string, []byte) (int, error) { return -1, nil }, singleMailbox: true, command: func(p *profile, t target, out string) *exec.Cmd {
+			cmd := b.imapctlCmd(p, t, "fetch", p.mailboxes[0])
+			cmd.Stdout = b.devNull
+			return cmd
+		}},
 		{name: "imapctl fetch", stored: messageFiles(true), command: func(p *profile, t target, out string) *exec.Cmd {
 			if len(p.mailboxes) == 1 {
 				return b.imapctlCmd(p, t, "fetch", p.mailboxes[0], "--out", out, "--format", "maildir")
@@ -419,6 +459,14 @@ for m in "$@"; do "$bin" $g fetch "$m" --out "$out/$m" --format maildir; done`
 	} else {
 		b.notes = append(b.notes, "imapctl backup: skipped, this imapctl has no backup command (`imapctl backup --help` failed)")
 	}
+	cs = append(cs, contender{name: "imapctl append (of the 200 MB message)", profiles: []string{"big"}, stored: func(string, []byte) (int, error) { return -1, nil },
+		command: func(p *profile, t target, out string) *exec.Cmd {
+			// Into another account, so the profile's mailbox stays as it is.
+			user := b.srv.User("bench-append")
+			cmd := b.imapctlCmd(&profile{user: user}, t, "append", "INBOX", filepath.Join(b.work, "big.eml"))
+			cmd.Stdout = b.devNull
+			return cmd
+		}})
 	cs = append(cs,
 		contender{name: "imaplib seed (FETCH per msg)", stored: fromStdout, command: func(p *profile, t target, out string) *exec.Cmd {
 			return b.python(p, t, "seed")
@@ -489,6 +537,9 @@ SyncState *
 // runProfile runs every contender rounds times, interleaved.
 func (b *bench) runProfile(p *profile, t target, contenders []contender) {
 	timeBin, _ := exec.LookPath("/usr/bin/time")
+	contenders = slices.DeleteFunc(slices.Clone(contenders), func(c contender) bool {
+		return (len(c.profiles) > 0 && !slices.Contains(c.profiles, p.name)) || (c.singleMailbox && len(p.mailboxes) > 1)
+	})
 	res := make([]*result, len(contenders))
 	for i, c := range contenders {
 		res[i] = &result{contender: c.name, profile: p.name, network: t.network}
@@ -509,11 +560,14 @@ func (b *bench) runProfile(p *profile, t target, contenders []contender) {
 				// starts children with vfork, and exec keeps the old
 				// memory's high-water mark.)
 				wrapped := exec.Command(timeBin, append([]string{"-f", "%M", "-o", rssFile, cmd.Path}, cmd.Args[1:]...)...)
-				wrapped.Env = cmd.Env
+				wrapped.Env, wrapped.Stdout = cmd.Env, cmd.Stdout
 				cmd = wrapped
 			}
 			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if cmd.Stdout == nil {
+				cmd.Stdout = &stdout
+			}
+			cmd.Stderr = &stderr
 			start := time.Now()
 			err := cmd.Run()
 			wall := time.Since(start)
@@ -523,7 +577,7 @@ func (b *bench) runProfile(p *profile, t target, contenders []contender) {
 				continue
 			}
 			n, err := c.stored(out, stdout.Bytes())
-			if err == nil && n != p.messages {
+			if err == nil && n >= 0 && n != p.messages {
 				err = fmt.Errorf("stored %d messages, want %d", n, p.messages)
 			}
 			if err != nil {
@@ -780,9 +834,14 @@ func (b *bench) report(w io.Writer) {
 		for i, d := range r.walls {
 			walls[i] = fmt.Sprintf("%.2f", d.Seconds())
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %.2f s | %.1f | %.0f | %.1f MiB | %s | %s | %s |\n",
+		rate := float64(p.messages) / wall.Seconds()
+		msgs := fmt.Sprintf("%.0f", rate)
+		if rate < 10 {
+			msgs = fmt.Sprintf("%.2f", rate)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %.2f s | %.1f | %s | %.1f MiB | %s | %s | %s |\n",
 			r.contender, r.profile, r.network, wall.Seconds(),
-			float64(p.bytes)/1e6/wall.Seconds(), float64(p.messages)/wall.Seconds(),
+			float64(p.bytes)/1e6/wall.Seconds(), msgs,
 			float64(slices.Max(r.rss))/1024, ratio(floor), ratio("mbsync"), strings.Join(walls, " "))
 	}
 	fmt.Fprintln(w)
