@@ -476,3 +476,41 @@ func TestImaplibPythonTests(t *testing.T) {
 		}
 	}
 }
+
+// FuzzInternaldate2tuple checks that any input either is not a date or
+// gives a time whose INTERNALDATE form parses back to the same instant.
+func FuzzInternaldate2tuple(f *testing.F) {
+	f.Add([]byte(`* 12 FETCH (UID 42 INTERNALDATE "17-Jul-1996 02:44:25 -0700" RFC822.SIZE 4286)`))
+	f.Add([]byte(`25 (INTERNALDATE " 1-Feb-2020 99:99:99 +9999")`))
+	f.Add([]byte(`25 (INTERNALDATE "00-Jan-0001 00:00:00 -0000")`))
+	f.Add([]byte("INTERNALDATE \"01-Jan-2000 00:00:00 +0000\"\nINTERNALDATE"))
+	f.Fuzz(func(t *testing.T, resp []byte) {
+		tm, ok := Internaldate2tuple(resp)
+		if !ok {
+			return
+		}
+		_, offset := tm.Zone()
+		if tm.Year() < 1000 || tm.Year() > 9999 || offset%60 != 0 || offset <= -100*3600 || offset >= 100*3600 {
+			return // outside what a 4-digit year and a +HHMM zone can write
+		}
+		s := Time2Internaldate(tm)
+		back, ok := Internaldate2tuple([]byte("INTERNALDATE " + s))
+		if !ok || !back.Equal(tm) {
+			t.Fatalf("Internaldate2tuple(%q) = %v; its form %s parses to %v, %v", resp, tm, s, back, ok)
+		}
+	})
+}
+
+// FuzzParseFlags checks that flags are non-empty and free of the
+// separators they were split on.
+func FuzzParseFlags(f *testing.F) {
+	f.Add([]byte(`* 1 FETCH (FLAGS (\Seen \Answered))`))
+	f.Add([]byte("1 (FLAGS (\\Seen\x0b\\Draft\x0c$X)) 2 (FLAGS (\\Draft))"))
+	f.Fuzz(func(t *testing.T, resp []byte) {
+		for _, flag := range ParseFlags(resp) {
+			if flag == "" || strings.ContainsAny(flag, " \t\n\r\v\f)") {
+				t.Fatalf("ParseFlags(%q) has flag %q", resp, flag)
+			}
+		}
+	})
+}
