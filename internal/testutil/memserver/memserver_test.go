@@ -129,3 +129,25 @@ func TestMemserverSkipsMessageWithoutHeaderBodySeparator(t *testing.T) {
 		t.Errorf("BODY[] = %q, want %q", got[1], good)
 	}
 }
+
+func TestMemserverStartClose(t *testing.T) {
+	if _, err := Start(Options{RequireTLS: true}); err == nil {
+		t.Error("Start with RequireTLS but no TLS succeeded")
+	}
+	srv, err := Start(Options{TLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srv.Username != "alice" || srv.TLSAddr == "" || len(srv.Messages) != 0 || srv.ClientTLSConfig() == nil {
+		t.Errorf("Start(TLS, no corpus) = %+v", srv)
+	}
+	if err := srv.Close(); err != nil {
+		t.Errorf("Close = %v", err)
+	}
+	for _, addr := range []string{srv.Addr, srv.TLSAddr} {
+		if conn, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			conn.Close()
+			t.Errorf("%s still accepts after Close", addr)
+		}
+	}
+}
