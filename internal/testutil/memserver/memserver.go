@@ -126,9 +126,10 @@ type Server struct {
 	// them wrongly.
 	Skipped []SkippedMessage
 
-	certs   *testcert.Bundle
-	server  *imapserver.Server
-	serving sync.WaitGroup
+	certs     *testcert.Bundle
+	server    *imapserver.Server
+	listeners []net.Listener
+	serving   sync.WaitGroup
 }
 
 // Start starts a server; call Close to stop it.
@@ -210,6 +211,7 @@ func cmpOr(a, b string) string {
 }
 
 func (s *Server) serve(ln net.Listener) {
+	s.listeners = append(s.listeners, ln)
 	s.serving.Add(1)
 	go func() {
 		defer s.serving.Done()
@@ -221,6 +223,11 @@ func (s *Server) serve(ln net.Listener) {
 // listeners to stop.
 func (s *Server) Close() error {
 	err := s.server.Close()
+	// imapserver.Close closes only the listeners its Serve has registered
+	// already; a Serve that starts after Close returns without closing.
+	for _, ln := range s.listeners {
+		ln.Close()
+	}
 	s.serving.Wait()
 	return err
 }
