@@ -130,8 +130,12 @@ func backupRun(opts *BackupOptions) error {
 			return err
 		}
 	} else if !opts.Quiet || partial != nil {
-		fmt.Fprintf(opts.IO.Out, "backup: %d mailboxes (%d changed), %d new messages, %s, %d flag updates, %d pruned, %s\n",
-			sum.Mailboxes, sum.Changed, sum.NewMessages, humanBytes(sum.Bytes), sum.FlagUpdates, sum.Pruned, sum.Duration.Round(time.Millisecond))
+		lossy := ""
+		if sum.Lossy > 0 {
+			lossy = fmt.Sprintf(" (%d not lossless under the policy)", sum.Lossy)
+		}
+		fmt.Fprintf(opts.IO.Out, "backup: %d mailboxes (%d changed), %d new messages%s, %s, %d flag updates, %d pruned, %s\n",
+			sum.Mailboxes, sum.Changed, sum.NewMessages, lossy, humanBytes(sum.Bytes), sum.FlagUpdates, sum.Pruned, sum.Duration.Round(time.Millisecond))
 	}
 	if partial != nil {
 		return reportFailures(opts.IO, partial.Failures, sum.NewMessages+len(partial.Failures))
