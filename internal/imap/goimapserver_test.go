@@ -162,3 +162,69 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSuffix(string(p), "\n"))
 	return len(p), nil
 }
+
+// TestGoIMAPServerIMAP4rev2 runs the common commands against a server that
+// speaks IMAP4rev2 only (RFC 9051), after ENABLE IMAP4rev2: SEARCH then
+// answers with ESEARCH, names travel as UTF-8 and there is no RECENT.
+func TestGoIMAPServerIMAP4rev2(t *testing.T) {
+	addr, _ := startGoIMAPServer(t, goimap.CapSet{goimap.CapIMAP4rev2: {}})
+	c, err := Dial(ctx, addr, Options{TLS: TLSNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(ctx, "joe", "pässword"); err != nil {
+		t.Fatalf("Login = %v", err)
+	}
+	if en, err := c.Enable(ctx, "IMAP4rev2"); err != nil || len(en) != 1 {
+		t.Fatalf("Enable(IMAP4rev2) = %v, %v", en, err)
+	}
+	if err := c.Create(ctx, "Entwürfe"); err != nil {
+		t.Fatalf("Create = %v", err)
+	}
+	for _, box := range []string{"INBOX", "Entwürfe"} {
+		if _, err := c.Append(ctx, box, int64(len(testMessage)), strings.NewReader(testMessage), nil); err != nil {
+			t.Fatalf("Append(%s) = %v", box, err)
+		}
+	}
+	list, err := c.List(ctx, "", "*", &ListOptions{Status: []string{"MESSAGES"}})
+	if err != nil || len(list) != 2 {
+		t.Fatalf("List = %v, %v", list, err)
+	}
+	for _, m := range list {
+		if (m.Name != "INBOX" && m.Name != "Entwürfe") || m.Status == nil || m.Status.Messages != 1 {
+			t.Errorf("List: %+v (status %+v)", m, m.Status)
+		}
+	}
+	if _, err := c.Select(ctx, "Entwürfe", nil); err != nil {
+		t.Fatalf("Select = %v", err)
+	}
+	res, err := c.Search(ctx, &SearchCriteria{Subject: []string{"hello"}}, &SearchOptions{UID: true})
+	if err != nil || !slices.Equal(res.All, []uint32{1}) {
+		t.Fatalf("Search = %+v, %v", res, err)
+	}
+	var size int64
+	err = c.Fetch(ctx, UIDSetNum(res.All...), &FetchOptions{UID: true, RFC822Size: true, BodySections: []BodySection{{Peek: true}}}, func(m *FetchMessage) error {
+		b, err := m.NextBody()
+		if err != nil {
+			return err
+		}
+		size, err = io.Copy(io.Discard, b)
+		return err
+	})
+	if err != nil || size != int64(len(testMessage)) {
+		t.Fatalf("Fetch = %d bytes, %v", size, err)
+	}
+	if _, err := c.Store(ctx, UIDSetNum(1), StoreAdd, []string{`\Deleted`}, &StoreOptions{Silent: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UIDExpunge(ctx, UIDSetNum(1)); err != nil {
+		t.Fatalf("UIDExpunge = %v", err)
+	}
+	if got := c.Mailbox().Exists; got != 0 {
+		t.Errorf("Exists after expunge = %d", got)
+	}
+	if err := c.Logout(ctx); err != nil {
+		t.Errorf("Logout = %v", err)
+	}
+}

@@ -277,7 +277,7 @@ func (c *Client) List(ctx context.Context, reference, pattern string, opts *List
 	if opts.SpecialUse {
 		selection = append(selection, "SPECIAL-USE")
 	}
-	statusInList := len(opts.Status) > 0 && c.Has(ctx, "LIST-STATUS")
+	statusInList := len(opts.Status) > 0 && (c.Has(ctx, "LIST-STATUS") || c.Has(ctx, "IMAP4rev2"))
 	if statusInList {
 		returns = append(returns, "STATUS ("+strings.Join(upper(opts.Status), " ")+")")
 	}
