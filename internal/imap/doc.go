@@ -43,8 +43,9 @@
 //
 //   - RFC 3501 IMAP4rev1: every command; the response grammar of §9 in
 //     package imapwire; modified UTF-7 mailbox names (§5.1.3).
-//   - RFC 9051 IMAP4rev2 servers (LITERAL-, UIDPLUS, MOVE, ESEARCH, UNSELECT
-//     and IDLE are taken as present when IMAP4rev2 is advertised).
+//   - RFC 9051 IMAP4rev2 servers (LITERAL-, UIDPLUS, MOVE, ESEARCH, UNSELECT,
+//     IDLE and LIST-STATUS are taken as present when IMAP4rev2 is
+//     advertised; ENABLE IMAP4rev2 switches names to UTF-8).
 //   - RFC 7888 LITERAL+ / LITERAL-, RFC 3516 literal8 in responses.
 //   - RFC 4959 SASL-IR; RFC 4616 PLAIN; LOGIN (draft-murchison-sasl-login);
 //     RFC 2195 CRAM-MD5; XOAUTH2; RFC 7628 OAUTHBEARER.
@@ -52,8 +53,9 @@
 //     RFC 4315 UIDPLUS, RFC 4314 ACL, RFC 4731 ESEARCH, RFC 4978
 //     COMPRESS=DEFLATE, RFC 5161 ENABLE, RFC 5256 SORT and THREAD, RFC 5258
 //     LIST selection options, RFC 5819 LIST-STATUS, RFC 6154 SPECIAL-USE,
-//     RFC 6851 MOVE, RFC 6855 UTF8=ACCEPT, RFC 7162 CONDSTORE (QRESYNC's
-//     VANISHED is understood), RFC 7889 APPENDLIMIT, RFC 8314 implicit TLS,
+//     RFC 6851 MOVE, RFC 6855 UTF8=ACCEPT (incl. APPEND UTF8), RFC 7162
+//     CONDSTORE and QRESYNC (SELECT QRESYNC, FETCH CHANGEDSINCE VANISHED,
+//     VANISHED responses), RFC 7889 APPENDLIMIT, RFC 8314 implicit TLS,
 //     RFC 9208 QUOTA, draft-daboo-imap-annotatemore (GETANNOTATION,
 //     SETANNOTATION), RFC 1730 PARTIAL and Cyrus PROXYAUTH as imaplib has
 //     them.
@@ -71,7 +73,16 @@
 //     ListMailbox.BadName set. "INBOX" is never encoded.
 //   - Untagged FETCH responses that answer a command are handed to that
 //     command and not kept for Response, so fetching a mailbox does not
-//     grow memory; at most 1000 responses are kept per name.
+//     grow memory; neither are the SEARCH, ESEARCH, SORT and THREAD results
+//     a command returns. At most 1000 responses are kept per name.
+//   - The selected mailbox's state holds counts and codes, not per-message
+//     flags: FETCH flag updates from other clients are delivered to
+//     Options.OnUntagged and Response("FETCH"), not cached.
+//   - An untagged response goes to the oldest pending command that asks for
+//     its kind (servers answer pipelined commands in order); a FETCH outside
+//     a sequence-number FETCH's set is treated as unilateral. With several
+//     UID FETCH commands in flight, a server interleaving their answers
+//     would confuse this routing; send them one at a time if in doubt.
 //   - Body sections are streamed, never held whole. A FETCH callback runs
 //     on the reader goroutine and must not call the client; when it
 //     returns an error, the rest of the FETCH is read and discarded (the
