@@ -167,7 +167,8 @@ func (c *Client) deselect(ctx context.Context, name string) error {
 	return c.run(ctx, cmd, nil, false)
 }
 
-// Close expunges and deselects the mailbox (RFC 3501 §6.4.2).
+// CloseMailbox sends CLOSE (RFC 3501 §6.4.2): it expunges the messages
+// marked \Deleted and deselects the mailbox. (Close closes the connection.)
 func (c *Client) CloseMailbox(ctx context.Context) error { return c.deselect(ctx, "CLOSE") }
 
 // Unselect deselects the mailbox without expunging (RFC 3691).
