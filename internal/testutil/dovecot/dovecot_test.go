@@ -216,3 +216,38 @@ func TestDovecotOAuth2(t *testing.T) {
 		t.Errorf("AUTHENTICATE XOAUTH2 with an issued token = %q\n%s", status, srv.Log())
 	}
 }
+
+func TestDovecotDeliver(t *testing.T) {
+	srv := Start(t)
+	u := srv.NewUser(t)
+	msg := []byte("From: a@example.org\r\nSubject: delivered\r\n\r\nhello\r\n")
+	for i := 0; i < 3; i++ {
+		if err := srv.Deliver(u.Name, "Fast", msg, `\Seen`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := srv.Deliver(u.Name, "", msg); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Deliver(u.Name, "Fast", msg, "$Keyword"); err == nil {
+		t.Error("Deliver with a keyword succeeded")
+	}
+	conn, err := net.Dial("tcp", srv.PlainAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	s := dialRaw(t, conn)
+	ir := base64.StdEncoding.EncodeToString([]byte("\x00" + u.Name + "\x00" + u.Password))
+	if _, status := s.command("a", "AUTHENTICATE PLAIN "+ir); !strings.HasPrefix(status, "OK") {
+		t.Fatalf("AUTHENTICATE = %q", status)
+	}
+	for _, tc := range []struct{ mailbox, want string }{
+		{"Fast", "MESSAGES 3 UNSEEN 0"}, {"INBOX", "MESSAGES 1 UNSEEN 1"},
+	} {
+		untagged, status := s.command("s", "STATUS "+tc.mailbox+" (MESSAGES UNSEEN)")
+		if !strings.HasPrefix(status, "OK") || len(untagged) != 1 || !strings.Contains(untagged[0], tc.want) {
+			t.Errorf("STATUS %s = %q, %q; want %s", tc.mailbox, untagged, status, tc.want)
+		}
+	}
+}
