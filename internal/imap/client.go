@@ -624,6 +624,18 @@ func (c *Client) Response(name string) []*Response {
 	return rs
 }
 
+// UntaggedResponses returns a snapshot of all kept untagged responses by
+// name without removing them (imaplib's untagged_responses attribute).
+func (c *Client) UntaggedResponses() map[string][]*Response {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string][]*Response, len(c.untagged))
+	for k, v := range c.untagged {
+		out[k] = append([]*Response(nil), v...)
+	}
+	return out
+}
+
 // Mailbox returns a copy of the selected mailbox's state, kept current by
 // untagged EXISTS, EXPUNGE, RECENT, FLAGS and response codes, or nil when
 // no mailbox is selected.

@@ -501,6 +501,9 @@ S: A1 OK Search complete
 		t.Fatal(err)
 	}
 	// imaplib's select() reads EXISTS from untagged_responses.
+	if all := c.UntaggedResponses(); len(all["FLAGS"]) != 1 || len(all["EXISTS"]) != 1 {
+		t.Errorf("UntaggedResponses() after Select = %v", all)
+	}
 	if ex := c.Response("EXISTS"); len(ex) != 1 || ex[0].Num != 172 {
 		t.Errorf("Response(EXISTS) after Select = %v", ex)
 	}
