@@ -756,7 +756,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 	var fetchErr, flagErr, pruneErr error
 	// Flags of messages already stored: with CONDSTORE only those changed
 	// since the last run (RFC 7162 §3.1.4.1), otherwise all.
-	if ms.state.LastUID > 0 && (!condstore || ms.state.HighestModSeq == 0 || mb.HighestModSeq != ms.state.HighestModSeq) {
+	if ms.state.LastUID > 0 && mb.Exists > 0 && (!condstore || ms.state.HighestModSeq == 0 || mb.HighestModSeq != ms.state.HighestModSeq) {
 		fo := &imap.FetchOptions{UID: true, Flags: true, ModSeq: condstore}
 		if condstore && ms.state.HighestModSeq > 0 {
 			fo.ChangedSince = ms.state.HighestModSeq
@@ -766,7 +766,8 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 			return nil
 		})
 	}
-	if flagErr == nil || isNoMessages(flagErr) {
+	// An empty mailbox gets no FETCH: some servers answer "1:*" with BAD.
+	if (flagErr == nil || isNoMessages(flagErr)) && mb.Exists > 0 {
 		fetchErr = c.Fetch(ctx, ms.fetchSet(), &imap.FetchOptions{
 			UID: true, Flags: true, InternalDate: true, RFC822Size: true, ModSeq: condstore,
 			BodySections: []imap.BodySection{{Peek: true}},
