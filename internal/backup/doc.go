@@ -30,8 +30,27 @@
 // message has no bare LF; the manifest's "lossless" field says whether the
 // stored bytes, put back to CRLF, give the server's bytes again.
 //
+// RFCs: RFC 3501 (LIST, STATUS, EXAMINE, UID FETCH BODY.PEEK[], APPEND),
+// RFC 7162 CONDSTORE (HIGHESTMODSEQ, CHANGEDSINCE), RFC 4315 UIDPLUS
+// (APPENDUID in the restore journal), RFC 6154 SPECIAL-USE (attributes kept
+// in the state file), RFC 9208 QUOTA (check).
+//
 // Notable decisions:
-//   - Messages deleted on the server stay unless pruning is asked for.
+//   - Messages deleted on the server stay unless pruning is asked for. In
+//     the mbox format pruning only drops the manifest entry: the mbox is
+//     never rewritten.
+//   - A mailbox whose STATUS (MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN and,
+//     with CONDSTORE, HIGHESTMODSEQ) is unchanged is not selected at all.
+//   - STATUS commands are pipelined, but only one FETCH is in flight per
+//     connection: untagged FETCH responses carry no tag, and servers may
+//     run several UID FETCH commands at once (Dovecot does), so pipelined
+//     FETCHes could not be told apart. Parallelism comes from --jobs
+//     connections instead.
+//   - A message that fails (a size that differs from RFC822.SIZE, a policy
+//     that cannot write it) is recorded as failed and retried on every run.
+//   - verify matches messages by UID; when UIDVALIDITY differs (a restored
+//     copy) it matches them by SHA-256. Messages deleted on the server since
+//     the backup count as differences ("extra").
 //   - Without CONDSTORE (RFC 7162) flag changes are picked up when a
 //     mailbox is selected anyway (new mail, changed MESSAGES or UNSEEN).
 //   - A UID reported after the message body (legal but unseen in practice)
