@@ -252,9 +252,13 @@ func (p *player) do(step Step) error {
 		p.conn = conn
 		p.reader = bufio.NewReader(conn)
 		return nil
-	case Expect:
+	case Expect, ExpectLine:
 		for {
-			cmd, err := p.readCommand()
+			read := p.readCommand
+			if step.Kind == ExpectLine {
+				read = p.readLine
+			}
+			cmd, err := read()
 			if err != nil {
 				return err
 			}

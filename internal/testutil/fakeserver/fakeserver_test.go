@@ -140,3 +140,21 @@ func TestParseScriptErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestExpectLineLeavesTheLiteral(t *testing.T) {
+	s, conn, r := dialScript(t, `C-: $tag APPEND INBOX {*}
+S: $tag NO [OVERQUOTA] too big
+`)
+	io.WriteString(conn, "t1 APPEND INBOX {5}\r\n")
+	if got := readLine(t, r); got != "t1 NO [OVERQUOTA] too big\r\n" {
+		t.Fatalf("reply = %q", got)
+	}
+	// A client that sends the literal anyway: its bytes arrive as a command.
+	io.WriteString(conn, "hello\r\n")
+	if got := readLine(t, r); !strings.HasPrefix(got, "hello BAD ") {
+		t.Fatalf("reply = %q", got)
+	}
+	if got, want := s.Transcript(), "conn 1\nC: t1 APPEND INBOX {5}\nC!: hello\n"; got != want {
+		t.Errorf("Transcript() = %q, want %q", got, want)
+	}
+}

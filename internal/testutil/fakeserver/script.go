@@ -23,6 +23,10 @@ const (
 	// characters, the rest matches itself, ASCII letters in either case.
 	// The command is matched in its escaped form (see Escape).
 	Expect
+	// ExpectLine is Expect for the first line of a command only: a literal
+	// it announces is neither requested nor read, so the script decides
+	// what happens to it (refuse it, or close the connection halfway).
+	ExpectLine
 	// Raw writes Text exactly, no CRLF added.
 	Raw
 	// Close closes the connection.
@@ -74,6 +78,7 @@ const DefaultCapabilities = "IMAP4rev1 AUTH=PLAIN LITERAL+"
 //	# comment, and blank lines, are ignored
 //	S: TEXT          Send TEXT (with "$tag" and "$caps" replaced)
 //	C: PATTERN       Expect a command matching PATTERN
+//	C-: PATTERN      ExpectLine: the first line of a command matching PATTERN
 //	raw: "GO STRING" Raw: the bytes of a Go string literal (escapes allowed)
 //	flood: "GO STRING"  Flood with the bytes of a Go string literal
 //	close            Close
@@ -103,12 +108,16 @@ func ParseScript(text string) (*Script, error) {
 		switch {
 		case hasColon && key == "S":
 			s.Steps = append(s.Steps, Step{Kind: Send, Text: value, Line: n})
-		case hasColon && key == "C":
+		case hasColon && (key == "C" || key == "C-"):
 			re, err := compilePattern(value)
 			if err != nil {
 				return nil, bad("%v", err)
 			}
-			s.Steps = append(s.Steps, Step{Kind: Expect, Text: value, Line: n, pattern: re})
+			kind := Expect
+			if key == "C-" {
+				kind = ExpectLine
+			}
+			s.Steps = append(s.Steps, Step{Kind: kind, Text: value, Line: n, pattern: re})
 		case hasColon && (key == "raw" || key == "flood"):
 			data, err := strconv.Unquote(strings.TrimSpace(value))
 			if err != nil {
