@@ -141,9 +141,12 @@ type command struct {
 	// COMPRESS change the outgoing stream).
 	keepWriteLock bool
 	afterOK       func()
-	status        *Response
-	err           error
-	done          chan struct{}
+	// idling is set while an IDLE command owes no response, so that it
+	// does not count for the inactivity timeout.
+	idling atomic.Bool
+	status *Response
+	err    error
+	done   chan struct{}
 }
 
 // Dial connects to addr ("host:port"), secures the connection as opts

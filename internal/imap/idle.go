@@ -42,6 +42,7 @@ func (c *Client) Idle(ctx context.Context) (*IdleCommand, error) {
 		return nil, cmd.err
 	}
 	// Nothing is owed by the server while idling: no inactivity timeout.
+	cmd.idling.Store(true)
 	c.waiting.Add(-1)
 	c.inner.conn().SetReadDeadline(time.Time{})
 	// If the connection dies while idling, other commands must fail
@@ -72,7 +73,9 @@ func (ic *IdleCommand) Stop(ctx context.Context) error {
 			return
 		default:
 		}
-		c.waiting.Add(1)
+		if ic.cmd.idling.CompareAndSwap(true, false) {
+			c.waiting.Add(1)
+		}
 		c.armDeadline()
 		if err := c.writeLine(ctx, "DONE", false); err != nil {
 			ic.err = err

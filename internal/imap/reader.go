@@ -212,7 +212,10 @@ func (c *Client) complete(resp *Response) {
 		c.debugf("tagged response for unknown tag %q ignored", resp.Tag)
 		return
 	}
-	c.waiting.Add(-1)
+	// An IDLE the server ended by itself was not counted as waiting.
+	if !cmd.idling.CompareAndSwap(true, false) {
+		c.waiting.Add(-1)
+	}
 	cmd.status = resp
 	switch resp.Name {
 	case "OK":
