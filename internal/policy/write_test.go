@@ -3,9 +3,12 @@ package policy
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -137,4 +140,34 @@ func TestLimits(t *testing.T) {
 	if !errors.As(err, &tooLong) {
 		t.Errorf("Write(huge header) = %v, want HeaderTooLongError", err)
 	}
+}
+
+// TestWriteConcurrent uses one Policy from several goroutines (run with
+// -race): a Policy never changes, so the outputs equal sequential ones.
+func TestWriteConcurrent(t *testing.T) {
+	names, _ := filepath.Glob(filepath.Join(testdataDir, "policy-edge", "messages", "*.eml"))
+	p, _ := ParseSpec(`SMTP,cte_type=7bit,mangle_from_=true`, nil)
+	want := map[string]string{}
+	for _, name := range names {
+		data, _ := os.ReadFile(name)
+		var out bytes.Buffer
+		p.Write(&out, bytes.NewReader(data))
+		want[name] = out.String()
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, name := range names {
+				data, _ := os.ReadFile(name)
+				var out bytes.Buffer
+				p.Write(&out, bytes.NewReader(data))
+				if out.String() != want[name] {
+					t.Errorf("%s: concurrent Write differs", name)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
