@@ -140,10 +140,10 @@ func (d *demo) run(ctx context.Context, imapctl, corpus string) (err error) {
 		{title: "Mailboxes with their counts, as JSON", args: []string{"--json", "list", "--status", "Corpus/%"}},
 		{title: "The state of INBOX (EXAMINE: read-only)", args: []string{"select", "INBOX"}},
 		{title: "Counts without selecting", args: []string{"status", memserver.NonASCIIMailbox}},
-		{title: "Search: UIDs of unseen messages", args: []string{"search", "INBOX", "UNSEEN"}},
+		{title: "Search with IMAP keys: UIDs of unseen messages from example.com", args: []string{"search", "INBOX", "FROM", "example.com", "UNSEEN"}},
 		{title: "Search with the friendly flags", args: []string{"search", "INBOX", "--larger", "20000", "--count"}},
 		{title: "One message to stdout, as the server stored it", args: []string{"fetch", "--policy", "raw", "INBOX", firstUID}},
-		{title: "Flags, size and envelope as NDJSON", args: []string{"--json", "fetch", "INBOX", "1:3", "--items", "FLAGS RFC822.SIZE ENVELOPE"}},
+		{title: "Flags, size and envelope as NDJSON", args: []string{"--json", "fetch", "INBOX", "1:3", "--items", "FLAGS INTERNALDATE RFC822.SIZE"}},
 		{
 			title: "A whole mailbox into a Maildir (flags in the file names)",
 			args:  []string{"fetch", source, "--out", "maildir", "--format", "maildir"},
@@ -153,6 +153,10 @@ func (d *demo) run(ctx context.Context, imapctl, corpus string) (err error) {
 			title: "A few messages as an mboxrd stream on stdout",
 			args:  []string{"fetch", "INBOX", "1:2"},
 		},
+		{title: "Flag a message; the new flags are printed", args: []string{"store", "INBOX", firstUID, "--add", `\Flagged`, "$Demo"}},
+		{title: "Copy it to a new mailbox (created when the server says TRYCREATE)", args: []string{"copy", "--create", "INBOX", firstUID, "Saved/Ärger"}},
+		{title: "Upload the Maildir into another mailbox", args: []string{"append", "Archive", "maildir"}},
+		{title: "Counts of the mailboxes touched", args: []string{"list", "--status", "Saved/*"}},
 		{title: "A mistake: a mailbox that does not exist (exit status 5)", args: []string{"select", "No/Such/Mailbox"}, wantCode: 5},
 	}
 	for _, s := range steps {

@@ -495,3 +495,33 @@ func cmdFakecheck(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("the fake server received %d unexpected commands; transcript:\n%s", len(u), s.Transcript())
 	}
 }
+
+// TestDemo runs the demo program (make demo) with the built binary and
+// checks that every step did what the demo expects and that it cleaned up.
+func TestDemo(t *testing.T) {
+	demo := filepath.Join(t.TempDir(), "demo")
+	build := exec.Command(goTool(), "build", "-o", demo, "./demo")
+	build.Dir = repoRoot
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./demo: %v\n%s", err, out)
+	}
+	tmp := t.TempDir()
+	cmd := exec.Command(demo, "-imapctl", imapctlBinary)
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	for _, want := range []string{"$ imapctl list\n", "$ imapctl select INBOX\n", "$ imapctl fetch ", "maildir/cur/", "Demo finished"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	if bytes.Contains(out, []byte("alice-secret")) {
+		t.Errorf("demo output shows the password:\n%s", out)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("demo left %d entries in TMPDIR, e.g. %s", len(left), left[0].Name())
+	}
+}
