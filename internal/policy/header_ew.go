@@ -36,6 +36,11 @@ func decodeEncodedWord(ew string) (text, charset, lang string, defects []defectK
 		return "", "", "", nil, errBadEncodedWord
 	}
 	text, undecodable, err := pyDecode(raw, charset)
+	if err == errDecodeRaises {
+		// The surrogateescape retry raises UnicodeDecodeError, a
+		// ValueError: get_encoded_word calls the word invalid.
+		return "", "", "", nil, errBadEncodedWord
+	}
 	if err != nil {
 		return "", "", "", nil, err
 	}
@@ -178,9 +183,10 @@ func a2bBase64Lenient(s string) ([]byte, bool) {
 // pyDecode is bytes.decode(charset), falling back to surrogateescape
 // (undecodable set) for bytes the charset cannot decode, and to ASCII
 // with surrogateescape for charset names Python does not know (its
-// LookupError, e.g. "unknown-8bit"). errUnsupportedCharset: Python knows
-// the charset but this package has no decoder for it (multi-byte CJK
-// charsets, UTF-16/32, ...).
+// LookupError, e.g. "unknown-8bit"). errDecodeRaises: Python's
+// surrogateescape decode raises (bad ASCII bytes in iso2022_jp).
+// errUnsupportedCharset: Python knows the charset but this package has
+// no decoder for it (UTF-16/32, euc_jp, gb18030, cp949, ...).
 func pyDecode(b []byte, charset string) (s string, undecodable bool, err error) {
 	var sb strings.Builder
 	surrogate := func(c byte) {
@@ -217,6 +223,9 @@ func pyDecode(b []byte, charset string) (s string, undecodable bool, err error) 
 		// Python raises UnicodeError, a ValueError: an invalid encoded word.
 		return "", false, errBadEncodedWord
 	default:
+		if s, undecodable, err, ok := decodeCJK(codec, b); ok {
+			return s, undecodable, err
+		}
 		table, ok := singleByteCodecs[codec]
 		if !ok {
 			return "", false, errUnsupportedCharset

@@ -712,6 +712,30 @@ func parseMessageID(value string) (*token, error) {
 // params is MimeParameters.params: parameters in first-seen order, RFC
 // 2231 sections joined and extended values decoded.
 func (t *token) params() []foldParam {
+	ps, _ := t.paramsChecked()
+	return ps
+}
+
+// checkMIMEParameters evaluates the parameters of every mime-parameters
+// token below t, as Python does when it builds the header object, and
+// returns the first decoding failure.
+func checkMIMEParameters(t *token) error {
+	if t.typ == "mime-parameters" {
+		if _, err := t.paramsChecked(); err != nil {
+			return err
+		}
+	}
+	for _, k := range t.kids {
+		if err := checkMIMEParameters(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// paramsChecked is params that also reports a value Python cannot decode
+// (a *pythonRaise) or this package cannot (errUnsupportedCharset).
+func (t *token) paramsChecked() ([]foldParam, error) {
 	type section struct {
 		number int
 		param  *token
@@ -746,13 +770,16 @@ func (t *token) params() []foldParam {
 			i++
 			v := s.param.paramValue()
 			if s.param.extended {
-				v = decodeRFC2231Value(v, charset)
+				var err error
+				if v, err = decodeRFC2231Value(v, charset); err != nil {
+					return nil, err
+				}
 			}
 			value.WriteString(v)
 		}
 		out = append(out, foldParam{name, value.String()})
 	}
-	return out
+	return out, nil
 }
 
 // paramValue is Parameter.param_value.
@@ -779,7 +806,7 @@ func (t *token) paramValue() string {
 // decodeRFC2231Value percent-decodes an extended parameter value (RFC
 // 2231 section 4) and decodes it from charset, as MimeParameters.params
 // does with urllib.parse.unquote_to_bytes.
-func decodeRFC2231Value(v, charset string) string {
+func decodeRFC2231Value(v, charset string) (string, error) {
 	if pyHasSurrogates(v) {
 		// unquote(value, encoding='latin-1')
 		var b strings.Builder
@@ -791,15 +818,20 @@ func decodeRFC2231Value(v, charset string) string {
 			}
 			b.WriteByte(v[i])
 		}
-		return b.String()
+		return b.String(), nil
 	}
 	raw, _ := pyEncode(v, "utf-8")
 	unq := unquoteToBytes(raw)
 	s, _, err := pyDecode([]byte(unq), charset)
-	if err != nil {
-		s, _, _ = pyDecode([]byte(unq), "ascii")
+	switch err {
+	case nil:
+		return s, nil
+	case errDecodeRaises:
+		return "", &pythonRaise{"UnicodeDecodeError", "undecodable bytes in RFC 2231 value (" + charset + ")"}
+	case errBadEncodedWord:
+		return "", &pythonRaise{"UnicodeError", "undefined encoding"}
 	}
-	return s
+	return "", err
 }
 
 // unquoteToBytes is urllib.parse.unquote_to_bytes: %XX escapes decoded,

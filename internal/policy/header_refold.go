@@ -26,6 +26,9 @@ func (p *Policy) refoldHeader(name, value string) (folded string, err error) {
 	if tree.hasPoison() {
 		return "", errDefectInTree
 	}
+	if err := checkMIMEParameters(tree); err != nil {
+		return "", err
+	}
 	if isAddressHeader(lname) {
 		if err := checkAddressList(tree); err != nil {
 			return "", err

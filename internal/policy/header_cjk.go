@@ -1,0 +1,200 @@
+package policy
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+)
+
+// Decoders for the CJK charsets of encoded words (RFC 2047) and RFC 2231
+// parameter values, giving what Python's bytes.decode(codec,
+// 'surrogateescape') gives: the double-byte codecs gb2312, gbk, big5,
+// euc_kr, cp949, shift_jis, cp932 and euc_jp, and the stateful
+// iso2022_jp (RFC 1468). The
+// tables come from Python's own codecs (header_cjk_tables.go).
+
+// errDecodeRaises is Python's UnicodeDecodeError from a surrogateescape
+// decode: the bad bytes include ASCII, which surrogateescape cannot
+// escape.
+var errDecodeRaises = errors.New("policy: undecodable ASCII bytes in a multibyte sequence")
+
+// cjkTables loads each codec's table once, on first use.
+var cjkTables = map[string]func() []uint16{
+	"gb2312":     sync.OnceValue(func() []uint16 { return loadCJKTable("gb2312") }),
+	"gbk":        sync.OnceValue(func() []uint16 { return loadCJKTable("gbk") }),
+	"big5":       sync.OnceValue(func() []uint16 { return loadCJKTable("big5") }),
+	"euc_kr":     sync.OnceValue(func() []uint16 { return loadCJKTable("euc_kr") }),
+	"cp949":      sync.OnceValue(func() []uint16 { return loadCJKTable("cp949") }),
+	"shift_jis":  sync.OnceValue(func() []uint16 { return loadCJKTable("shift_jis") }),
+	"cp932":      sync.OnceValue(func() []uint16 { return loadCJKTable("cp932") }),
+	"euc_jp":     sync.OnceValue(func() []uint16 { return loadCJKTable("euc_jp") }),
+	"iso2022_jp": sync.OnceValue(func() []uint16 { return loadCJKTable("iso2022_jp") }),
+}
+
+func loadCJKTable(codec string) []uint16 {
+	z, err := base64.StdEncoding.DecodeString(cjkTableData[codec])
+	if err != nil {
+		panic("policy: corrupt CJK table " + codec)
+	}
+	r, err := zlib.NewReader(bytes.NewReader(z))
+	if err != nil {
+		panic("policy: corrupt CJK table " + codec)
+	}
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		panic("policy: corrupt CJK table " + codec)
+	}
+	table := make([]uint16, len(raw)/2)
+	for i := range table {
+		table[i] = binary.LittleEndian.Uint16(raw[2*i:])
+	}
+	return table
+}
+
+// decodeCJK decodes b with one of the codecs of cjkTables; ok is false
+// for any other codec.
+func decodeCJK(codec string, b []byte) (s string, undecodable bool, err error, ok bool) {
+	load, ok := cjkTables[codec]
+	if !ok {
+		return "", false, nil, false
+	}
+	if codec == "iso2022_jp" {
+		s, undecodable, err = decodeISO2022JP(load(), b)
+	} else {
+		s, undecodable = decodeDoubleByte(load(), b)
+	}
+	return s, undecodable, err, true
+}
+
+// decodeDoubleByte: a lead byte 0x81-0xFE and a trail 0x40-0xFE that
+// form a character decode to it; other bytes >= 0x80 decode alone or
+// become surrogate escapes.
+//
+// For euc_jp the table goes on with JIS X 0212, written 0x8F a b.
+func decodeDoubleByte(table []uint16, b []byte) (string, bool) {
+	const singles = (0xFF - 0x81) * (0xFF - 0x40)
+	const triples = singles + 0x80
+	var sb strings.Builder
+	undecodable := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c < 0x80 {
+			sb.WriteByte(c)
+			continue
+		}
+		if c == 0x8F && len(table) > triples && i+2 < len(b) && b[i+1] >= 0xA1 && b[i+1] <= 0xFE && b[i+2] >= 0xA1 && b[i+2] <= 0xFE {
+			if r := table[triples+int(b[i+1]-0xA1)*94+int(b[i+2]-0xA1)]; r != 0 {
+				sb.WriteRune(rune(r))
+				i += 2
+				continue
+			}
+		}
+		if c >= 0x81 && c <= 0xFE && i+1 < len(b) && b[i+1] >= 0x40 && b[i+1] <= 0xFE {
+			if r := table[int(c-0x81)*(0xFF-0x40)+int(b[i+1]-0x40)]; r != 0 {
+				sb.WriteRune(rune(r))
+				i++
+				continue
+			}
+		}
+		if r := table[singles+int(c-0x80)]; r != 0 {
+			sb.WriteRune(rune(r))
+			continue
+		}
+		sb.WriteRune(surrogateBase + rune(c))
+		undecodable = true
+	}
+	return sb.String(), undecodable
+}
+
+// decodeISO2022JP follows Python's iso2022_jp decoder: ESC ( B, ESC ( J
+// (JIS X 0201 Roman), ESC $ @ and ESC $ B (JIS X 0208) switch sets.
+// Errors on 7-bit bytes raise (errDecodeRaises); an ESC that starts no
+// designation gives errUnsupportedCharset.
+func decodeISO2022JP(table []uint16, b []byte) (string, bool, error) {
+	const (
+		setASCII = iota
+		setRoman
+		setJIS
+	)
+	set := setASCII
+	var sb strings.Builder
+	undecodable := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c == 0x1B:
+			if i+1 >= len(b) {
+				return "", false, errDecodeRaises
+			}
+			switch b[i+1] {
+			case '(':
+				if i+2 >= len(b) {
+					return "", false, errDecodeRaises
+				}
+				switch b[i+2] {
+				case 'B':
+					set = setASCII
+				case 'J':
+					set = setRoman
+				default:
+					// A designation this codec does not know: Python
+					// raises for some and skips text after others,
+					// which is not modelled here.
+					return "", false, errUnsupportedCharset
+				}
+				i += 2
+			case '$':
+				if i+2 >= len(b) {
+					return "", false, errDecodeRaises
+				}
+				switch b[i+2] {
+				case '@', 'B':
+					set = setJIS
+				default:
+					// A designation this codec does not know: Python
+					// raises for some and skips text after others,
+					// which is not modelled here.
+					return "", false, errUnsupportedCharset
+				}
+				i += 2
+			default:
+				// Python passes the rest through in ways not modelled
+				// here; leave such text to the caller.
+				return "", false, errUnsupportedCharset
+			}
+		case c >= 0x80:
+			sb.WriteRune(surrogateBase + rune(c))
+			undecodable = true
+		case set == setJIS:
+			switch {
+			case c < 0x20:
+				sb.WriteByte(c)
+			case c == 0x20 || c == 0x7F || i+1 >= len(b):
+				return "", false, errDecodeRaises
+			default:
+				t := b[i+1]
+				if t < 0x21 || t > 0x7E {
+					return "", false, errDecodeRaises
+				}
+				r := table[int(c-0x21)*94+int(t-0x21)]
+				if r == 0 {
+					return "", false, errDecodeRaises
+				}
+				sb.WriteRune(rune(r))
+				i++
+			}
+		case set == setRoman && c == 0x5C:
+			sb.WriteRune(0xA5)
+		case set == setRoman && c == 0x7E:
+			sb.WriteRune(0x203E)
+		default:
+			sb.WriteByte(c)
+		}
+	}
+	return sb.String(), undecodable, nil
+}
