@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/imapctl/imapctl/internal/testutil/dovecot"
 )
@@ -306,5 +307,57 @@ func TestDovecotQResync(t *testing.T) {
 	vanished := c.Response("VANISHED")
 	if len(vanished) != 1 || !strings.Contains(vanished[0].String(), fmt.Sprint(uids[1])) {
 		t.Errorf("VANISHED responses = %v, want one naming UID %d", vanished, uids[1])
+	}
+}
+
+func TestDovecotFetchWholeMailboxInOneCommand(t *testing.T) {
+	t.Parallel()
+	srv := sharedDovecot.Get(t)
+	u := srv.NewUser(t)
+	const n = 500
+	began := time.Now()
+	for i := range n {
+		msg := fmt.Sprintf("From: a@example.org\r\nSubject: message %d\r\n\r\nbody %d\r\n", i, i)
+		if err := srv.Deliver(u.Name, "Many", []byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := testContext(t)
+	var trace syncBuffer
+	c, err := Dial(ctx, srv.TLSAddr(), Options{TLS: TLSImplicit, TLSConfig: srv.ClientTLSConfig(), Debug: 3, DebugWriter: &trace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(ctx, u.Name, u.Password); err != nil {
+		t.Fatal(err)
+	}
+	delivered := time.Now()
+	if mb, err := c.Examine(ctx, "Many"); err != nil || mb.Exists != n {
+		t.Fatalf("Examine(Many) = %+v, %v; want %d messages", mb, err, n)
+	}
+	examined := time.Now()
+	seen := make(map[string]bool, n)
+	err = c.Fetch(ctx, AllSeq(), &FetchOptions{UID: true, BodySections: []BodySection{{Specifier: "HEADER.FIELDS", Fields: []string{"Subject"}, Peek: true}}},
+		func(m *FetchMessage) error {
+			b, err := m.NextBody()
+			if err != nil || b == nil {
+				return fmt.Errorf("message %d: no header section (%v)", m.SeqNum, err)
+			}
+			h, err := io.ReadAll(b)
+			seen[strings.TrimSpace(strings.TrimPrefix(string(h), "Subject:"))] = true
+			return err
+		})
+	if err != nil {
+		t.Fatalf("Fetch = %v", err)
+	}
+	t.Logf("deliver %v, examine (Dovecot indexes) %v, fetch %v", delivered.Sub(began), examined.Sub(delivered), time.Since(examined))
+	for i := range n {
+		if !seen[fmt.Sprintf("message %d", i)] {
+			t.Fatalf("subject %q not fetched (%d distinct)", fmt.Sprintf("message %d", i), len(seen))
+		}
+	}
+	if fetches := strings.Count(trace.String(), " FETCH "); fetches != 1 {
+		t.Errorf("%d FETCH commands sent for %d messages, want 1", fetches, n)
 	}
 }

@@ -141,21 +141,23 @@ type Server struct {
 	// Separator is the hierarchy separator of the personal namespace.
 	Separator string
 
-	certs      *testcert.Bundle
-	oauth      *oauthIntrospection
-	deliveries atomic.Uint64 // makes Deliver's file names unique
-	usersMu    sync.Mutex    // guards Users, pool, nextUser and the users file
-	pool       []User        // accounts in the passwd-file not handed out yet
-	nextUser   int
-	confPath   string
-	logPath    string
-	mailUID    int
-	mailGID    int
-	cmd        *exec.Cmd
-	exited     chan struct{}
-	stderr     bytes.Buffer
-	stopOnce   sync.Once
-	stopError  error
+	certs        *testcert.Bundle
+	oauth        *oauthIntrospection
+	deliveries   atomic.Uint64 // makes Deliver's file names unique
+	maildirMu    sync.Mutex
+	maildirsMade map[string]bool // folders Deliver has made
+	usersMu      sync.Mutex      // guards Users, pool, nextUser and the users file
+	pool         []User          // accounts in the passwd-file not handed out yet
+	nextUser     int
+	confPath     string
+	logPath      string
+	mailUID      int
+	mailGID      int
+	cmd          *exec.Cmd
+	exited       chan struct{}
+	stderr       bytes.Buffer
+	stopOnce     sync.Once
+	stopError    error
 }
 
 // ErrNotAvailable is wrapped by New's error when Dovecot cannot run here

@@ -37,14 +37,8 @@ func (s *Server) Deliver(userName, wireMailbox string, msg []byte, flags ...stri
 	if wireMailbox != "" && !strings.EqualFold(wireMailbox, "INBOX") {
 		folder = filepath.Join(folder, "."+strings.ReplaceAll(wireMailbox, s.Separator, "."))
 	}
-	for _, dir := range []string{filepath.Dir(s.Maildir(userName)), s.Maildir(userName), folder,
-		filepath.Join(folder, "cur"), filepath.Join(folder, "new"), filepath.Join(folder, "tmp")} {
-		if err := os.Mkdir(dir, 0o700); err != nil && !os.IsExist(err) {
-			return fmt.Errorf("dovecot: Deliver: %w", err)
-		}
-		if err := os.Chown(dir, s.mailUID, s.mailGID); err != nil {
-			return fmt.Errorf("dovecot: Deliver: %w", err)
-		}
+	if err := s.makeMaildirFolder(userName, folder); err != nil {
+		return err
 	}
 	now := time.Now()
 	base := fmt.Sprintf("%d.M%dP%dQ%d.imapctl-test,S=%d", now.Unix(), now.Nanosecond()/1000, os.Getpid(), s.deliveries.Add(1), len(msg))
@@ -58,5 +52,29 @@ func (s *Server) Deliver(userName, wireMailbox string, msg []byte, flags ...stri
 	if err := os.Rename(tmp, filepath.Join(folder, "cur", base+":2,"+string(info))); err != nil {
 		return fmt.Errorf("dovecot: Deliver: %w", err)
 	}
+	return nil
+}
+
+// makeMaildirFolder creates folder with its cur, new and tmp, owned by the
+// mail user, once per server.
+func (s *Server) makeMaildirFolder(userName, folder string) error {
+	s.maildirMu.Lock()
+	defer s.maildirMu.Unlock()
+	if s.maildirsMade[folder] {
+		return nil
+	}
+	for _, dir := range []string{filepath.Dir(s.Maildir(userName)), s.Maildir(userName), folder,
+		filepath.Join(folder, "cur"), filepath.Join(folder, "new"), filepath.Join(folder, "tmp")} {
+		if err := os.Mkdir(dir, 0o700); err != nil && !os.IsExist(err) {
+			return fmt.Errorf("dovecot: Deliver: %w", err)
+		}
+		if err := os.Chown(dir, s.mailUID, s.mailGID); err != nil {
+			return fmt.Errorf("dovecot: Deliver: %w", err)
+		}
+	}
+	if s.maildirsMade == nil {
+		s.maildirsMade = map[string]bool{}
+	}
+	s.maildirsMade[folder] = true
 	return nil
 }
