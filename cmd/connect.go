@@ -44,6 +44,15 @@ func (f *Factory) Client(ctx context.Context) (*imap.Client, error) {
 	return c, nil
 }
 
+// Reconnect drops the current connection (after it broke) so that the
+// next Client call dials again.
+func (f *Factory) Reconnect() {
+	if f.client != nil {
+		f.client.Close()
+		f.client = nil
+	}
+}
+
 // closeClient logs out of the server, if a connection was made.
 func (f *Factory) closeClient() {
 	if f.client == nil {
@@ -82,6 +91,7 @@ func connect(ctx context.Context, f *Factory, s *Settings) (*imap.Client, error)
 		Timeout:            s.Timeout,
 		Debug:              s.Debug,
 		DebugWriter:        f.IOStreams.ErrOut,
+		OnUntagged:         f.OnUntagged,
 	}
 	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
 	c, err := imap.Dial(ctx, addr, opts)

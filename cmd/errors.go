@@ -80,3 +80,9 @@ func hintOf(err error) string {
 	}
 	return ""
 }
+
+// LimitError says that a wait ended at its time limit without what it
+// waited for (watch --until-new --limit). It exits with ExitPartial.
+type LimitError struct{ What string }
+
+func (e *LimitError) Error() string { return e.What }

@@ -31,6 +31,10 @@ type Factory struct {
 	// Dial, when set, replaces connecting with the settings (tests use it
 	// to hand out a client of a test server).
 	Dial func(ctx context.Context) (*imap.Client, error)
+	// OnUntagged, when set before the first Client call, receives the
+	// server's unsolicited responses (imap.Options.OnUntagged): the events
+	// watch reports. It runs on the client's reader goroutine.
+	OnUntagged func(*imap.Response)
 
 	flags    *pflag.FlagSet // the root's persistent flags, once parsed
 	client   *imap.Client

@@ -83,6 +83,11 @@ func NewRootCmd(f *Factory) *cobra.Command {
 		NewCopyCmd(f, nil),
 		NewExpungeCmd(f, nil),
 		NewAppendCmd(f, nil),
+		NewNamespaceCmd(f, nil),
+		NewQuotaCmd(f, nil),
+		NewACLCmd(f, nil),
+		NewRawCmd(f, nil),
+		NewWatchCmd(f, nil),
 		NewCreateCmd(f, nil),
 		NewDeleteCmd(f, nil),
 		NewRenameCmd(f, nil),
@@ -137,10 +142,11 @@ func exitCode(ctx context.Context, err error) int {
 	}
 	var usage *UsageError
 	var partial *PartialError
+	var limit *LimitError
 	switch {
 	case errors.As(err, &usage):
 		return ExitUsage
-	case errors.As(err, &partial):
+	case errors.As(err, &partial), errors.As(err, &limit):
 		return ExitPartial
 	case strings.HasPrefix(err.Error(), "unknown command "),
 		strings.HasPrefix(err.Error(), "unknown flag"):

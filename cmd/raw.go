@@ -1,0 +1,129 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/imapctl/imapctl/internal/imap"
+	"github.com/spf13/cobra"
+)
+
+// RawOptions are the inputs of the raw command.
+type RawOptions struct {
+	IO      *IOStreams
+	Context context.Context
+	Client  func(context.Context) (*imap.Client, error)
+
+	// Name is the command name ("NOOP", "UID FETCH", ...); Args the rest
+	// of the line, sent as it is.
+	Name string
+	Args string
+	// Select, when set, is examined (or selected with ReadWrite) first.
+	Select    string
+	ReadWrite bool
+}
+
+// NewRawCmd returns the raw command (imaplib's xatom).
+func NewRawCmd(f *Factory, runF func(*RawOptions) error) *cobra.Command {
+	opts := &RawOptions{IO: f.IOStreams, Client: f.Client}
+	cmd := &cobra.Command{
+		Use:   "raw 'COMMAND ARGS'",
+		Short: "Send any IMAP command and print the server's responses",
+		Long: `Send one IMAP command (the tag is added) and print the untagged responses
+named like it and the tagged completion, e.g.
+
+  imapctl raw 'ID NIL'
+  imapctl raw --select INBOX 'UID FETCH 1:3 (FLAGS)'
+
+ARGS are sent as typed; CR, LF and NUL are refused, so the line cannot carry
+a second command. Literals are not supported here.`,
+		Args: exactArgs(1, "one quoted 'COMMAND ARGS'"),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Context = c.Context()
+			line := strings.TrimSpace(args[0])
+			if line == "" || strings.ContainsAny(line, "\r\n\x00") {
+				return usageErrorf("raw: the command must be one non-empty line without CR, LF or NUL")
+			}
+			words := strings.Fields(line)
+			n := 1
+			if strings.EqualFold(words[0], "UID") && len(words) > 1 {
+				n = 2
+			}
+			opts.Name = strings.ToUpper(strings.Join(words[:n], " "))
+			opts.Args = strings.TrimSpace(strings.TrimPrefix(strings.Join(strings.SplitAfterN(line, " ", n+1)[n:], ""), " "))
+			if len(words) == n {
+				opts.Args = ""
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return rawRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Select, "select", "", "EXAMINE this mailbox first")
+	cmd.Flags().BoolVar(&opts.ReadWrite, "read-write", false, "with --select: SELECT instead of EXAMINE")
+	return cmd
+}
+
+// rawRun sends the command and prints what came back, the completion
+// last; a NO or BAD is also the command's error.
+func rawRun(opts *RawOptions) error {
+	ctx := opts.Context
+	c, err := opts.Client(ctx)
+	if err != nil {
+		return err
+	}
+	if opts.Select != "" {
+		if _, err := c.Select(ctx, opts.Select, &imap.SelectOptions{ReadOnly: !opts.ReadWrite}); err != nil {
+			return err
+		}
+	}
+	var args []any
+	if opts.Args != "" {
+		args = append(args, imap.RawArg(opts.Args))
+	}
+	res, err := c.Command(ctx, opts.Name, args...)
+	if res != nil {
+		for _, r := range res.Responses {
+			line := r.String()
+			if r.Fetch != nil {
+				line = formatFetch(r.Num, r.Fetch)
+			}
+			if _, werr := fmt.Fprintln(opts.IO.Out, line); werr != nil {
+				return werr
+			}
+		}
+		if res.Status != nil {
+			if _, werr := fmt.Fprintln(opts.IO.Out, res.Status.String()); werr != nil {
+				return werr
+			}
+		}
+	}
+	return err
+}
+
+// formatFetch renders the attributes of a FETCH response the client
+// parsed, in RFC 3501 §7.4.2 syntax (body sections are not kept).
+func formatFetch(seq uint32, m *imap.FetchMessage) string {
+	var items []string
+	if m.UID != 0 {
+		items = append(items, fmt.Sprintf("UID %d", m.UID))
+	}
+	if m.Flags != nil {
+		items = append(items, "FLAGS ("+strings.Join(m.Flags, " ")+")")
+	}
+	if !m.InternalDate.IsZero() {
+		items = append(items, "INTERNALDATE "+imap.Time2Internaldate(m.InternalDate))
+	}
+	if m.RFC822Size >= 0 {
+		items = append(items, fmt.Sprintf("RFC822.SIZE %d", m.RFC822Size))
+	}
+	if m.ModSeq != 0 {
+		items = append(items, fmt.Sprintf("MODSEQ (%d)", m.ModSeq))
+	}
+	for name, v := range m.Other {
+		items = append(items, name+" "+v.String())
+	}
+	return fmt.Sprintf("* %d FETCH (%s)", seq, strings.Join(items, " "))
+}
