@@ -1,7 +1,12 @@
 package imap
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"math/rand/v2"
+	"os/exec"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -138,4 +143,61 @@ func FuzzMailboxName(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestMailboxNameMatchesPython compares with an encoder written in Python
+// on its own codecs (UTF-16BE + base64, "/" -> ","), over names mixing
+// ASCII, "&", controls, Latin, CJK and astral characters.
+func TestMailboxNameMatchesPython(t *testing.T) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not installed; the table vectors above were made the same way")
+	}
+	alphabet := []rune("aZ09 &-/.~\x01\x7f\u00e4\u00df\u20ac\u53f0\u5317\U0001F600\U0001D11E\uffff")
+	rng := rand.New(rand.NewPCG(1, 2))
+	var names []string
+	for range 300 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteRune(alphabet[rng.IntN(len(alphabet))])
+		}
+		names = append(names, b.String())
+	}
+	input, _ := json.Marshal(names)
+	cmd := exec.Command(python, "-c", `
+import base64, json, sys
+def enc(s):
+    out, run = [], []
+    def flush():
+        if run:
+            b = "".join(run).encode("utf-16-be")
+            out.append("&" + base64.b64encode(b).decode().rstrip("=").replace("/", ",") + "-")
+            run.clear()
+    for ch in s:
+        if 0x20 <= ord(ch) <= 0x7e:
+            flush()
+            out.append("&-" if ch == "&" else ch)
+        else:
+            run.append(ch)
+    flush()
+    return "".join(out)
+json.dump([enc(n) for n in json.load(sys.stdin)], sys.stdout)
+`)
+	cmd.Stdin = bytes.NewReader(input)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python3: %v", err)
+	}
+	var want []string
+	if err := json.Unmarshal(out, &want); err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range names {
+		if got := EncodeMailboxName(name); got != want[i] {
+			t.Errorf("EncodeMailboxName(%q) = %q, Python %q", name, got, want[i])
+		}
+		if back, err := DecodeMailboxName(want[i]); err != nil || back != name {
+			t.Errorf("DecodeMailboxName(%q) = %q, %v; want %q", want[i], back, err, name)
+		}
+	}
 }
