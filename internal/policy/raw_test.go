@@ -89,12 +89,18 @@ func TestRawConstantMemory(t *testing.T) {
 	}
 }
 
-func TestRawReadError(t *testing.T) {
-	p, _ := NamedPolicy("raw")
+func TestReadError(t *testing.T) {
 	boom := errors.New("connection reset")
-	_, err := p.Write(io.Discard, io.MultiReader(strings.NewReader("a\r\n"), iotest.ErrReader(boom)))
-	if !errors.Is(err, boom) {
-		t.Fatalf("Write = %v, want %v", err, boom)
+	for _, spec := range []string{"raw", "default", "compat32"} {
+		p, _ := ParseSpec(spec, nil)
+		var out bytes.Buffer
+		_, err := p.Write(&out, io.MultiReader(strings.NewReader("Subject: a\r\n\r\nbody"), iotest.ErrReader(boom)))
+		if !errors.Is(err, boom) {
+			t.Errorf("%s: Write = %v, want %v", spec, err, boom)
+		}
+		if spec != "raw" && out.Len() != 0 {
+			t.Errorf("%s: wrote %q after a read error", spec, out.String())
+		}
 	}
 }
 
