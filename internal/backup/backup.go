@@ -850,10 +850,8 @@ func (ms *mailboxSync) store(ctx context.Context, sink output.Sink, uid uint32, 
 		Flags: flags, InternalDate: m.InternalDate, MessageID: sniff.messageID(), ModSeq: m.ModSeq,
 		StoredSize: stored.Size, StoredSHA256: hex.EncodeToString(storedHash.Sum(nil)),
 	}
-	e.Lossless = back.sum() == e.SHA256 && !stored.NewlineAdded
-	if stored.NewlineAdded {
-		e.StoredSHA256 = "" // the mbox holds one more newline than hashed
-	}
+	e.Lossless = back.sum() == e.SHA256
+	e.NewlineAdded = stored.NewlineAdded
 	if ms.state.Format == FormatMbox {
 		e.Offset, e.End = stored.Offset, stored.End
 	} else {

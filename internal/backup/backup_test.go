@@ -284,8 +284,10 @@ func TestBackupFormats(t *testing.T) {
 			acct := memAccount(t, s)
 			dir := t.TempDir()
 			sum := runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Format: format, Mailboxes: []string{"INBOX", "Corpus/*"}})
-			if sum.NewMessages == 0 {
-				t.Fatal("nothing backed up")
+			if sum.NewMessages == 0 || sum.Lossy != 0 {
+				// mbox adds a newline to messages without one; the
+				// manifest records it and readers drop it again.
+				t.Fatalf("first run: %+v, want every message stored losslessly", sum)
 			}
 			verifyClean(t, dir, acct)
 			appendMessage(t, acct, "INBOX", "later")
@@ -294,6 +296,13 @@ func TestBackupFormats(t *testing.T) {
 				t.Errorf("incremental: %+v", sum)
 			}
 			verifyClean(t, dir, acct)
+			// Restore from this format, then verify against the copy.
+			to := memAccount(t, emptyMemServer(t))
+			rs, err := Restore(context.Background(), client(t, to), RestoreOptions{Dir: dir, Account: acct, Target: to.Name})
+			if err != nil || rs.Uploaded == 0 {
+				t.Fatalf("Restore = %+v, %v", rs, err)
+			}
+			verifyClean(t, dir, to)
 		})
 	}
 }

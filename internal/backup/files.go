@@ -116,10 +116,36 @@ func openStored(format, dir string, e *Entry) (io.ReadCloser, error) {
 		f.Close()
 		return nil, fmt.Errorf("backup: mbox message at offset %d: %w", e.Offset, err)
 	}
+	if e.NewlineAdded {
+		body = &dropLastByte{r: bufio.NewReader(body)}
+	}
 	return struct {
 		io.Reader
 		io.Closer
 	}{body, f}, nil
+}
+
+// dropLastByte reads r without its last byte: the newline an mbox writer
+// added to a message that had none.
+type dropLastByte struct {
+	r *bufio.Reader
+}
+
+func (d *dropLastByte) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	// Keep one byte back until the end is seen.
+	if _, err := d.r.Peek(2); err != nil {
+		if n := d.r.Buffered(); n <= 1 {
+			if err == io.EOF || err == bufio.ErrBufferFull {
+				return 0, io.EOF
+			}
+			return 0, err
+		}
+	}
+	n := min(len(p), d.r.Buffered()-1)
+	return d.r.Read(p[:n])
 }
 
 // fileDigest hashes stored bytes: as stored, and put back to CRLF.

@@ -153,6 +153,10 @@ type Entry struct {
 	File   string `json:"file,omitempty"`
 	Offset int64  `json:"offset,omitempty"`
 	End    int64  `json:"end,omitempty"`
+	// NewlineAdded says the mbox holds one "\n" more than the message had
+	// (mbox cannot store a message without a final newline); readers drop
+	// it again.
+	NewlineAdded bool `json:"newline_added,omitempty"`
 	// Error says why a message failed (OpFailed).
 	Error string `json:"error,omitempty"`
 }

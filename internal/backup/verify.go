@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -158,17 +159,27 @@ func Verify(ctx context.Context, c *imap.Client, opts VerifyOptions) (*VerifyRep
 	if err != nil {
 		return nil, err
 	}
+	// Another account than the one backed up (a restored copy) shares no
+	// UIDs with the backup, even where its UIDVALIDITY happens to be equal.
+	byContent := false
+	if data, err := os.ReadFile(filepath.Join(acctDir, AccountFileName)); err == nil {
+		var info AccountInfo
+		if json.Unmarshal(data, &info) == nil && opts.Account.User != "" && info.User != "" &&
+			(info.User != opts.Account.User || info.Host != opts.Account.Host) {
+			byContent = true
+		}
+	}
 	rep := &VerifyReport{Differences: []Difference{}}
 	for _, mb := range mailboxes {
 		rep.Mailboxes++
-		if err := verifyMailbox(ctx, c, mb, opts.Deep, rep); err != nil {
+		if err := verifyMailbox(ctx, c, mb, opts.Deep, byContent, rep); err != nil {
 			return rep, fmt.Errorf("%s: %w", mb.State.Mailbox, err)
 		}
 	}
 	return rep, nil
 }
 
-func verifyMailbox(ctx context.Context, c *imap.Client, mb BackupMailbox, deep bool, rep *VerifyReport) error {
+func verifyMailbox(ctx context.Context, c *imap.Client, mb BackupMailbox, deep, otherAccount bool, rep *VerifyReport) error {
 	name := mb.State.Mailbox
 	diff := func(uid uint32, kind, detail string) {
 		rep.Differences = append(rep.Differences, Difference{Mailbox: name, UID: uid, Kind: kind, Detail: detail})
@@ -219,9 +230,13 @@ func verifyMailbox(ctx context.Context, c *imap.Client, mb BackupMailbox, deep b
 	if err != nil {
 		return err
 	}
-	byContent := sel.UIDValidity != mb.State.UIDValidity
+	byContent := otherAccount || sel.UIDValidity != mb.State.UIDValidity
 	if byContent {
-		diff(0, DiffUIDValidity, fmt.Sprintf("backup %d, server %d: compared by content", mb.State.UIDValidity, sel.UIDValidity))
+		why := fmt.Sprintf("backup %d, server %d: compared by content", mb.State.UIDValidity, sel.UIDValidity)
+		if otherAccount {
+			why = "another account than the one backed up: compared by content"
+		}
+		diff(0, DiffUIDValidity, why)
 		deep = true
 	}
 	type serverMsg struct {
