@@ -3,6 +3,8 @@ package cmd
 import (
 	"encoding/json"
 	"net"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -126,5 +128,35 @@ func TestRefusedConnectionExits4(t *testing.T) {
 	code, out, errOut := runTest(t, env, "list")
 	if code != ExitConnection || out != "" || !strings.HasPrefix(errOut, "imapctl: ") {
 		t.Errorf("list against a closed port = %d, stdout %q, stderr %q; want 4", code, out, errOut)
+	}
+}
+
+func TestImplicitTLSWithCAFile(t *testing.T) {
+	s := startTestServer(t)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, s.CACertPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(s.TLSAddr)
+	env := map[string]string{"IMAPCTL_TLS": "implicit", "IMAPCTL_PORT": port, "IMAPCTL_CA_FILE": ca}
+	if code, out, errOut := s.run(t, env, "list", "INBOX"); code != ExitOK || out != "INBOX\n" || errOut != "" {
+		t.Errorf("list over verified TLS = %d %q %q", code, out, errOut)
+	}
+	// Without the CA: the certificate is not trusted, exit 4 with a hint.
+	delete(env, "IMAPCTL_CA_FILE")
+	env["IMAPCTL_CA_FILE"] = ""
+	code, out, errOut := s.run(t, env, "list", "INBOX")
+	if code != ExitConnection || out != "" || !strings.Contains(errOut, "\nimapctl: hint: trust the server's CA") {
+		t.Errorf("list with an unknown CA = %d %q %q; want 4 and a hint", code, out, errOut)
+	}
+	// --insecure connects, with a warning.
+	code, out, errOut = s.run(t, env, "--insecure", "list", "INBOX")
+	if code != ExitOK || out != "INBOX\n" || !strings.HasPrefix(errOut, "imapctl: warning: --insecure") {
+		t.Errorf("list --insecure = %d %q %q; want a warning", code, out, errOut)
+	}
+	// STARTTLS on the plain port.
+	env = map[string]string{"IMAPCTL_TLS": "starttls", "IMAPCTL_CA_FILE": ca}
+	if code, out, errOut := s.run(t, env, "list", "INBOX"); code != ExitOK || out != "INBOX\n" {
+		t.Errorf("list over STARTTLS = %d %q %q", code, out, errOut)
 	}
 }

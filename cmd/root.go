@@ -63,7 +63,7 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &UsageError{fmt.Errorf("%w\nSee '%s --help'.", err, c.CommandPath())}
+		return withHint(&UsageError{err}, fmt.Sprintf("run '%s --help' for usage", c.CommandPath()))
 	})
 	addConnectionFlags(root.PersistentFlags(), &f.Global)
 	f.flags = root.PersistentFlags()

@@ -2,6 +2,8 @@ package cmd
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -68,5 +70,30 @@ func TestCompletion(t *testing.T) {
 	}
 	if code, _, _ := runTest(t, nil, "completion", "powershell"); code != ExitUsage {
 		t.Errorf("completion powershell = %d, want %d", code, ExitUsage)
+	}
+}
+
+func TestFlagErrorHasHint(t *testing.T) {
+	code, out, errOut := runTest(t, nil, "fetch", "--frobnicate", "INBOX")
+	want := "imapctl: unknown flag: --frobnicate\nimapctl: hint: run 'imapctl fetch --help' for usage\n"
+	if code != ExitUsage || out != "" || errOut != want {
+		t.Errorf("fetch --frobnicate = %d, %q, %q; want 2 and %q", code, out, errOut, want)
+	}
+}
+
+func TestInterruptedExits130AndWritesNothing(t *testing.T) {
+	s := startTestServer(t)
+	ios, _, out, errOut := Test()
+	f := NewFactory(ios)
+	f.LookupEnv = func(k string) (string, bool) { v, ok := s.env[k]; return v, ok }
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // as if Ctrl-C came at once
+	dir := filepath.Join(t.TempDir(), "out")
+	code := run(ctx, []string{"fetch", "-o", dir, "--format", "maildir", "INBOX"}, f)
+	if code != ExitInterrupted || out.Len() != 0 || errOut.String() != "imapctl: interrupted\n" {
+		t.Errorf("interrupted fetch = %d, %q, %q; want 130", code, out.String(), errOut.String())
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Errorf("interrupted fetch created %s", dir)
 	}
 }
