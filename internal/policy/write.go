@@ -114,7 +114,9 @@ func forEachPart(m *message, name string, fn func(*message, string)) {
 // section 2.3 allows CR only in CRLF) and is copied unchanged, so that
 // raw changes nothing but line endings. Memory use is constant.
 func copyRaw(w io.Writer, r io.Reader, linesep string) (int64, error) {
-	in := make([]byte, 16<<10)
+	// Start small (most messages are a few KiB) and grow once a read
+	// fills the buffer.
+	in := make([]byte, 4<<10)
 	out := make([]byte, 0, 2*len(in)+1)
 	var written int64
 	flush := func() error {
@@ -126,6 +128,12 @@ func copyRaw(w io.Writer, r io.Reader, linesep string) (int64, error) {
 	pendingCR := false
 	for {
 		n, rerr := r.Read(in)
+		if n == len(in) && len(in) < 64<<10 {
+			bigger := make([]byte, 64<<10)
+			copy(bigger, in[:n])
+			in = bigger
+			out = make([]byte, 0, 2*len(in)+1)
+		}
 		chunk := in[:n]
 		for len(chunk) > 0 {
 			if pendingCR {
