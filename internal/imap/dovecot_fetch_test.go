@@ -274,3 +274,40 @@ func TestDovecotTraceHidesSecrets(t *testing.T) {
 		})
 	}
 }
+
+func TestDovecotTimeout(t *testing.T) {
+	t.Parallel()
+	srv := dovecot.Start(t)
+	alice := srv.User("alice")
+	ctx := testContext(t)
+	c, err := Dial(ctx, srv.PlainAddr(), Options{TLS: TLSNone, Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(ctx, alice.Name, alice.Password); err != nil {
+		t.Fatal(err)
+	}
+	noTimeout := dialDovecot(t, srv, TLSNone) // Options.Timeout 30 s: the context ends first
+	if err := noTimeout.Login(ctx, alice.Name, alice.Password); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Resume()
+	err = c.Noop(ctx)
+	var abort *AbortError
+	var netErr interface{ Timeout() bool }
+	if !errors.As(err, &abort) || !errors.As(err, &netErr) || !netErr.Timeout() {
+		t.Fatalf("Noop to a silent server = %v, want *AbortError wrapping a timeout", err)
+	}
+	if err := c.Noop(ctx); !errors.As(err, &abort) {
+		t.Errorf("Noop after the timeout = %v, want *AbortError", err)
+	}
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if err := noTimeout.Noop(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Noop with an expiring context = %v, want context.DeadlineExceeded", err)
+	}
+}

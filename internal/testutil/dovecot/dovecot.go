@@ -604,6 +604,7 @@ func (s *Server) Stop() error {
 			// on a handshake) before it exits; everything of this server
 			// is thrown away, so after a short grace period kill the rest.
 			pgid := s.cmd.Process.Pid
+			syscall.Kill(-pgid, syscall.SIGCONT) // in case it was paused
 			syscall.Kill(-pgid, syscall.SIGTERM)
 			select {
 			case <-s.exited:
@@ -629,3 +630,11 @@ func (s *Server) Stop() error {
 	})
 	return s.stopError
 }
+
+// Pause stops every Dovecot process (SIGSTOP to its process group), so
+// that connections stay open but nothing answers: the way to test a
+// client's timeouts. Resume undoes it; Stop works on a paused server.
+func (s *Server) Pause() error { return syscall.Kill(-s.cmd.Process.Pid, syscall.SIGSTOP) }
+
+// Resume continues a paused server.
+func (s *Server) Resume() error { return syscall.Kill(-s.cmd.Process.Pid, syscall.SIGCONT) }
