@@ -171,10 +171,11 @@ func appendRun(opts *AppendOptions) error {
 				if !src.single {
 					where = fmt.Sprintf("%s message %d", src.name, meta.Index)
 				}
+				// The first failure is in the final error line; later
+				// ones are warned about as they happen.
 				if firstErr == nil {
 					firstErr = fmt.Errorf("%s: %w", where, err)
-				}
-				if !opts.Quiet {
+				} else if !opts.Quiet {
 					opts.IO.Warnf("%s: %v", where, err)
 				}
 			}

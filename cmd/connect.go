@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"net"
+	"os"
 	"strconv"
 	"time"
 
@@ -79,6 +80,15 @@ func connect(ctx context.Context, f *Factory, s *Settings) (*imap.Client, error)
 	if s.Host == "" {
 		return nil, withHint(usageErrorf("no server: set --host, IMAPCTL_HOST or host in the config file"),
 			"see config.example.yaml for the config file format")
+	}
+	if s.CAFile != "" {
+		pem, err := os.ReadFile(s.CAFile)
+		if err != nil {
+			return nil, usageErrorf("ca_file: %v", err)
+		}
+		if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+			return nil, usageErrorf("ca_file %s holds no PEM certificate", s.CAFile)
+		}
 	}
 	if s.Insecure {
 		f.IOStreams.Warnf("--insecure: the server's TLS certificate is not verified; anyone on the path can read your password")

@@ -368,7 +368,7 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 		if err != nil {
 			if isMessageFailure(err) && ctx.Err() == nil {
 				failures = append(failures, fmt.Errorf("UID %d: %w", m.UID, err))
-				if !opts.Quiet {
+				if len(failures) > 1 && !opts.Quiet { // the first is in the final error line
 					opts.IO.Warnf("UID %d: %v", m.UID, err)
 				}
 				return nil
