@@ -242,3 +242,54 @@ func lowerAll(ss []string) []string {
 	}
 	return out
 }
+
+func TestMemserverUTF8Accept(t *testing.T) {
+	t.Parallel()
+	srv := memserver.StartT(t, memserver.Options{})
+	ctx := testContext(t)
+	utf8Client := dialMemserver(t, srv, TLSNone)
+	if !utf8Client.Has(ctx, "UTF8=ACCEPT") {
+		t.Fatal("UTF8=ACCEPT not advertised")
+	}
+	enabled, err := utf8Client.Enable(ctx, "UTF8=ACCEPT")
+	if err != nil || len(enabled) != 1 {
+		t.Fatalf("Enable(UTF8=ACCEPT) = %v, %v", enabled, err)
+	}
+	// No "&": go-imap's server (beta.8) decodes every mailbox name as
+	// modified UTF-7 even under UTF8=ACCEPT, so a UTF-8 name with "&"
+	// fails there ([SERVERBUG]); Dovecot 2.3 has no UTF8=ACCEPT.
+	name := "Ünïcødé/日本語 more"
+	if err := utf8Client.Create(ctx, name); err != nil {
+		t.Fatalf("Create(%q) with UTF8=ACCEPT = %v", name, err)
+	}
+	list, err := utf8Client.List(ctx, "", "*", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range list {
+		if m.Name == name && m.WireName != name {
+			t.Errorf("with UTF8=ACCEPT, %q came as %q, want UTF-8 on the wire", name, m.WireName)
+		}
+	}
+	if !slices.Contains(listNames(list), name) {
+		t.Errorf("List = %v, want %q", listNames(list), name)
+	}
+	// A client without UTF8=ACCEPT sees the same mailbox in modified UTF-7.
+	plain := dialMemserver(t, srv, TLSNone)
+	list, err = plain.List(ctx, "", "*", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, m := range list {
+		if m.Name == name {
+			found = true
+			if m.WireName != EncodeMailboxName(name) {
+				t.Errorf("without UTF8=ACCEPT, %q came as %q, want %q", name, m.WireName, EncodeMailboxName(name))
+			}
+		}
+	}
+	if !found {
+		t.Errorf("List without UTF8=ACCEPT = %v, want %q", listNames(list), name)
+	}
+}
