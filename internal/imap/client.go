@@ -116,6 +116,7 @@ type Client struct {
 	readerDone chan struct{}
 	greeted    chan struct{}
 	waiting    atomic.Int32 // >0 while a response is expected
+	inCallback atomic.Bool  // the reader goroutine runs caller code
 }
 
 // maxKeptPerName bounds imaplib-style untagged response storage per name.
@@ -547,10 +548,14 @@ func (c *Client) abort(cause error) {
 }
 
 // Close closes the connection without LOGOUT. Commands in flight fail
-// with an *AbortError.
+// with an *AbortError. It waits for the reader goroutine to end (so no
+// trace line or OnUntagged call comes after it), except when a FETCH
+// callback or OnUntagged is running, which may call Close itself.
 func (c *Client) Close() error {
 	c.abort(net.ErrClosed)
-	<-c.readerDone
+	if !c.inCallback.Load() {
+		<-c.readerDone
+	}
 	return nil
 }
 

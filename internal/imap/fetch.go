@@ -433,7 +433,10 @@ func (c *Client) readFetch(resp *Response) error {
 			return err
 		}
 		m.pending = first
-		if err := sink.fn(m); err != nil {
+		c.inCallback.Store(true)
+		err = sink.fn(m)
+		c.inCallback.Store(false)
+		if err != nil {
 			sink.err = err
 		}
 	}
@@ -465,9 +468,7 @@ func (c *Client) readFetch(resp *Response) error {
 	c.mu.Lock()
 	c.keepLocked("FETCH", resp)
 	c.mu.Unlock()
-	if c.opts.OnUntagged != nil {
-		c.opts.OnUntagged(resp)
-	}
+	c.onUntagged(resp)
 	return nil
 }
 

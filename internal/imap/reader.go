@@ -319,8 +319,15 @@ func (c *Client) handleUntagged(resp *Response) {
 		c.keepLocked(resp.Name, resp)
 	}
 	c.mu.Unlock()
+	c.onUntagged(resp)
+}
+
+// onUntagged hands a unilateral response to Options.OnUntagged.
+func (c *Client) onUntagged(resp *Response) {
 	if c.opts.OnUntagged != nil {
+		c.inCallback.Store(true)
 		c.opts.OnUntagged(resp)
+		c.inCallback.Store(false)
 	}
 }
 
