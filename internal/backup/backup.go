@@ -111,7 +111,28 @@ type Summary struct {
 	Failures    []Failure     `json:"failures,omitempty"`
 	Duration    time.Duration `json:"-"`
 	Seconds     float64       `json:"seconds"`
+	// MailboxReports has one entry per mailbox, in the order finished.
+	MailboxReports []MailboxReport `json:"mailbox_reports"`
 }
+
+// MailboxReport is what a run did to one mailbox.
+type MailboxReport struct {
+	Account string `json:"account"`
+	Mailbox string `json:"mailbox"`
+	// Folder is the mailbox's folder relative to the backup folder.
+	Folder string `json:"folder"`
+	// SpecialUse lists the mailbox's RFC 6154 special-use attributes.
+	SpecialUse  []string `json:"special_use,omitempty"`
+	Changed     bool     `json:"changed"`
+	Messages    int      `json:"messages"`
+	New         int      `json:"new"`
+	FlagUpdates int      `json:"flag_updates"`
+	Pruned      int      `json:"pruned"`
+	Error       string   `json:"error,omitempty"`
+}
+
+// specialUse are the RFC 6154 (and RFC 8457 \Important) attributes.
+var specialUse = []string{`\All`, `\Archive`, `\Drafts`, `\Flagged`, `\Junk`, `\Sent`, `\Trash`, `\Important`}
 
 // PartialError says some messages or mailboxes failed; the rest is
 // backed up.
@@ -414,12 +435,32 @@ type mailboxSync struct {
 	state    State
 	manifest *Manifest
 	refetch  map[uint32]bool
+	// added, flagged and pruned count this run's changes.
+	added, flagged, pruned int
 }
 
 // mailbox brings one mailbox folder up to date.
-func (r *runner) mailbox(ctx context.Context, c *imap.Client, acct Account, acctDir string, w work, condstore bool) error {
+func (r *runner) mailbox(ctx context.Context, c *imap.Client, acct Account, acctDir string, w work, condstore bool) (err error) {
 	m := w.list
 	dir := filepath.Join(acctDir, MailboxPath(m.Name, m.Delimiter))
+	report := MailboxReport{Account: acct.Name, Mailbox: m.Name}
+	report.Folder, _ = filepath.Rel(r.opts.Dir, dir)
+	for _, a := range m.Attributes {
+		if slices.ContainsFunc(specialUse, func(su string) bool { return strings.EqualFold(su, a) }) {
+			report.SpecialUse = append(report.SpecialUse, a)
+		}
+	}
+	var ms *mailboxSync
+	defer func() {
+		if ms != nil {
+			report.Messages = len(ms.manifest.Messages)
+			report.New, report.FlagUpdates, report.Pruned = ms.added, ms.flagged, ms.pruned
+		}
+		if err != nil {
+			report.Error = err.Error()
+		}
+		r.add(func(s *Summary) { s.MailboxReports = append(s.MailboxReports, report) })
+	}()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
@@ -451,7 +492,7 @@ func (r *runner) mailbox(ctx context.Context, c *imap.Client, acct Account, acct
 	if err != nil {
 		return err
 	}
-	ms := &mailboxSync{r: r, acct: acct, dir: dir, name: m.Name, state: st, manifest: man}
+	ms = &mailboxSync{r: r, acct: acct, dir: dir, name: m.Name, state: st, manifest: man}
 	if err := ms.reconcile(); err != nil {
 		return err
 	}
@@ -463,6 +504,7 @@ func (r *runner) mailbox(ctx context.Context, c *imap.Client, acct Account, acct
 		return nil
 	}
 	r.add(func(s *Summary) { s.Changed++ })
+	report.Changed = true
 	return ms.sync(ctx, c, condstore, s)
 }
 
@@ -737,6 +779,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		opts.crashPoint("message written")
 		pending = append(pending, pendingMessage{entry: entry, stored: stored})
 		batchBytes += stored.Size
+		ms.added++
 		ms.r.add(func(s *Summary) {
 			s.NewMessages++
 			s.Bytes += entry.Size
@@ -910,6 +953,7 @@ func (ms *mailboxSync) applyFlags(seen []*imap.FetchMessage) error {
 	for i := range entries {
 		ms.manifest.apply(&entries[i])
 	}
+	ms.flagged += len(entries)
 	ms.r.add(func(s *Summary) { s.FlagUpdates += len(entries) })
 	return nil
 }
@@ -970,6 +1014,7 @@ func (ms *mailboxSync) prune(onServer map[uint32]bool) error {
 			os.Remove(filepath.Join(ms.dir, e.File))
 		}
 	}
+	ms.pruned += len(entries)
 	ms.r.add(func(s *Summary) { s.Pruned += len(entries) })
 	return nil
 }

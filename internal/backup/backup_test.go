@@ -57,6 +57,14 @@ func TestBackupMemServerFirstRun(t *testing.T) {
 			}
 		}
 	}
+	if len(sum.MailboxReports) != len(s.Mailboxes) {
+		t.Errorf("%d mailbox reports, want %d", len(sum.MailboxReports), len(s.Mailboxes))
+	}
+	for _, r := range sum.MailboxReports {
+		if r.Messages != len(s.MessagesIn(r.Mailbox)) || r.New != r.Messages || !r.Changed {
+			t.Errorf("report %+v: want %d new messages", r, len(s.MessagesIn(r.Mailbox)))
+		}
+	}
 	// The non-ASCII mailbox got a readable, reversible folder name.
 	if _, err := os.Stat(filepath.Join(acctDir, "Entwürfe", "日本語", StateFileName)); err != nil {
 		t.Error(err)

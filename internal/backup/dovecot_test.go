@@ -87,6 +87,27 @@ func TestDovecotBackup(t *testing.T) {
 		t.Fatalf("first backup: %+v, want 40 messages", sum)
 	}
 	verifyClean(t, dir, acct)
+	// Special-use attributes (RFC 6154) as LIST gives them are reported.
+	list, err := c.List(ctx, "", "*", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSpecial := map[string][]string{}
+	for _, m := range list {
+		for _, a := range m.Attributes {
+			if slices.Contains(specialUse, a) {
+				wantSpecial[m.Name] = append(wantSpecial[m.Name], a)
+			}
+		}
+	}
+	if len(wantSpecial) == 0 {
+		t.Error("Dovecot listed no special-use mailbox")
+	}
+	for _, r := range sum.MailboxReports {
+		if !slices.Equal(r.SpecialUse, wantSpecial[r.Mailbox]) {
+			t.Errorf("%s: special use %v, want %v", r.Mailbox, r.SpecialUse, wantSpecial[r.Mailbox])
+		}
+	}
 	inbox := filepath.Join(dir, EscapeName(acct.Name), "INBOX")
 	man, _ := readManifest(inbox, false)
 	st, _, _ := readState(inbox)
