@@ -32,6 +32,17 @@ func dialRaw(t *testing.T, conn net.Conn) *rawSession {
 	return s
 }
 
+// dialPlain opens a raw session on srv's plain port, closed when t ends.
+func dialPlain(t *testing.T, srv *Server) *rawSession {
+	t.Helper()
+	conn, err := net.Dial("tcp", srv.PlainAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return dialRaw(t, conn)
+}
+
 func (s *rawSession) line() string {
 	s.t.Helper()
 	l, err := s.r.ReadString('\n')
@@ -127,12 +138,7 @@ func TestDovecotHarness(t *testing.T) {
 
 func TestDovecotLoginDisabled(t *testing.T) {
 	srv := Start(t, WithLoginDisabled())
-	conn, err := net.Dial("tcp", srv.PlainAddr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	s := dialRaw(t, conn)
+	s := dialPlain(t, srv)
 	if caps := capabilities(s); !strings.Contains(caps, " LOGINDISABLED ") || !strings.Contains(caps, " STARTTLS ") {
 		t.Errorf("CAPABILITY = %q, want LOGINDISABLED and STARTTLS", caps)
 	}
@@ -164,12 +170,7 @@ func TestDovecotAddUserWhileRunning(t *testing.T) {
 		t.Errorf("first NewUser = %q, want user1 from the pool", u.Name)
 	}
 	u := srv.NewUser(t) // the pool is used up: added to the running server
-	conn, err := net.Dial("tcp", srv.PlainAddr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	s := dialRaw(t, conn)
+	s := dialPlain(t, srv)
 	ir := base64.StdEncoding.EncodeToString([]byte("\x00" + u.Name + "\x00" + u.Password))
 	if _, status := s.command("a", "AUTHENTICATE PLAIN "+ir); !strings.HasPrefix(status, "OK") {
 		t.Errorf("AUTHENTICATE PLAIN %s = %q", u.Name, status)
@@ -198,12 +199,7 @@ func TestDovecotMissing(t *testing.T) {
 
 func TestDovecotOAuth2(t *testing.T) {
 	srv := Start(t, WithOAuth2())
-	conn, err := net.Dial("tcp", srv.PlainAddr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	s := dialRaw(t, conn)
+	s := dialPlain(t, srv)
 	if caps := capabilities(s); !strings.Contains(caps, " AUTH=XOAUTH2 ") || !strings.Contains(caps, " AUTH=OAUTHBEARER ") {
 		t.Fatalf("CAPABILITY = %q, want AUTH=XOAUTH2 and AUTH=OAUTHBEARER", caps)
 	}
@@ -232,12 +228,7 @@ func TestDovecotDeliver(t *testing.T) {
 	if err := srv.Deliver(u.Name, "Fast", msg, "$Keyword"); err == nil {
 		t.Error("Deliver with a keyword succeeded")
 	}
-	conn, err := net.Dial("tcp", srv.PlainAddr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	s := dialRaw(t, conn)
+	s := dialPlain(t, srv)
 	ir := base64.StdEncoding.EncodeToString([]byte("\x00" + u.Name + "\x00" + u.Password))
 	if _, status := s.command("a", "AUTHENTICATE PLAIN "+ir); !strings.HasPrefix(status, "OK") {
 		t.Fatalf("AUTHENTICATE = %q", status)
