@@ -35,6 +35,28 @@ func firstIn(s, set string) bool { return s != "" && s[0] < 0x80 && strings.Inde
 // value where Python raises IndexError (refoldHeader recovers).
 func headIn(s, set string) bool { return s[0] < 0x80 && strings.IndexByte(set, s[0]) >= 0 }
 
+// addCFWS is the parsers' "[CFWS]": when value starts with CFWS, add it
+// to t and return the rest.
+func (t *token) addCFWS(value string) string {
+	if firstIn(value, cfwsLeader) {
+		var cfws *token
+		cfws, value = getCFWS(value)
+		t.add(cfws)
+	}
+	return value
+}
+
+// addCFWSAt is addCFWS where Python indexes value[0] unguarded (so an
+// empty value panics, Python's IndexError).
+func (t *token) addCFWSAt(value string) string {
+	if headIn(value, cfwsLeader) {
+		var cfws *token
+		cfws, value = getCFWS(value)
+		t.add(cfws)
+	}
+	return value
+}
+
 // splitWSP is _wsp_splitter(value, 1) joined back: the text before the
 // first run of blanks, and the rest starting at that run.
 func splitWSP(s string) (string, string) {
@@ -334,59 +356,43 @@ func getCFWS(value string) (*token, string) {
 // getQuotedString is get_quoted_string.
 func getQuotedString(value string) (*token, string, error) {
 	qs := newList(clsQuotedString)
-	if firstIn(value, cfwsLeader) {
-		var t *token
-		t, value = getCFWS(value)
-		qs.add(t)
-	}
+	value = qs.addCFWS(value)
 	t, value, err := getBareQuotedString(value)
 	if err != nil {
 		return nil, value, err
 	}
 	qs.add(t)
-	if firstIn(value, cfwsLeader) {
-		t, value = getCFWS(value)
-		qs.add(t)
-	}
+	value = qs.addCFWS(value)
 	return qs, value, nil
 }
 
 // getAtom is get_atom (an atom may be an encoded word).
 func getAtom(value string) (*token, string, error) {
 	atom := newList(clsAtom)
-	if firstIn(value, cfwsLeader) {
-		var t *token
-		t, value = getCFWS(value)
-		atom.add(t)
-	}
+	value = atom.addCFWS(value)
 	if firstIn(value, atomEnds) {
 		return nil, value, errHeaderParse
 	}
-	var t *token
-	var err error
-	if strings.HasPrefix(value, "=?") {
-		var rest string
-		t, rest, err = getEncodedWord(value)
-		if err == errUnsupportedCharset {
-			return nil, value, err
-		}
-		if err != nil {
-			t, value, err = getAText(value)
-		} else {
-			value = rest
-		}
-	} else {
-		t, value, err = getAText(value)
-	}
+	t, value, err := encodedWordOr(value, getAText)
 	if err != nil {
 		return nil, value, err
 	}
 	atom.add(t)
-	if firstIn(value, cfwsLeader) {
-		t, value = getCFWS(value)
-		atom.add(t)
-	}
+	value = atom.addCFWS(value)
 	return atom, value, nil
+}
+
+// encodedWordOr is the "an atom could be an RFC 2047 encoded word" step
+// of get_atom and get_dot_atom: an encoded word when value starts with
+// one that parses, else what other parses.
+func encodedWordOr(value string, other func(string) (*token, string, error)) (*token, string, error) {
+	if strings.HasPrefix(value, "=?") {
+		t, rest, err := getEncodedWord(value)
+		if err == nil || err == errUnsupportedCharset {
+			return t, rest, err
+		}
+	}
+	return other(value)
 }
 
 // dotTerminal is Python's DOT singleton; identity matters in
@@ -423,35 +429,13 @@ func getDotAtomText(value string) (*token, string, error) {
 // getDotAtom is get_dot_atom.
 func getDotAtom(value string) (*token, string, error) {
 	da := newList(clsDotAtom)
-	if headIn(value, cfwsLeader) {
-		var t *token
-		t, value = getCFWS(value)
-		da.add(t)
-	}
-	var t *token
-	var err error
-	if strings.HasPrefix(value, "=?") {
-		var rest string
-		t, rest, err = getEncodedWord(value)
-		if err == errUnsupportedCharset {
-			return nil, value, err
-		}
-		if err != nil {
-			t, value, err = getDotAtomText(value)
-		} else {
-			value = rest
-		}
-	} else {
-		t, value, err = getDotAtomText(value)
-	}
+	value = da.addCFWSAt(value)
+	t, value, err := encodedWordOr(value, getDotAtomText)
 	if err != nil {
 		return nil, value, err
 	}
 	da.add(t)
-	if firstIn(value, cfwsLeader) {
-		t, value = getCFWS(value)
-		da.add(t)
-	}
+	value = da.addCFWS(value)
 	return da, value, nil
 }
 
@@ -645,11 +629,7 @@ func checkForEarlyDLEnd(value string, dl *token) bool {
 // getDomainLiteral is get_domain_literal.
 func getDomainLiteral(value string) (*token, string, error) {
 	dl := newList(clsDomainLiteral)
-	if headIn(value, cfwsLeader) {
-		var t *token
-		t, value = getCFWS(value)
-		dl.add(t)
-	}
+	value = dl.addCFWSAt(value)
 	if value == "" || value[0] != '[' {
 		return nil, value, errHeaderParse
 	}
@@ -680,10 +660,7 @@ func getDomainLiteral(value string) (*token, string, error) {
 	}
 	dl.add(valueTerminal("]", "domain-literal-end"))
 	value = value[1:]
-	if firstIn(value, cfwsLeader) {
-		t, value = getCFWS(value)
-		dl.add(t)
-	}
+	value = dl.addCFWS(value)
 	return dl, value, nil
 }
 
@@ -789,10 +766,7 @@ func getObsRoute(value string) (*token, string, error) {
 		if value == "" {
 			break
 		}
-		if firstIn(value, cfwsLeader) {
-			t, value = getCFWS(value)
-			or.add(t)
-		}
+		value = or.addCFWS(value)
 		if value[0] == '@' {
 			or.add(valueTerminal("@", "route-component-marker"))
 			t, value, err = getDomain(value[1:])
@@ -812,11 +786,7 @@ func getObsRoute(value string) (*token, string, error) {
 // getAngleAddr is get_angle_addr.
 func getAngleAddr(value string) (*token, string, error) {
 	aa := newList(clsAngleAddr)
-	if headIn(value, cfwsLeader) {
-		var t *token
-		t, value = getCFWS(value)
-		aa.add(t)
-	}
+	value = aa.addCFWSAt(value)
 	if value == "" || value[0] != '<' {
 		return nil, value, errHeaderParse
 	}
@@ -848,10 +818,7 @@ func getAngleAddr(value string) (*token, string, error) {
 		aa.defect(defectInvalidHeader)
 	}
 	aa.add(valueTerminal(">", "angle-addr-end"))
-	if firstIn(value, cfwsLeader) {
-		t, value = getCFWS(value)
-		aa.add(t)
-	}
+	value = aa.addCFWS(value)
 	return aa, value, nil
 }
 
@@ -1084,10 +1051,7 @@ func getGroup(value string) (*token, string, error) {
 	if value != "" {
 		value = value[1:]
 	}
-	if firstIn(value, cfwsLeader) {
-		t, value = getCFWS(value)
-		g.add(t)
-	}
+	value = g.addCFWS(value)
 	return g, value, nil
 }
 

@@ -14,39 +14,18 @@ import (
 // (RFC 5322 section 3.6.4).
 
 func getTText(value string) (*token, string, error) {
-	m := matchRun(value, tokenEnds)
-	if m == "" {
-		return nil, value, errHeaderParse
-	}
-	t := valueTerminal(m, "ttext")
-	validateXText(t)
-	return t, value[len(m):], nil
+	return getTextRun(value, tokenEnds, "ttext")
 }
 
 // getToken is get_token: [CFWS] 1*ttext [CFWS].
 func getToken(value string) (*token, string, error) {
-	mt := newList(clsToken)
-	if firstIn(value, cfwsLeader) {
-		var t *token
-		t, value = getCFWS(value)
-		mt.add(t)
-	}
-	if firstIn(value, tokenEnds) {
-		return nil, value, errHeaderParse
-	}
-	t, value, err := getTText(value)
-	if err != nil {
-		return nil, value, err
-	}
-	mt.add(t)
-	if firstIn(value, cfwsLeader) {
-		t, value = getCFWS(value)
-		mt.add(t)
-	}
-	return mt, value, nil
+	return getCFWSWrapped(clsToken, value, tokenEnds, getTText)
 }
 
-func getAttrTextWith(value, ends, typ string) (*token, string, error) {
+// getTextRun is the shared shape of get_ttext, get_attrtext and
+// get_extended_attrtext: the run of characters up to one of ends, as a
+// terminal of type typ, checked by _validate_xtext.
+func getTextRun(value, ends, typ string) (*token, string, error) {
 	m := matchRun(value, ends)
 	if m == "" {
 		return nil, value, errHeaderParse
@@ -57,20 +36,19 @@ func getAttrTextWith(value, ends, typ string) (*token, string, error) {
 }
 
 func getAttrText(value string) (*token, string, error) {
-	return getAttrTextWith(value, attributeEnds, "attrtext")
+	return getTextRun(value, attributeEnds, "attrtext")
 }
 
 func getExtendedAttrText(value string) (*token, string, error) {
-	return getAttrTextWith(value, extendedAttrEnds, "extended-attrtext")
+	return getTextRun(value, extendedAttrEnds, "extended-attrtext")
 }
 
-func getAttributeWith(value, ends string, text func(string) (*token, string, error)) (*token, string, error) {
-	a := newList(clsAttribute)
-	if firstIn(value, cfwsLeader) {
-		var t *token
-		t, value = getCFWS(value)
-		a.add(t)
-	}
+// getCFWSWrapped is the shared shape of get_token, get_attribute and
+// get_extended_attribute: [CFWS] text [CFWS] in a list of class cls,
+// failing when the text would start with one of ends.
+func getCFWSWrapped(cls tokenClass, value, ends string, text func(string) (*token, string, error)) (*token, string, error) {
+	a := newList(cls)
+	value = a.addCFWS(value)
 	if firstIn(value, ends) {
 		return nil, value, errHeaderParse
 	}
@@ -79,21 +57,18 @@ func getAttributeWith(value, ends string, text func(string) (*token, string, err
 		return nil, value, err
 	}
 	a.add(t)
-	if firstIn(value, cfwsLeader) {
-		t, value = getCFWS(value)
-		a.add(t)
-	}
+	value = a.addCFWS(value)
 	return a, value, nil
 }
 
 // getAttribute is get_attribute.
 func getAttribute(value string) (*token, string, error) {
-	return getAttributeWith(value, attributeEnds, getAttrText)
+	return getCFWSWrapped(clsAttribute, value, attributeEnds, getAttrText)
 }
 
 // getExtendedAttribute is get_extended_attribute.
 func getExtendedAttribute(value string) (*token, string, error) {
-	return getAttributeWith(value, extendedAttrEnds, getExtendedAttrText)
+	return getCFWSWrapped(clsAttribute, value, extendedAttrEnds, getExtendedAttrText)
 }
 
 func isPyDigit(r rune) bool { return unicode.IsDigit(r) }
@@ -200,10 +175,7 @@ func getParameter(value string) (*token, string, error) {
 	}
 	param.add(valueTerminal("=", "parameter-separator"))
 	value = value[1:]
-	if firstIn(value, cfwsLeader) {
-		t, value = getCFWS(value)
-		param.add(t)
-	}
+	value = param.addCFWS(value)
 	remainder, haveRemainder := "", false
 	appendTo := param
 	if param.extended && value != "" && value[0] == '"' {
@@ -555,11 +527,7 @@ func parseMIMEVersion(value string) (*token, error) {
 		mv.defect(defectInvalidHeader)
 		mv.add(valueTerminal(digits, "xtext"))
 	}
-	if firstIn(value, cfwsLeader) {
-		var t *token
-		t, value = getCFWS(value)
-		mv.add(t)
-	}
+	value = mv.addCFWS(value)
 	if value == "" || value[0] != '.' {
 		if major {
 			mv.defect(defectInvalidHeader)
@@ -571,11 +539,7 @@ func parseMIMEVersion(value string) (*token, error) {
 	}
 	mv.add(valueTerminal(".", "version-separator"))
 	value = value[1:]
-	if firstIn(value, cfwsLeader) {
-		var t *token
-		t, value = getCFWS(value)
-		mv.add(t)
-	}
+	value = mv.addCFWS(value)
 	if value == "" {
 		if major {
 			mv.defect(defectInvalidHeader)
@@ -594,11 +558,7 @@ func parseMIMEVersion(value string) (*token, error) {
 		mv.defect(defectInvalidHeader)
 		mv.add(valueTerminal(digits, "xtext"))
 	}
-	if firstIn(value, cfwsLeader) {
-		var t *token
-		t, value = getCFWS(value)
-		mv.add(t)
-	}
+	value = mv.addCFWS(value)
 	if value != "" {
 		mv.defect(defectInvalidHeader)
 		mv.add(valueTerminal(value, "xtext"))
@@ -626,11 +586,7 @@ func getNoFoldLiteral(value string) (*token, string, error) {
 // obsolete id-left and id-right).
 func getMsgID(value string) (*token, string, error) {
 	mid := newList(clsMsgID)
-	if firstIn(value, cfwsLeader) {
-		var t *token
-		t, value = getCFWS(value)
-		mid.add(t)
-	}
+	value = mid.addCFWS(value)
 	if value == "" || value[0] != '<' {
 		return nil, value, errHeaderParse
 	}
@@ -681,10 +637,7 @@ func getMsgID(value string) (*token, string, error) {
 		mid.defect(defectInvalidHeader)
 	}
 	mid.add(valueTerminal(">", "msg-id-end"))
-	if firstIn(value, cfwsLeader) {
-		t, value = getCFWS(value)
-		mid.add(t)
-	}
+	value = mid.addCFWS(value)
 	return mid, value, nil
 }
 
