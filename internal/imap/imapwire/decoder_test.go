@@ -175,7 +175,12 @@ func TestRespText(t *testing.T) {
 			t.Errorf("RespText(%q) = %+v %q, want %+v %q", tt.in, rt.Code, rt.Text, tt.want, tt.text)
 		}
 	}
-	d := dec("completed\r\n")
+	// A "[" without "]" on the line is text, not a broken code.
+	d := dec("[not a code\r\n")
+	if rt, ok := d.RespText(); !ok || rt.Code != nil || rt.Text != "[not a code" {
+		t.Errorf("RespText([not a code) = %+v, %v", rt, d.Err())
+	}
+	d = dec("completed\r\n")
 	if rt, ok := d.RespText(); !ok || rt.Code != nil || rt.Text != "completed" {
 		t.Errorf("plain RespText = %+v, %v", rt, d.Err())
 	}

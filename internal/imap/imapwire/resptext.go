@@ -65,7 +65,8 @@ func (d *Decoder) RespText() (RespText, bool) {
 	if d.AtLineEnd() {
 		return rt, d.err == nil // some servers omit the text entirely
 	}
-	if d.Accept('[') {
+	if d.Peek('[') && d.codeCloses() {
+		d.Accept('[')
 		name, ok := d.readWhile("resp-text-code", func(c byte) bool {
 			return c != ' ' && c != ']' && c != '\r' && c != '\n' && c > 0x1f && c != 0x7f
 		})
@@ -90,6 +91,23 @@ func (d *Decoder) RespText() (RespText, bool) {
 	text, ok := d.Text()
 	rt.Text = text
 	return rt, ok
+}
+
+// codeCloses reports whether the "[" ahead is closed by "]" on the same
+// line (looking at most 4 KiB ahead); if not, the bracket is plain text,
+// as some servers send ("* OK [no code here").
+func (d *Decoder) codeCloses() bool {
+	ahead, _ := d.r.Peek(min(4096, max(d.r.Buffered(), 1)))
+	for _, b := range ahead {
+		switch b {
+		case ']':
+			return true
+		case '\r', '\n':
+			return false
+		}
+	}
+	// Not all of the line is buffered: assume a code.
+	return len(ahead) >= 4096 || len(ahead) == d.r.Buffered()
 }
 
 // codeArgs reads the raw arguments of a response code up to the closing
