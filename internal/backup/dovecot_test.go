@@ -3,6 +3,7 @@ package backup
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -197,6 +198,40 @@ func TestDovecotBackup(t *testing.T) {
 		t.Fatalf("Restore = %+v, %v; want 35 uploaded", rs, err)
 	}
 	verifyClean(t, dir, to)
+	// Flags and INTERNALDATE came along (matched by content).
+	tc := client(t, to)
+	if _, err := tc.Select(ctx, "INBOX", &imap.SelectOptions{ReadOnly: true}); err != nil {
+		t.Fatal(err)
+	}
+	type meta struct {
+		flags []string
+		date  time.Time
+	}
+	restored := map[string]meta{}
+	err = tc.Fetch(ctx, imap.AllUID(), &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, BodySections: []imap.BodySection{{Peek: true}}}, func(m *imap.FetchMessage) error {
+		b, err := m.NextBody()
+		if err != nil || b == nil {
+			return err
+		}
+		data, err := io.ReadAll(b)
+		flags := slices.DeleteFunc(m.Flags, func(f string) bool { return f == `\Recent` })
+		restored[sha256Hex(data)] = meta{flags, m.InternalDate}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	man, _ = readManifest(inbox, false)
+	for uid, e := range man.Messages {
+		r, ok := restored[e.SHA256]
+		if !ok {
+			t.Errorf("UID %d not restored", uid)
+			continue
+		}
+		if !sameFlags(r.flags, e.Flags) || !r.date.Equal(e.InternalDate) {
+			t.Errorf("UID %d restored with %v %v, want %v %v", uid, r.flags, r.date, e.Flags, e.InternalDate)
+		}
+	}
 	log.reset()
 	rs, err = Restore(ctx, client(t, to), RestoreOptions{Dir: dir, Account: acct, Target: to.Name})
 	if err != nil || rs.Uploaded != 0 || log.count(" APPEND ") != 0 {
