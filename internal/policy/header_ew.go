@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -204,7 +205,10 @@ func pyDecode(b []byte, charset string) (s string, undecodable bool, err error) 
 			}
 		}
 		return sb.String(), false, nil
-	case codec == "utf-8":
+	case codec == "utf-8" || codec == "utf-8-sig":
+		if codec == "utf-8-sig" {
+			b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+		}
 		for i := 0; i < len(b); {
 			r, n := utf8.DecodeRune(b[i:])
 			if r == utf8.RuneError && n <= 1 {

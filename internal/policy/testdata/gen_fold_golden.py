@@ -72,6 +72,9 @@ EDGE_CASES = [
     ("Message-ID", "<" + "m" * 90 + "@example.com>"),
     ("Date", "Mon, 20 Nov 1995 19:12:08 -0500"),
     ("References", " ".join("<ref%d.%d@example.org>" % (i, i * 7) for i in range(10))),
+    ("Subject", "=?utf-8-sig?b?77u/Y2Fmw6k=?= x"),
+    ("Subject", "=?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?= =?iso-2022-jp?q?=1B=24B0!=1B=28B?="),
+    ("From", "=?ks_c_5601-1987?B?vsiz58fPvLy/5A==?= <a@example.kr>"),
     ("Received", "from mail.example.com (mail.example.com [192.0.2.1]) by mx.example.org (Postfix) with ESMTPS id ABCDEF123 for <user@example.org>; Mon, 20 Nov 1995 19:12:08 -0500"),
 ]
 
