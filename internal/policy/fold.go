@@ -1,5 +1,26 @@
 package policy
 
+// Header folding: Python's policy.fold_binary for Compat32 (the
+// email.header.Header algorithm) and EmailPolicy (header_source_parse
+// values rejoined, or parsed by the headerregistry header class and
+// refolded by _header_value_parser._refold_parse_tree with RFC 2047
+// encoded words and RFC 2231 parameters).
+//
+// Where this code knowingly differs from Python 3.11.7:
+//   - An encoded word or RFC 2231 value in a charset Python can decode but
+//     this package cannot (UTF-16/32, UTF-7, gb18030, big5hkscs, hz,
+//     johab, the iso2022 variants other than iso2022_jp, EBCDIC code
+//     pages, ...) or an iso2022_jp escape sequence other than ESC ( B,
+//     ESC ( J, ESC $ @, ESC $ B makes the header keep its source lines
+//     instead of being refolded.
+//   - A character decoded from an encoded word in U+10FF80..U+10FFFF
+//     (plane 16 private use) is taken for an undecodable source byte:
+//     that range holds the source's bytes 0x80-0xFF internally.
+//   - Where Python's folding never returns (some RFC 2231 values with a
+//     long parameter name, encoded words with a line limit too small to
+//     make progress), foldBinaryChecked reports a HeaderFoldError with
+//     PythonError "NoReturn".
+
 import (
 	"errors"
 	"fmt"
