@@ -311,3 +311,23 @@ func TestDovecotTimeout(t *testing.T) {
 		t.Errorf("Noop with an expiring context = %v, want context.DeadlineExceeded", err)
 	}
 }
+
+func TestDovecotStartTLSNotOffered(t *testing.T) {
+	t.Parallel()
+	srv := dovecot.Start(t, dovecot.WithoutTLS())
+	var trace syncBuffer
+	c, err := Dial(testContext(t), srv.PlainAddr(), Options{TLS: TLSStartTLS, Debug: 3, DebugWriter: &trace})
+	if err == nil {
+		c.Close()
+		t.Fatal("Dial(STARTTLS) to a server without STARTTLS succeeded; it must not continue in clear")
+	}
+	var capErr *CapabilityError
+	if !errors.As(err, &capErr) {
+		t.Errorf("Dial = %v, want *CapabilityError", err)
+	}
+	for _, line := range strings.Split(trace.String(), "\n") {
+		if strings.Contains(line, "C: ") && (strings.Contains(line, " LOGIN ") || strings.Contains(line, " AUTHENTICATE ")) {
+			t.Errorf("credentials sent in clear: %s", line)
+		}
+	}
+}

@@ -57,6 +57,7 @@ type config struct {
 	loginDisabled bool
 	capability    string
 	oauth2        bool
+	noTLS         bool
 	extra         []string
 }
 
@@ -105,6 +106,11 @@ func WithCapability(capability string) Option {
 func WithConfig(lines ...string) Option {
 	return func(c *config) { c.extra = append(c.extra, lines...) }
 }
+
+// WithoutTLS turns TLS off (ssl = no): no implicit-TLS listener (TLSPort
+// is 0) and no STARTTLS, for testing that a client refuses to continue in
+// clear when it asked for STARTTLS.
+func WithoutTLS() Option { return func(c *config) { c.noTLS = true } }
 
 // WithOAuth2 enables the XOAUTH2 and OAUTHBEARER mechanisms: Dovecot's
 // oauth2 passdb checks tokens with an RFC 7662 introspection endpoint
@@ -330,6 +336,9 @@ func New(opts ...Option) (*Server, error) {
 		return nil, err
 	}
 	s.PlainPort, s.TLSPort = ports[0], ports[1]
+	if cfg.noTLS {
+		s.TLSPort = 0
+	}
 	s.confPath = filepath.Join(s.Dir, "dovecot.conf")
 	s.logPath = filepath.Join(s.Dir, "dovecot.log")
 	if err := os.WriteFile(s.confPath, []byte(s.configText(cfg)), 0o644); err != nil {
@@ -371,7 +380,7 @@ func (s *Server) configText(cfg *config) string {
 	// handshake delays shutdown by 5 s.
 	line("stats_writer_socket_path =")
 	line("listen = %s", s.Host)
-	line("ssl = yes")
+	line("ssl = %s", map[bool]string{true: "no", false: "yes"}[cfg.noTLS])
 	line("ssl_cert = <%s", filepath.Join(s.Dir, "cert.pem"))
 	line("ssl_key = <%s", filepath.Join(s.Dir, "key.pem"))
 	line("disable_plaintext_auth = %s", map[bool]string{true: "yes", false: "no"}[cfg.loginDisabled])
@@ -395,7 +404,9 @@ func (s *Server) configText(cfg *config) string {
 	line("userdb {\n  driver = passwd-file\n  args = %s\n}", filepath.Join(s.Dir, "users"))
 	line("service imap-login {")
 	line("  inet_listener imap {\n    port = %d\n  }", s.PlainPort)
-	line("  inet_listener imaps {\n    port = %d\n    ssl = yes\n  }", s.TLSPort)
+	if !cfg.noTLS {
+		line("  inet_listener imaps {\n    port = %d\n    ssl = yes\n  }", s.TLSPort)
+	}
 	line("}")
 	line("namespace inbox {")
 	line("  inbox = yes")
@@ -535,7 +546,11 @@ func freePorts(host string, n int) ([]int, error) {
 
 func (s *Server) waitListening(limit time.Duration) error {
 	deadline := time.Now().Add(limit)
-	for _, addr := range []string{s.PlainAddr(), s.TLSAddr()} {
+	addrs := []string{s.PlainAddr()}
+	if s.TLSPort != 0 {
+		addrs = append(addrs, s.TLSAddr())
+	}
+	for _, addr := range addrs {
 		for {
 			conn, err := net.DialTimeout("tcp", addr, time.Second)
 			if err == nil {

@@ -242,3 +242,13 @@ func TestDovecotDeliver(t *testing.T) {
 		}
 	}
 }
+
+func TestDovecotWithoutTLS(t *testing.T) {
+	srv := Start(t, WithoutTLS())
+	if srv.TLSPort != 0 {
+		t.Errorf("TLSPort = %d, want 0", srv.TLSPort)
+	}
+	if caps := capabilities(dialPlain(t, srv)); strings.Contains(caps, "STARTTLS") {
+		t.Errorf("CAPABILITY = %q, want no STARTTLS", caps)
+	}
+}
