@@ -418,3 +418,31 @@ S: A0 OK STATUS completed
 }
 
 func imaptestServe(t *testing.T, script string) string { return imaptest.Serve(t, script) }
+
+func TestTranscriptListStatusFallbackPipelined(t *testing.T) {
+	// Without LIST-STATUS, List asks STATUS for every selectable mailbox,
+	// all in flight at once (RFC 3501 §5.5), skipping \Noselect ones.
+	c := dialScript(t, greeting+`C: A0 LIST "" *
+S: * LIST () "/" INBOX
+S: * LIST (\Noselect) "/" Archive
+S: * LIST () "/" Archive/2024
+S: A0 OK done
+C: A1 STATUS INBOX (MESSAGES UNSEEN)
+C: A2 STATUS Archive/2024 (MESSAGES UNSEEN)
+S: * STATUS INBOX (MESSAGES 3 UNSEEN 1)
+S: A1 OK done
+S: * STATUS Archive/2024 (MESSAGES 40 UNSEEN 0)
+S: A2 OK done
+`)
+	greet, err := c.Greeting(ctx)
+	if err != nil || greet.Name != "OK" || greet.Text != "ready" {
+		t.Errorf("Greeting = %v, %v", greet, err)
+	}
+	list, err := c.List(ctx, "", "*", &ListOptions{Status: []string{"MESSAGES", "UNSEEN"}})
+	if err != nil || len(list) != 3 {
+		t.Fatalf("List = %v, %v", list, err)
+	}
+	if list[0].Status == nil || list[0].Status.Messages != 3 || list[1].Status != nil || list[2].Status == nil || list[2].Status.Messages != 40 {
+		t.Errorf("statuses = %+v %+v %+v", list[0].Status, list[1].Status, list[2].Status)
+	}
+}
