@@ -274,10 +274,14 @@ func makeTLSConfig(addr string, opts Options) (*tls.Config, error) {
 func (c *Client) waitGreeting(ctx context.Context) error {
 	select {
 	case <-c.greeted:
-	case <-c.readerDone:
-	case <-ctx.Done():
-		c.abort(ctx.Err())
-		<-c.readerDone
+	default:
+		select {
+		case <-c.greeted:
+		case <-c.readerDone:
+		case <-ctx.Done():
+			c.abort(ctx.Err())
+			<-c.readerDone
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -392,6 +396,9 @@ func (c *Client) run(ctx context.Context, cmd *command, args func(e *imapwire.En
 func (c *Client) send(ctx context.Context, cmd *command, args func(e *imapwire.Encoder), holdWrite bool) (err error) {
 	if err := c.waitGreeting(ctx); err != nil {
 		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err // nothing sent: the connection stays usable
 	}
 	c.writeMu.Lock()
 	defer func() {

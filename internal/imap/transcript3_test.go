@@ -541,3 +541,17 @@ S: A1 OK done
 		t.Errorf("Append(UTF8) = %v", err)
 	}
 }
+
+func TestTranscriptCancelledContextSendsNothing(t *testing.T) {
+	c := dialScript(t, greeting+`C: A0 NOOP
+S: A0 OK done
+`)
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := c.Noop(cctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Noop(cancelled) = %v, want context.Canceled", err)
+	}
+	if err := c.Noop(ctx); err != nil {
+		t.Errorf("Noop after a cancelled call = %v; the connection must stay usable", err)
+	}
+}
