@@ -235,6 +235,14 @@ func TestDovecotBackup(t *testing.T) {
 	if err != nil || rs.Uploaded != 0 || log.count(" APPEND ") != 0 {
 		t.Errorf("Restore rerun = %+v, %v; want nothing uploaded", rs, err)
 	}
+	// Without the journal, each source message (INBOX holds two pairs of
+	// identical messages) matches its own copy by Message-ID, size and
+	// SHA-256: still nothing uploaded.
+	os.RemoveAll(filepath.Join(dir, EscapeName(acct.Name), ".imapctl-restore"))
+	rs, err = Restore(ctx, client(t, to), RestoreOptions{Dir: dir, Account: acct, Target: to.Name})
+	if err != nil || rs.Uploaded != 0 || rs.Skipped != 35 {
+		t.Errorf("Restore without journal = %+v, %v; want all 35 matched", rs, err)
+	}
 }
 
 // TestDovecotRestoreStreams restores a 24 MiB message from a folder of

@@ -356,12 +356,15 @@ func (ti *targetIndex) build(ctx context.Context, c *imap.Client, exists uint32)
 }
 
 // hasCopy reports whether the selected target mailbox holds rm already.
+// A target message matches one source message only, so that a message
+// present twice in the source is restored twice.
 func (ti *targetIndex) hasCopy(ctx context.Context, c *imap.Client, rm *restoreMessage) (bool, error) {
-	uids := ti.byKey[rm.messageID+"\x00"+strconv.FormatInt(rm.size, 10)]
+	key := rm.messageID + "\x00" + strconv.FormatInt(rm.size, 10)
+	uids := ti.byKey[key]
 	if len(uids) == 0 {
 		return false, nil
 	}
-	found := false
+	var match uint32
 	err := c.Fetch(ctx, imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySections: []imap.BodySection{{Peek: true}}}, func(m *imap.FetchMessage) error {
 		b, err := m.NextBody()
 		if err != nil || b == nil {
@@ -371,10 +374,16 @@ func (ti *targetIndex) hasCopy(ctx context.Context, c *imap.Client, rm *restoreM
 		if _, err := io.Copy(h, b); err != nil {
 			return err
 		}
-		found = found || hex.EncodeToString(h.Sum(nil)) == rm.sum
+		if match == 0 && hex.EncodeToString(h.Sum(nil)) == rm.sum {
+			match = m.UID
+		}
 		return nil
 	})
-	return found, err
+	if err != nil || match == 0 {
+		return false, err
+	}
+	ti.byKey[key] = slices.DeleteFunc(uids, func(u uint32) bool { return u == match })
+	return true, nil
 }
 
 func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target string, opts RestoreOptions, journal journalIndex, sum *RestoreSummary) error {
