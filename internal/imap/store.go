@@ -205,7 +205,10 @@ func setCriteria(set NumSet) SearchCriteria {
 }
 
 // Expunge removes all messages marked \Deleted (RFC 3501 §6.4.3) and
-// returns the sequence numbers the server reported, in order.
+// returns the sequence numbers the server reported, in order. After
+// ENABLE QRESYNC the server reports UIDs in VANISHED responses instead
+// (RFC 7162 §3.2.10): the result is then empty and the VANISHED
+// responses are kept for Response("VANISHED").
 func (c *Client) Expunge(ctx context.Context) ([]uint32, error) {
 	if err := c.readOnly("EXPUNGE"); err != nil {
 		return nil, err
@@ -218,7 +221,7 @@ func (c *Client) Expunge(ctx context.Context) ([]uint32, error) {
 }
 
 // UIDExpunge removes only the messages of uids that are marked \Deleted
-// (RFC 4315 §2.1).
+// (RFC 4315 §2.1). Its result is like Expunge's.
 func (c *Client) UIDExpunge(ctx context.Context, uids NumSet) ([]uint32, error) {
 	if !uids.UID {
 		return nil, errors.New("imap: UID EXPUNGE needs a UID set")
