@@ -146,12 +146,12 @@ func setupMemserver(env *testscript.Env) error {
 }
 
 // TestDovecot runs testdata/dovecot/*.txtar against one private Dovecot
-// (internal/testutil/dovecot), each script as a user of its own with an
-// empty mailbox and a non-ASCII password. It skips when Dovecot is not
+// (internal/testutil/dovecot) with quota, ACL and COMPRESS, each script as
+// a user of its own with an empty mailbox and a non-ASCII password. It skips when Dovecot is not
 // available, and fails instead when CI=true.
 func TestDovecot(t *testing.T) {
 	scripts, _ := filepath.Glob("testdata/dovecot/*.txtar")
-	server := dovecot.Start(t, dovecot.WithUserPool(len(scripts)+1))
+	server := dovecot.Start(t, dovecot.All(), dovecot.WithUserPool(len(scripts)+1))
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/dovecot",
 		Setup: func(env *testscript.Env) error {
@@ -182,6 +182,8 @@ func TestDovecot(t *testing.T) {
 func setUserEnv(env *testscript.Env, vars map[string]string) {
 	env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
 	env.Setenv("REPO", repoRoot)
+	// IMAPCTL is the binary, for `exec $IMAPCTL ... &` in the background.
+	env.Setenv("IMAPCTL", imapctlBinary)
 	for k, v := range vars {
 		env.Setenv(k, v)
 	}

@@ -197,7 +197,7 @@ var errClosed = errors.New("fakeserver: connection closed")
 
 func (p *player) play() {
 	script := p.server.script
-	for _, step := range script.Steps {
+	for _, step := range script.stepsFor(p.number) {
 		if err := p.do(step); err != nil {
 			return
 		}

@@ -158,3 +158,26 @@ S: $tag NO [OVERQUOTA] too big
 		t.Errorf("Transcript() = %q, want %q", got, want)
 	}
 }
+
+func TestNextConnection(t *testing.T) {
+	script, err := ParseScript("S: * OK first\nclose\nnext-connection\nS: * OK second\nclose\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Start(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, want := range []string{"* OK first\r\n", "* OK second\r\n", "* OK second\r\n"} {
+		conn, err := net.Dial("tcp", s.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(conn)
+		conn.Close()
+		if string(got) != want {
+			t.Errorf("connection got %q, want %q", got, want)
+		}
+	}
+}

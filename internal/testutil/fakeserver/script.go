@@ -58,7 +58,12 @@ type Step struct {
 // Script is what a fake server does on each connection, and how it
 // answers when the steps are done.
 type Script struct {
+	// Steps is what the server does on the first connection.
 	Steps []Step
+	// Later holds the steps of the second, third, ... connection (split by
+	// "next-connection" lines); the last one repeats for every further
+	// connection. Without it every connection plays Steps.
+	Later [][]Step
 	// Capabilities answer a CAPABILITY command the steps do not expect
 	// (and fill "$caps" in Send steps).
 	Capabilities string
@@ -85,6 +90,7 @@ const DefaultCapabilities = "IMAP4rev1 AUTH=PLAIN LITERAL+"
 //	hang             Hang
 //	starttls         StartTLS
 //	login            shorthand: greeting with capabilities, then LOGIN and OK
+//	next-connection  the steps after it are for the next connection
 //	caps: LIST       Capabilities
 //	tls: MODE        Script.TLS
 //	cert: KIND       Script.Cert
@@ -107,7 +113,7 @@ func ParseScript(text string) (*Script, error) {
 		}
 		switch {
 		case hasColon && key == "S":
-			s.Steps = append(s.Steps, Step{Kind: Send, Text: value, Line: n})
+			s.add(Step{Kind: Send, Text: value, Line: n})
 		case hasColon && (key == "C" || key == "C-"):
 			re, err := compilePattern(value)
 			if err != nil {
@@ -117,7 +123,7 @@ func ParseScript(text string) (*Script, error) {
 			if key == "C-" {
 				kind = ExpectLine
 			}
-			s.Steps = append(s.Steps, Step{Kind: kind, Text: value, Line: n, pattern: re})
+			s.add(Step{Kind: kind, Text: value, Line: n, pattern: re})
 		case hasColon && (key == "raw" || key == "flood"):
 			data, err := strconv.Unquote(strings.TrimSpace(value))
 			if err != nil {
@@ -130,7 +136,7 @@ func ParseScript(text string) (*Script, error) {
 					return nil, bad("flood of nothing")
 				}
 			}
-			s.Steps = append(s.Steps, Step{Kind: kind, Text: data, Line: n})
+			s.add(Step{Kind: kind, Text: data, Line: n})
 		case hasColon && key == "caps":
 			s.Capabilities = strings.TrimSpace(value)
 		case hasColon && key == "tls":
@@ -145,12 +151,14 @@ func ParseScript(text string) (*Script, error) {
 			default:
 				return nil, bad("unknown cert %q", s.Cert)
 			}
+		case trimmed == "next-connection":
+			s.Later = append(s.Later, nil)
 		case trimmed == "close":
-			s.Steps = append(s.Steps, Step{Kind: Close, Line: n})
+			s.add(Step{Kind: Close, Line: n})
 		case trimmed == "hang":
-			s.Steps = append(s.Steps, Step{Kind: Hang, Line: n})
+			s.add(Step{Kind: Hang, Line: n})
 		case trimmed == "starttls":
-			s.Steps = append(s.Steps, Step{Kind: StartTLS, Line: n})
+			s.add(Step{Kind: StartTLS, Line: n})
 		case trimmed == "login":
 			re, _ := compilePattern("$tag LOGIN *")
 			s.Steps = append(s.Steps,
@@ -166,6 +174,24 @@ func ParseScript(text string) (*Script, error) {
 		return nil, fmt.Errorf("fakeserver: %w", err)
 	}
 	return s, nil
+}
+
+// add appends steps to the connection being described.
+func (s *Script) add(steps ...Step) {
+	if len(s.Later) == 0 {
+		s.Steps = append(s.Steps, steps...)
+		return
+	}
+	last := len(s.Later) - 1
+	s.Later[last] = append(s.Later[last], steps...)
+}
+
+// stepsFor returns the steps of connection n (numbered from 1).
+func (s *Script) stepsFor(n int) []Step {
+	if n <= 1 || len(s.Later) == 0 {
+		return s.Steps
+	}
+	return s.Later[min(n-2, len(s.Later)-1)]
 }
 
 // compilePattern turns an Expect pattern into an anchored regular
