@@ -92,3 +92,26 @@ func TestDovecotQuotaACLAndTLS(t *testing.T) {
 		t.Errorf("list without the CA = %d %q %q; want 4 with a hint", code, out, errOut)
 	}
 }
+
+// TestDovecotAuthMechanisms logs in with each mechanism Dovecot offers,
+// with a non-ASCII password, and checks that a wrong one exits 3.
+func TestDovecotAuthMechanisms(t *testing.T) {
+	if err := dovecot.Available(); err != nil {
+		dovecot.SkipOrFail(t, err)
+	}
+	d := dovecot.Start(t)
+	for _, mech := range []string{"", "login", "plain", "cram-md5"} {
+		env := map[string]string{
+			"IMAPCTL_HOST": d.Host, "IMAPCTL_PORT": itoa64(int64(d.TLSPort)), "IMAPCTL_CA_FILE": d.CAFile,
+			"IMAPCTL_USER": dovecot.Carol.Name, "IMAPCTL_PASSWORD": dovecot.Carol.Password, "IMAPCTL_AUTH": mech,
+		}
+		if code, out, errOut := runTest(t, env, "list", "INBOX"); code != ExitOK || out != "INBOX\n" {
+			t.Errorf("--auth %q: list = %d %q %q", mech, code, out, errOut)
+		}
+		env["IMAPCTL_PASSWORD"] = "not-" + dovecot.Carol.Password
+		code, out, errOut := runTest(t, env, "list", "INBOX")
+		if code != ExitAuth || out != "" || strings.Count(errOut, "\n") != 1 || strings.Contains(errOut, env["IMAPCTL_PASSWORD"]) {
+			t.Errorf("--auth %q with a wrong password = %d %q %q; want 3, one line, no password", mech, code, out, errOut)
+		}
+	}
+}
