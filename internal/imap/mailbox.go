@@ -266,6 +266,12 @@ type ListOptions struct {
 	Status []string
 	// SpecialUse returns only special-use mailboxes (RFC 6154 §5.1).
 	SpecialUse bool
+	// Subscribed returns only subscribed mailboxes, with the \Subscribed
+	// attribute (RFC 5258 §3.1 LIST-EXTENDED).
+	Subscribed bool
+	// ReturnSpecialUse asks for the special-use attributes of all listed
+	// mailboxes (RFC 6154 §5.2), when the server supports SPECIAL-USE.
+	ReturnSpecialUse bool
 }
 
 // List lists mailboxes matching pattern under reference (RFC 3501 §6.3.8);
@@ -275,8 +281,14 @@ func (c *Client) List(ctx context.Context, reference, pattern string, opts *List
 		opts = &ListOptions{}
 	}
 	var selection, returns []string
+	if opts.Subscribed {
+		selection = append(selection, "SUBSCRIBED")
+	}
 	if opts.SpecialUse {
 		selection = append(selection, "SPECIAL-USE")
+	}
+	if opts.ReturnSpecialUse && (c.Has(ctx, "SPECIAL-USE") || c.Has(ctx, "IMAP4rev2")) {
+		returns = append(returns, "SPECIAL-USE")
 	}
 	statusInList := len(opts.Status) > 0 && (c.Has(ctx, "LIST-STATUS") || c.Has(ctx, "IMAP4rev2"))
 	if statusInList {

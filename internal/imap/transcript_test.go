@@ -446,3 +446,17 @@ S: A2 OK done
 		t.Errorf("statuses = %+v %+v %+v", list[0].Status, list[1].Status, list[2].Status)
 	}
 }
+
+func TestTranscriptListExtended(t *testing.T) {
+	// RFC 5258 §5 SUBSCRIBED selection, RFC 6154 §5.2 RETURN (SPECIAL-USE).
+	c := dialScript(t, `S: * OK [CAPABILITY IMAP4rev1 LIST-EXTENDED SPECIAL-USE] hi
+C: A0 LIST (SUBSCRIBED) "" * RETURN (SPECIAL-USE)
+S: * LIST (\Subscribed) "/" INBOX
+S: * LIST (\Subscribed \Sent) "/" "Sent Mail"
+S: A0 OK done
+`)
+	list, err := c.List(ctx, "", "*", &ListOptions{Subscribed: true, ReturnSpecialUse: true})
+	if err != nil || len(list) != 2 || !list[1].HasAttribute(`\Sent`) || !list[1].HasAttribute(`\subscribed`) {
+		t.Errorf("List = %v, %v", list, err)
+	}
+}
