@@ -46,7 +46,7 @@
 //   - RFC 9051 IMAP4rev2 servers (LITERAL-, UIDPLUS, MOVE, ESEARCH, UNSELECT,
 //     IDLE and LIST-STATUS are taken as present when IMAP4rev2 is
 //     advertised; ENABLE IMAP4rev2 switches names to UTF-8).
-//   - RFC 7888 LITERAL+ / LITERAL-, RFC 3516 literal8 in responses.
+//   - RFC 7888 LITERAL+ / LITERAL-, RFC 3516 BINARY fetch and literal8.
 //   - RFC 4959 SASL-IR; RFC 4616 PLAIN; LOGIN (draft-murchison-sasl-login);
 //     RFC 2195 CRAM-MD5; XOAUTH2; RFC 7628 OAUTHBEARER.
 //   - RFC 2177 IDLE, RFC 2342 NAMESPACE, RFC 2971 ID, RFC 3691 UNSELECT,

@@ -27,6 +27,10 @@ type BodySection struct {
 	Peek bool
 	// Partial fetches Count bytes from Offset ("<Offset.Count>").
 	Partial *Partial
+	// Binary asks for the part with its content-transfer-encoding undone
+	// by the server (RFC 3516 BINARY[]); Specifier must be empty. The
+	// server must advertise BINARY.
+	Binary bool
 }
 
 // Partial is the <origin.count> of a partial fetch.
@@ -107,9 +111,16 @@ func (o *FetchOptions) items() (string, error) {
 		if err != nil {
 			return "", err
 		}
-		item := "BODY[" + spec + "]"
+		kind := "BODY"
+		if s.Binary {
+			if s.Specifier != "" {
+				return "", errors.New("imap: BINARY takes a part number only (RFC 3516 §4.2)")
+			}
+			kind = "BINARY"
+		}
+		item := kind + "[" + spec + "]"
 		if s.Peek {
-			item = "BODY.PEEK[" + spec + "]"
+			item = kind + ".PEEK[" + spec + "]"
 		}
 		if s.Partial != nil {
 			item += "<" + strconv.FormatUint(uint64(s.Partial.Offset), 10) + "." + strconv.FormatUint(uint64(s.Partial.Count), 10) + ">"

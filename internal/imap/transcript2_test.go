@@ -415,3 +415,30 @@ S: A1 OK done
 		t.Errorf("Status(inbox) = %+v, %v", st, err)
 	}
 }
+
+func TestTranscriptFetchBinary(t *testing.T) {
+	// RFC 3516 §4.2: BINARY.PEEK[part] answered with a literal8 holding
+	// the decoded content (here with a NUL).
+	c := dialScript(t, `S: * OK [CAPABILITY IMAP4rev1 BINARY] hi
+C: A0 UID FETCH 7 (UID BINARY.PEEK[2])
+S: * 1 FETCH (UID 7 BINARY[2] ~{4}
+S: a`+"\x00"+`
+S: )
+S: A0 OK done
+`)
+	var got []byte
+	err := c.Fetch(ctx, UIDSetNum(7), &FetchOptions{UID: true, BodySections: []BodySection{{Part: []int{2}, Binary: true, Peek: true}}}, func(m *FetchMessage) error {
+		b, err := m.NextBody()
+		if err != nil {
+			return err
+		}
+		got, err = io.ReadAll(b)
+		if b.Name != "BINARY[2]" || b.Section != "2" {
+			return fmt.Errorf("section %q %q", b.Name, b.Section)
+		}
+		return err
+	})
+	if err != nil || string(got) != "a\x00\r\n" {
+		t.Errorf("Fetch(BINARY) = %q, %v", got, err)
+	}
+}
