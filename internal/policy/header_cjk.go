@@ -14,7 +14,7 @@ import (
 // Decoders for the CJK charsets of encoded words (RFC 2047) and RFC 2231
 // parameter values, giving what Python's bytes.decode(codec,
 // 'surrogateescape') gives: the double-byte codecs gb2312, gbk, big5,
-// euc_kr, cp949, shift_jis, cp932 and euc_jp, and the stateful
+// euc_kr, cp949, shift_jis, cp932, euc_jp and gb18030, and the stateful
 // iso2022_jp (RFC 1468). The
 // tables come from Python's own codecs (header_cjk_tables.go).
 
@@ -33,6 +33,7 @@ var cjkTables = map[string]func() []uint16{
 	"shift_jis":  sync.OnceValue(func() []uint16 { return loadCJKTable("shift_jis") }),
 	"cp932":      sync.OnceValue(func() []uint16 { return loadCJKTable("cp932") }),
 	"euc_jp":     sync.OnceValue(func() []uint16 { return loadCJKTable("euc_jp") }),
+	"gb18030":    sync.OnceValue(func() []uint16 { return loadCJKTable("gb18030") }),
 	"iso2022_jp": sync.OnceValue(func() []uint16 { return loadCJKTable("iso2022_jp") }),
 }
 
@@ -53,6 +54,15 @@ func loadCJKTable(codec string) []uint16 {
 	for i := range table {
 		table[i] = binary.LittleEndian.Uint16(raw[2*i:])
 	}
+	if codec == "gb18030" {
+		// The four-byte part is stored as differences.
+		const fourBytes = (0xFF-0x81)*(0xFF-0x40) + 0x80
+		var prev uint16
+		for i := fourBytes; i < len(table); i++ {
+			prev += table[i]
+			table[i] = prev
+		}
+	}
 	return table
 }
 
@@ -63,9 +73,12 @@ func decodeCJK(codec string, b []byte) (s string, undecodable bool, err error, o
 	if !ok {
 		return "", false, nil, false
 	}
-	if codec == "iso2022_jp" {
+	switch codec {
+	case "iso2022_jp":
 		s, undecodable, err = decodeISO2022JP(load(), b)
-	} else {
+	case "gb18030":
+		s, undecodable = decodeGB18030(load(), b)
+	default:
 		s, undecodable = decodeDoubleByte(load(), b)
 	}
 	return s, undecodable, err, true
@@ -197,4 +210,62 @@ func decodeISO2022JP(table []uint16, b []byte) (string, bool, error) {
 		}
 	}
 	return sb.String(), undecodable, nil
+}
+
+// gb18030Linear numbers the four-byte gb18030 sequence b1 b2 b3 b4.
+func gb18030Linear(b []byte) int {
+	return ((int(b[0]-0x81)*10+int(b[1]-0x30))*126+int(b[2]-0x81))*10 + int(b[3]-0x30)
+}
+
+// decodeGB18030 decodes GB 18030: four-byte sequences (the BMP ones from
+// the table, the supplementary planes from 0x90308130 on by arithmetic)
+// before the GBK-like two-byte pairs.
+func decodeGB18030(table []uint16, b []byte) (string, bool) {
+	const (
+		pairs     = (0xFF - 0x81) * (0xFF - 0x40)
+		fourBytes = pairs + 0x80
+		bmpCount  = 39420
+	)
+	isDigit := func(c byte) bool { return c >= 0x30 && c <= 0x39 }
+	isLead := func(c byte) bool { return c >= 0x81 && c <= 0xFE }
+	supplementaryStart := gb18030Linear([]byte{0x90, 0x30, 0x81, 0x30})
+	var sb strings.Builder
+	undecodable := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c < 0x80 {
+			sb.WriteByte(c)
+			continue
+		}
+		if isLead(c) && i+3 < len(b) && isDigit(b[i+1]) && isLead(b[i+2]) && isDigit(b[i+3]) {
+			lin := gb18030Linear(b[i : i+4])
+			if lin < bmpCount {
+				if r := table[fourBytes+lin]; r != 0 {
+					sb.WriteRune(rune(r))
+					i += 3
+					continue
+				}
+			} else if c >= 0x90 && c <= 0xE3 {
+				if sup := lin - supplementaryStart; sup >= 0 && sup < 0x100000 {
+					sb.WriteRune(rune(0x10000 + sup))
+					i += 3
+					continue
+				}
+			}
+		}
+		if isLead(c) && i+1 < len(b) && b[i+1] >= 0x40 && b[i+1] <= 0xFE {
+			if r := table[int(c-0x81)*(0xFF-0x40)+int(b[i+1]-0x40)]; r != 0 {
+				sb.WriteRune(rune(r))
+				i++
+				continue
+			}
+		}
+		if r := table[pairs+int(c-0x80)]; r != 0 {
+			sb.WriteRune(rune(r))
+			continue
+		}
+		sb.WriteRune(surrogateBase + rune(c))
+		undecodable = true
+	}
+	return sb.String(), undecodable
 }

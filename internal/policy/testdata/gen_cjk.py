@@ -9,7 +9,9 @@
 mail charsets, the character of every (lead 0x81-0xFE, trail 0x40-0xFE)
 pair that decodes to one character and of every single byte 0x80-0xFF
 that does (uint16 little-endian, 0 = none), for euc_jp followed by the
-0x8F-prefixed JIS X 0212 triples (0xA1-0xFE each), zlib-compressed and
+0x8F-prefixed JIS X 0212 triples (0xA1-0xFE each), for gb18030 by the
+BMP four-byte sequences in their linear order (each as the difference
+from the one before, mod 2**16), zlib-compressed and
 base64 encoded; for iso2022_jp the JIS X 0208 table (rows and cells
 0x21-0x7E).
 
@@ -28,7 +30,15 @@ import struct
 import sys
 import zlib
 
-DOUBLE_BYTE = ["gb2312", "gbk", "big5", "euc_kr", "cp949", "shift_jis", "cp932", "euc_jp"]
+DOUBLE_BYTE = ["gb2312", "gbk", "big5", "euc_kr", "cp949", "shift_jis", "cp932", "euc_jp", "gb18030"]
+
+# gb18030 four-byte sequences b1 b2 b3 b4 (b1, b3 in 0x81-0xFE; b2, b4 in
+# 0x30-0x39) are numbered linearly; the first 39420 cover the BMP.
+GB18030_BMP = 39420
+
+
+def gb18030_four(lin):
+    return bytes([0x81 + lin // 12600, 0x30 + lin % 12600 // 1260, 0x81 + lin % 1260 // 10, 0x30 + lin % 10])
 
 
 def pair_table(cs):
@@ -49,6 +59,15 @@ def pair_table(cs):
             s = ""
         v = ord(s) if len(s) == 1 else 0
         data += struct.pack("<H", v)
+    if cs == "gb18030":
+        # Stored as differences from the previous entry (mod 2**16): the
+        # code points rise almost always by one, which compresses well.
+        prev = 0
+        for lin in range(GB18030_BMP):
+            s = gb18030_four(lin).decode(cs)
+            assert len(s) == 1 and ord(s) < 0x10000
+            data += struct.pack("<H", (ord(s) - prev) & 0xFFFF)
+            prev = ord(s)
     if cs == "euc_jp":
         # JIS X 0212 as 0x8F a b.
         for a in range(0xA1, 0xFF):
@@ -118,7 +137,10 @@ def samples():
             seq = b""
             for _ in range(R.randint(1, 6)):
                 k = R.random()
-                if k < 0.05:
+                if cs == "gb18030" and k < 0.2:
+                    seq += gb18030_four(R.randint(0, GB18030_BMP - 1)) if k < 0.1 else \
+                        bytes([R.randint(0x81, 0xFE), R.randint(0x30, 0x39), R.randint(0x81, 0xFE), R.randint(0x30, 0x39)])
+                elif k < 0.05:
                     seq += bytes([0x8F, R.randint(0x80, 0xFF)])
                 elif k < 0.5:
                     seq += R.choice(valid)
@@ -138,7 +160,7 @@ def folds():
     R = random.Random(9)
     texts = {"gb2312": "中文邮件测试 你好", "gbk": "中文郵件 测试", "big5": "中文郵件測試", "euc-kr": "한국어 메일 테스트",
              "ks_c_5601-1987": "안녕하세요", "shift_jis": "日本語のメール ｶﾀｶﾅ", "iso-2022-jp": "日本語の件名です テスト",
-             "cp949": "한국어", "euc-jp": "日本語 ｶﾅ 丂", "cp932": "①日本"}
+             "cp949": "한국어", "euc-jp": "日本語 ｶﾅ 丂", "cp932": "①日本", "gb18030": "中文 € 𠀀 ḿ"}
     pols = {"default,refold_source=all": P.default.clone(refold_source="all"),
             "default,refold_source=all,max_line_length=30": P.default.clone(refold_source="all", max_line_length=30),
             "default,utf8=true,refold_source=all": P.default.clone(utf8=True, refold_source="all")}
