@@ -144,6 +144,9 @@ func appendRun(opts *AppendOptions) error {
 	var failed, total int
 	var firstErr error
 	for _, name := range opts.Inputs {
+		if name == "-" && opts.IO.IsStdinTTY && !opts.Quiet {
+			fmt.Fprintln(opts.IO.ErrOut, "imapctl: reading a message from the terminal; end it with Ctrl-D")
+		}
 		src, err := openInput(opts.IO.In, name)
 		if err != nil {
 			return &UsageError{fmt.Errorf("append: %w", err)}

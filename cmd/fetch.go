@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime/quotedprintable"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -283,11 +284,7 @@ func fetchRun(opts *FetchOptions) error {
 		if len(res.All) == 0 {
 			return nil
 		}
-		if opts.Seq {
-			set = imap.SeqSetNum(res.All...)
-		} else {
-			set = imap.UIDSetNum(res.All...)
-		}
+		set = compactSet(res.All, !opts.Seq)
 	} else if mb.Exists == 0 && !opts.SetGiven {
 		return nil
 	}
@@ -327,7 +324,10 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 	if finite {
 		total = len(requested)
 	}
-	progress := newProgressMeter(opts.IO.ErrOut, opts.IO.IsStderrTTY && !opts.Quiet && opts.Out != "", total)
+	// Progress goes to stderr when it is a terminal, unless the messages
+	// themselves go to that same terminal.
+	showProgress := opts.IO.IsStderrTTY && !opts.Quiet && (opts.Out != "" || !opts.IO.IsStdoutTTY)
+	progress := newProgressMeter(opts.IO.ErrOut, showProgress, total)
 	exactSize := pol != nil && pol.IsRaw() && pol.Linesep == "\r\n" && section.Specifier == "" && len(section.Part) == 0
 
 	seen := map[uint32]bool{}
@@ -345,7 +345,9 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 		if !set.UID {
 			id = m.SeqNum
 		}
-		seen[id] = true
+		if finite {
+			seen[id] = true
+		}
 		meta := output.Message{UID: m.UID, UIDValidity: mb.UIDValidity, Mailbox: opts.Mailbox, Flags: m.Flags, InternalDate: m.InternalDate}
 		if exactSize && body.Size >= 0 {
 			meta.Size = body.Size
@@ -517,4 +519,22 @@ func (s newlineStripper) Read(p []byte) (int, error) {
 			return j, err
 		}
 	}
+}
+
+// compactSet turns search results into a set of ranges (4,5,6,9 becomes
+// 4:6,9), so that a large result makes a short FETCH command.
+func compactSet(nums []uint32, uid bool) imap.NumSet {
+	sorted := slices.Clone(nums)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	set := imap.NumSet{UID: uid}
+	for i := 0; i < len(sorted); {
+		j := i
+		for j+1 < len(sorted) && sorted[j+1] == sorted[j]+1 {
+			j++
+		}
+		set.AddRange(sorted[i], sorted[j])
+		i = j + 1
+	}
+	return set
 }

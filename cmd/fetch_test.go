@@ -270,3 +270,32 @@ func TestFetchFlagParsing(t *testing.T) {
 		}
 	}
 }
+
+func TestCompactSet(t *testing.T) {
+	got := compactSet([]uint32{9, 4, 5, 6, 6, 11, 12}, true)
+	if got.String() != "4:6,9,11:12" || !got.UID {
+		t.Errorf("compactSet = %v (uid %v), want 4:6,9,11:12", got, got.UID)
+	}
+}
+
+func TestFetchSeqAndSearch(t *testing.T) {
+	s := startTestServer(t)
+	msgs := s.messagesIn("INBOX")
+	code, out, errOut := s.run(t, nil, "fetch", "--seq", "--policy", crlfRaw, "INBOX", "2")
+	if code != ExitOK || out != string(msgs[1].Data) {
+		t.Errorf("fetch --seq INBOX 2 = %d %q; equal to message 2's BODY[]: %v", code, errOut, out == string(msgs[1].Data))
+	}
+	// --search SEEN within a UID range gives the seen ones of that range.
+	var want []memserver.SeededMessage
+	for _, m := range msgs[:10] {
+		if slices.Contains(m.Flags, `\Seen`) {
+			want = append(want, m)
+		}
+	}
+	set := "1:" + strconv.Itoa(int(msgs[9].UID))
+	code, out, errOut = s.run(t, nil, "fetch", "--policy", crlfRaw, "--search", "SEEN", "INBOX", set)
+	if code != ExitOK {
+		t.Fatalf("fetch --search = %d %q", code, errOut)
+	}
+	checkMbox(t, strings.NewReader(out), want)
+}
