@@ -655,8 +655,10 @@ func (ms *mailboxSync) adopt(e *Entry, p string) bool {
 }
 
 // fetchSet is the UIDs to fetch: everything above LastUID not yet stored,
-// plus failed and lost ones.
-func (ms *mailboxSync) fetchSet() imap.NumSet {
+// plus failed and lost ones. uidNext is the mailbox's UIDNEXT (0 when
+// unknown): when it says nothing is new, the open range "n:*" is left out,
+// since "*" would bring back the last message (RFC 3501 §6.4.8).
+func (ms *mailboxSync) fetchSet(uidNext uint32) imap.NumSet {
 	set := imap.NumSet{UID: true}
 	var extra []uint32
 	for uid := range ms.refetch {
@@ -687,7 +689,9 @@ func (ms *mailboxSync) fetchSet() imap.NumSet {
 		}
 		next = uid + 1
 	}
-	set.AddRange(next, 0)
+	if uidNext == 0 || uidNext > next {
+		set.AddRange(next, 0)
+	}
 	return set
 }
 
@@ -810,8 +814,8 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		})
 	}
 	// An empty mailbox gets no FETCH: some servers answer "1:*" with BAD.
-	if (flagErr == nil || isNoMessages(flagErr)) && mb.Exists > 0 {
-		fetchErr = c.Fetch(ctx, ms.fetchSet(), &imap.FetchOptions{
+	if set := ms.fetchSet(mb.UIDNext); (flagErr == nil || isNoMessages(flagErr)) && mb.Exists > 0 && !set.IsEmpty() {
+		fetchErr = c.Fetch(ctx, set, &imap.FetchOptions{
 			UID: true, Flags: true, InternalDate: true, RFC822Size: true, ModSeq: condstore,
 			BodySections: []imap.BodySection{{Peek: true}},
 		}, fetchOne)

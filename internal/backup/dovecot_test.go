@@ -141,8 +141,8 @@ func TestDovecotBackup(t *testing.T) {
 	if sum.FlagUpdates != 1 || sum.NewMessages != 0 || sum.Changed != 1 {
 		t.Errorf("after a flag change: %+v", sum)
 	}
-	if log.count("CHANGEDSINCE") != 1 {
-		t.Errorf("no CHANGEDSINCE fetch: %q", log.lines)
+	if log.count("CHANGEDSINCE") != 1 || log.count("BODY.PEEK[]") != 0 {
+		t.Errorf("want one CHANGEDSINCE fetch and no body fetch: %q", log.lines)
 	}
 	man, _ = readManifest(inbox, false)
 	if !slices.Contains(man.Messages[3].Flags, `\Flagged`) {
