@@ -147,7 +147,8 @@ type FetchMessage struct {
 	Envelope      *Envelope
 	BodyStructure *BodyStructure
 	ModSeq        uint64
-	// Other holds attributes this package does not interpret, by name.
+	// Other holds attributes this package does not interpret, by name
+	// (and an INTERNALDATE that is not an RFC 3501 date-time).
 	Other map[string]imapwire.Value
 
 	p           *fetchParser
@@ -323,7 +324,12 @@ func (p *fetchParser) attr(name string) (*BodySectionReader, error) {
 		}
 		t, err := time.Parse("_2-Jan-2006 15:04:05 -0700", s)
 		if err != nil {
-			return nil, &imapwire.DecodeError{Rule: "date-time", Msg: fmt.Sprintf("%q", s)}
+			// Not an RFC 3501 date-time: keep it raw rather than fail.
+			if m.Other == nil {
+				m.Other = map[string]imapwire.Value{}
+			}
+			m.Other[name] = imapwire.Value{Kind: imapwire.StringValue, Text: s}
+			break
 		}
 		m.InternalDate = t
 	case name == "RFC822.SIZE":
