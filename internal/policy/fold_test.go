@@ -269,3 +269,37 @@ func BenchmarkFoldBinary(b *testing.B) {
 		})
 	}
 }
+
+// TestFoldBinaryExamples shows, on a few readable cases, what each
+// folding path does. The expected values are Python 3.11.7's
+// policy.fold_binary output for the same policy, name and value.
+func TestFoldBinaryExamples(t *testing.T) {
+	tests := []struct {
+		spec, name, value, want string
+	}{
+		// Compat32: Header.encode splits at "; ", ", " and spaces.
+		{"compat32", "Subject",
+			"a very long subject line that goes on and on, and then some more; with separators and words that run past the limit",
+			"Subject: a very long subject line that goes on and on, and then some more;\n with separators and words that run past the limit\n"},
+		// Compat32 under cte_type=7bit: 8-bit bytes become unknown-8bit encoded words.
+		{"compat32,cte_type=7bit", "Subject", "caf\xe9 au lait", "Subject: =?unknown-8bit?q?caf=E9_au_lait?=\n"},
+		// EmailPolicy, short lines: the source lines rejoined with linesep.
+		{"default", "To", "Jane Doe <jane@example.com>,\n Bob <bob@example.com>", "To: Jane Doe <jane@example.com>,\n Bob <bob@example.com>\n"},
+		// Refolding decodes encoded words and re-encodes them as UTF-8.
+		{"default,refold_source=all", "Subject", "=?iso-8859-1?q?caf=E9?= au lait", "Subject: =?utf-8?q?caf=C3=A9?= au lait\n"},
+		// 8-bit bytes under cte_type=7bit force a refold with unknown-8bit.
+		{"SMTP,cte_type=7bit", "From", "J\xc3\xb6rg <joerg@example.com>", "From: =?unknown-8bit?q?J=C3=B6rg?= <joerg@example.com>\r\n"},
+		// A parameter too long for the line becomes RFC 2231 sections.
+		{"default,max_line_length=40", "Content-Type", `application/pdf; name="a rather long file name for a report.pdf"`,
+			"Content-Type: application/pdf;\n name*0*=us-ascii''a%20rather%20long%20;\n name*1*=file%20name%20for%20a%20report;\n name*2*=.pdf\n"},
+		// Date headers are re-formatted from the parsed date.
+		{"default,refold_source=all", "Date", "Tue,  6 Mar 2001 09:29:58 -0800 (PST)", "Date: Tue, 06 Mar 2001 09:29:58 -0800\n"},
+		// Text after a valid msg-id is dropped.
+		{"default,refold_source=all", "Message-ID", "<1234@example.com> trailing junk", "Message-ID: <1234@example.com> \n"},
+	}
+	for _, tt := range tests {
+		if got := foldTestPolicy(t, tt.spec).foldBinary(tt.name, tt.value); got != tt.want {
+			t.Errorf("%s: foldBinary(%q, %q) = %q, want %q", tt.spec, tt.name, tt.value, got, tt.want)
+		}
+	}
+}
