@@ -679,7 +679,10 @@ func (b *bench) wideNoChange(p *profile, loop target) {
 			return
 		}
 		proxy.ResetTurns()
-		cmd := b.imapctlCmd(p, t, "--debug", "4", "backup", "--out", out)
+		// IMAPCTL_DEBUG, not --debug: backup's per-account settings do not
+		// see the global flags (cmd/backup.go accountFactory).
+		cmd := b.imapctlCmd(p, t, "backup", "--out", out)
+		cmd.Env = append(cmd.Env, "IMAPCTL_DEBUG=4")
 		var trace bytes.Buffer
 		cmd.Stderr = &trace
 		start := time.Now()
