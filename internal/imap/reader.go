@@ -259,7 +259,7 @@ func (c *Client) handleUntagged(resp *Response) {
 	c.mu.Lock()
 	if c.greeting == nil {
 		c.greeting = resp
-		c.debugf("greeting: %s", resp)
+		c.eventf("greeting: %s", resp)
 		if resp.Code != nil && resp.Code.Name == imapwire.CodeCapability {
 			c.setCapsLocked(resp.Code.Capabilities)
 		}
@@ -287,7 +287,7 @@ func (c *Client) handleUntagged(resp *Response) {
 	case "BYE":
 		c.bye = resp.Text
 	case "CAPABILITY":
-		c.debugf("capabilities: %s", resp)
+		c.eventf("capabilities: %s", resp)
 		caps := make([]string, len(resp.Fields))
 		for i, f := range resp.Fields {
 			caps[i] = f.Text
@@ -445,6 +445,13 @@ func (t *tracer) printf(format string, args ...any) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	fmt.Fprintf(t.w, "imap: "+format+"\n", args...)
+}
+
+// eventf reports what the level-4 trace already shows as a server line.
+func (c *Client) eventf(format string, args ...any) {
+	if c.trace != nil && c.trace.level < 4 {
+		c.trace.printf(format, args...)
+	}
 }
 
 func (c *Client) debugf(format string, args ...any) {

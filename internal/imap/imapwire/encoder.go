@@ -304,7 +304,8 @@ func (e *Encoder) writeLineEnd() {
 		e.setErr(err)
 		return
 	}
-	if e.TraceLine != nil {
+	// A line that is only the end of a secret literal has nothing to show.
+	if e.TraceLine != nil && e.trace.Len() > 0 {
 		e.TraceLine(e.trace.String())
 	}
 	e.trace.Reset()

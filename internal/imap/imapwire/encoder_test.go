@@ -101,7 +101,7 @@ func TestEncoderTraceMasksSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Join(lines, "|")
-	if strings.Contains(got, "ss") || got != "a1 LOGIN joe ***|" {
+	if strings.Contains(got, "ss") || got != "a1 LOGIN joe ***" {
 		t.Errorf("trace = %q", got)
 	}
 	if !strings.Contains(buf.String(), "pässwörd") {
