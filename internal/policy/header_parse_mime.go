@@ -97,7 +97,7 @@ func getSection(value string) (*token, string, error) {
 	if err != nil {
 		return nil, value, &pythonRaise{"OverflowError", "section number too large"}
 	}
-	sec.number, sec.hasNumber = n, true
+	sec.number = n
 	sec.add(valueTerminal(digits, "digits"))
 	return sec, value, nil
 }

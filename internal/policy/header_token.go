@@ -197,7 +197,6 @@ type token struct {
 	extended  bool
 	charset   string
 	number    int
-	hasNumber bool
 
 	// frozen is set once parsing is done: str() may then be cached.
 	frozen   bool
@@ -462,18 +461,6 @@ func (t *token) hasDefect(k defectKind) bool {
 	}
 	for _, c := range t.kids {
 		if c.hasDefect(k) {
-			return true
-		}
-	}
-	return false
-}
-
-func (t *token) hasAnyDefect() bool {
-	if len(t.defects) > 0 {
-		return true
-	}
-	for _, c := range t.kids {
-		if c.hasAnyDefect() {
 			return true
 		}
 	}
