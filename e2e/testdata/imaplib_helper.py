@@ -16,10 +16,15 @@ compare imapctl with. The password comes from IMAPLIB_PASSWORD (never argv).
       prints the UIDs UID SEARCH returns, one per line
   ... flags MAILBOX UID
       prints "flags: f..." (lower case, sorted: servers differ in case) and "internaldate: YYYY-MM-DD" (local time)
+  ... section MAILBOX UID SECTION FILE [decode]
+      writes BODY[SECTION] of UID to FILE (with decode: that part's payload
+      decoded by Python's email package instead)
   ... list
       prints the server's LIST lines, as imaplib returns them
 """
 import argparse
+import email
+import email.policy
 import imaplib
 import os
 import re
@@ -144,6 +149,26 @@ def main():
         date = imaplib.Internaldate2tuple(data[0])
         print("flags: " + " ".join(flags))
         print("internaldate: %04d-%02d-%02d" % tuple(date[:3]) if date else "internaldate: ?")
+    elif args.op == "section":
+        mailbox, uid, section, out = args.rest[:4]
+        decode = "decode" in args.rest[4:]
+        typ, _ = conn.select(quote(mailbox), readonly=True)
+        if decode:
+            # The part's payload decoded by Python's email package.
+            msgs = fetch_all(conn, mailbox, uid)
+            part = email.message_from_bytes(msgs[int(uid)][1], policy=email.policy.compat32)
+            for index in section.split("."):
+                if part.is_multipart():
+                    part = part.get_payload()[int(index) - 1]
+            data = part.get_payload(decode=True)
+        else:
+            typ, data = conn.uid("FETCH", uid, "(BODY.PEEK[%s])" % section)
+            if typ != "OK" or not data or not isinstance(data[0], tuple):
+                sys.exit("fetch failed: %r" % (data,))
+            data = data[0][1]
+        with open(out, "wb") as f:
+            f.write(data)
+        print("bytes: %d" % len(data))
     elif args.op == "append":
         mailbox, path = args.rest[:2]
         flags = args.rest[2] if len(args.rest) > 2 else None
