@@ -18,6 +18,9 @@ type ConvertOptions struct {
 	Context context.Context
 	Policy  func(defaultSpec string) (*policy.Policy, error)
 	Quiet   bool
+	// JSON writes one report per message (defects found, bytes written)
+	// as NDJSON on stderr.
+	JSON bool
 
 	// Inputs are files, mboxes or Maildirs; "-" or none means stdin.
 	Inputs []string
@@ -41,11 +44,14 @@ For example, to hand a message to sendmail with CRLF line endings:
   imapctl convert --policy SMTP msg.eml | sendmail -t
 
 A message with defects under a strict policy (raise_on_defect) is not
-written; the others are, and imapctl exits with status 6.`,
+written; the others are, and imapctl exits with status 6. With --json, a
+report per message (source, index, the defects Python's parser would record,
+bytes written) goes to stderr as NDJSON.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
 			opts.Inputs = args
 			opts.Quiet = f.Global.Quiet
+			opts.JSON = f.Global.JSON
 			if runF != nil {
 				return runF(opts)
 			}
@@ -132,11 +138,23 @@ func convertRun(opts *ConvertOptions) error {
 				return fmt.Errorf("convert: %s: %w", src.name, err)
 			}
 			total++
+			var report *policy.Report
 			_, err = sink.Put(opts.Context, output.Message{Sender: meta.Sender, InternalDate: meta.InternalDate},
 				func(w io.Writer) error {
-					_, err := p.Write(w, body)
+					var err error
+					report, err = p.Write(w, body)
 					return err
 				})
+			if opts.JSON && report != nil {
+				// Reports go to stderr: stdout carries the messages.
+				line := convertReport{Source: src.name, Index: meta.Index, Defects: report.Defects, Bytes: report.Written}
+				if line.Defects == nil {
+					line.Defects = []policy.Defect{}
+				}
+				if err == nil {
+					_ = writeJSONLine(opts.IO.ErrOut, line)
+				}
+			}
 			if err != nil {
 				var defect *policy.DefectError
 				if !errors.As(err, &defect) {
@@ -163,4 +181,12 @@ func convertRun(opts *ConvertOptions) error {
 		return &PartialError{Failed: failed, Total: total, First: firstErr}
 	}
 	return nil
+}
+
+// convertReport is one NDJSON line of convert --json.
+type convertReport struct {
+	Source  string          `json:"source"`
+	Index   int             `json:"index"`
+	Defects []policy.Defect `json:"defects"`
+	Bytes   int64           `json:"bytes"`
 }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -66,5 +67,25 @@ func TestConvertBadInput(t *testing.T) {
 	code, _, errOut = runTest(t, nil, "convert", "no/such/file.eml")
 	if code != ExitUsage || !strings.HasPrefix(errOut, "imapctl: ") {
 		t.Errorf("convert of a missing file = %d, stderr %q; want 2", code, errOut)
+	}
+}
+
+func TestConvertJSONReportsDefects(t *testing.T) {
+	// Under default (no raise_on_defect) Python records the defect and writes the message.
+	msg := "enmime/low-quality-bad-final-boundary.eml"
+	code, out, errOut := runTest(t, nil, "--json", "convert", "--policy", "default", "../testdata/corpus/"+msg)
+	want, err := os.ReadFile("../testdata/policy-expected/default/" + msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code != ExitOK || out != string(want) {
+		t.Errorf("convert --json = %d; output equal to Python's: %v", code, out == string(want))
+	}
+	var report convertReport
+	if err := json.Unmarshal([]byte(errOut), &report); err != nil {
+		t.Fatalf("stderr %q: %v", errOut, err)
+	}
+	if len(report.Defects) == 0 || report.Defects[0].Class != "CloseBoundaryNotFoundDefect" || report.Bytes != int64(len(want)) {
+		t.Errorf("report = %+v; want CloseBoundaryNotFoundDefect (as Python's manifest says) and %d bytes", report, len(want))
 	}
 }
