@@ -119,8 +119,12 @@ type Client struct {
 	inCallback atomic.Bool  // the reader goroutine runs caller code
 }
 
-// maxKeptPerName bounds imaplib-style untagged response storage per name.
-const maxKeptPerName = 1000
+// maxKeptPerName and maxKeptNames bound imaplib-style untagged response
+// storage.
+const (
+	maxKeptPerName = 1000
+	maxKeptNames   = 256
+)
 
 // command is one command in flight.
 type command struct {

@@ -246,7 +246,10 @@ func (c *Client) keepCodeLocked(resp *Response) {
 }
 
 func (c *Client) keepLocked(name string, resp *Response) {
-	rs := c.untagged[name]
+	rs, known := c.untagged[name]
+	if !known && len(c.untagged) >= maxKeptNames {
+		return // a server inventing names must not grow memory
+	}
 	if len(rs) >= maxKeptPerName {
 		rs = append(rs[:0], rs[1:]...)
 	}
