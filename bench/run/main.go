@@ -40,7 +40,7 @@ import (
 )
 
 func main() {
-	profiles := flag.String("profiles", "small,wide,big", "comma-separated profiles: small, medium, big, wide")
+	profiles := flag.String("profiles", "small,wide,big", "comma-separated profiles: small, medium, big, wide, many (100,000 text messages)")
 	rounds := flag.Int("rounds", 3, "rounds of every contender (medians are reported)")
 	imapctl := flag.String("imapctl", "bin/imapctl", "the built imapctl binary")
 	delayFlag := flag.Duration("delay", 10*time.Millisecond, "one-way delay of the delay-proxy runs (0: skip them)")
@@ -243,6 +243,10 @@ func (b *bench) fill(name string) (*profile, error) {
 		p.seed, p.mailboxes, p.specs = 2, []string{"INBOX"}, gen.Specs(2, 10000, gen.Realistic)
 	case "big":
 		p.seed, p.mailboxes, p.specs = 3, []string{"INBOX"}, []gen.Spec{{Index: 0, Kind: gen.Huge, Size: 200 << 20}}
+	case "many":
+		// The flat-memory check: RSS must not grow with the
+		// number of messages in a mailbox.
+		p.seed, p.mailboxes, p.specs = 5, []string{"INBOX"}, gen.Specs(5, 100_000, gen.TextOnly)
 	case "wide":
 		p.seed = 4
 		for i := 1; i <= 100; i++ {
@@ -250,7 +254,7 @@ func (b *bench) fill(name string) (*profile, error) {
 		}
 		p.specs = gen.Specs(4, 50, gen.TextOnly)
 	default:
-		return nil, fmt.Errorf("unknown profile %q (want small, medium, big or wide)", name)
+		return nil, fmt.Errorf("unknown profile %q (want small, medium, big, wide or many)", name)
 	}
 	start := time.Now()
 	root := b.srv.Maildir(p.user.Name)
