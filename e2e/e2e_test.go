@@ -146,12 +146,13 @@ func setupMemserver(env *testscript.Env) error {
 }
 
 // TestDovecot runs testdata/dovecot/*.txtar against one private Dovecot
-// (internal/testutil/dovecot) with quota, ACL and COMPRESS, each script as
+// (internal/testutil/dovecot) with quota, ACL, COMPRESS and OAuth2 (a
+// token for each script's user in OAUTH_TOKEN), each script as
 // a user of its own with an empty mailbox and a non-ASCII password. It skips when Dovecot is not
 // available, and fails instead when CI=true.
 func TestDovecot(t *testing.T) {
 	scripts, _ := filepath.Glob("testdata/dovecot/*.txtar")
-	server := dovecot.Start(t, dovecot.All(), dovecot.WithUserPool(len(scripts)+1))
+	server := dovecot.Start(t, dovecot.All(), dovecot.WithOAuth2(), dovecot.WithUserPool(len(scripts)+1))
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/dovecot",
 		Setup: func(env *testscript.Env) error {
@@ -167,6 +168,7 @@ func TestDovecot(t *testing.T) {
 				"CA_FILE":          server.CAFile,
 				"PLAIN_PORT":       plainPort,
 				"SEP":              server.Separator,
+				"OAUTH_TOKEN":      server.OAuth2Token(user.Name),
 			})
 			env.Values[serverKey{}] = &scriptServer{kind: "dovecot", addr: server.TLSAddr(), plainAddr: server.PlainAddr(),
 				user: user.Name, password: user.Password, caFile: server.CAFile}
