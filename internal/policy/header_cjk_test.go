@@ -30,7 +30,8 @@ func wtf8(s string) string {
 	return b.String()
 }
 
-// TestCJKDecodeMatchesPython compares the CJK decoders with Python's
+// TestCJKDecodeMatchesPython compares the CJK (and UTF-16/32) decoders
+// with Python's
 // bytes.decode(codec, 'surrogateescape') on the random byte strings of
 // testdata/cjk-decode.jsonl.gz (gen_cjk.py samples).
 func TestCJKDecodeMatchesPython(t *testing.T) {
@@ -57,6 +58,9 @@ func TestCJKDecodeMatchesPython(t *testing.T) {
 		in := []byte(latin1Bytes(t, rec.In))
 		total++
 		s, _, err, ok := decodeCJK(rec.Codec, in)
+		if !ok {
+			s, _, err, ok = decodeUTF16or32(rec.Codec, in)
+		}
 		if !ok {
 			t.Fatalf("no decoder for %s", rec.Codec)
 		}

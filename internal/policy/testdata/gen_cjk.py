@@ -15,7 +15,8 @@ from the one before, mod 2**16), zlib-compressed and
 base64 encoded; for iso2022_jp the JIS X 0208 table (rows and cells
 0x21-0x7E).
 
-"samples" writes random byte strings with Python's
+"samples" writes random byte strings (also for the UTF-16 and UTF-32
+codecs, decoded in header_utf16.go) with Python's
 bytes.decode(codec, 'surrogateescape') of each (or "raise"), which
 header_cjk_test.go compares with the Go decoders.
 
@@ -149,6 +150,21 @@ def samples():
                 else:
                     seq += bytes([R.randint(0x00, 0x7F)])
             emit(cs, seq)
+    for cs in ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"]:
+        units = ["a", "é", "日", "😀", "\ufeff"]
+        for _ in range(800):
+            seq = b""
+            for _ in range(R.randint(1, 5)):
+                k = R.random()
+                if k < 0.5:
+                    seq += R.choice(units).encode(cs.replace("-le", "").replace("-be", "") + ("-le" if "be" not in cs else "-be"))
+                elif k < 0.6:
+                    seq += R.choice([b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"])
+                elif k < 0.8:
+                    seq += bytes([R.choice([0x00, 0x41, 0xD8, 0xDC, 0xDE, 0x80, 0xFF, 0x11, 0x3D])])
+                else:
+                    seq += bytes(R.choice([[0x00, 0xD8], [0xD8, 0x00], [0x00, 0xDC], [0x80, 0xD8, 0x80, 0xDC], [0x00, 0x00, 0x11, 0x00]]))
+            emit(cs.replace("-", "_"), seq)
     pieces = [b"\x1b$B", b"\x1b$@", b"\x1b(B", b"\x1b(J", b"0!", b"F|K\\", b"8l", b"\n", b"\r", b" ", b"a", b"\\~",
               b"\x7f", b"\x0e", b"\xb0", b"\xa1", b"\x1b", b"\x1b(", b"\x1b$", b"\x1bN", b"\x1b(I", b"!", b"\t"]
     for _ in range(4000):
@@ -200,7 +216,12 @@ def emit(cs, seq):
         res = out.encode("utf-8", "surrogatepass").decode("latin-1")
     except UnicodeDecodeError:
         res = None
-    print(json.dumps({"codec": cs, "in": seq.decode("latin-1"), "out": res}))
+    print(json.dumps({"codec": codecs_name(cs), "in": seq.decode("latin-1"), "out": res}))
+
+
+def codecs_name(cs):
+    import codecs
+    return codecs.lookup(cs).name
 
 
 if __name__ == "__main__":
