@@ -74,7 +74,8 @@
 //   - Untagged FETCH responses that answer a command are handed to that
 //     command and not kept for Response, so fetching a mailbox does not
 //     grow memory; neither are the SEARCH, ESEARCH, SORT and THREAD results
-//     a command returns. At most 1000 responses are kept per name.
+//     a command returns. At most 1000 responses are kept per name, and at
+//     most 256 names.
 //   - The selected mailbox's state holds counts and codes, not per-message
 //     flags: FETCH flag updates from other clients are delivered to
 //     Options.OnUntagged and Response("FETCH"), not cached.
@@ -109,7 +110,7 @@
 //     without a space are accepted, and lists may be adjacent without a
 //     space. Response lines are bounded (Options.MaxLineLength, 32 MiB by
 //     default); literals read into memory (not bodies) are bounded at
-//     16 MiB.
+//     16 MiB per line.
 //   - A string is sent as an atom, quoted string or literal chosen from its
 //     content; strings longer than 1024 bytes go as literals. CR and LF
 //     only ever travel inside literals; NUL is refused.

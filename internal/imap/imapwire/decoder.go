@@ -23,8 +23,8 @@ import (
 // 7 MB, so the bound is generous but finite.
 const DefaultMaxLineLength = 32 << 20
 
-// DefaultMaxLiteralInMemory bounds a literal that the decoder reads into a
-// string (for example a long subject in an ENVELOPE). Message bodies are
+// DefaultMaxLiteralInMemory bounds the literals that the decoder reads
+// into strings on one line (for example a long subject in an ENVELOPE). Message bodies are
 // never read this way; they are streamed through a LiteralReader.
 const DefaultMaxLiteralInMemory = 16 << 20
 
@@ -68,8 +68,9 @@ type Decoder struct {
 	// AString, NString and Value.
 	MaxLiteralInMemory int64
 
-	line int64
-	lit  *LiteralReader
+	line    int64
+	lineMem int64 // literal bytes read into memory on this line
+	lit     *LiteralReader
 }
 
 // NewDecoder returns a decoder reading from r with the default bounds.
@@ -204,6 +205,17 @@ func (d *Decoder) SP() bool {
 
 // CRLF reads a line end (RFC 3501 §9 "CRLF"); a lone LF is accepted.
 func (d *Decoder) CRLF() bool {
+	if !d.lineEnd() {
+		return false
+	}
+	d.line = 0
+	d.lineMem = 0
+	return true
+}
+
+// lineEnd reads CRLF or LF without ending the logical line (after a
+// literal header the response goes on).
+func (d *Decoder) lineEnd() bool {
 	b, ok := d.readByte("CRLF")
 	if !ok {
 		return false
@@ -217,7 +229,6 @@ func (d *Decoder) CRLF() bool {
 	if b != '\n' {
 		return d.fail("CRLF", "want line end, got %q", b)
 	}
-	d.line = 0
 	return true
 }
 
@@ -465,7 +476,7 @@ func (d *Decoder) Literal() (*LiteralReader, bool) {
 		return nil, d.fail("literal", "size %q out of range", s)
 	}
 	nonSync := d.Accept('+')
-	if !d.Expect("literal", '}') || !d.CRLF() {
+	if !d.Expect("literal", '}') || !d.lineEnd() {
 		return nil, false
 	}
 	d.lit = &LiteralReader{d: d, n: n, Size: n, Binary: binary, NonSync: nonSync}
@@ -477,9 +488,12 @@ func (d *Decoder) literalString(rule string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if d.MaxLiteralInMemory > 0 && lit.Size > d.MaxLiteralInMemory {
-		return "", d.fail(rule, "literal of %d bytes exceeds in-memory bound of %d", lit.Size, d.MaxLiteralInMemory)
+	// The bound holds for all literals of one line together, so that a
+	// response cannot grow memory with many literals.
+	if d.MaxLiteralInMemory > 0 && lit.Size > d.MaxLiteralInMemory-d.lineMem {
+		return "", d.fail(rule, "literal of %d bytes exceeds in-memory bound of %d per line", lit.Size, d.MaxLiteralInMemory)
 	}
+	d.lineMem += lit.Size
 	var sb strings.Builder
 	// Grow in steps: the announced size is only a claim.
 	if _, err := io.Copy(&sb, lit); err != nil {

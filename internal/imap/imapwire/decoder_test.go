@@ -210,3 +210,18 @@ func TestDiscardLineSkipsLiteral(t *testing.T) {
 		t.Errorf("after DiscardLine: %q", b.String())
 	}
 }
+
+func TestLiteralInMemoryBoundIsPerLine(t *testing.T) {
+	d := dec("({4}\r\nabcd {4}\r\nefgh {4}\r\nijkl)\r\n")
+	d.MaxLiteralInMemory = 10
+	if _, ok := d.Value(); ok || !strings.Contains(d.Err().Error(), "in-memory bound") {
+		t.Errorf("three 4-byte literals under a 10-byte bound: err = %v", d.Err())
+	}
+	d = dec("{4}\r\nabcd\r\n{4}\r\nefgh\r\n{4}\r\nijkl\r\n")
+	d.MaxLiteralInMemory = 5
+	for i := 0; i < 3; i++ {
+		if _, ok := d.String(); !ok || !d.CRLF() {
+			t.Fatalf("literal %d on its own line: %v", i, d.Err())
+		}
+	}
+}
