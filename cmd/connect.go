@@ -147,7 +147,11 @@ func login(ctx context.Context, f *Factory, s *Settings, c *imap.Client) error {
 	}
 	secret, err := f.secret(ctx, s)
 	if err != nil {
-		return err
+		var usage *UsageError
+		if errors.As(err, &usage) || ctx.Err() != nil {
+			return err
+		}
+		return &AuthError{err} // a failing password_cmd or token_cmd
 	}
 	mechanism := s.Auth
 	if mechanism == "" {

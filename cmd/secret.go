@@ -36,7 +36,7 @@ func (f *Factory) secret(ctx context.Context, s *Settings) (string, error) {
 	prompt := fmt.Sprintf("Password for %s@%s: ", s.User, s.Host)
 	p, err := f.IOStreams.ReadSecret(prompt)
 	if err != nil {
-		return "", withHint(err, "set IMAPCTL_PASSWORD or password_cmd in the config file")
+		return "", withHint(&UsageError{err}, "set IMAPCTL_PASSWORD or password_cmd in the config file")
 	}
 	return string(p), nil
 }

@@ -49,3 +49,17 @@ func TestSecretCmdFailureHidesOutput(t *testing.T) {
 		t.Errorf("secret(no terminal) = %v; want an error with a hint", err)
 	}
 }
+
+func TestSecretFailureExitCodes(t *testing.T) {
+	s := startTestServer(t)
+	// A failing password_cmd: authentication cannot happen, exit 3.
+	code, _, errOut := s.run(t, map[string]string{"IMAPCTL_PASSWORD": "", "IMAPCTL_PASSWORD_CMD": "exit 7"}, "list")
+	if code != ExitAuth || !strings.Contains(errOut, "password_cmd failed") {
+		t.Errorf("failing password_cmd = %d %q; want 3", code, errOut)
+	}
+	// No password source and no terminal: a usage error with a hint.
+	code, _, errOut = s.run(t, map[string]string{"IMAPCTL_PASSWORD": ""}, "list")
+	if code != ExitUsage || !strings.Contains(errOut, "imapctl: hint: set IMAPCTL_PASSWORD") {
+		t.Errorf("no password = %d %q; want 2 with a hint", code, errOut)
+	}
+}
