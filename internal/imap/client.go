@@ -61,8 +61,9 @@ type Options struct {
 
 	// OnUntagged, if set, is called from the reader goroutine with every
 	// untagged response no command asked for (EXISTS, EXPUNGE, FETCH flag
-	// updates, ALERT, ...): the events of IDLE. It must not block or call
-	// the client.
+	// updates, ...: the events of IDLE) and with every untagged [ALERT]
+	// (RFC 3501 §7.1: its text must be shown to the user). It must not
+	// block or call the client.
 	OnUntagged func(*Response)
 
 	// MaxLineLength bounds a response line (literals not counted);

@@ -20,7 +20,8 @@ type IdleCommand struct {
 // release gives the write side back to other commands.
 func (ic *IdleCommand) release() { ic.unlock.Do(ic.c.writeMu.Unlock) }
 
-// Idle starts IDLE and returns once the server accepted it.
+// Idle starts IDLE and returns once the server accepted it. RFC 2177 §3
+// asks clients to stop and restart IDLE at least every 29 minutes.
 func (c *Client) Idle(ctx context.Context) (*IdleCommand, error) {
 	if !c.Has(ctx, "IDLE") && !c.Has(ctx, "IMAP4rev2") {
 		return nil, &CapabilityError{Command: "IDLE", Reason: "server does not support IDLE"}

@@ -315,6 +315,10 @@ func (c *Client) handleUntagged(resp *Response) {
 			c.keepLocked(resp.Name, resp)
 		}
 		c.mu.Unlock()
+		// An ALERT must reach the user (RFC 3501 §7.1), whoever asked.
+		if resp.Code != nil && resp.Code.Name == imapwire.CodeAlert {
+			c.onUntagged(resp)
+		}
 		return
 	}
 	c.applyStateLocked(resp)

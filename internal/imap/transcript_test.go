@@ -220,15 +220,25 @@ S: A0 OK [READ-WRITE] SELECT completed
 `
 
 func TestTranscriptSelect(t *testing.T) {
-	c := dialScript(t, greeting+selectExample+`C: A1 NOOP
+	var alerts []string
+	c := dialScript(t, greeting+strings.Replace(selectExample, "S: * 1 RECENT\n", "S: * 1 RECENT\nS: * OK [ALERT] quota almost full\n", 1)+`C: A1 NOOP
 S: * 3 EXPUNGE
 S: * 175 EXISTS
 S: * OK [HIGHESTMODSEQ 90060115205545359] x
 S: A1 OK done
-`)
+`, func(o *Options) {
+		o.OnUntagged = func(r *Response) {
+			if r.Code != nil && r.Code.Name == "ALERT" {
+				alerts = append(alerts, r.Text)
+			}
+		}
+	})
 	mb, err := c.Select(ctx, "INBOX", nil)
 	if err != nil {
 		t.Fatalf("Select = %v", err)
+	}
+	if !slices.Equal(alerts, []string{"quota almost full"}) {
+		t.Errorf("alerts during SELECT = %q", alerts)
 	}
 	want := Mailbox{Name: "INBOX", Exists: 172, Recent: 1, FirstUnseen: 12, UIDValidity: 3857529045, UIDNext: 4392,
 		Flags: []string{`\Answered`, `\Flagged`, `\Deleted`, `\Seen`, `\Draft`}, PermanentFlags: []string{`\Deleted`, `\Seen`, `\*`}}
