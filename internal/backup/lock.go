@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // LockFileName is the lock file in a backup folder.
@@ -29,6 +28,9 @@ func (e *LockedError) Error() string {
 	return fmt.Sprintf("backup: %s is locked by another process", e.Path)
 }
 
+// errLocked is lockExclusive's answer when another process holds the lock.
+var errLocked = errors.New("locked")
+
 // Lock is a held backup-folder lock.
 type Lock struct {
 	file *os.File
@@ -48,9 +50,9 @@ func AcquireLock(dir string) (*Lock, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := lockExclusive(f); err != nil {
 		defer f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
+		if errors.Is(err, errLocked) {
 			data, _ := os.ReadFile(path)
 			pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
 			return nil, &LockedError{Path: dir, PID: pid}
