@@ -124,10 +124,13 @@ func checkLine(r backup.CheckResult) string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, ", login %.2fs", r.LoginSeconds)
-	if r.TLSVersion != "" {
+	switch {
+	case r.TLSVersion != "":
 		fmt.Fprintf(&b, ", %s", r.TLSVersion)
-	} else {
-		b.WriteString(", TLS unknown or off")
+	case r.TLSMode == "none":
+		b.WriteString(", no TLS")
+	default:
+		fmt.Fprintf(&b, ", TLS (%s; version not known)", r.TLSMode)
 	}
 	if r.CertDaysLeft != nil {
 		fmt.Fprintf(&b, ", certificate expires %s (%d days)", r.CertNotAfter.Format("2006-01-02"), *r.CertDaysLeft)
@@ -163,7 +166,7 @@ func (f *Factory) checkTargets(names []string, all bool) ([]backup.CheckTarget, 
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, backup.CheckTarget{Name: accountName(s), Host: s.Host, Connect: func(ctx context.Context) (*imap.Client, *tls.ConnectionState, error) {
+		out = append(out, backup.CheckTarget{Name: accountName(s), Host: s.Host, TLSMode: s.TLS, Connect: func(ctx context.Context) (*imap.Client, *tls.ConnectionState, error) {
 			return connectForCheck(ctx, sub, s)
 		}})
 	}

@@ -16,8 +16,10 @@ import (
 // CheckTarget is one account to check. Connect returns a logged-in client
 // and, when the connection uses TLS and it is known, the TLS state.
 type CheckTarget struct {
-	Name    string
-	Host    string
+	Name string
+	Host string
+	// TLSMode is how the connection is secured: implicit, starttls or none.
+	TLSMode string
 	Connect func(ctx context.Context) (*imap.Client, *tls.ConnectionState, error)
 }
 
@@ -44,6 +46,7 @@ type CheckResult struct {
 	Host    string `json:"host,omitempty"`
 	Status  string `json:"status"`
 	Error   string `json:"error,omitempty"`
+	TLSMode string `json:"tls_mode,omitempty"`
 	// LoginSeconds is the time from dialing to logged in.
 	LoginSeconds float64 `json:"login_seconds"`
 	TLSVersion   string  `json:"tls_version,omitempty"`
@@ -97,7 +100,7 @@ func CheckAccounts(ctx context.Context, targets []CheckTarget, jobs int, th Chec
 }
 
 func checkOne(ctx context.Context, t CheckTarget, th CheckThresholds, now func() time.Time) CheckResult {
-	r := CheckResult{Account: t.Name, Host: t.Host, Status: CheckOK}
+	r := CheckResult{Account: t.Name, Host: t.Host, TLSMode: t.TLSMode, Status: CheckOK}
 	start := time.Now()
 	c, state, err := t.Connect(ctx)
 	r.LoginSeconds = time.Since(start).Seconds()
