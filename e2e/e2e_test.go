@@ -393,11 +393,16 @@ func cmdImaplib(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// condition adds [root]: the tests run as root (which reads any file).
+// condition adds [root]: the tests run as root (which reads any file);
+// and [bugs]: IMAPCTL_E2E_BUGS is set, to run the scripts that are skipped
+// because of a known product bug ("[!bugs] skip 'BUG(...)'") and see which
+// are fixed.
 func condition(cond string) (bool, error) {
 	switch cond {
 	case "root":
 		return os.Geteuid() == 0, nil
+	case "bugs":
+		return os.Getenv("IMAPCTL_E2E_BUGS") != "", nil
 	}
 	return false, fmt.Errorf("unknown condition %q", cond)
 }
