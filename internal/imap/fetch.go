@@ -450,6 +450,17 @@ func (c *Client) readFetch(resp *Response) error {
 			return err
 		}
 		m.pending = first
+		// Answers to UID FETCH carry UID (RFC 3501 §6.4.8); a complete
+		// response without one is a unilateral flag update.
+		if first == nil && p.done && sink.set != nil && sink.set.UID && m.UID == 0 {
+			m.p = nil
+			resp.Fetch = m
+			c.mu.Lock()
+			c.keepLocked("FETCH", resp)
+			c.mu.Unlock()
+			c.onUntagged(resp)
+			return nil
+		}
 		c.inCallback.Store(true)
 		err = sink.fn(m)
 		c.inCallback.Store(false)

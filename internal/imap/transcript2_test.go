@@ -394,6 +394,10 @@ S: A0 OK done
 C: A1 STATUS inbox (MESSAGES)
 S: * STATUS INBOX (MESSAGES 2)
 S: A1 OK done
+C: A2 UID FETCH 1:* (UID FLAGS)
+S: * 3 FETCH (FLAGS (\Seen))
+S: * 1 FETCH (UID 10 FLAGS ())
+S: A2 OK done
 `, func(o *Options) {
 		o.OnUntagged = func(r *Response) {
 			if r.Fetch != nil {
@@ -413,6 +417,15 @@ S: A1 OK done
 	st, err := c.Status(ctx, "inbox", []string{"MESSAGES"})
 	if err != nil || st.Messages != 2 {
 		t.Errorf("Status(inbox) = %+v, %v", st, err)
+	}
+	// A FETCH without UID cannot answer a UID FETCH.
+	answered, unilateral = nil, nil
+	err = c.Fetch(ctx, AllUID(), &FetchOptions{UID: true, Flags: true}, func(m *FetchMessage) error {
+		answered = append(answered, m.UID)
+		return nil
+	})
+	if err != nil || !slices.Equal(answered, []uint32{10}) || !slices.Equal(unilateral, []uint32{3}) {
+		t.Errorf("UID Fetch answered %v, unilateral %v, err %v; want [10], [3]", answered, unilateral, err)
 	}
 }
 
