@@ -81,7 +81,8 @@
 //     Options.OnUntagged and Response("FETCH"), not cached.
 //   - An untagged response goes to the oldest pending command that asks for
 //     its kind (servers answer pipelined commands in order); a FETCH outside
-//     a sequence-number FETCH's set is treated as unilateral. With several
+//     a sequence-number FETCH's set, or without UID during a UID FETCH, is
+//     treated as unilateral. With several
 //     UID FETCH commands in flight, a server interleaving their answers
 //     would confuse this routing; send them one at a time if in doubt.
 //   - Body sections are streamed, never held whole. A FETCH callback runs
