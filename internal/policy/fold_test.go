@@ -93,9 +93,10 @@ func foldCaseKey(spec, name, value string) string {
 
 // foldGoldenFiles are the golden files: the corpus headers and edge
 // cases (gen_fold_golden.py), synthetic headers
-// (gen_fold_stress.py), random values (gen_fold_random.py) and CJK
-// charsets (gen_cjk.py folds), each gzip-compressed.
-var foldGoldenFiles = []string{"fold-golden.jsonl.gz", "fold-stress.jsonl.gz", "fold-random.jsonl.gz", "fold-cjk.jsonl.gz"}
+// (gen_fold_stress.py), random values (gen_fold_random.py), CJK
+// charsets (gen_cjk.py folds) and corpus headers with random edits
+// (gen_fold_mutate.py), each gzip-compressed.
+var foldGoldenFiles = []string{"fold-golden.jsonl.gz", "fold-stress.jsonl.gz", "fold-random.jsonl.gz", "fold-cjk.jsonl.gz", "fold-mutate.jsonl.gz"}
 
 func loadFoldGolden(t testing.TB) []foldGoldenRecord {
 	var recs []foldGoldenRecord

@@ -57,6 +57,14 @@ func (t *token) addCFWSAt(value string) string {
 	return value
 }
 
+// pyRest is Python's value[1:]: empty for an empty value.
+func pyRest(value string) string {
+	if value == "" {
+		return ""
+	}
+	return value[1:]
+}
+
 // splitWSP is _wsp_splitter(value, 1) joined back: the text before the
 // first run of blanks, and the rest starting at that run.
 func splitWSP(s string) (string, string) {
@@ -266,7 +274,7 @@ func getBareQuotedString(value string) (*token, string, error) {
 		return nil, value, errHeaderParse
 	}
 	bqs := newList(clsBareQuotedString)
-	value = value[1:]
+	value = pyRest(value)
 	if value != "" && value[0] == '"' {
 		var t *token
 		t, value = getQContent(value)
@@ -304,7 +312,7 @@ func getBareQuotedString(value string) (*token, string, error) {
 		bqs.defect(defectInvalidHeader)
 		return bqs, value, nil
 	}
-	return bqs, value[1:], nil
+	return bqs, pyRest(value), nil
 }
 
 // getComment is get_comment (RFC 5322 section 3.2.2, nested).
@@ -314,7 +322,7 @@ func getComment(value string) (*token, string, error) {
 	}
 	c := newList(clsComment)
 	if value != "" {
-		value = value[1:]
+		value = pyRest(value)
 	}
 	for value != "" && value[0] != ')' {
 		var t *token
@@ -335,7 +343,7 @@ func getComment(value string) (*token, string, error) {
 		c.defect(defectInvalidHeader)
 		return c, value, nil
 	}
-	return c, value[1:], nil
+	return c, pyRest(value), nil
 }
 
 // getCFWS is get_cfws.
@@ -416,7 +424,7 @@ func getDotAtomText(value string) (*token, string, error) {
 		lastWasDot = false
 		if value != "" && value[0] == '.' {
 			dat.add(dotTerminal())
-			value = value[1:]
+			value = pyRest(value)
 			lastWasDot = true
 		}
 	}
@@ -485,7 +493,7 @@ func getPhrase(value string) (*token, string, error) {
 		if value[0] == '.' {
 			phrase.add(dotTerminal())
 			phrase.defect(defectObsoleteHeader)
-			value = value[1:]
+			value = pyRest(value)
 			continue
 		}
 		t, rest, err := getWord(value)
@@ -562,11 +570,11 @@ func getObsLocalPart(value string) (*token, string, error) {
 			}
 			olp.add(dotTerminal())
 			lastNonWSWasDot = true
-			value = value[1:]
+			value = pyRest(value)
 			continue
 		} else if value[0] == '\\' {
 			olp.add(valueTerminal(value[:1], "misplaced-special"))
-			value = value[1:]
+			value = pyRest(value)
 			olp.defect(defectInvalidHeader)
 			lastNonWSWasDot = false
 			continue
@@ -633,7 +641,7 @@ func getDomainLiteral(value string) (*token, string, error) {
 	if value == "" || value[0] != '[' {
 		return nil, value, errHeaderParse
 	}
-	value = value[1:]
+	value = pyRest(value)
 	if checkForEarlyDLEnd(value, dl) {
 		return dl, value, nil
 	}
@@ -659,7 +667,7 @@ func getDomainLiteral(value string) (*token, string, error) {
 		return nil, value, errHeaderParse
 	}
 	dl.add(valueTerminal("]", "domain-literal-end"))
-	value = value[1:]
+	value = pyRest(value)
 	value = dl.addCFWS(value)
 	return dl, value, nil
 }
@@ -707,7 +715,7 @@ func getDomain(value string) (*token, string, error) {
 		}
 		for value != "" && value[0] == '.' {
 			d.add(dotTerminal())
-			t, value, err = getAtom(value[1:])
+			t, value, err = getAtom(pyRest(value))
 			if err != nil {
 				return nil, value, err
 			}
@@ -730,7 +738,7 @@ func getAddrSpec(value string) (*token, string, error) {
 		return as, value, nil
 	}
 	as.add(valueTerminal("@", "address-at-symbol"))
-	t, value, err = getDomain(value[1:])
+	t, value, err = getDomain(pyRest(value))
 	if err != nil {
 		return nil, value, err
 	}
@@ -748,28 +756,28 @@ func getObsRoute(value string) (*token, string, error) {
 			or.add(t)
 		} else {
 			or.add(valueTerminal(",", "list-separator"))
-			value = value[1:]
+			value = pyRest(value)
 		}
 	}
 	if value == "" || value[0] != '@' {
 		return nil, value, errHeaderParse
 	}
 	or.add(valueTerminal("@", "route-component-marker"))
-	t, value, err := getDomain(value[1:])
+	t, value, err := getDomain(pyRest(value))
 	if err != nil {
 		return nil, value, err
 	}
 	or.add(t)
 	for value != "" && value[0] == ',' {
 		or.add(valueTerminal(",", "list-separator"))
-		value = value[1:]
+		value = pyRest(value)
 		if value == "" {
 			break
 		}
 		value = or.addCFWS(value)
 		if value[0] == '@' {
 			or.add(valueTerminal("@", "route-component-marker"))
-			t, value, err = getDomain(value[1:])
+			t, value, err = getDomain(pyRest(value))
 			if err != nil {
 				return nil, value, err
 			}
@@ -780,7 +788,7 @@ func getObsRoute(value string) (*token, string, error) {
 		return nil, value, errHeaderParse
 	}
 	or.add(valueTerminal(":", "end-of-obs-route-marker"))
-	return or, value[1:], nil
+	return or, pyRest(value), nil
 }
 
 // getAngleAddr is get_angle_addr.
@@ -791,11 +799,11 @@ func getAngleAddr(value string) (*token, string, error) {
 		return nil, value, errHeaderParse
 	}
 	aa.add(valueTerminal("<", "angle-addr-start"))
-	value = value[1:]
+	value = pyRest(value)
 	if value[0] == '>' {
 		aa.add(valueTerminal(">", "angle-addr-end"))
 		aa.defect(defectInvalidHeader)
-		return aa, value[1:], nil
+		return aa, pyRest(value), nil
 	}
 	t, rest, err := getAddrSpec(value)
 	if err == errHeaderParse {
@@ -813,7 +821,7 @@ func getAngleAddr(value string) (*token, string, error) {
 	value = rest
 	aa.add(t)
 	if value != "" && value[0] == '>' {
-		value = value[1:]
+		value = pyRest(value)
 	} else {
 		aa.defect(defectInvalidHeader)
 	}
@@ -901,7 +909,7 @@ func getInvalidMailbox(value, endchars string) (*token, string, error) {
 	for value != "" && !firstIn(value, endchars) {
 		if firstIn(value, phraseEnds) {
 			im.add(valueTerminal(value[:1], "misplaced-special"))
-			value = value[1:]
+			value = pyRest(value)
 			continue
 		}
 		t, rest, err := getPhrase(value)
@@ -964,7 +972,7 @@ func getMailboxList(value string) (*token, string, error) {
 		}
 		if value != "" && value[0] == ',' {
 			ml.add(valueTerminal(",", "list-separator"))
-			value = value[1:]
+			value = pyRest(value)
 		}
 	}
 	return ml, value, nil
@@ -1032,10 +1040,10 @@ func getGroup(value string) (*token, string, error) {
 	}
 	g.add(t)
 	g.add(valueTerminal(":", "group-display-name-terminator"))
-	value = value[1:]
+	value = pyRest(value)
 	if value != "" && value[0] == ';' {
 		g.add(valueTerminal(";", "group-terminator"))
-		return g, value[1:], nil
+		return g, pyRest(value), nil
 	}
 	t, value, err = getGroupList(value)
 	if err != nil {
@@ -1049,7 +1057,7 @@ func getGroup(value string) (*token, string, error) {
 	}
 	g.add(valueTerminal(";", "group-terminator"))
 	if value != "" {
-		value = value[1:]
+		value = pyRest(value)
 	}
 	value = g.addCFWS(value)
 	return g, value, nil
@@ -1124,7 +1132,7 @@ func getAddressList(value string) (*token, error) {
 		}
 		if value != "" {
 			al.add(valueTerminal(",", "list-separator"))
-			value = value[1:]
+			value = pyRest(value)
 		}
 	}
 	return al, nil

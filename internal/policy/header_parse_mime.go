@@ -80,7 +80,7 @@ func getSection(value string) (*token, string, error) {
 		return nil, value, errHeaderParse
 	}
 	sec.add(valueTerminal("*", "section-marker"))
-	value = value[1:]
+	value = pyRest(value)
 	i := 0
 	for i < len(value) && value[i] >= '0' && value[i] <= '9' {
 		i++
@@ -166,7 +166,7 @@ func getParameter(value string) (*token, string, error) {
 		}
 		if value[0] == '*' {
 			param.add(valueTerminal("*", "extended-parameter-marker"))
-			value = value[1:]
+			value = pyRest(value)
 			param.extended = true
 		}
 	}
@@ -174,7 +174,7 @@ func getParameter(value string) (*token, string, error) {
 		return nil, value, errHeaderParse
 	}
 	param.add(valueTerminal("=", "parameter-separator"))
-	value = value[1:]
+	value = pyRest(value)
 	value = param.addCFWS(value)
 	remainder, haveRemainder := "", false
 	appendTo := param
@@ -257,7 +257,7 @@ func getParameter(value string) (*token, string, error) {
 			return nil, value, errHeaderParse
 		}
 		appendTo.add(valueTerminal("'", "RFC2231-delimiter"))
-		value = value[1:]
+		value = pyRest(value)
 		if value != "" && value[0] != '\'' {
 			t, value, err = getAttrText(value)
 			if err != nil {
@@ -269,7 +269,7 @@ func getParameter(value string) (*token, string, error) {
 			}
 		}
 		appendTo.add(valueTerminal("'", "RFC2231-delimiter"))
-		value = value[1:]
+		value = pyRest(value)
 	}
 	if haveRemainder {
 		v := newList(clsValue)
@@ -280,7 +280,7 @@ func getParameter(value string) (*token, string, error) {
 				t, value = getFWS(value)
 			case value[0] == '"':
 				t = valueTerminal(`"`, "DQUOTE")
-				value = value[1:]
+				value = pyRest(value)
 			default:
 				t, value = getQContent(value)
 			}
@@ -306,7 +306,7 @@ func getInvalidParameter(value string) (*token, string, error) {
 	for value != "" && value[0] != ';' {
 		if firstIn(value, phraseEnds) {
 			ip.add(valueTerminal(value[:1], "misplaced-special"))
-			value = value[1:]
+			value = pyRest(value)
 			continue
 		}
 		t, rest, err := getPhrase(value)
@@ -368,7 +368,7 @@ func parseMIMEParameters(value string) (*token, error) {
 		}
 		if value != "" {
 			mp.add(valueTerminal(";", "parameter-separator"))
-			value = value[1:]
+			value = pyRest(value)
 		}
 	}
 	return mp, nil
@@ -379,7 +379,7 @@ func findMIMEParameters(list *token, value string) error {
 	for value != "" && value[0] != ';' {
 		if firstIn(value, phraseEnds) {
 			list.add(valueTerminal(value[:1], "misplaced-special"))
-			value = value[1:]
+			value = pyRest(value)
 			continue
 		}
 		t, rest, err := getPhrase(value)
@@ -393,7 +393,7 @@ func findMIMEParameters(list *token, value string) error {
 		return nil
 	}
 	list.add(valueTerminal(";", "parameter-separator"))
-	mp, err := parseMIMEParameters(value[1:])
+	mp, err := parseMIMEParameters(pyRest(value))
 	if err != nil {
 		return err
 	}
@@ -427,7 +427,7 @@ func parseParameterizedHeader(cls tokenClass, value string) (*token, error) {
 			return h, nil
 		}
 		h.add(valueTerminal("/", "content-type-separator"))
-		value = value[1:]
+		value = pyRest(value)
 		t, rest, err := getToken(value)
 		if err == errHeaderParse {
 			h.defect(defectInvalidHeader)
@@ -446,7 +446,7 @@ func parseParameterizedHeader(cls tokenClass, value string) (*token, error) {
 		return h, findMIMEParameters(h, value)
 	}
 	h.add(valueTerminal(";", "parameter-separator"))
-	mp, err := parseMIMEParameters(value[1:])
+	mp, err := parseMIMEParameters(pyRest(value))
 	if err != nil {
 		return nil, err
 	}
@@ -474,7 +474,7 @@ func parseContentTransferEncoding(value string) (*token, error) {
 		h.defect(defectInvalidHeader)
 		if firstIn(value, phraseEnds) {
 			h.add(valueTerminal(value[:1], "misplaced-special"))
-			value = value[1:]
+			value = pyRest(value)
 			continue
 		}
 		t, rest, err := getPhrase(value)
@@ -538,7 +538,7 @@ func parseMIMEVersion(value string) (*token, error) {
 		return mv, nil
 	}
 	mv.add(valueTerminal(".", "version-separator"))
-	value = value[1:]
+	value = pyRest(value)
 	value = mv.addCFWS(value)
 	if value == "" {
 		if major {
@@ -573,13 +573,13 @@ func getNoFoldLiteral(value string) (*token, string, error) {
 		return nil, value, errHeaderParse
 	}
 	nfl.add(valueTerminal("[", "no-fold-literal-start"))
-	t, value := getDText(value[1:])
+	t, value := getDText(pyRest(value))
 	nfl.add(t)
 	if value == "" || value[0] != ']' {
 		return nil, value, errHeaderParse
 	}
 	nfl.add(valueTerminal("]", "no-fold-literal-end"))
-	return nfl, value[1:], nil
+	return nfl, pyRest(value), nil
 }
 
 // getMsgID is get_msg_id (RFC 5322 section 3.6.4 msg-id with the
@@ -591,7 +591,7 @@ func getMsgID(value string) (*token, string, error) {
 		return nil, value, errHeaderParse
 	}
 	mid.add(valueTerminal("<", "msg-id-start"))
-	value = value[1:]
+	value = pyRest(value)
 	t, rest, err := getDotAtomText(value)
 	if err == errHeaderParse {
 		t, rest, err = getObsLocalPart(value)
@@ -609,12 +609,12 @@ func getMsgID(value string) (*token, string, error) {
 		mid.defect(defectInvalidHeader)
 		if value != "" && value[0] == '>' {
 			mid.add(valueTerminal(">", "msg-id-end"))
-			value = value[1:]
+			value = pyRest(value)
 		}
 		return mid, value, nil
 	}
 	mid.add(valueTerminal("@", "address-at-symbol"))
-	value = value[1:]
+	value = pyRest(value)
 	t, rest, err = getDotAtomText(value)
 	if err == errHeaderParse {
 		t, rest, err = getNoFoldLiteral(value)
@@ -632,7 +632,7 @@ func getMsgID(value string) (*token, string, error) {
 	value = rest
 	mid.add(t)
 	if value != "" && value[0] == '>' {
-		value = value[1:]
+		value = pyRest(value)
 	} else {
 		mid.defect(defectInvalidHeader)
 	}
