@@ -150,6 +150,7 @@ func resolveSettings(flags *pflag.FlagSet, lookupEnv func(string) (string, bool)
 	} else {
 		configPath = defaultConfigPath(lookupEnv)
 	}
+	configPath = expandHome(configPath, lookupEnv)
 	read, err := readConfigFile(v, configPath, explicit, ios)
 	if err != nil {
 		return nil, err
@@ -199,6 +200,7 @@ func resolveSettings(flags *pflag.FlagSet, lookupEnv func(string) (string, bool)
 	s.Host, _ = get("host", "host")
 	s.User, _ = get("user", "user")
 	s.CAFile, _ = get("ca_file", "ca-file")
+	s.CAFile = expandHome(s.CAFile, lookupEnv)
 	s.PasswordCmd, _ = get("password_cmd", "password-cmd")
 	s.TokenCmd, _ = get("token_cmd", "token-cmd")
 	s.Policy, _ = get("policy", "policy")
@@ -252,4 +254,15 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// expandHome turns a leading "~/" into $HOME/, as a shell would, for paths
+// written in the config file.
+func expandHome(path string, lookupEnv func(string) (string, bool)) string {
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		if home, ok := lookupEnv("HOME"); ok && home != "" {
+			return filepath.Join(home, rest)
+		}
+	}
+	return path
 }

@@ -179,3 +179,21 @@ func TestConfigExample(t *testing.T) {
 		}
 	}
 }
+
+func TestSettingsExpandHome(t *testing.T) {
+	home := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(home, ".config", "imapctl"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "host: h\nca_file: ~/ca.pem\n"
+	if err := os.WriteFile(filepath.Join(home, "my.yaml"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err, _ := settingsFor(t, map[string]string{"HOME": home}, "--config", "~/my.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.CAFile != filepath.Join(home, "ca.pem") || s.ConfigFile != filepath.Join(home, "my.yaml") {
+		t.Errorf("CAFile = %q, ConfigFile = %q; want them under %s", s.CAFile, s.ConfigFile, home)
+	}
+}
