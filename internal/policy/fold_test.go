@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -39,50 +38,13 @@ func latin1Bytes(t testing.TB, s string) string {
 }
 
 // foldTestPolicy builds the Policy for a golden-file SPEC (the
-// policy_oracle.py grammar, restricted to what the generator uses).
+// policy_oracle.py grammar) with ParseSpec.
 func foldTestPolicy(t testing.TB, spec string) *Policy {
-	parts := strings.Split(spec, ",")
-	var p Policy
-	switch parts[0] {
-	case "compat32":
-		p = Policy{Family: FamilyCompat32, MaxLineLength: 78, Linesep: "\n", CTEType: "8bit", MangleFrom: true}
-	case "default":
-		p = Policy{Family: FamilyEmail, MaxLineLength: 78, Linesep: "\n", CTEType: "8bit", RefoldSource: "long"}
-	case "SMTP":
-		p = Policy{Family: FamilyEmail, MaxLineLength: 78, Linesep: "\r\n", CTEType: "8bit", RefoldSource: "long"}
-	case "SMTPUTF8":
-		p = Policy{Family: FamilyEmail, MaxLineLength: 78, Linesep: "\r\n", CTEType: "8bit", RefoldSource: "long", UTF8: true}
-	case "HTTP":
-		p = Policy{Family: FamilyEmail, MaxLineLength: 0, Linesep: "\r\n", CTEType: "8bit", RefoldSource: "long"}
-	default:
-		t.Fatalf("spec %q: unknown policy", spec)
+	p, err := ParseSpec(spec, nil)
+	if err != nil {
+		t.Fatalf("ParseSpec(%q): %v", spec, err)
 	}
-	for _, kv := range parts[1:] {
-		k, v, _ := strings.Cut(kv, "=")
-		switch k {
-		case "cte_type":
-			p.CTEType = v
-		case "max_line_length":
-			if v == "none" {
-				p.MaxLineLength = 0
-			} else {
-				n, err := strconv.Atoi(v)
-				if err != nil {
-					t.Fatalf("spec %q: %v", spec, err)
-				}
-				p.MaxLineLength = n
-			}
-		case "linesep":
-			p.Linesep = strings.NewReplacer(`\r`, "\r", `\n`, "\n").Replace(v)
-		case "refold_source":
-			p.RefoldSource = v
-		case "utf8":
-			p.UTF8 = v == "true"
-		default:
-			t.Fatalf("spec %q: unknown key %q", spec, k)
-		}
-	}
-	return &p
+	return p
 }
 
 // foldCaseKey names one (policy, header) case in fold-known-failures.txt.
@@ -171,6 +133,13 @@ func TestFoldBinaryMatchesPython(t *testing.T) {
 	counts := map[string]*count{}
 	var failing []string
 	unexpected := 0
+	policies := map[string]*Policy{}
+	policyFor := func(spec string) *Policy {
+		if policies[spec] == nil {
+			policies[spec] = foldTestPolicy(t, spec)
+		}
+		return policies[spec]
+	}
 	for _, r := range recs {
 		for spec, raw := range r.Fold {
 			c := counts[spec]
@@ -190,7 +159,7 @@ func TestFoldBinaryMatchesPython(t *testing.T) {
 				}
 				c.pyErr++
 				want, _, _ = strings.Cut(pyErr.Error, ":")
-				_, err := foldTestPolicy(t, spec).foldBinaryChecked(r.Name, r.Value)
+				_, err := policyFor(spec).foldBinaryChecked(r.Name, r.Value)
 				var foldErr *HeaderFoldError
 				if errors.As(err, &foldErr) {
 					got = foldErr.PythonError
@@ -199,7 +168,7 @@ func TestFoldBinaryMatchesPython(t *testing.T) {
 				}
 			} else {
 				want = latin1Bytes(t, want)
-				got = foldTestPolicy(t, spec).foldBinary(r.Name, r.Value)
+				got = policyFor(spec).foldBinary(r.Name, r.Value)
 			}
 			if got == want {
 				c.pass++
