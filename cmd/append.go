@@ -141,8 +141,8 @@ func appendRun(opts *AppendOptions) error {
 	if err != nil {
 		return err
 	}
-	var failed, total int
-	var firstErr error
+	failures := &batchFailures{io: opts.IO, quiet: opts.Quiet}
+	total := 0
 	for _, name := range opts.Inputs {
 		if name == "-" && opts.IO.IsStdinTTY && !opts.Quiet {
 			fmt.Fprintln(opts.IO.ErrOut, "imapctl: reading a message from the terminal; end it with Ctrl-D")
@@ -169,28 +169,14 @@ func appendRun(opts *AppendOptions) error {
 				if !isMessageFailure(err) || ctx.Err() != nil {
 					return err
 				}
-				failed++
-				where := src.name
-				if !src.single {
-					where = fmt.Sprintf("%s message %d", src.name, meta.Index)
-				}
-				// The first failure is in the final error line; later
-				// ones are warned about as they happen.
-				if firstErr == nil {
-					firstErr = fmt.Errorf("%s: %w", where, err)
-				} else if !opts.Quiet {
-					opts.IO.Warnf("%s: %v", where, err)
-				}
+				failures.add(src.where(meta.Index), err)
 			}
 		}()
 		if err != nil {
 			return err
 		}
 	}
-	if failed > 0 {
-		return &PartialError{Failed: failed, Total: total, First: firstErr}
-	}
-	return nil
+	return failures.result(total)
 }
 
 // appendOne spools one message and appends it.

@@ -3,7 +3,6 @@ package cmd
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
@@ -114,8 +113,8 @@ func convertRun(opts *ConvertOptions) error {
 		inputs = []string{"-"}
 	}
 	var sink *output.WriterSink
-	var failed, total int
-	var firstErr error
+	failures := &batchFailures{io: opts.IO, quiet: opts.Quiet}
+	total := 0
 	for _, name := range inputs {
 		src, err := openInput(opts.IO.In, name)
 		if err != nil {
@@ -156,31 +155,16 @@ func convertRun(opts *ConvertOptions) error {
 				}
 			}
 			if err != nil {
-				var defect *policy.DefectError
-				if !errors.As(err, &defect) {
+				if !isMessageFailure(err) || opts.Context.Err() != nil {
 					src.source.Close()
 					return fmt.Errorf("convert: %s: %w", src.name, err)
 				}
-				failed++
-				where := src.name
-				if !src.single {
-					where = fmt.Sprintf("%s message %d", src.name, meta.Index)
-				}
-				// The first failure is in the final error line; later
-				// ones are warned about as they happen.
-				if firstErr == nil {
-					firstErr = fmt.Errorf("%s: %w", where, err)
-				} else if !opts.Quiet {
-					opts.IO.Warnf("%s: %v", where, err)
-				}
+				failures.add(src.where(meta.Index), err)
 			}
 		}
 		src.source.Close()
 	}
-	if failed > 0 {
-		return &PartialError{Failed: failed, Total: total, First: firstErr}
-	}
-	return nil
+	return failures.result(total)
 }
 
 // convertReport is one NDJSON line of convert --json.

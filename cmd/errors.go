@@ -86,3 +86,40 @@ func hintOf(err error) string {
 type LimitError struct{ What string }
 
 func (e *LimitError) Error() string { return e.What }
+
+// batchFailures collects the messages of a batch that failed on their own
+// (a defect under a strict policy, an inconsistent server copy) while the
+// others went through. The first failure goes into the final error line;
+// later ones are warned about as they happen.
+type batchFailures struct {
+	io     *IOStreams
+	quiet  bool
+	failed int
+	first  error
+}
+
+// add records that the message at where failed with err.
+func (b *batchFailures) add(where string, err error) {
+	b.failed++
+	if b.first == nil {
+		b.first = fmt.Errorf("%s: %w", where, err)
+	} else if !b.quiet {
+		b.io.Warnf("%s: %v", where, err)
+	}
+}
+
+// result is a *PartialError when any of total messages failed, else nil.
+func (b *batchFailures) result(total int) error {
+	if b.failed == 0 {
+		return nil
+	}
+	return &PartialError{Failed: b.failed, Total: max(total, b.failed), First: b.first}
+}
+
+// where names message meta of src for messages.
+func (src messageSource) where(index int) string {
+	if src.single {
+		return src.name
+	}
+	return fmt.Sprintf("%s message %d", src.name, index)
+}

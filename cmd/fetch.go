@@ -331,7 +331,7 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 	exactSize := pol != nil && pol.IsRaw() && pol.Linesep == "\r\n" && section.Specifier == "" && len(section.Part) == 0
 
 	seen := map[uint32]bool{}
-	var failures []error
+	failures := &batchFailures{io: opts.IO, quiet: opts.Quiet}
 	fetchOpts := &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true, BodySections: []imap.BodySection{section}}
 	err = c.Fetch(ctx, set, fetchOpts, func(m *imap.FetchMessage) error {
 		body, err := m.NextBody()
@@ -355,7 +355,7 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 		var src io.Reader = body
 		if opts.Decode {
 			if src, err = decodeReader(body, encodings[m.UID]); err != nil {
-				failures = append(failures, fmt.Errorf("UID %d: %w", m.UID, err))
+				failures.add(fmt.Sprintf("UID %d", m.UID), err)
 				return nil
 			}
 		}
@@ -369,10 +369,7 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 		})
 		if err != nil {
 			if isMessageFailure(err) && ctx.Err() == nil {
-				failures = append(failures, fmt.Errorf("UID %d: %w", m.UID, err))
-				if len(failures) > 1 && !opts.Quiet { // the first is in the final error line
-					opts.IO.Warnf("UID %d: %v", m.UID, err)
-				}
+				failures.add(fmt.Sprintf("UID %d", m.UID), err)
 				return nil
 			}
 			return err
@@ -389,7 +386,7 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 		}
 		// RFC822.SIZE arrived after the body: the message is written, but
 		// the server's copy is inconsistent; report it as a failure.
-		failures = append(failures, err)
+		failures.add(fmt.Sprintf("UID %d", mismatch.UID), err)
 	}
 	if closeErr != nil {
 		return closeErr
@@ -401,18 +398,11 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 	if finite {
 		for _, n := range requested {
 			if !seen[n] {
-				failures = append(failures, fmt.Errorf("no %s %d in %s", kind, n, opts.Mailbox))
+				failures.add(fmt.Sprintf("%s %d", kind, n), fmt.Errorf("not in %s", opts.Mailbox))
 			}
 		}
 	}
-	if len(failures) > 0 {
-		n := total
-		if n < len(failures) {
-			n = len(failures)
-		}
-		return &PartialError{Failed: len(failures), Total: n, First: failures[0]}
-	}
-	return nil
+	return failures.result(total)
 }
 
 // isMessageFailure reports errors that spoil one message but not the run:
