@@ -8,7 +8,7 @@ package policy
 //
 // Where this code knowingly differs from Python 3.11.7:
 //   - An encoded word or RFC 2231 value in a charset Python can decode but
-//     this package cannot (UTF-7, big5hkscs, hz,
+//     this package cannot (UTF-7, hz,
 //     johab, the iso2022 variants other than iso2022_jp, EBCDIC code
 //     pages, ...) or an iso2022_jp escape sequence other than ESC ( B,
 //     ESC ( J, ESC $ @, ESC $ B makes the header keep its source lines

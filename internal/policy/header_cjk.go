@@ -14,7 +14,8 @@ import (
 // Decoders for the CJK charsets of encoded words (RFC 2047) and RFC 2231
 // parameter values, giving what Python's bytes.decode(codec,
 // 'surrogateescape') gives: the double-byte codecs gb2312, gbk, big5,
-// euc_kr, cp949, shift_jis, cp932, euc_jp and gb18030, and the stateful
+// big5hkscs, euc_kr, cp949, shift_jis, cp932, euc_jp and gb18030, and
+// the stateful
 // iso2022_jp (RFC 1468). The
 // tables come from Python's own codecs (header_cjk_tables.go).
 
@@ -23,21 +24,29 @@ import (
 // escape.
 var errDecodeRaises = errors.New("policy: undecodable ASCII bytes in a multibyte sequence")
 
-// cjkTables loads each codec's table once, on first use.
-var cjkTables = map[string]func() []uint16{
-	"gb2312":     sync.OnceValue(func() []uint16 { return loadCJKTable("gb2312") }),
-	"gbk":        sync.OnceValue(func() []uint16 { return loadCJKTable("gbk") }),
-	"big5":       sync.OnceValue(func() []uint16 { return loadCJKTable("big5") }),
-	"euc_kr":     sync.OnceValue(func() []uint16 { return loadCJKTable("euc_kr") }),
-	"cp949":      sync.OnceValue(func() []uint16 { return loadCJKTable("cp949") }),
-	"shift_jis":  sync.OnceValue(func() []uint16 { return loadCJKTable("shift_jis") }),
-	"cp932":      sync.OnceValue(func() []uint16 { return loadCJKTable("cp932") }),
-	"euc_jp":     sync.OnceValue(func() []uint16 { return loadCJKTable("euc_jp") }),
-	"gb18030":    sync.OnceValue(func() []uint16 { return loadCJKTable("gb18030") }),
-	"iso2022_jp": sync.OnceValue(func() []uint16 { return loadCJKTable("iso2022_jp") }),
+// cjkTable is a decoding table: units as gen_cjk.py describes them, and
+// for big5hkscs the text of the pairs marked 0xFFFF, by lead<<8|trail.
+type cjkTable struct {
+	units []uint16
+	extra map[uint16]string
 }
 
-func loadCJKTable(codec string) []uint16 {
+// cjkTables loads each codec's table once, on first use.
+var cjkTables = map[string]func() *cjkTable{
+	"gb2312":     sync.OnceValue(func() *cjkTable { return loadCJKTable("gb2312") }),
+	"gbk":        sync.OnceValue(func() *cjkTable { return loadCJKTable("gbk") }),
+	"big5":       sync.OnceValue(func() *cjkTable { return loadCJKTable("big5") }),
+	"big5hkscs":  sync.OnceValue(func() *cjkTable { return loadCJKTable("big5hkscs") }),
+	"euc_kr":     sync.OnceValue(func() *cjkTable { return loadCJKTable("euc_kr") }),
+	"cp949":      sync.OnceValue(func() *cjkTable { return loadCJKTable("cp949") }),
+	"shift_jis":  sync.OnceValue(func() *cjkTable { return loadCJKTable("shift_jis") }),
+	"cp932":      sync.OnceValue(func() *cjkTable { return loadCJKTable("cp932") }),
+	"euc_jp":     sync.OnceValue(func() *cjkTable { return loadCJKTable("euc_jp") }),
+	"gb18030":    sync.OnceValue(func() *cjkTable { return loadCJKTable("gb18030") }),
+	"iso2022_jp": sync.OnceValue(func() *cjkTable { return loadCJKTable("iso2022_jp") }),
+}
+
+func loadCJKTable(codec string) *cjkTable {
 	z, err := base64.StdEncoding.DecodeString(cjkTableData[codec])
 	if err != nil {
 		panic("policy: corrupt CJK table " + codec)
@@ -50,10 +59,26 @@ func loadCJKTable(codec string) []uint16 {
 	if err != nil {
 		panic("policy: corrupt CJK table " + codec)
 	}
+	t := &cjkTable{}
+	if codec == "big5hkscs" {
+		const units = (0xFF-0x81)*(0xFF-0x40) + 0x80
+		extra := raw[2*units:]
+		raw = raw[:2*units]
+		t.extra = map[uint16]string{}
+		for len(extra) > 2 {
+			end := bytes.IndexByte(extra[2:], 0)
+			if end < 0 {
+				panic("policy: corrupt CJK table " + codec)
+			}
+			t.extra[uint16(extra[0])<<8|uint16(extra[1])] = string(extra[2 : 2+end])
+			extra = extra[3+end:]
+		}
+	}
 	table := make([]uint16, len(raw)/2)
 	for i := range table {
 		table[i] = binary.LittleEndian.Uint16(raw[2*i:])
 	}
+	t.units = table
 	if codec == "gb18030" {
 		// The four-byte part is stored as differences.
 		const fourBytes = (0xFF-0x81)*(0xFF-0x40) + 0x80
@@ -63,7 +88,7 @@ func loadCJKTable(codec string) []uint16 {
 			table[i] = prev
 		}
 	}
-	return table
+	return t
 }
 
 // decodeCJK decodes b with one of the codecs of cjkTables; ok is false
@@ -75,9 +100,9 @@ func decodeCJK(codec string, b []byte) (s string, undecodable bool, err error, o
 	}
 	switch codec {
 	case "iso2022_jp":
-		s, undecodable, err = decodeISO2022JP(load(), b)
+		s, undecodable, err = decodeISO2022JP(load().units, b)
 	case "gb18030":
-		s, undecodable = decodeGB18030(load(), b)
+		s, undecodable = decodeGB18030(load().units, b)
 	default:
 		s, undecodable = decodeDoubleByte(load(), b)
 	}
@@ -89,7 +114,8 @@ func decodeCJK(codec string, b []byte) (s string, undecodable bool, err error, o
 // become surrogate escapes.
 //
 // For euc_jp the table goes on with JIS X 0212, written 0x8F a b.
-func decodeDoubleByte(table []uint16, b []byte) (string, bool) {
+func decodeDoubleByte(t *cjkTable, b []byte) (string, bool) {
+	table := t.units
 	const singles = (0xFF - 0x81) * (0xFF - 0x40)
 	const triples = singles + 0x80
 	var sb strings.Builder
@@ -108,7 +134,11 @@ func decodeDoubleByte(table []uint16, b []byte) (string, bool) {
 			}
 		}
 		if c >= 0x81 && c <= 0xFE && i+1 < len(b) && b[i+1] >= 0x40 && b[i+1] <= 0xFE {
-			if r := table[int(c-0x81)*(0xFF-0x40)+int(b[i+1]-0x40)]; r != 0 {
+			if r := table[int(c-0x81)*(0xFF-0x40)+int(b[i+1]-0x40)]; r == 0xFFFF {
+				sb.WriteString(t.extra[uint16(c)<<8|uint16(b[i+1])])
+				i++
+				continue
+			} else if r != 0 {
 				sb.WriteRune(rune(r))
 				i++
 				continue

@@ -187,7 +187,7 @@ func a2bBase64Lenient(s string) ([]byte, bool) {
 // LookupError, e.g. "unknown-8bit"). errDecodeRaises: Python's
 // surrogateescape decode raises (bad ASCII bytes in iso2022_jp).
 // errUnsupportedCharset: Python knows the charset but this package has
-// no decoder for it (UTF-7, big5hkscs, hz, ...).
+// no decoder for it (UTF-7, hz, ...).
 func pyDecode(b []byte, charset string) (s string, undecodable bool, err error) {
 	var sb strings.Builder
 	surrogate := func(c byte) {

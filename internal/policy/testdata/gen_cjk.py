@@ -11,7 +11,9 @@ pair that decodes to one character and of every single byte 0x80-0xFF
 that does (uint16 little-endian, 0 = none), for euc_jp followed by the
 0x8F-prefixed JIS X 0212 triples (0xA1-0xFE each), for gb18030 by the
 BMP four-byte sequences in their linear order (each as the difference
-from the one before, mod 2**16), zlib-compressed and
+from the one before, mod 2**16), for big5hkscs by the pairs marked
+0xFFFF (outside the BMP or two characters) as lead, trail, UTF-8 text
+and a NUL, zlib-compressed and
 base64 encoded; for iso2022_jp the JIS X 0208 table (rows and cells
 0x21-0x7E).
 
@@ -31,7 +33,7 @@ import struct
 import sys
 import zlib
 
-DOUBLE_BYTE = ["gb2312", "gbk", "big5", "euc_kr", "cp949", "shift_jis", "cp932", "euc_jp", "gb18030"]
+DOUBLE_BYTE = ["gb2312", "gbk", "big5", "big5hkscs", "euc_kr", "cp949", "shift_jis", "cp932", "euc_jp", "gb18030"]
 
 # gb18030 four-byte sequences b1 b2 b3 b4 (b1, b3 in 0x81-0xFE; b2, b4 in
 # 0x30-0x39) are numbered linearly; the first 39420 cover the BMP.
@@ -42,16 +44,33 @@ def gb18030_four(lin):
     return bytes([0x81 + lin // 12600, 0x30 + lin % 12600 // 1260, 0x81 + lin % 1260 // 10, 0x30 + lin % 10])
 
 
+def alone(cs, b):
+    try:
+        return bytes([b]).decode(cs)
+    except UnicodeDecodeError:
+        return None
+
+
 def pair_table(cs):
     data = bytearray()
+    extra = bytearray()
     for c in range(0x81, 0xFF):
         for t in range(0x40, 0xFF):
             try:
                 s = bytes([c, t]).decode(cs)
             except UnicodeDecodeError:
                 s = ""
-            v = ord(s) if len(s) == 1 else 0
-            assert v < 0x10000
+            if len(s) == 2 and s == (alone(cs, c) or "\x00") + (alone(cs, t) or "\x00"):
+                s = ""  # each byte decodes on its own: not a pair
+            if len(s) == 1 and ord(s) < 0xFFFF:
+                v = ord(s)
+            elif s:
+                # Outside the BMP or two characters (big5hkscs): 0xFFFF,
+                # and the text in the extras after the table.
+                v = 0xFFFF
+                extra += bytes([c, t]) + s.encode("utf-8") + b"\x00"
+            else:
+                v = 0
             data += struct.pack("<H", v)
     for c in range(0x80, 0x100):
         try:
@@ -60,6 +79,9 @@ def pair_table(cs):
             s = ""
         v = ord(s) if len(s) == 1 else 0
         data += struct.pack("<H", v)
+    if extra:
+        assert cs == "big5hkscs"
+        data += extra
     if cs == "gb18030":
         # Stored as differences from the previous entry (mod 2**16): the
         # code points rise almost always by one, which compresses well.
@@ -176,7 +198,7 @@ def folds():
     R = random.Random(9)
     texts = {"gb2312": "中文邮件测试 你好", "gbk": "中文郵件 测试", "big5": "中文郵件測試", "euc-kr": "한국어 메일 테스트",
              "ks_c_5601-1987": "안녕하세요", "shift_jis": "日本語のメール ｶﾀｶﾅ", "iso-2022-jp": "日本語の件名です テスト",
-             "cp949": "한국어", "euc-jp": "日本語 ｶﾅ 丂", "cp932": "①日本", "gb18030": "中文 € 𠀀 ḿ"}
+             "cp949": "한국어", "euc-jp": "日本語 ｶﾅ 丂", "cp932": "①日本", "gb18030": "中文 € 𠀀 ḿ", "big5-hkscs": "香港 Ê̄ 𧉧"}
     pols = {"default,refold_source=all": P.default.clone(refold_source="all"),
             "default,refold_source=all,max_line_length=30": P.default.clone(refold_source="all", max_line_length=30),
             "default,utf8=true,refold_source=all": P.default.clone(utf8=True, refold_source="all")}
