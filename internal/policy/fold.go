@@ -8,11 +8,12 @@ package policy
 //
 // Where this code knowingly differs from Python 3.11.7:
 //   - An encoded word or RFC 2231 value in a charset Python can decode but
-//     this package cannot (UTF-7, hz,
-//     johab, the iso2022 variants other than iso2022_jp, EBCDIC code
-//     pages, ...) or an iso2022_jp escape sequence other than ESC ( B,
-//     ESC ( J, ESC $ @, ESC $ B makes the header keep its source lines
-//     instead of being refolded.
+//     this package cannot (UTF-7, hz, johab, the JIS X 0213 codecs, the
+//     iso2022 variants other than iso2022_jp, EBCDIC code pages, ...) or
+//     an iso2022_jp escape sequence other than ESC ( B, ESC ( J, ESC $ @,
+//     ESC $ B makes the header keep its source lines instead of being
+//     refolded. (UTF-7 can decode to lone surrogates, which the internal
+//     text representation cannot hold.)
 //   - A character decoded from an encoded word in U+10FF80..U+10FFFF
 //     (plane 16 private use) is taken for an undecodable source byte:
 //     that range holds the source's bytes 0x80-0xFF internally.
