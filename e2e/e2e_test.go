@@ -461,7 +461,12 @@ func cmdFakeserver(ts *testscript.TestScript, neg bool, args []string) {
 	if slot.server != nil {
 		slot.server.Close()
 	}
-	script, err := fakeserver.ParseScript(ts.ReadFile(args[0]))
+	// ${VAR} in the script is the script's environment, e.g.
+	// "mark: ${WORK}/x" ($tag and $caps belong to the fake server).
+	text := scriptVar.ReplaceAllStringFunc(ts.ReadFile(args[0]), func(v string) string {
+		return ts.Getenv(v[2 : len(v)-1])
+	})
+	script, err := fakeserver.ParseScript(text)
 	ts.Check(err)
 	s, err := fakeserver.Start(script)
 	ts.Check(err)
@@ -475,6 +480,9 @@ func cmdFakeserver(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("IMAPCTL_TLS", script.TLS)
 	ts.Setenv("IMAPCTL_CA_FILE", caFile)
 }
+
+// scriptVar is ${NAME} in a fake server script.
+var scriptVar = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*\}`)
 
 func fakeServerOf(ts *testscript.TestScript) *fakeserver.Server {
 	slot, _ := ts.Value(fakeKey{}).(*fakeSlot)

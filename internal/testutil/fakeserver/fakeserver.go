@@ -29,6 +29,7 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -241,6 +242,12 @@ func (p *player) do(step Step) error {
 			}
 		}
 		return nil
+	case Mark:
+		f, err := os.Create(step.Text)
+		if err != nil {
+			return err
+		}
+		return f.Close()
 	case StartTLS:
 		conn := tls.Server(p.conn, p.server.tlsConfig)
 		if err := conn.Handshake(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"testing"
 )
@@ -179,5 +180,14 @@ func TestNextConnection(t *testing.T) {
 		if string(got) != want {
 			t.Errorf("connection got %q, want %q", got, want)
 		}
+	}
+}
+
+func TestMark(t *testing.T) {
+	mark := t.TempDir() + "/reached"
+	_, _, r := dialScript(t, "S: * OK hi\nmark: "+mark+"\nclose\n")
+	io.ReadAll(r)
+	if _, err := os.Stat(mark); err != nil {
+		t.Errorf("mark step: %v", err)
 	}
 }

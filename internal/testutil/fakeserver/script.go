@@ -37,6 +37,9 @@ const (
 	// Flood writes Text again and again, without CRLF, until the client
 	// closes the connection or FloodLimit bytes were written.
 	Flood
+	// Mark creates the empty file named Text, so that a test can wait
+	// until the script got this far.
+	Mark
 	// StartTLS performs the server side of a TLS handshake on the
 	// connection (after the client's STARTTLS was answered).
 	StartTLS
@@ -89,6 +92,7 @@ const DefaultCapabilities = "IMAP4rev1 AUTH=PLAIN LITERAL+"
 //	close            Close
 //	hang             Hang
 //	starttls         StartTLS
+//	mark: PATH       Mark: create the file PATH
 //	login            shorthand: greeting with capabilities, then LOGIN and OK
 //	next-connection  the steps after it are for the next connection
 //	caps: LIST       Capabilities
@@ -137,6 +141,8 @@ func ParseScript(text string) (*Script, error) {
 				}
 			}
 			s.add(Step{Kind: kind, Text: data, Line: n})
+		case hasColon && key == "mark":
+			s.add(Step{Kind: Mark, Text: strings.TrimSpace(value), Line: n})
 		case hasColon && key == "caps":
 			s.Capabilities = strings.TrimSpace(value)
 		case hasColon && key == "tls":
