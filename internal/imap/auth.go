@@ -182,7 +182,7 @@ func (c *Client) Authenticate(ctx context.Context, mech SASLMechanism) error {
 	if err != nil {
 		return err
 	}
-	defer c.writeMu.Unlock()
+	defer c.writeLock.Unlock()
 	for {
 		var challenge string
 		select {

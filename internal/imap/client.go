@@ -95,23 +95,30 @@ type Client struct {
 	inner    *timeoutConn  // the current transport (TLS after STARTTLS)
 	wtarget  io.Writer     // what bw writes to (inner, or a compressor)
 	br       *bufio.Reader // reader goroutine only
-	bw       *bufio.Writer // under writeMu
+	bw       *bufio.Writer // under writeLock
 	dec      *imapwire.Decoder
 	enc      *imapwire.Encoder
 	flateOut *flateWriter
 
-	writeMu sync.Mutex // held while one command is being written
+	writeLock writeLock // held while one command is being written
 
-	mu       sync.Mutex
-	pending  []*command
-	caps     map[string]bool
-	enabled  map[string]bool
-	mailbox  *Mailbox
-	untagged map[string][]*Response
-	greeting *Response
-	bye      string
-	abortErr error
-	authed   bool
+	mu      sync.Mutex
+	pending []*command // sent, in tag order
+	// queue holds commands waiting to be sent (dispatch.go); wake is
+	// closed and replaced when they should check again.
+	queue []*command
+	wake  chan struct{}
+	// completing is the command whose tagged response the reader is
+	// handling; it still blocks conflicting commands.
+	completing *command
+	caps       map[string]bool
+	enabled    map[string]bool
+	mailbox    *Mailbox
+	untagged   map[string][]*Response
+	greeting   *Response
+	bye        string
+	abortErr   error
+	authed     bool
 
 	cont       chan string // continuation requests for the writer
 	readerDone chan struct{}
@@ -150,6 +157,8 @@ type command struct {
 	// idling is set while an IDLE command owes no response, so that it
 	// does not count for the inactivity timeout.
 	idling atomic.Bool
+	// class says which other commands it may be in flight with.
+	class  dispatchClass
 	status *Response
 	err    error
 	done   chan struct{}
@@ -215,6 +224,8 @@ func NewClient(conn net.Conn, opts Options) *Client {
 		cont:       make(chan string, 1),
 		readerDone: make(chan struct{}),
 		greeted:    make(chan struct{}),
+		wake:       make(chan struct{}),
+		writeLock:  newWriteLock(),
 	}
 	if c.tags == nil {
 		c.tags = NewTagGenerator()
@@ -338,7 +349,7 @@ func (c *Client) startTLS(ctx context.Context, conf *tls.Config) error {
 	cmd := c.newCommand("STARTTLS")
 	cmd.onOK = func(*Response) {
 		// Runs in the reader goroutine, which owns the read side; the
-		// writer side is held by this command (writeMu).
+		// writer side is held by this command (writeLock).
 		if c.br.Buffered() > 0 {
 			handshakeErr = errors.New("server sent data after STARTTLS OK (possible injection)")
 			return
@@ -390,14 +401,16 @@ func (c *Client) run(ctx context.Context, cmd *command, args func(e *imapwire.En
 		if err == nil && cmd.afterOK != nil {
 			cmd.afterOK()
 		}
-		c.writeMu.Unlock()
+		c.writeLock.Unlock()
 	}
 	return err
 }
 
-// send writes a command; on return the command is in flight. With
-// holdWrite the write side stays locked on success and the caller must
-// unlock c.writeMu (AUTHENTICATE and IDLE write continuation lines).
+// send writes a command; on return the command is in flight. It first
+// waits until no pending command conflicts with it (dispatch.go, RFC 3501
+// §5.5). With holdWrite the write side stays locked on success and the
+// caller must unlock c.writeLock (AUTHENTICATE and IDLE write
+// continuation lines).
 func (c *Client) send(ctx context.Context, cmd *command, args func(e *imapwire.Encoder), holdWrite bool) (err error) {
 	if err := c.waitGreeting(ctx); err != nil {
 		return err
@@ -405,23 +418,18 @@ func (c *Client) send(ctx context.Context, cmd *command, args func(e *imapwire.E
 	if err := ctx.Err(); err != nil {
 		return err // nothing sent: the connection stays usable
 	}
-	c.writeMu.Lock()
+	if err := c.dispatch(ctx, cmd); err != nil {
+		return err // nothing sent
+	}
 	defer func() {
 		// With keepWriteLock (or holdWrite) a sent command keeps the write
 		// side locked; the caller unlocks once the command is complete.
 		if err == nil && (cmd.keepWriteLock || holdWrite) {
 			return
 		}
-		c.writeMu.Unlock()
+		c.writeLock.Unlock()
 	}()
 	c.mu.Lock()
-	if c.abortErr != nil {
-		err := c.abortErr
-		c.mu.Unlock()
-		return err
-	}
-	cmd.tag = c.tags.Next()
-	c.pending = append(c.pending, cmd)
 	c.enc.Literals = c.literalModeLocked()
 	c.enc.UTF8 = c.enabled["UTF8=ACCEPT"] || c.enabled["IMAP4REV2"]
 	c.mu.Unlock()
@@ -472,6 +480,7 @@ func (c *Client) forget(cmd *command) {
 			break
 		}
 	}
+	c.wakeWaitersLocked()
 	c.mu.Unlock()
 }
 
@@ -550,6 +559,7 @@ func (c *Client) abort(cause error) {
 	c.abortErr = ae
 	pending := c.pending
 	c.pending = nil
+	c.wakeWaitersLocked()
 	c.mu.Unlock()
 	c.debugf("abort: %v", ae)
 	c.inner.conn().Close()

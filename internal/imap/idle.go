@@ -18,7 +18,7 @@ type IdleCommand struct {
 }
 
 // release gives the write side back to other commands.
-func (ic *IdleCommand) release() { ic.unlock.Do(ic.c.writeMu.Unlock) }
+func (ic *IdleCommand) release() { ic.unlock.Do(ic.c.writeLock.Unlock) }
 
 // Idle starts IDLE and returns once the server accepted it. RFC 2177 §3
 // asks clients to stop and restart IDLE at least every 29 minutes.

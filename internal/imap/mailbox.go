@@ -294,7 +294,10 @@ func (c *Client) List(ctx context.Context, reference, pattern string, opts *List
 	if statusInList {
 		returns = append(returns, "STATUS ("+strings.Join(upper(opts.Status), " ")+")")
 	}
-	cmd := c.newCommand("LIST", "LIST", "STATUS")
+	cmd := c.newCommand("LIST", "LIST")
+	if statusInList {
+		cmd = c.newCommand("LIST", "LIST", "STATUS")
+	}
 	ref, pat := c.wireMailbox(reference), c.wireMailbox(pattern)
 	for _, s := range opts.Status {
 		if !isAtom(s) {

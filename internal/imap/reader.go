@@ -200,6 +200,9 @@ func (c *Client) complete(resp *Response) {
 		if p.tag == resp.Tag {
 			cmd = p
 			c.pending = append(c.pending[:i], c.pending[i+1:]...)
+			// Still in the way of conflicting commands until its
+			// results are in place (below).
+			c.completing = cmd
 			break
 		}
 	}
@@ -235,6 +238,12 @@ func (c *Client) complete(resp *Response) {
 		cmd.err = cmd.fetch.err
 	}
 	close(cmd.done)
+	// Only now, with its results in place, may commands that waited for
+	// this one be sent.
+	c.mu.Lock()
+	c.completing = nil
+	c.wakeWaitersLocked()
+	c.mu.Unlock()
 }
 
 // keepCodeLocked keeps a response code for Response(code), as imaplib

@@ -196,7 +196,13 @@ func (c *Client) Search(ctx context.Context, criteria *SearchCriteria, opts *Sea
 		name = "UID SEARCH"
 	}
 	charset := c.searchCharset(criteria)
+	// With RETURN the answer is an ESEARCH naming this command's tag
+	// (RFC 4731 §3.1), so such searches can be pipelined; a plain SEARCH
+	// may be answered with SEARCH (or ESEARCH by an IMAP4rev2 server).
 	cmd := c.newCommand(name, "SEARCH", "ESEARCH")
+	if esearch {
+		cmd = c.newCommand(name, "ESEARCH")
+	}
 	err := c.run(ctx, cmd, func(e *imapwire.Encoder) {
 		if esearch {
 			e.Raw(" RETURN (" + strings.Join(upper(opts.Return), " ") + ")")
