@@ -308,8 +308,14 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 	var encodings map[uint32]string
 	if opts.Decode {
 		var err error
-		if encodings, err = partEncodings(ctx, c, set, section.Part); err != nil {
+		var binary bool
+		if encodings, binary, err = partEncodings(ctx, c, set, section.Part); err != nil {
 			return err
+		}
+		// Like age, do not pour decoded binary data onto a terminal.
+		if binary && opts.Out == "" && opts.IO.IsStdoutTTY {
+			return withHint(usageErrorf("refusing to write a decoded non-text part to the terminal"),
+				"redirect stdout to a file, e.g. > part.bin")
 		}
 	}
 
@@ -439,19 +445,22 @@ func openSink(opts *FetchOptions, single bool) (output.Sink, error) {
 }
 
 // partEncodings fetches BODYSTRUCTURE first so that --decode knows each
-// message's Content-Transfer-Encoding of the part.
-func partEncodings(ctx context.Context, c *imap.Client, set imap.NumSet, part []int) (map[uint32]string, error) {
+// message's Content-Transfer-Encoding of the part, and whether any of the
+// parts is not text.
+func partEncodings(ctx context.Context, c *imap.Client, set imap.NumSet, part []int) (map[uint32]string, bool, error) {
 	encodings := map[uint32]string{}
+	binary := false
 	err := c.Fetch(ctx, set, &imap.FetchOptions{UID: true, BodyStructure: true}, func(m *imap.FetchMessage) error {
 		if m.BodyStructure == nil {
 			return nil
 		}
 		if p := partAt(m.BodyStructure, part); p != nil {
 			encodings[m.UID] = strings.ToLower(p.Encoding)
+			binary = binary || (p.Type != "text" && p.Type != "message")
 		}
 		return nil
 	})
-	return encodings, err
+	return encodings, binary, err
 }
 
 // partAt finds the body part numbered path (RFC 3501 §6.4.5): the parts

@@ -299,3 +299,39 @@ func TestFetchSeqAndSearch(t *testing.T) {
 	}
 	checkMbox(t, strings.NewReader(out), want)
 }
+
+func TestFetchRefusesBinaryToTerminal(t *testing.T) {
+	s := startTestServer(t)
+	var target memserver.SeededMessage
+	for _, m := range s.messagesIn("INBOX") {
+		if bytes.Contains(m.Data, []byte("image/jpeg")) {
+			target = m
+			break
+		}
+	}
+	if target.UID == 0 {
+		t.Skip("no seeded message with a JPEG part")
+	}
+	ios, _, out, errOut := Test()
+	ios.IsStdoutTTY = true
+	f := NewFactory(ios)
+	f.LookupEnv = func(k string) (string, bool) { v, ok := s.env[k]; return v, ok }
+	_, items, _ := s.run(t, nil, "fetch", "--items", "BODYSTRUCTURE", "INBOX", strconv.Itoa(int(target.UID)))
+	var line fetchedItems
+	if err := json.Unmarshal([]byte(items), &line); err != nil {
+		t.Fatal(err)
+	}
+	part := ""
+	for _, p := range line.BodyStructure.Parts {
+		if p.Type == "image/jpeg" {
+			part = p.Part
+		}
+	}
+	if part == "" {
+		t.Skipf("JPEG not a top-level part of UID %d", target.UID)
+	}
+	code := run(t.Context(), []string{"fetch", "--part", part, "--decode", "INBOX", strconv.Itoa(int(target.UID))}, f)
+	if code != ExitUsage || out.Len() != 0 || !strings.Contains(errOut.String(), "imapctl: hint: redirect") {
+		t.Errorf("fetch --decode of a JPEG to a terminal = %d, %d bytes, %q; want 2 with a hint", code, out.Len(), errOut.String())
+	}
+}
