@@ -338,6 +338,26 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 
 	seen := map[uint32]bool{}
 	failures := &batchFailures{io: opts.IO, quiet: opts.Quiet}
+	// Files are committed in groups (a few fsyncs per group, not two per
+	// message), and at least every flushEvery messages, so that a long
+	// run that dies keeps what it committed. --json lists committed files.
+	uidOf := map[string]uint32{}
+	commit := func() error {
+		stored, err := sink.Flush()
+		for _, st := range stored {
+			if opts.JSON && st.Committed {
+				line := storedFile{UID: uidOf[storedKey(st)], Path: st.Path, Size: st.Size}
+				if opts.Format == "mbox" {
+					line.Offset, line.End = &st.Offset, &st.End
+				}
+				if werr := writeJSONLine(opts.IO.Out, line); werr != nil && err == nil {
+					err = werr
+				}
+			}
+		}
+		clear(uidOf)
+		return err
+	}
 	fetchOpts := &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true, BodySections: []imap.BodySection{section}}
 	err = c.Fetch(ctx, set, fetchOpts, func(m *imap.FetchMessage) error {
 		body, err := m.NextBody()
@@ -381,10 +401,20 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 			return err
 		}
 		progress.add(stored.Size)
-		return nil
+		if opts.Out == "" {
+			return nil
+		}
+		uidOf[storedKey(stored)] = m.UID
+		if len(uidOf) < flushEvery {
+			return nil
+		}
+		return commit()
 	})
 	progress.finish()
-	closeErr := sink.Close()
+	closeErr := commit()
+	if err := sink.Close(); closeErr == nil {
+		closeErr = err
+	}
 	if err != nil {
 		var mismatch *imap.SizeMismatchError
 		if !errors.As(err, &mismatch) {
@@ -409,6 +439,22 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 		}
 	}
 	return failures.result(total)
+}
+
+// flushEvery bounds how many fetched files wait for their group commit
+// (a variable so that a test can make groups small).
+var flushEvery = 256
+
+// storedKey identifies a stored message: by path, and by offset in an mbox.
+func storedKey(st output.Stored) string { return fmt.Sprintf("%s\x00%d", st.Path, st.Offset) }
+
+// storedFile is one line of fetch --out --json: a committed file.
+type storedFile struct {
+	UID    uint32 `json:"uid"`
+	Path   string `json:"path"`
+	Size   int64  `json:"size"`
+	Offset *int64 `json:"offset,omitempty"`
+	End    *int64 `json:"end,omitempty"`
 }
 
 // isMessageFailure reports errors that spoil one message but not the run:

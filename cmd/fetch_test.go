@@ -335,3 +335,41 @@ func TestFetchRefusesBinaryToTerminal(t *testing.T) {
 		t.Errorf("fetch --decode of a JPEG to a terminal = %d, %d bytes, %q; want 2 with a hint", code, out.Len(), errOut.String())
 	}
 }
+
+func TestFetchOutJSONListsCommittedFiles(t *testing.T) {
+	s := startTestServer(t)
+	mailbox := memserver.CorpusMailbox("dkimpy")
+	msgs := s.messagesIn(mailbox)
+	defer func(n int) { flushEvery = n }(flushEvery)
+	flushEvery = 2 // several group commits in one run
+	for _, format := range []string{"eml", "maildir", "mbox"} {
+		dir := filepath.Join(t.TempDir(), "out")
+		code, out, errOut := s.run(t, nil, "fetch", "--json", "--policy", crlfRaw, "-o", dir, "--format", format, mailbox)
+		if code != ExitOK {
+			t.Fatalf("fetch --json --format %s = %d %q", format, code, errOut)
+		}
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		if len(lines) != len(msgs) {
+			t.Fatalf("fetch --json --format %s printed %d lines, want %d", format, len(lines), len(msgs))
+		}
+		for i, l := range lines {
+			var st storedFile
+			if err := json.Unmarshal([]byte(l), &st); err != nil {
+				t.Fatalf("%q: %v", l, err)
+			}
+			if st.UID != msgs[i].UID || st.Size != msgs[i].Size {
+				t.Errorf("%s line %d = %+v, want UID %d size %d", format, i+1, st, msgs[i].UID, msgs[i].Size)
+			}
+			data, err := os.ReadFile(st.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if format != "mbox" && !bytes.Equal(data, msgs[i].Data) {
+				t.Errorf("%s: %s differs from BODY[] of UID %d", format, st.Path, st.UID)
+			}
+			if format == "mbox" && (st.Offset == nil || st.End == nil || *st.End > int64(len(data))) {
+				t.Errorf("mbox line %+v: want offset and end within the file", st)
+			}
+		}
+	}
+}
