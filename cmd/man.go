@@ -81,17 +81,30 @@ func manPage(c *cobra.Command) []byte {
 		long = c.Short
 	}
 	b.WriteString(".SH DESCRIPTION\n")
+	verbatim := false // inside indented lines, shown as they are (.nf)
 	for _, line := range strings.Split(long, "\n") {
+		indented := strings.HasPrefix(line, " ")
+		if indented != verbatim {
+			verbatim = indented
+			if indented {
+				b.WriteString(".nf\n")
+			} else {
+				b.WriteString(".fi\n")
+			}
+		}
 		switch {
 		case line == "":
 			b.WriteString(".PP\n")
-		case strings.HasPrefix(line, " "):
-			fmt.Fprintf(&b, ".br\n%s\n", roffEscape(line))
-		case strings.ToUpper(line) == line && strings.TrimSpace(line) != "":
+		case indented:
+			fmt.Fprintf(&b, "%s\n", roffEscape(line))
+		case strings.ToUpper(line) == line:
 			fmt.Fprintf(&b, ".SH %s\n", roffEscape(line))
 		default:
 			fmt.Fprintf(&b, "%s\n", roffEscape(line))
 		}
+	}
+	if verbatim {
+		b.WriteString(".fi\n")
 	}
 	writeFlags := func(heading string, fs *pflag.FlagSet) {
 		if !fs.HasAvailableFlags() {
