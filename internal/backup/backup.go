@@ -362,8 +362,12 @@ func (r *runner) account(ctx context.Context, acct Account) error {
 	if err := os.MkdirAll(acctDir, 0o700); err != nil {
 		return err
 	}
+	// A run killed while replacing the account file left its temp file.
+	if err := removeTempFiles(acctDir, ""); err != nil {
+		return err
+	}
 	info, _ := json.MarshalIndent(AccountInfo{Account: acct.Name, User: acct.User, Host: acct.Host}, "", "  ")
-	if err := writeFileAtomic(filepath.Join(acctDir, AccountFileName), append(info, '\n')); err != nil {
+	if err := writeFileAtomic(filepath.Join(acctDir, AccountFileName), append(info, '\n'), r.opts.crashPoint); err != nil {
 		return err
 	}
 	list, err := ListMailboxes(ctx, c, r.opts.Mailboxes, r.opts.Exclude)
@@ -484,7 +488,7 @@ func (r *runner) mailbox(ctx context.Context, c *imap.Client, acct Account, acct
 	st.Format, st.Policy, st.Linesep = r.opts.Format, r.opts.PolicySpec, r.opts.Policy.Linesep
 	if !has {
 		st.UIDValidity = w.status.UIDValidity
-		if err := writeState(dir, st); err != nil {
+		if err := writeState(dir, st, r.opts.crashPoint); err != nil {
 			return err
 		}
 	}
@@ -734,6 +738,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		if len(pending) == 0 {
 			return nil
 		}
+		opts.crashPoint("flushing")
 		if _, err := sink.Flush(); err != nil {
 			flushErr = err
 			return err
@@ -861,7 +866,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 	ms.state.HighestModSeq = mb.HighestModSeq
 	ms.state.Messages, ms.state.Unseen = status.Messages, status.Unseen
 	ms.r.opts.crashPoint("before state")
-	return writeState(ms.dir, ms.state)
+	return writeState(ms.dir, ms.state, ms.r.opts.crashPoint)
 }
 
 // isNoMessages reports a FETCH of a set the server found empty.

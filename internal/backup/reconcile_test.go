@@ -55,7 +55,7 @@ func TestReconcileAfterCrash(t *testing.T) {
 	// the manifest and the state of a later batch.
 	st, _, _ := readState(mbDir)
 	st.LastUID = last
-	writeState(mbDir, st)
+	writeState(mbDir, st, nil)
 
 	sum := runBackup(t, opts)
 	if sum.NewMessages != 2 { // the unrecorded one and the lost one

@@ -69,8 +69,12 @@ func readState(dir string) (State, bool, error) {
 }
 
 // writeFileAtomic replaces path with data: temp file, fsync, rename, fsync
-// of the folder.
-func writeFileAtomic(path string, data []byte) error {
+// of the folder. crashPoint (nil in production) is called between the
+// steps, for the crash tests.
+func writeFileAtomic(path string, data []byte, crashPoint func(step string)) error {
+	if crashPoint == nil {
+		crashPoint = func(string) {}
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
 	if err != nil {
@@ -84,22 +88,25 @@ func writeFileAtomic(path string, data []byte) error {
 		err = cerr
 	}
 	if err == nil {
+		crashPoint("temp file synced")
 		err = os.Rename(tmp.Name(), path)
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
 		return err
 	}
+	crashPoint("renamed")
 	return syncDir(dir)
 }
 
-func writeState(dir string, st State) error {
+// writeState replaces dir's state file atomically (see writeFileAtomic).
+func writeState(dir string, st State, crashPoint func(step string)) error {
 	st.Updated = time.Now().UTC().Truncate(time.Second)
 	data, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, StateFileName), append(data, '\n'))
+	return writeFileAtomic(filepath.Join(dir, StateFileName), append(data, '\n'), crashPoint)
 }
 
 // syncDir fsyncs a folder so that renames in it are durable; file systems
