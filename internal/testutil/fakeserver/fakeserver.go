@@ -191,6 +191,7 @@ type player struct {
 	number int
 	reader *bufio.Reader
 	tag    string
+	arg    string
 }
 
 // errClosed ends a connection's play.
@@ -271,8 +272,11 @@ func (p *player) do(step Step) error {
 			}
 			escaped := Escape(bytes.TrimSuffix(cmd, []byte("\r\n")))
 			if m := step.pattern.FindStringSubmatch(escaped); m != nil {
-				if m[1] != "" {
-					p.tag = m[1]
+				if tag := m[step.pattern.SubexpIndex("tag")]; tag != "" {
+					p.tag = tag
+				}
+				if arg := m[step.pattern.SubexpIndex("arg")]; arg != "" {
+					p.arg = arg
 				}
 				p.server.record(Received{Conn: p.number, Command: cmd})
 				return nil
@@ -314,6 +318,7 @@ func (p *player) answerHousekeeping(cmd []byte) (handled bool, err error) {
 
 func (p *player) expand(text string) string {
 	text = strings.ReplaceAll(text, "$caps", p.server.script.Capabilities)
+	text = strings.ReplaceAll(text, "$arg", p.arg)
 	return strings.ReplaceAll(text, "$tag", p.tag)
 }
 

@@ -191,3 +191,11 @@ func TestMark(t *testing.T) {
 		t.Errorf("mark step: %v", err)
 	}
 }
+
+func TestArgEcho(t *testing.T) {
+	_, conn, r := dialScript(t, "C: $tag STATUS $arg *\nS: * STATUS $arg (MESSAGES 1)\nS: $tag OK done\n")
+	io.WriteString(conn, "x1 STATUS ../box (MESSAGES)\r\n")
+	if got := readLine(t, r) + readLine(t, r); got != "* STATUS ../box (MESSAGES 1)\r\nx1 OK done\r\n" {
+		t.Errorf("reply = %q", got)
+	}
+}

@@ -19,8 +19,10 @@ const (
 	Send StepKind = iota
 	// Expect reads one client command (a line with the literals it
 	// announces) and matches it against Text: "$tag" matches the tag (any
-	// run of characters but space) and remembers it, "*" matches any run of
-	// characters, the rest matches itself, ASCII letters in either case.
+	// run of characters but space) and remembers it, "$arg" likewise
+	// remembers one word (in its escaped form) for "$arg" in later Send
+	// steps, "*" matches any run of characters, the rest matches itself,
+	// ASCII letters in either case.
 	// The command is matched in its escaped form (see Escape).
 	Expect
 	// ExpectLine is Expect for the first line of a command only: a literal
@@ -84,7 +86,7 @@ const DefaultCapabilities = "IMAP4rev1 AUTH=PLAIN LITERAL+"
 // ParseScript reads a script, one step per line:
 //
 //	# comment, and blank lines, are ignored
-//	S: TEXT          Send TEXT (with "$tag" and "$caps" replaced)
+//	S: TEXT          Send TEXT (with "$tag", "$arg" and "$caps" replaced)
 //	C: PATTERN       Expect a command matching PATTERN
 //	C-: PATTERN      ExpectLine: the first line of a command matching PATTERN
 //	raw: "GO STRING" Raw: the bytes of a Go string literal (escapes allowed)
@@ -201,11 +203,11 @@ func (s *Script) stepsFor(n int) []Step {
 }
 
 // compilePattern turns an Expect pattern into an anchored regular
-// expression with one group for the tag.
+// expression with a group "tag" and a group "arg".
 func compilePattern(pattern string) (*regexp.Regexp, error) {
 	var b strings.Builder
 	b.WriteString("(?is)^")
-	tagSeen := false
+	tagSeen, argSeen := false, false
 	for i := 0; i < len(pattern); {
 		switch {
 		case strings.HasPrefix(pattern[i:], "$tag"):
@@ -213,23 +215,33 @@ func compilePattern(pattern string) (*regexp.Regexp, error) {
 				return nil, fmt.Errorf("pattern %q has $tag twice", pattern)
 			}
 			tagSeen = true
-			b.WriteString(`([^ ]+)`)
+			b.WriteString(`(?P<tag>[^ ]+)`)
 			i += len("$tag")
+		case strings.HasPrefix(pattern[i:], "$arg"):
+			if argSeen {
+				return nil, fmt.Errorf("pattern %q has $arg twice", pattern)
+			}
+			argSeen = true
+			b.WriteString(`(?P<arg>[^ ]+)`)
+			i += len("$arg")
 		case pattern[i] == '*':
 			b.WriteString(`.*`)
 			i++
 		default:
 			j := i + 1
-			for j < len(pattern) && pattern[j] != '*' && !strings.HasPrefix(pattern[j:], "$tag") {
+			for j < len(pattern) && pattern[j] != '*' && !strings.HasPrefix(pattern[j:], "$tag") && !strings.HasPrefix(pattern[j:], "$arg") {
 				j++
 			}
 			b.WriteString(regexp.QuoteMeta(pattern[i:j]))
 			i = j
 		}
 	}
+	// Still give the regexp its groups, matching nothing.
 	if !tagSeen {
-		// Still give the regexp its group, matching nothing.
-		b.WriteString(`()`)
+		b.WriteString(`(?P<tag>)`)
+	}
+	if !argSeen {
+		b.WriteString(`(?P<arg>)`)
 	}
 	b.WriteString("$")
 	return regexp.Compile(b.String())
