@@ -160,3 +160,26 @@ func TestImplicitTLSWithCAFile(t *testing.T) {
 		t.Errorf("list over STARTTLS = %d %q %q", code, out, errOut)
 	}
 }
+
+// TestConfigFileAccountConnects reaches the server through a named
+// account of a config file, its password from password_cmd.
+func TestConfigFileAccountConnects(t *testing.T) {
+	s := startTestServer(t)
+	host, port, _ := net.SplitHostPort(s.Addr)
+	cfg := "default_account: other\naccounts:\n  other:\n    host: 192.0.2.1\n  demo:\n    host: " + host +
+		"\n    port: " + port + "\n    tls: none\n    user: " + s.Username +
+		"\n    password_cmd: printf '%s\\n' '" + s.Password + "'\n"
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runTest(t, map[string]string{"IMAPCTL_CONFIG": path}, "--account", "demo", "list", "INBOX")
+	if code != ExitOK || out != "INBOX\n" || errOut != "" {
+		t.Errorf("list via account demo = %d %q %q", code, out, errOut)
+	}
+	// IMAPCTL_USER beats the file: a wrong user fails to log in.
+	code, _, _ = runTest(t, map[string]string{"IMAPCTL_CONFIG": path, "IMAPCTL_USER": "mallory"}, "--account", "demo", "list")
+	if code != ExitAuth {
+		t.Errorf("list with IMAPCTL_USER overriding the file = %d, want 3", code)
+	}
+}

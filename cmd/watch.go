@@ -31,6 +31,8 @@ type WatchOptions struct {
 	Limit time.Duration
 	// Poll is the NOOP interval for servers without IDLE.
 	Poll time.Duration
+	// ForcePoll polls with NOOP even when the server has IDLE.
+	ForcePoll bool
 	// Renew restarts IDLE this often (RFC 2177: servers may drop an IDLE
 	// after 30 minutes).
 	Renew time.Duration
@@ -43,7 +45,8 @@ func NewWatchCmd(f *Factory, runF func(*WatchOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "watch MAILBOX",
 		Short: "Print new messages, expunges and flag changes as they happen",
-		Long: `Watch MAILBOX with IDLE (or NOOP polling where the server lacks IDLE) and
+		Long: `Watch MAILBOX with IDLE (or NOOP polling where the server lacks IDLE, or
+with --poll INTERVAL) and
 print one line per event:
   new UID              a message arrived
   expunge SEQ          message number SEQ was removed
@@ -59,6 +62,7 @@ confirmation mail; with --limit, imapctl exits 6 if none came in time.`,
 			opts.JSON = f.Global.JSON
 			opts.Quiet = f.Global.Quiet
 			opts.Mailbox = args[0]
+			opts.ForcePoll = c.Flags().Changed("poll")
 			if opts.Limit < 0 || opts.Poll <= 0 || opts.Renew <= 0 {
 				return usageErrorf("--limit, --poll and --renew want positive durations")
 			}
@@ -70,7 +74,7 @@ confirmation mail; with --limit, imapctl exits 6 if none came in time.`,
 	}
 	cmd.Flags().BoolVar(&opts.UntilNew, "until-new", false, "exit at the first new message")
 	cmd.Flags().DurationVar(&opts.Limit, "limit", 0, "stop after this long (e.g. 5m); with --until-new, exit 6 if nothing came")
-	cmd.Flags().DurationVar(&opts.Poll, "poll", 30*time.Second, "NOOP interval when the server has no IDLE")
+	cmd.Flags().DurationVar(&opts.Poll, "poll", 30*time.Second, "poll with NOOP at this interval instead of IDLE (the default without IDLE)")
 	cmd.Flags().DurationVar(&opts.Renew, "renew", 25*time.Minute, "restart IDLE (and look for missed messages) this often")
 	_ = cmd.Flags().MarkHidden("renew")
 	return cmd
@@ -181,7 +185,7 @@ func (w *watcher) session(ctx context.Context, first bool) error {
 		return err // messages that came while we were away
 	}
 	w.exists = mb.Exists
-	idle := c.Has(ctx, "IDLE") || c.Has(ctx, "IMAP4rev2")
+	idle := !opts.ForcePoll && (c.Has(ctx, "IDLE") || c.Has(ctx, "IMAP4rev2"))
 	w.announce = !opts.Quiet && first
 	if w.announce && !idle {
 		fmt.Fprintf(opts.IO.ErrOut, "imapctl: watching %s (NOOP every %s)\n", opts.Mailbox, opts.Poll)

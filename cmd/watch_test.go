@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/imapctl/imapctl/internal/testutil/memserver"
 )
 
 // signalWriter is a stderr that tells when a line containing want appears.
@@ -76,5 +78,33 @@ func TestWatchFlagParsing(t *testing.T) {
 	}
 	if got.Mailbox != "INBOX" || !got.UntilNew || got.Limit != 5*time.Minute || got.Poll != 10*time.Second || got.Renew >= 29*time.Minute {
 		t.Errorf("watch options = %+v", got)
+	}
+}
+
+func TestWatchPolls(t *testing.T) {
+	s := startTestServer(t, memserver.Options{Minimal: true})
+	ios, _, out, _ := Test()
+	errOut := &signalWriter{want: "imapctl: watching Junk (NOOP", ready: make(chan struct{})}
+	ios.ErrOut = errOut
+	f := NewFactory(ios)
+	f.LookupEnv = func(k string) (string, bool) { v, ok := s.env[k]; return v, ok }
+	done := make(chan int)
+	go func() {
+		done <- run(context.Background(), []string{"watch", "--poll", "20ms", "--until-new", "--limit", "60s", "Junk"}, f)
+	}()
+	select {
+	case <-errOut.ready:
+	case code := <-done:
+		t.Fatalf("watch ended early with %d: %s", code, errOut.buf.String())
+	}
+	_, appended, _ := s.run(t, nil, "append", "Junk", "../testdata/corpus/dkimpy/test2.eml")
+	if code := <-done; code != ExitOK {
+		t.Fatalf("watch --poll = %d, stderr %q", code, errOut.buf.String())
+	}
+	if appended == "" {
+		appended = "1\n" // without UIDPLUS no APPENDUID; the first UID of an empty mailbox
+	}
+	if got := out.String(); got != "new "+appended {
+		t.Errorf("watch printed %q, want %q", got, "new "+appended)
 	}
 }
