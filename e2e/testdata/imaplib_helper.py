@@ -19,6 +19,8 @@ compare imapctl with. The password comes from IMAPLIB_PASSWORD (never argv).
   ... section MAILBOX UID SECTION FILE [decode]
       writes BODY[SECTION] of UID to FILE (with decode: that part's payload
       decoded by Python's email package instead)
+  ... select MAILBOX
+      prints "exists: N", "uidvalidity: N" and "uidnext: N" as imaplib reads them (EXAMINE)
   ... list
       prints the server's LIST lines, as imaplib returns them
 """
@@ -169,6 +171,16 @@ def main():
         with open(out, "wb") as f:
             f.write(data)
         print("bytes: %d" % len(data))
+    elif args.op == "select":
+        mailbox = args.rest[0]
+        typ, data = conn.select(quote(mailbox), readonly=True)
+        if typ != "OK":
+            sys.exit("select failed: %r" % (data,))
+        print("exists: %s" % data[0].decode())
+        for key in ("UIDVALIDITY", "UIDNEXT"):
+            typ, value = conn.response(key)
+            if value and value[0] is not None:
+                print("%s: %s" % (key.lower(), value[0].decode()))
     elif args.op == "append":
         mailbox, path = args.rest[:2]
         flags = args.rest[2] if len(args.rest) > 2 else None
