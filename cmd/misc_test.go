@@ -115,3 +115,16 @@ func TestDovecotAuthMechanisms(t *testing.T) {
 		}
 	}
 }
+
+func TestRawFetchRendersEnvelopeAndStructure(t *testing.T) {
+	s := startTestServer(t)
+	m := s.messagesIn("INBOX")[0]
+	uid := strconv.Itoa(int(m.UID))
+	code, out, errOut := s.run(t, nil, "raw", "--select", "INBOX", "UID FETCH "+uid+" (ENVELOPE BODYSTRUCTURE)")
+	if code != ExitOK || !strings.Contains(out, "ENVELOPE (") || !strings.Contains(out, "BODYSTRUCTURE (") {
+		t.Errorf("raw UID FETCH ENVELOPE BODYSTRUCTURE = %d %q %q", code, out, errOut)
+	}
+	if got := quoted("a \"b\" \\ c\r\nü"); got != `"a \"b\" \\ c`+"\uFFFD\uFFFD"+`ü"` {
+		t.Errorf("quoted = %s", got)
+	}
+}

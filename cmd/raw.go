@@ -3,6 +3,8 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/imapctl/imapctl/internal/imap"
@@ -104,7 +106,8 @@ func rawRun(opts *RawOptions) error {
 }
 
 // formatFetch renders the attributes of a FETCH response the client
-// parsed, in RFC 3501 §7.4.2 syntax (body sections are not kept).
+// parsed, in RFC 3501 §7.4.2 syntax (body sections are not kept; an empty
+// string and NIL both show as NIL).
 func formatFetch(seq uint32, m *imap.FetchMessage) string {
 	var items []string
 	if m.UID != 0 {
@@ -122,8 +125,103 @@ func formatFetch(seq uint32, m *imap.FetchMessage) string {
 	if m.ModSeq != 0 {
 		items = append(items, fmt.Sprintf("MODSEQ (%d)", m.ModSeq))
 	}
+	if m.Envelope != nil {
+		items = append(items, "ENVELOPE "+formatEnvelope(m.Envelope))
+	}
+	if m.BodyStructure != nil {
+		items = append(items, "BODYSTRUCTURE "+formatBodyStructure(m.BodyStructure))
+	}
 	for name, v := range m.Other {
 		items = append(items, name+" "+v.String())
 	}
 	return fmt.Sprintf("* %d FETCH (%s)", seq, strings.Join(items, " "))
+}
+
+// nstring renders s as a quoted string, or NIL when empty.
+func nstring(s string) string {
+	if s == "" {
+		return "NIL"
+	}
+	return quoted(s)
+}
+
+// quoted renders s as an RFC 3501 quoted string for display: " and \ are
+// escaped; control characters, which a quoted string cannot hold, show as
+// U+FFFD.
+func quoted(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < ' ' || r == 0x7f:
+			b.WriteRune('\uFFFD')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// formatAddresses renders an address list (RFC 3501 §9 env-from etc.).
+func formatAddresses(list []imap.Address) string {
+	if len(list) == 0 {
+		return "NIL"
+	}
+	parts := make([]string, len(list))
+	for i, a := range list {
+		parts[i] = "(" + nstring(a.Name) + " " + nstring(a.ADL) + " " + nstring(a.Mailbox) + " " + nstring(a.Host) + ")"
+	}
+	return "(" + strings.Join(parts, "") + ")"
+}
+
+// formatEnvelope renders an ENVELOPE (RFC 3501 §7.4.2).
+func formatEnvelope(e *imap.Envelope) string {
+	return "(" + strings.Join([]string{nstring(e.Date), nstring(e.Subject), formatAddresses(e.From),
+		formatAddresses(e.Sender), formatAddresses(e.ReplyTo), formatAddresses(e.To), formatAddresses(e.Cc),
+		formatAddresses(e.Bcc), nstring(e.InReplyTo), nstring(e.MessageID)}, " ") + ")"
+}
+
+// formatParams renders a body parameter list, sorted by name.
+func formatParams(params map[string]string) string {
+	if len(params) == 0 {
+		return "NIL"
+	}
+	names := make([]string, 0, len(params))
+	for k := range params {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	var parts []string
+	for _, k := range names {
+		parts = append(parts, quoted(k), quoted(params[k]))
+	}
+	return "(" + strings.Join(parts, " ") + ")"
+}
+
+// formatBodyStructure renders the basic fields of a BODYSTRUCTURE
+// (RFC 3501 §7.4.2), without the extension data.
+func formatBodyStructure(bs *imap.BodyStructure) string {
+	if len(bs.Parts) > 0 {
+		var b strings.Builder
+		b.WriteString("(")
+		for _, p := range bs.Parts {
+			b.WriteString(formatBodyStructure(p))
+		}
+		b.WriteString(" " + quoted(strings.ToUpper(bs.Subtype)) + ")")
+		return b.String()
+	}
+	fields := []string{quoted(strings.ToUpper(bs.Type)), quoted(strings.ToUpper(bs.Subtype)),
+		formatParams(bs.Params), nstring(bs.ID), nstring(bs.Description), nstring(strings.ToUpper(bs.Encoding)),
+		strconv.FormatUint(uint64(bs.Size), 10)}
+	if bs.Type == "message" && bs.Subtype == "rfc822" && bs.Envelope != nil && bs.Body != nil {
+		fields = append(fields, formatEnvelope(bs.Envelope), formatBodyStructure(bs.Body))
+	}
+	if bs.Type == "text" || (bs.Type == "message" && bs.Subtype == "rfc822") {
+		fields = append(fields, strconv.FormatUint(uint64(bs.Lines), 10))
+	}
+	return "(" + strings.Join(fields, " ") + ")"
 }
