@@ -29,6 +29,9 @@ func TestNamespaceAndRaw(t *testing.T) {
 	if code, _, _ := s.run(t, nil, "raw", "NOOP\r\nA1 LOGOUT"); code != ExitUsage {
 		t.Errorf("raw with CRLF = %d, want 2", code)
 	}
+	if code, _, _ := s.run(t, nil, "raw", "CREATE {5}"); code != ExitUsage {
+		t.Errorf("raw ending in a literal = %d, want 2", code)
+	}
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

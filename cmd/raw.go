@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +11,10 @@ import (
 	"github.com/imapctl/imapctl/internal/imap"
 	"github.com/spf13/cobra"
 )
+
+// literalAtEnd matches a line ending in a literal announcement (RFC 3501
+// §4.3 "{" number ["+"] "}"; RFC 7888 adds "+").
+var literalAtEnd = regexp.MustCompile(`~?\{[0-9]+\+?\}$`)
 
 // RawOptions are the inputs of the raw command.
 type RawOptions struct {
@@ -46,6 +51,9 @@ a second command. Literals are not supported here.`,
 			line := strings.TrimSpace(args[0])
 			if line == "" || strings.ContainsAny(line, "\r\n\x00") {
 				return usageErrorf("raw: the command must be one non-empty line without CR, LF or NUL")
+			}
+			if literalAtEnd.MatchString(line) {
+				return usageErrorf("raw: literals ({n}) are not supported; the server would wait for their data")
 			}
 			words := strings.Fields(line)
 			n := 1
