@@ -90,15 +90,7 @@ func (s *session) command(text string, onLiteral func(size int64, r io.Reader) e
 			return nil
 		}
 		start = true
-		if bytes.HasSuffix(line, []byte("}\r\n")) {
-			open := bytes.LastIndexByte(line, '{')
-			if open < 0 {
-				return fmt.Errorf("malformed literal in %q", line)
-			}
-			size, err := strconv.ParseInt(string(line[open+1:len(line)-3]), 10, 64)
-			if err != nil {
-				return fmt.Errorf("malformed literal in %q", line)
-			}
+		if size, ok := literalSize(line); ok {
 			lr := &io.LimitedReader{R: s.br, N: size}
 			if onLiteral != nil {
 				if err := onLiteral(size, lr); err != nil {
@@ -114,6 +106,23 @@ func (s *session) command(text string, onLiteral func(size int64, r io.Reader) e
 			start = false // the response goes on after the literal
 		}
 	}
+}
+
+// literalSize reports whether line ends with a literal's "{size}" (RFC 3501
+// §4.3) and its size. Braces around anything but digits are text.
+func literalSize(line []byte) (int64, bool) {
+	if !bytes.HasSuffix(line, []byte("}\r\n")) {
+		return 0, false
+	}
+	open := bytes.LastIndexByte(line, '{')
+	if open < 0 {
+		return 0, false
+	}
+	size, err := strconv.ParseInt(string(line[open+1:len(line)-3]), 10, 64)
+	if err != nil || size < 0 || line[open+1] == '+' {
+		return 0, false
+	}
+	return size, true
 }
 
 func run(addr, user, password string, mailboxes []string, mode, out, syncMode string, compress bool) error {
