@@ -46,9 +46,10 @@ func main() {
 	delayFlag := flag.Duration("delay", 10*time.Millisecond, "one-way delay of the delay-proxy runs (0: skip them)")
 	rate := flag.Int64("rate", 100_000_000/8, "bandwidth limit in bytes/s of the bandwidth-limited proxy runs (0: skip them)")
 	only := flag.String("only", "", "comma-separated contender names to run (default all)")
+	loopback := flag.Bool("loopback", true, "run the loopback measurements (false: only the delay-proxy runs of small)")
 	hold := flag.Bool("hold", false, "fill the profiles, print how to connect, and wait for Ctrl-C instead of measuring")
 	flag.Parse()
-	b := &bench{rounds: *rounds, only: splitList(*only), sizes: map[string]*profile{}, hold: *hold}
+	b := &bench{rounds: *rounds, only: splitList(*only), sizes: map[string]*profile{}, hold: *hold, loopback: *loopback}
 	var err error
 	if b.imapctl, err = filepath.Abs(*imapctl); err == nil {
 		err = b.main(splitList(*profiles), *delayFlag, *rate)
@@ -68,20 +69,21 @@ func splitList(s string) []string {
 }
 
 type bench struct {
-	rounds  int
-	only    []string
-	imapctl string
-	tools   string // folder of the built helper programs
-	srcDir  string // bench/ (for the Python scripts)
-	work    string // output folders of every run
-	srv     *dovecot.Server
-	results []result
-	sizes   map[string]*profile
-	notes   []string
-	mailUID int
-	mailGID int
-	hold    bool
-	devNull *os.File
+	rounds   int
+	only     []string
+	imapctl  string
+	tools    string // folder of the built helper programs
+	srcDir   string // bench/ (for the Python scripts)
+	work     string // output folders of every run
+	srv      *dovecot.Server
+	results  []result
+	sizes    map[string]*profile
+	notes    []string
+	mailUID  int
+	mailGID  int
+	hold     bool
+	loopback bool
+	devNull  *os.File
 }
 
 // profile is a mailbox layout to fill and fetch.
@@ -198,6 +200,9 @@ func (b *bench) main(profileNames []string, oneWay time.Duration, rate int64) er
 		}
 		if b.hold {
 			fmt.Printf("%s: IMAPCTL_HOST=%s IMAPCTL_PORT=%d IMAPCTL_TLS=none IMAPCTL_USER=%s IMAPCTL_PASSWORD=%s\n", name, b.srv.Host, b.srv.PlainPort, p.user.Name, p.user.Password)
+			continue
+		}
+		if !b.loopback {
 			continue
 		}
 		b.runProfile(p, loop, contenders)
@@ -647,7 +652,9 @@ func (b *bench) proxied(p *profile, oneWay time.Duration, rate int64, contenders
 		if rate > 0 && !strings.HasPrefix(c.name, "raw-discard") && !strings.HasPrefix(c.name, "imapctl fetch") {
 			continue
 		}
-		if strings.HasPrefix(c.name, "raw-files") {
+		// The floor for files stays, so that imapctl's Maildir writes can
+		// be told apart from the network.
+		if strings.HasPrefix(c.name, "raw-files-fsync") || (rate > 0 && strings.HasPrefix(c.name, "raw-files")) {
 			continue
 		}
 		selected = append(selected, c)
