@@ -141,25 +141,39 @@ func setupMemserver(env *testscript.Env) error {
 		"NON_ASCII":        memserver.NonASCIIMailbox,
 		"INBOX_COUNT":      strconv.Itoa(len(inbox)),
 	})
-	env.Values[serverKey{}] = &scriptServer{kind: "memserver", addr: s.TLSAddr, plainAddr: s.Addr, user: s.Username, password: s.Password, caFile: caFile}
+	env.Values[serverKey{}] = &scriptServer{addr: s.TLSAddr, user: s.Username, password: s.Password, caFile: caFile}
 	return nil
 }
 
 // TestDovecot runs testdata/dovecot/*.txtar against one private Dovecot
-// (internal/testutil/dovecot) with quota, ACL, COMPRESS and OAuth2 (a
-// token for each script's user in OAUTH_TOKEN), each script as
-// a user of its own with an empty mailbox and a non-ASCII password. It skips when Dovecot is not
-// available, and fails instead when CI=true.
+// (internal/testutil/dovecot) with quota, ACL, COMPRESS and OAuth2 (a token
+// for each script's user in OAUTH_TOKEN), each script as a user of its own
+// with an empty mailbox and a non-ASCII password. It skips when Dovecot is
+// not available, and fails instead when CI=true.
 func TestDovecot(t *testing.T) {
-	scripts, _ := filepath.Glob("testdata/dovecot/*.txtar")
-	server := dovecot.Start(t, dovecot.All(), dovecot.WithOAuth2(), dovecot.WithUserPool(len(scripts)+1))
+	runDovecotScripts(t, "testdata/dovecot", true, dovecot.All(), dovecot.WithOAuth2())
+}
+
+// TestDovecotLoginDisabled runs testdata/dovecot-logindisabled/*.txtar
+// against a Dovecot whose plain port refuses authentication before
+// STARTTLS (LOGINDISABLED, RFC 3501 §6.2.3).
+func TestDovecotLoginDisabled(t *testing.T) {
+	runDovecotScripts(t, "testdata/dovecot-logindisabled", false, dovecot.WithLoginDisabled())
+}
+
+// runDovecotScripts starts one Dovecot with opts and runs the scripts of
+// dir against it, each as a fresh user (with an OAuth2 token in
+// OAUTH_TOKEN when oauth is set, which needs dovecot.WithOAuth2).
+func runDovecotScripts(t *testing.T, dir string, oauth bool, opts ...dovecot.Option) {
+	scripts, _ := filepath.Glob(filepath.Join(dir, "*.txtar"))
+	server := dovecot.Start(t, append(opts, dovecot.WithUserPool(len(scripts)+1))...)
 	testscript.Run(t, testscript.Params{
-		Dir: "testdata/dovecot",
+		Dir: dir,
 		Setup: func(env *testscript.Env) error {
 			user := server.NewUser(t)
 			host, tlsPort, _ := net.SplitHostPort(server.TLSAddr())
 			_, plainPort, _ := net.SplitHostPort(server.PlainAddr())
-			setUserEnv(env, map[string]string{
+			vars := map[string]string{
 				"IMAPCTL_HOST":     host,
 				"IMAPCTL_PORT":     tlsPort,
 				"IMAPCTL_USER":     user.Name,
@@ -168,9 +182,12 @@ func TestDovecot(t *testing.T) {
 				"CA_FILE":          server.CAFile,
 				"PLAIN_PORT":       plainPort,
 				"SEP":              server.Separator,
-				"OAUTH_TOKEN":      server.OAuth2Token(user.Name),
-			})
-			env.Values[serverKey{}] = &scriptServer{kind: "dovecot", addr: server.TLSAddr(), plainAddr: server.PlainAddr(),
+			}
+			if oauth {
+				vars["OAUTH_TOKEN"] = server.OAuth2Token(user.Name)
+			}
+			setUserEnv(env, vars)
+			env.Values[serverKey{}] = &scriptServer{addr: server.TLSAddr(),
 				user: user.Name, password: user.Password, caFile: server.CAFile}
 			return nil
 		},
@@ -202,10 +219,9 @@ type (
 
 // scriptServer is the server a script talks to, for the imaplib helper.
 type scriptServer struct {
-	kind            string
-	addr, plainAddr string // implicit TLS, plain
-	user, password  string
-	caFile          string
+	addr           string // host:port of implicit TLS
+	user, password string
+	caFile         string
 }
 
 // lastRun is the outcome of a script's last imapctl command.
