@@ -103,6 +103,7 @@ type target struct {
 	port     int
 	network  string // "loopback", or the proxy's description
 	compress bool
+	proxy    *delay.Proxy // counts round trips when set
 }
 
 // contender is one tool to measure.
@@ -126,6 +127,7 @@ type result struct {
 	network   string
 	walls     []time.Duration
 	rss       []int64 // KiB
+	turns     []int64 // round trips counted by the proxy
 	failed    string
 }
 
@@ -577,9 +579,15 @@ func (b *bench) runProfile(p *profile, t target, contenders []contender) {
 				cmd.Stdout = &stdout
 			}
 			cmd.Stderr = &stderr
+			if t.proxy != nil {
+				t.proxy.ResetTurns()
+			}
 			start := time.Now()
 			err := cmd.Run()
 			wall := time.Since(start)
+			if t.proxy != nil {
+				r.turns = append(r.turns, t.proxy.Turns())
+			}
 			if err != nil {
 				r.failed = fmt.Sprintf("%v: %s", err, firstLine(stderr.String()))
 				logf("%s %s %s: FAILED %s", p.name, t.network, c.name, r.failed)
@@ -644,7 +652,7 @@ func (b *bench) proxied(p *profile, oneWay time.Duration, rate int64, contenders
 	if rate > 0 {
 		network += fmt.Sprintf(", %d Mbit/s", rate*8/1_000_000)
 	}
-	t := target{host: "127.0.0.1", port: port, network: network}
+	t := target{host: "127.0.0.1", port: port, network: network, proxy: proxy}
 	var selected []contender
 	for _, c := range contenders {
 		// Over a slow link only the transfer matters: keep the raw pair
@@ -859,6 +867,11 @@ func (b *bench) report(w io.Writer) {
 			float64(slices.Max(r.rss))/1024, ratio(floor), ratio("mbsync"), strings.Join(walls, " "))
 	}
 	fmt.Fprintln(w)
+	for _, r := range b.results {
+		if len(r.turns) > 0 && r.failed == "" {
+			fmt.Fprintf(w, "- round trips through the proxy (%s, %s): %s: %d\n", r.profile, r.network, r.contender, median(r.turns))
+		}
+	}
 	for _, n := range b.notes {
 		fmt.Fprintln(w, "- "+n)
 	}
