@@ -161,6 +161,10 @@ type pendingFile struct {
 	tmp, final string
 	mtime      time.Time
 	stored     Stored
+	// msg is the message's metadata, which Amend may still change, and
+	// rename names the file anew for it (nil: the name stays).
+	msg    Message
+	rename finalPathFunc
 }
 
 // commitFiles makes pending files durable: their data (see syncBatch),

@@ -15,6 +15,15 @@
 // message durable; [Sink.Flush] makes the whole batch durable with far
 // fewer fsyncs and only then reports it committed.
 //
+// Metadata may arrive late: RFC 3501 section 7.4.2 lets a server send
+// UID, FLAGS and INTERNALDATE after the message body, or FLAGS in a later
+// FETCH response. The bytes go to a temp file first; a file's name, info
+// letters and modification time are decided when the message is completed
+// ([Message.Complete], run after the body) and may still change while it
+// waits for its group commit ([Sink.Amend]). An mbox "From " line comes
+// before the body: without an INTERNALDATE at that point it is dated by
+// the message's Date header field, else by the current time.
+//
 // Reading goes through a [Source] from [Open], which detects whether a path
 // is a single message file, an mbox, a Maildir or a folder of .eml files.
 //

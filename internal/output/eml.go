@@ -177,22 +177,16 @@ func NewEMLSink(dir string, template NameTemplate, opts Options) *EMLSink {
 	return &EMLSink{dir: dir, template: template, file: fileSink{opts: opts}, used: map[string]bool{}}
 }
 
-// Put stores m as one .eml file; see [Sink.Put].
+// Put stores m as one .eml file; see [Sink.Put]. The name is expanded
+// from the template once the message is written and its metadata
+// completed (Message.Complete), so a UID or INTERNALDATE the server sent
+// after the body names the file; until then the bytes go to a hidden temp
+// file ".message.eml.<random>.tmp" in the folder.
 func (s *EMLSink) Put(ctx context.Context, m Message, write WriteFunc) (Stored, error) {
 	if s.file.closed {
 		return Stored{}, ErrClosed
 	}
-	name := s.template.Expand(m, s.count+1)
-	if !strings.HasSuffix(strings.ToLower(name), ".eml") {
-		name += ".eml"
-	}
-	if name != filepath.Base(name) || !filepath.IsLocal(name) {
-		return Stored{}, &NameError{Template: s.template.text, Name: name, Reason: "leaves the folder"}
-	}
-	if s.used[name] {
-		return Stored{}, &NameError{Template: s.template.text, Name: name, Reason: "used by an earlier message of this run"}
-	}
-	final := filepath.Join(s.dir, name)
+	var name string
 	create := func() (*os.File, error) {
 		if !s.dirReady {
 			if err := mkdirDurable(s.dir); err != nil {
@@ -200,15 +194,38 @@ func (s *EMLSink) Put(ctx context.Context, m Message, write WriteFunc) (Stored, 
 			}
 			s.dirReady = true
 		}
-		return os.OpenFile(filepath.Join(s.dir, tempName(name)), os.O_WRONLY|os.O_CREATE|os.O_EXCL, s.file.opts.fileMode())
+		return os.OpenFile(filepath.Join(s.dir, tempName("message.eml")), os.O_WRONLY|os.O_CREATE|os.O_EXCL, s.file.opts.fileMode())
 	}
-	stored, err := s.file.putFile(ctx, m, final, write, create, func(int64) (string, error) { return final, nil })
+	final := func(m Message, _ int64) (string, error) {
+		name = s.template.Expand(m, s.count+1)
+		if !strings.HasSuffix(strings.ToLower(name), ".eml") {
+			name += ".eml"
+		}
+		if name != filepath.Base(name) || !filepath.IsLocal(name) {
+			return "", &NameError{Template: s.template.text, Name: name, Reason: "leaves the folder"}
+		}
+		if s.used[name] {
+			return "", &NameError{Template: s.template.text, Name: name, Reason: "used by an earlier message of this run"}
+		}
+		return filepath.Join(s.dir, name), nil
+	}
+	stored, _, err := s.file.putFile(ctx, m, s.dir, write, create, final, nil)
 	if err != nil {
 		return Stored{}, err
 	}
 	s.used[name] = true
 	s.count++
 	return stored, nil
+}
+
+// Amend dates a pending message anew (its modification time); the name
+// chosen by Put stays. See [Sink.Amend].
+func (s *EMLSink) Amend(st Stored, late Message) (Stored, bool) {
+	p := s.file.amend(st, late)
+	if p == nil {
+		return st, false
+	}
+	return p.stored, true
 }
 
 // Flush commits the pending group; see [Sink.Flush].

@@ -167,9 +167,10 @@ func (s *MaildirSink) prepare() error {
 }
 
 // Put delivers m; see [Sink.Put]. Flags without a Maildir letter are
-// reported in Stored.DroppedFlags.
+// reported in Stored.DroppedFlags. The name is decided once the message is
+// written and its metadata completed (Message.Complete): ",U=<uid>" when
+// the UID is known, ",S=<size>", and the info letters of its flags.
 func (s *MaildirSink) Put(ctx context.Context, m Message, write WriteFunc) (Stored, error) {
-	letters, dropped := MaildirInfo(m.Flags)
 	var unique string
 	create := func() (*os.File, error) {
 		if err := s.prepare(); err != nil {
@@ -186,26 +187,43 @@ func (s *MaildirSink) Put(ctx context.Context, m Message, write WriteFunc) (Stor
 			return f, err
 		}
 	}
-	final := func(size int64) (string, error) {
-		name := unique
-		if m.UID != 0 {
-			name += ",U=" + strconv.FormatUint(uint64(m.UID), 10)
-		}
-		name += ",S=" + strconv.FormatInt(size, 10)
-		if letters != "" {
-			return filepath.Join(s.root, "cur", name+":2,"+letters), nil
-		}
-		return filepath.Join(s.root, "new", name), nil
+	final := func(m Message, size int64) (string, error) {
+		return s.finalName(unique, m, size), nil
 	}
-	stored, err := s.file.putFile(ctx, m, s.root, write, create, final)
+	stored, m, err := s.file.putFile(ctx, m, s.root, write, create, final, final)
 	if err != nil {
 		return Stored{}, err
 	}
-	stored.DroppedFlags = dropped
+	_, stored.DroppedFlags = MaildirInfo(m.Flags)
 	if s.file.opts.GroupCommit {
-		s.file.pending[len(s.file.pending)-1].stored.DroppedFlags = dropped
+		s.file.pending[len(s.file.pending)-1].stored.DroppedFlags = stored.DroppedFlags
 	}
 	return stored, nil
+}
+
+// finalName is the path of a message file in cur/ or new/.
+func (s *MaildirSink) finalName(unique string, m Message, size int64) string {
+	letters, _ := MaildirInfo(m.Flags)
+	name := unique
+	if m.UID != 0 {
+		name += ",U=" + strconv.FormatUint(uint64(m.UID), 10)
+	}
+	name += ",S=" + strconv.FormatInt(size, 10)
+	if letters != "" {
+		return filepath.Join(s.root, "cur", name+":2,"+letters)
+	}
+	return filepath.Join(s.root, "new", name)
+}
+
+// Amend renames a pending message for late flags and dates it anew; see
+// [Sink.Amend].
+func (s *MaildirSink) Amend(st Stored, late Message) (Stored, bool) {
+	p := s.file.amend(st, late)
+	if p == nil {
+		return st, false
+	}
+	_, p.stored.DroppedFlags = MaildirInfo(p.msg.Flags)
+	return p.stored, true
 }
 
 // Flush commits the pending group; see [Sink.Flush].

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // MboxOptions configure an [MboxSink].
@@ -119,11 +120,14 @@ func (s *MboxSink) separatorNeeded() (string, error) {
 // lazyMbox opens the mbox on the first byte and writes the separator and
 // "From " line before it.
 type lazyMbox struct {
-	sink   *MboxSink
-	m      Message
-	buf    *bufio.Writer
-	start  int64 // file size before this message
-	offset int64 // where the "From " line starts
+	sink *MboxSink
+	// sender and date make the "From " line; fromLen is its length.
+	sender  string
+	date    time.Time
+	fromLen int64
+	buf     *bufio.Writer
+	start   int64 // file size before this message
+	offset  int64 // where the "From " line starts
 }
 
 func (l *lazyMbox) begin() error {
@@ -140,7 +144,9 @@ func (l *lazyMbox) begin() error {
 	}
 	l.offset = l.start + int64(len(sep))
 	l.buf = bufio.NewWriterSize(l.sink.file, 64<<10)
-	_, err = l.buf.WriteString(sep + FromLine(l.m.Sender, l.m.InternalDate))
+	from := FromLine(l.sender, l.date)
+	l.fromLen = int64(len(from))
+	_, err = l.buf.WriteString(sep + from)
 	return err
 }
 
@@ -154,7 +160,15 @@ func (l *lazyMbox) Write(p []byte) (int, error) {
 	return l.buf.Write(p)
 }
 
-// Put appends m; see [Sink.Put].
+// Put appends m; see [Sink.Put]. The "From " line precedes the message,
+// so it is made from what is known when Put begins: m.Sender and
+// m.InternalDate. When the INTERNALDATE is not known yet (the server sends
+// it after the body), the start of the message is held back (up to its
+// first empty line, at most 64 KiB) and the line is dated by the message's
+// Date header field; without a readable one, by the current time, as
+// Python's mailbox module dates a message it has no date for.
+// Message.Complete runs after the message is written and may still fail
+// it; what it adds does not change the "From " line.
 func (s *MboxSink) Put(ctx context.Context, m Message, write WriteFunc) (Stored, error) {
 	if s.closed {
 		return Stored{}, ErrClosed
@@ -162,7 +176,7 @@ func (s *MboxSink) Put(ctx context.Context, m Message, write WriteFunc) (Stored,
 	if s.broken != nil {
 		return Stored{}, s.broken
 	}
-	out := &lazyMbox{sink: s, m: m}
+	out := &lazyMbox{sink: s, sender: m.Sender, date: m.InternalDate}
 	quoted := newMboxrdWriter(out)
 	fail := func(err error) (Stored, error) {
 		if out.buf != nil {
@@ -173,7 +187,25 @@ func (s *MboxSink) Put(ctx context.Context, m Message, write WriteFunc) (Stored,
 		}
 		return Stored{}, err
 	}
-	n, err := runWrite(ctx, m, s.path, quoted, write)
+	var dest io.Writer = quoted
+	var dater *headerDater
+	if m.InternalDate.IsZero() {
+		dater = &headerDater{next: quoted, begin: func(date time.Time) error {
+			out.date = date
+			return nil
+		}}
+		dest = dater
+	}
+	n, err := runWrite(ctx, m, s.path, dest, write)
+	if err == nil && dater != nil {
+		err = dater.release()
+	}
+	if err == nil {
+		err = m.complete()
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
 	if err != nil {
 		return fail(err)
 	}
@@ -187,7 +219,7 @@ func (s *MboxSink) Put(ctx context.Context, m Message, write WriteFunc) (Stored,
 	if err := out.buf.Flush(); err != nil {
 		return fail(err)
 	}
-	end := out.offset + int64(len(FromLine(m.Sender, m.InternalDate))) + quoted.wrote
+	end := out.offset + out.fromLen + quoted.wrote
 	info, err := s.file.Stat()
 	if err != nil {
 		return fail(err)
@@ -238,6 +270,11 @@ func (s *MboxSink) Flush() ([]Stored, error) {
 	}
 	return pending, nil
 }
+
+// Amend changes nothing and returns false: an mbox keeps neither flags nor
+// a date per message besides the "From " line already written. See
+// [Sink.Amend].
+func (s *MboxSink) Amend(st Stored, late Message) (Stored, bool) { return st, false }
 
 // Close flushes and releases the lock; see [Sink.Close].
 func (s *MboxSink) Close() error {

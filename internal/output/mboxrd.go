@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"io"
+	"net/mail"
 	"strings"
 	"time"
 )
@@ -143,4 +144,85 @@ func (q *mboxrdWriter) finish() (newlineAdded bool, err error) {
 		newlineAdded = true
 	}
 	return newlineAdded, q.emit([]byte(tail))
+}
+
+// maxHeaderScan bounds how much of a message an mbox sink holds back to
+// find its Date header field when INTERNALDATE is not known yet.
+const maxHeaderScan = 64 << 10
+
+// headerDater holds back the start of a message until the end of its
+// header (the first empty line) or maxHeaderScan bytes, then calls begin
+// with the date of its Date header field (RFC 5322 section 3.6.1; zero
+// when absent or unreadable) and passes the held bytes on to next. It lets
+// an mbox "From " line, which precedes the message, be dated by the
+// message itself when the server sends INTERNALDATE after the body.
+type headerDater struct {
+	next    io.Writer
+	begin   func(date time.Time) error
+	held    []byte
+	started bool
+}
+
+func (d *headerDater) Write(p []byte) (int, error) {
+	if d.started {
+		return d.next.Write(p)
+	}
+	d.held = append(d.held, p...)
+	if headerEnd(d.held) < 0 && len(d.held) < maxHeaderScan {
+		return len(p), nil
+	}
+	if err := d.release(); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// release writes the "From " line and what was held back; the end of a
+// message calls it too.
+func (d *headerDater) release() error {
+	if d.started {
+		return nil
+	}
+	d.started = true
+	if err := d.begin(headerDate(d.held)); err != nil {
+		return err
+	}
+	held := d.held
+	d.held = nil
+	if len(held) == 0 {
+		return nil
+	}
+	n, err := d.next.Write(held)
+	if err == nil && n < len(held) {
+		err = io.ErrShortWrite
+	}
+	return err
+}
+
+// headerDate returns the date of the first Date field in the header at
+// the start of b, unfolded, or the zero time.
+func headerDate(b []byte) time.Time {
+	if end := headerEnd(b); end >= 0 {
+		b = b[:end]
+	}
+	lines := strings.Split(string(b), "\n")
+	for i := 0; i < len(lines); i++ {
+		line := strings.TrimSuffix(lines[i], "\r")
+		if line == "" {
+			break
+		}
+		name, value, ok := strings.Cut(line, ":")
+		if !ok || !strings.EqualFold(strings.TrimRight(name, " \t"), "Date") {
+			continue
+		}
+		for i+1 < len(lines) && (strings.HasPrefix(lines[i+1], " ") || strings.HasPrefix(lines[i+1], "\t")) {
+			i++
+			value += " " + strings.TrimSuffix(lines[i], "\r")
+		}
+		if t, err := mail.ParseDate(strings.Join(strings.Fields(value), " ")); err == nil {
+			return t
+		}
+		return time.Time{}
+	}
+	return time.Time{}
 }

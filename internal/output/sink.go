@@ -37,6 +37,26 @@ type Message struct {
 	// MessageID is the Message-ID header, used only by the {messageid}
 	// name placeholder.
 	MessageID string
+	// Complete, when set, is called once the write function has returned
+	// without error and before the sink names, dates and commits the
+	// message. It fills in metadata that was not known when Put began: RFC
+	// 3501 section 7.4.2 leaves the order of FETCH data items to the
+	// server, and some send UID, FLAGS or INTERNALDATE after the body, so
+	// a caller reads the rest of the FETCH response here. The final
+	// Maildir name (",U=", info letters, cur/ or new/), the .eml name and
+	// the file's modification time come from the completed metadata. An
+	// error fails the Put: nothing of the message remains. An mbox "From "
+	// line is written before the body (see [MboxSink.Put]), so it cannot
+	// use what Complete adds.
+	Complete func(m *Message) error
+}
+
+// complete runs m.Complete, if any.
+func (m *Message) complete() error {
+	if m.Complete == nil {
+		return nil
+	}
+	return m.Complete(m)
 }
 
 // WriteFunc streams one message's bytes into w. Returning an error (or the
@@ -79,6 +99,16 @@ type Sink interface {
 	// be in place (Maildir names carry ",U=<uid>" so a later run can find
 	// them with ListMaildir; .eml names are replaced idempotently).
 	Flush() ([]Stored, error)
+	// Amend changes the metadata of a message that Put stored but that is
+	// not committed yet (group commit): the server may send a message's
+	// FLAGS, or its INTERNALDATE, in a later untagged FETCH response of
+	// the same command (RFC 3501 section 7.4.2). Flags are replaced when
+	// late.Flags is not nil, the date when late.InternalDate is not zero;
+	// other fields are ignored. It returns the message's new Stored (a
+	// Maildir name follows the flags) and true, or st and false when the
+	// message is not pending any more, or the sink keeps neither flags nor
+	// dates per message (mbox, stream): then nothing changed.
+	Amend(st Stored, late Message) (Stored, bool)
 	// Close flushes and releases files and locks. A sink is not usable
 	// after Close.
 	Close() error
@@ -191,3 +221,11 @@ func runWrite(ctx context.Context, m Message, path string, w io.Writer, write Wr
 	}
 	return cw.n, nil
 }
+
+// Every sink can take late metadata.
+var (
+	_ Sink = (*WriterSink)(nil)
+	_ Sink = (*MboxSink)(nil)
+	_ Sink = (*MaildirSink)(nil)
+	_ Sink = (*EMLSink)(nil)
+)

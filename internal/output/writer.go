@@ -3,6 +3,7 @@ package output
 import (
 	"context"
 	"io"
+	"time"
 )
 
 // WriterFormat selects how a [WriterSink] lays out messages.
@@ -18,8 +19,10 @@ const (
 )
 
 // WriterSink writes messages to a stream such as standard output. A
-// stream cannot be rolled back: a message whose write fails midway is
-// left truncated in the stream, and the caller must report the failure.
+// stream cannot be rolled back: a message whose write fails midway (or
+// whose Message.Complete fails) is left truncated in the stream, and the
+// caller must report the failure. An mboxrd "From " line is dated as
+// [MboxSink.Put] dates it.
 type WriterSink struct {
 	w      io.Writer
 	format WriterFormat
@@ -43,16 +46,43 @@ func (s *WriterSink) Put(ctx context.Context, m Message, write WriteFunc) (Store
 	s.count++
 	if s.format == WriterRaw {
 		n, err := runWrite(ctx, m, "", s.w, write)
+		if err == nil {
+			err = m.complete()
+		}
 		return Stored{Size: n, Committed: err == nil}, err
 	}
 	if err := ctx.Err(); err != nil {
 		return Stored{}, err
 	}
-	if _, err := io.WriteString(s.w, FromLine(m.Sender, m.InternalDate)); err != nil {
+	q := newMboxrdWriter(s.w)
+	from := func(date time.Time) error {
+		_, err := io.WriteString(s.w, FromLine(m.Sender, date))
+		return err
+	}
+	var dest io.Writer = q
+	if m.InternalDate.IsZero() {
+		// Dated by the Date header field, as in MboxSink.Put.
+		dater := &headerDater{next: q, begin: from}
+		dest = dater
+		n, err := runWrite(ctx, m, "", dater, write)
+		if err == nil {
+			err = dater.release()
+		}
+		return s.finish(m, q, n, err)
+	}
+	if err := from(m.InternalDate); err != nil {
 		return Stored{}, err
 	}
-	q := newMboxrdWriter(s.w)
-	n, err := runWrite(ctx, m, "", q, write)
+	n, err := runWrite(ctx, m, "", dest, write)
+	return s.finish(m, q, n, err)
+}
+
+// finish ends an mboxrd entry: the metadata is completed and the quoted
+// message ends with a blank line.
+func (s *WriterSink) finish(m Message, q *mboxrdWriter, n int64, err error) (Stored, error) {
+	if err == nil {
+		err = m.complete()
+	}
 	if err != nil {
 		return Stored{Size: n}, err
 	}
@@ -62,6 +92,10 @@ func (s *WriterSink) Put(ctx context.Context, m Message, write WriteFunc) (Store
 	}
 	return Stored{Size: n, Committed: true, NewlineAdded: added}, nil
 }
+
+// Amend changes nothing and returns false: a stream cannot be rewritten.
+// See [Sink.Amend].
+func (s *WriterSink) Amend(st Stored, late Message) (Stored, bool) { return st, false }
 
 // Flush does nothing: every Put went straight to the stream.
 func (s *WriterSink) Flush() ([]Stored, error) { return nil, nil }
