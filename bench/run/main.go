@@ -867,6 +867,8 @@ func (b *bench) report(w io.Writer) {
 			float64(slices.Max(r.rss))/1024, ratio(floor), ratio("mbsync"), strings.Join(walls, " "))
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "× raw floor: against raw-files (floor) on loopback, against raw-discard through the proxy. Peak RSS: the largest of the runs.")
+	fmt.Fprintln(w)
 	for _, r := range b.results {
 		if len(r.turns) > 0 && r.failed == "" {
 			fmt.Fprintf(w, "- round trips through the proxy (%s, %s): %s: %d\n", r.profile, r.network, r.contender, median(r.turns))
