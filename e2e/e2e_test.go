@@ -161,6 +161,14 @@ func TestDovecotLoginDisabled(t *testing.T) {
 	runDovecotScripts(t, "testdata/dovecot-logindisabled", false, dovecot.WithLoginDisabled())
 }
 
+// TestDovecotMinimal runs testdata/dovecot-minimal/*.txtar against a
+// Dovecot that advertises IMAP4rev1 alone after login (no MOVE, UIDPLUS,
+// ESEARCH, LIST-STATUS, SPECIAL-USE, CONDSTORE...), so that imapctl takes
+// its fallback paths against a real server.
+func TestDovecotMinimal(t *testing.T) {
+	runDovecotScripts(t, "testdata/dovecot-minimal", false, dovecot.WithCapability("IMAP4rev1 LITERAL+ IDLE"))
+}
+
 // runDovecotScripts starts one Dovecot with opts and runs the scripts of
 // dir against it, each as a fresh user (with an OAuth2 token in
 // OAUTH_TOKEN when oauth is set, which needs dovecot.WithOAuth2).
