@@ -305,7 +305,7 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 	case opts.Headers:
 		section.Specifier = "HEADER"
 	}
-	var encodings map[uint32]string
+	var encodings partEncodingMap
 	if opts.Decode {
 		var err error
 		var binary bool
@@ -341,8 +341,24 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 	// Files are committed in groups (a few fsyncs per group, not two per
 	// message), and at least every flushEvery messages, so that a long
 	// run that dies keeps what it committed. --json lists committed files.
-	uidOf := map[string]uint32{}
+	//
+	// RFC 3501 §7.4.2 lets a server send UID, FLAGS and INTERNALDATE after
+	// the body, and FLAGS again in a later FETCH response of the same
+	// message: each message's metadata is completed after its body
+	// (output.Message.Complete), and a later FLAGS response amends it while
+	// it waits for its group commit (Sink.Amend). A group is committed
+	// when the next message's body begins, or when the command ended, so
+	// that such responses between two bodies still count.
+	pending := map[uint32]*pendingFetch{} // by sequence number
+	var order []*pendingFetch
+	noUID := 0
 	commit := func() error {
+		uidOf := make(map[string]uint32, len(order))
+		for _, p := range order {
+			uidOf[storedKey(p.stored)] = p.uid
+		}
+		clear(pending)
+		order = order[:0]
 		stored, err := sink.Flush()
 		for _, st := range stored {
 			if opts.JSON && st.Committed {
@@ -355,8 +371,26 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 				}
 			}
 		}
-		clear(uidOf)
 		return err
+	}
+	// amend applies flags or a date that came in a FETCH response of their
+	// own to a message still waiting for its commit.
+	amend := func(m *imap.FetchMessage) {
+		p := pending[m.SeqNum]
+		if p == nil || (m.UID != 0 && m.UID != p.uid) || (m.Flags == nil && m.InternalDate.IsZero()) {
+			return
+		}
+		p.stored, _ = sink.Amend(p.stored, output.Message{Flags: m.Flags, InternalDate: m.InternalDate})
+	}
+	// markSeen notes that a requested message came (when it is known which).
+	markSeen := func(m *imap.FetchMessage) {
+		id := m.UID
+		if !set.UID {
+			id = m.SeqNum
+		}
+		if finite && id != 0 {
+			seen[id] = true
+		}
 	}
 	fetchOpts := &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true, BodySections: []imap.BodySection{section}}
 	err = c.Fetch(ctx, set, fetchOpts, func(m *imap.FetchMessage) error {
@@ -365,23 +399,42 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 			return err
 		}
 		if body == nil {
-			return nil // a flag update, not our data
+			amend(m) // a FETCH response without the body: late flags
+			return nil
 		}
-		id := m.UID
-		if !set.UID {
-			id = m.SeqNum
-		}
-		if finite {
-			seen[id] = true
+		if len(order) >= flushEvery {
+			if err := commit(); err != nil {
+				return err
+			}
 		}
 		meta := output.Message{UID: m.UID, UIDValidity: mb.UIDValidity, Mailbox: opts.Mailbox, Flags: m.Flags, InternalDate: m.InternalDate}
+		// The rest of the response (UID, FLAGS, INTERNALDATE after the
+		// body) is read once the body is written, before the file is named.
+		meta.Complete = func(meta *output.Message) error {
+			for {
+				b, err := m.NextBody()
+				if err != nil {
+					return err
+				}
+				if b == nil {
+					break
+				}
+			}
+			if set.UID && m.UID == 0 {
+				return &MissingUIDError{SeqNum: m.SeqNum}
+			}
+			meta.UID, meta.Flags, meta.InternalDate = m.UID, m.Flags, m.InternalDate
+			return nil
+		}
 		if exactSize && body.Size >= 0 {
 			meta.Size = body.Size
 		}
 		var src io.Reader = body
 		if opts.Decode {
-			if src, err = decodeReader(body, encodings[m.UID]); err != nil {
-				failures.add(fmt.Sprintf("UID %d", m.UID), err)
+			encoding, _ := encodings.of(m)
+			if src, err = decodeReader(body, encoding); err != nil {
+				markSeen(m)
+				failures.add(messageName(m), err)
 				return nil
 			}
 		}
@@ -393,9 +446,14 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 			_, err := pol.Write(w, src)
 			return err
 		})
+		markSeen(m)
 		if err != nil {
+			var missing *MissingUIDError
+			if errors.As(err, &missing) {
+				noUID++
+			}
 			if isMessageFailure(err) && ctx.Err() == nil {
-				failures.add(fmt.Sprintf("UID %d", m.UID), err)
+				failures.add(messageName(m), err)
 				return nil
 			}
 			return err
@@ -404,12 +462,18 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 		if opts.Out == "" {
 			return nil
 		}
-		uidOf[storedKey(stored)] = m.UID
-		if len(uidOf) < flushEvery {
-			return nil
-		}
-		return commit()
+		p := &pendingFetch{uid: m.UID, stored: stored}
+		pending[m.SeqNum] = p
+		order = append(order, p)
+		return nil
 	})
+	// A flag update without UID during a UID FETCH is unilateral (RFC 3501
+	// §7.4.2): the client keeps it; it may be a pending message's flags.
+	for _, r := range c.Response("FETCH") {
+		if r.Fetch != nil {
+			amend(r.Fetch)
+		}
+	}
 	progress.finish()
 	closeErr := commit()
 	if err := sink.Close(); closeErr == nil {
@@ -433,12 +497,45 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 	}
 	if finite {
 		for _, n := range requested {
-			if !seen[n] {
+			if seen[n] {
+				continue
+			}
+			if noUID > 0 {
+				// It may be one of the messages that came without UID.
+				failures.add(fmt.Sprintf("%s %d", kind, n), errors.New("no message with this UID was received"))
+			} else {
 				failures.add(fmt.Sprintf("%s %d", kind, n), fmt.Errorf("not in %s", opts.Mailbox))
 			}
 		}
 	}
 	return failures.result(total)
+}
+
+// pendingFetch is a message put into the sink and waiting for its group
+// commit.
+type pendingFetch struct {
+	uid    uint32
+	stored output.Stored
+}
+
+// MissingUIDError reports a message of a UID FETCH response that never
+// carried its UID, which RFC 3501 §6.4.8 requires: it cannot be named or
+// matched to what was asked for, so it is not stored.
+type MissingUIDError struct {
+	SeqNum uint32
+}
+
+func (e *MissingUIDError) Error() string {
+	return fmt.Sprintf("the server sent message %d without its UID (RFC 3501 §6.4.8); not stored", e.SeqNum)
+}
+
+// messageName names a fetched message in a failure: by UID, or by
+// sequence number when the server has not sent the UID.
+func messageName(m *imap.FetchMessage) string {
+	if m.UID != 0 {
+		return fmt.Sprintf("UID %d", m.UID)
+	}
+	return fmt.Sprintf("message %d", m.SeqNum)
 }
 
 // flushEvery bounds how many fetched files wait for their group commit
@@ -467,8 +564,10 @@ func isMessageFailure(err error) bool {
 	var tooLong *policy.HeaderTooLongError
 	var mismatch *imap.SizeMismatchError
 	var outMismatch *output.SizeMismatchError
+	var missing *MissingUIDError
 	return errors.As(err, &defect) || errors.As(err, &generate) || errors.As(err, &fold) ||
-		errors.As(err, &tooLong) || errors.As(err, &mismatch) || errors.As(err, &outMismatch)
+		errors.As(err, &tooLong) || errors.As(err, &mismatch) || errors.As(err, &outMismatch) ||
+		errors.As(err, &missing)
 }
 
 // openSink returns where messages go.
@@ -493,20 +592,38 @@ func openSink(opts *FetchOptions, single bool) (output.Sink, error) {
 // partEncodings fetches BODYSTRUCTURE first so that --decode knows each
 // message's Content-Transfer-Encoding of the part, and whether any of the
 // parts is not text.
-func partEncodings(ctx context.Context, c *imap.Client, set imap.NumSet, part []int) (map[uint32]string, bool, error) {
-	encodings := map[uint32]string{}
+func partEncodings(ctx context.Context, c *imap.Client, set imap.NumSet, part []int) (partEncodingMap, bool, error) {
+	encodings := partEncodingMap{byUID: map[uint32]string{}, bySeq: map[uint32]string{}}
 	binary := false
 	err := c.Fetch(ctx, set, &imap.FetchOptions{UID: true, BodyStructure: true}, func(m *imap.FetchMessage) error {
 		if m.BodyStructure == nil {
 			return nil
 		}
 		if p := partAt(m.BodyStructure, part); p != nil {
-			encodings[m.UID] = strings.ToLower(p.Encoding)
+			encodings.byUID[m.UID] = strings.ToLower(p.Encoding)
+			encodings.bySeq[m.SeqNum] = strings.ToLower(p.Encoding)
 			binary = binary || (p.Type != "text" && p.Type != "message")
 		}
 		return nil
 	})
 	return encodings, binary, err
+}
+
+// partEncodingMap holds the Content-Transfer-Encoding of the part of each
+// message, by UID and by sequence number (for a server that sends the UID
+// after the body).
+type partEncodingMap struct {
+	byUID, bySeq map[uint32]string
+}
+
+// of returns the encoding for the message whose body is arriving.
+func (e partEncodingMap) of(m *imap.FetchMessage) (string, bool) {
+	if m.UID != 0 {
+		enc, ok := e.byUID[m.UID]
+		return enc, ok
+	}
+	enc, ok := e.bySeq[m.SeqNum]
+	return enc, ok
 }
 
 // partAt finds the body part numbered path (RFC 3501 §6.4.5): the parts
