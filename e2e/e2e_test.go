@@ -6,6 +6,17 @@
 // TestMain builds imapctl once with `go build` (so go-imap, a test-only
 // dependency, is checked not to be linked into it) and every script runs
 // that binary in a subprocess with a clean environment.
+//
+//	TestMemserver             testdata/memserver: a seeded go-imap server per script
+//	TestDovecot*              testdata/dovecot*: a private Dovecot, a user per script
+//	                          (skipped without Dovecot, failed when CI=true)
+//	TestHostile               testdata/hostile: internal/testutil/fakeserver scripts
+//	TestDemo                  the demo program of `make demo`
+//
+// Expected bytes come from the servers and from Python's imaplib
+// (testdata/imaplib_helper.py), never from imapctl's own output. Scripts
+// that show a known product bug start with "[!bugs] skip 'BUG(...): ...'";
+// IMAPCTL_E2E_BUGS=1 runs them to see which bugs are fixed.
 package e2e
 
 import (
