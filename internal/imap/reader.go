@@ -237,13 +237,13 @@ func (c *Client) complete(resp *Response) {
 	if cmd.fetch != nil && cmd.err == nil {
 		cmd.err = cmd.fetch.err
 	}
-	close(cmd.done)
 	// Only now, with its results in place, may commands that waited for
 	// this one be sent.
 	c.mu.Lock()
 	c.completing = nil
 	c.wakeWaitersLocked()
 	c.mu.Unlock()
+	close(cmd.done)
 }
 
 // keepCodeLocked keeps a response code for Response(code), as imaplib
