@@ -581,6 +581,17 @@ func (c *Client) Close() error {
 	return nil
 }
 
+// TLSConnectionState returns the state of the connection's TLS session
+// (version, cipher suite, the server's certificates) for implicit TLS
+// (RFC 8314 §3) and after STARTTLS (RFC 3501 §6.2.1), and false while the
+// connection is not encrypted.
+func (c *Client) TLSConnectionState() (tls.ConnectionState, bool) {
+	if tc, ok := c.inner.conn().(*tls.Conn); ok {
+		return tc.ConnectionState(), true
+	}
+	return tls.ConnectionState{}, false
+}
+
 // Err returns the error that ended the connection, or nil while it is
 // usable.
 func (c *Client) Err() error {

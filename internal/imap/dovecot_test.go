@@ -6,6 +6,7 @@ package imap
 
 import (
 	"bytes"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -44,6 +45,13 @@ func TestDovecotConnectModes(t *testing.T) {
 			}
 			if tc.mode == TLSNone && !c.Has(ctx, "STARTTLS") {
 				t.Errorf("plain connection: STARTTLS not advertised")
+			}
+			st, ok := c.TLSConnectionState()
+			if ok != (tc.mode != TLSNone) {
+				t.Errorf("TLSConnectionState ok = %v in mode %s", ok, tc.name)
+			}
+			if ok && (!st.HandshakeComplete || len(st.PeerCertificates) == 0 || st.Version < tls.VersionTLS12) {
+				t.Errorf("TLSConnectionState = version %x, %d certificates, complete %v", st.Version, len(st.PeerCertificates), st.HandshakeComplete)
 			}
 			if err := c.Login(ctx, alice.Name, alice.Password); err != nil {
 				t.Fatalf("Login = %v", err)

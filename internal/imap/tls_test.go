@@ -54,6 +54,17 @@ S: A2 OK done
 	if err := c.Login(ctx, "joe", "secret"); err != nil {
 		t.Fatalf("Login after STARTTLS = %v", err)
 	}
+	st, ok := c.TLSConnectionState()
+	if !ok || !st.HandshakeComplete || len(st.PeerCertificates) == 0 || st.Version < tls.VersionTLS12 {
+		t.Errorf("TLSConnectionState after STARTTLS = %+v, %v", st, ok)
+	}
+}
+
+func TestTLSConnectionStatePlain(t *testing.T) {
+	c := dialScript(t, greeting)
+	if st, ok := c.TLSConnectionState(); ok || st.HandshakeComplete {
+		t.Errorf("TLSConnectionState of a plain connection = %+v, %v; want false", st, ok)
+	}
 }
 
 func TestTLSImplicitWithCAFile(t *testing.T) {
@@ -72,6 +83,10 @@ S: A0 OK done
 	defer c.Close()
 	if err := c.Noop(ctx); err != nil {
 		t.Fatal(err)
+	}
+	st, ok := c.TLSConnectionState()
+	if !ok || !st.HandshakeComplete || len(st.VerifiedChains) == 0 {
+		t.Errorf("TLSConnectionState with implicit TLS = %+v, %v", st, ok)
 	}
 }
 
