@@ -85,7 +85,10 @@ type Options struct {
 
 // Client is a connection to an IMAP server. Its methods may be called
 // from several goroutines; commands issued concurrently are pipelined
-// (RFC 3501 §5.5) and their completions matched by tag.
+// (RFC 3501 §5.5) and their completions matched by tag, except that a
+// command whose untagged answers could not be told apart from those of a
+// pending command waits for it before it is sent (see the package
+// documentation).
 type Client struct {
 	opts  Options
 	tags  *TagGenerator

@@ -15,15 +15,17 @@
 //	err = c.Logout(ctx)
 //
 // Every method takes a context first. Methods may be called from several
-// goroutines: each call writes its command at once and waits for its own
-// tagged completion, so concurrent calls are pipelined on one connection
-// (RFC 3501 §5.5). One reader goroutine reads all responses, routes tagged
-// completions by tag and untagged data to the command that asked for it
-// (the oldest pending one; STATUS by mailbox name; ESEARCH by its TAG
-// correlator), and keeps the selected mailbox's state (Mailbox) current
-// from EXISTS, EXPUNGE, RECENT, FLAGS, VANISHED and response codes.
-// Untagged responses no command asked for go to Options.OnUntagged and are
-// kept for Response (imaplib's response() and untagged_responses).
+// goroutines: each call sends its command as soon as RFC 3501 §5.5 allows
+// and waits for its own tagged completion, so concurrent calls are
+// pipelined on one connection where their answers can be told apart (see
+// Divergences for when a command waits). One reader goroutine reads all
+// responses, routes tagged completions by tag and untagged data to the
+// one pending command that asked for its kind (STATUS by mailbox name;
+// ESEARCH by its TAG correlator), and keeps the selected mailbox's state
+// (Mailbox) current from EXISTS, EXPUNGE, RECENT, FLAGS, VANISHED and
+// response codes. Untagged responses no command asked for go to
+// Options.OnUntagged and are kept for Response (imaplib's response() and
+// untagged_responses).
 //
 // # Errors
 //
@@ -79,12 +81,32 @@
 //   - The selected mailbox's state holds counts and codes, not per-message
 //     flags: FETCH flag updates from other clients are delivered to
 //     Options.OnUntagged and Response("FETCH"), not cached.
-//   - An untagged response goes to the oldest pending command that asks for
-//     its kind (servers answer pipelined commands in order); a FETCH outside
-//     a sequence-number FETCH's set, or without UID during a UID FETCH, is
-//     treated as unilateral. With several
-//     UID FETCH commands in flight, a server interleaving their answers
-//     would confuse this routing; send them one at a time if in doubt.
+//   - Untagged responses carry no tag, and servers may run pipelined
+//     commands in parallel and interleave their answers (Dovecot does with
+//     FETCH). So the client serialises, before sending (a waiting command
+//     has no tag yet and has sent nothing; cancelling its context returns
+//     ctx.Err() and keeps the connection), every command whose answers
+//     could not be told apart (RFC 3501 §5.5):
+//     two commands collecting the same kind of untagged response never run
+//     at once: FETCH, UID FETCH, STORE (with .SILENT too: RFC 7162 servers
+//     still send FETCH MODSEQ) and PARTIAL; SEARCH (unless it uses RETURN,
+//     answered by a tagged ESEARCH, RFC 4731), SORT, THREAD; LIST, LSUB;
+//     EXPUNGE and UID EXPUNGE; GETACL, MYRIGHTS, GETQUOTA, GETQUOTAROOT,
+//     SETQUOTA, GETANNOTATION, SETANNOTATION, NAMESPACE, ID, CAPABILITY;
+//     MOVE (its untagged OK [COPYUID]); a generic Command collecting its
+//     own name. STATUS commands wait only for a STATUS of the same mailbox
+//     (or a LIST RETURN (STATUS)). SELECT, EXAMINE, CLOSE, UNSELECT, LOGIN,
+//     AUTHENTICATE, STARTTLS, COMPRESS, ENABLE and IDLE run alone. A
+//     command with sequence numbers (FETCH, STORE, SEARCH, COPY, MOVE,
+//     SORT, THREAD without UID) waits while any command but FETCH, STORE or
+//     SEARCH is pending, as it may renumber messages with EXPUNGE (RFC 3501
+//     §7.4.1); EXPUNGE, UID EXPUNGE and MOVE never run with a command that
+//     reads or changes messages. NOOP, CHECK, APPEND, CREATE, DELETE,
+//     RENAME, (UN)SUBSCRIBE, SETACL, DELETEACL, LOGOUT and STATUS pipeline
+//     freely otherwise. Concurrent Fetch calls therefore run one after
+//     another; one Fetch of a whole set is still one pipelined stream.
+//     Within that, a FETCH outside a sequence-number FETCH's set, or
+//     without UID during a UID FETCH, is treated as unilateral.
 //   - Body sections are streamed, never held whole. A FETCH callback runs
 //     on the reader goroutine and must not call the client; when it
 //     returns an error, the rest of the FETCH is read and discarded (the

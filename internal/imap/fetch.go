@@ -506,7 +506,10 @@ func (c *Client) readFetch(resp *Response) error {
 // m.NextBody and each is an io.Reader limited to its literal.
 //
 // fn runs on the connection's reader goroutine: it must not call the
-// client, and while it runs no other response is read. If fn returns an
+// client, and while it runs no other response is read. Untagged FETCH
+// responses carry no tag, so Fetch (and Store) calls from several
+// goroutines are sent one after another, each once the previous one
+// completed (RFC 3501 §5.5). If fn returns an
 // error, the remaining responses are read and discarded and Fetch returns
 // that error.
 func (c *Client) Fetch(ctx context.Context, set NumSet, opts *FetchOptions, fn func(m *FetchMessage) error) error {
