@@ -267,3 +267,53 @@ func FuzzFlagArgs(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFetchPartAndItems parses arbitrary --part sections (part numbers,
+// HEADER.FIELDS header names) and --items lists as `imapctl fetch` does:
+// an error is a usage error (or, for header names IMAP cannot carry, the
+// client's refusal before anything is sent); accepted ones reach a
+// scripted server as exactly one UID FETCH naming each header field.
+func FuzzFetchPartAndItems(f *testing.F) {
+	for _, s := range []string{"1.2", "HEADER.FIELDS (From Subject)", "1.HEADER.FIELDS.NOT (X-Spam)", "1.MIME", "TEXT", "0", "+1.-2", "99999999999999999999", "HEADER.FIELDS (a\r\nA9 LOGOUT)", "HEADER.FIELDS (ä)", "HEADER.FIELDS ()", "HEADER.FIELDS ({5})", "header.fields (x) y"} {
+		f.Add(s, "FLAGS UID")
+		f.Add(s, "(ALL BODY)")
+	}
+	f.Fuzz(func(t *testing.T, part, items string) {
+		var usage *UsageError
+		sec, err := parseSection(part)
+		if err != nil {
+			if !errors.As(err, &usage) {
+				t.Fatalf("parseSection(%q) = %v: not a usage error", part, err)
+			}
+			return
+		}
+		opts, err := parseFetchItems(items)
+		if err != nil {
+			if !errors.As(err, &usage) {
+				t.Fatalf("parseFetchItems(%q) = %v: not a usage error", items, err)
+			}
+			return
+		}
+		sec.Peek = true
+		opts.BodySections = []imap.BodySection{sec}
+		cmds, err := wireCommands(t, "", func(c *imap.Client) error {
+			err := c.Fetch(context.Background(), imap.UIDSetNum(1), opts, func(*imap.FetchMessage) error { return nil })
+			if err != nil {
+				return err
+			}
+			return c.Noop(context.Background())
+		})
+		if err != nil {
+			if len(cmds) > 0 {
+				t.Fatalf("fetch --part %q refused (%v) after sending %q", part, err, cmds)
+			}
+			return
+		}
+		checkOneCommand(t, "fetch --part "+strconv.Quote(part), "UID FETCH", cmds)
+		for _, field := range sec.Fields {
+			if !strings.Contains(cmds[0], strings.ToUpper(field)) {
+				t.Fatalf("fetch --part %q sent %q without field %q", part, cmds[0], field)
+			}
+		}
+	})
+}
