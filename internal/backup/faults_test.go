@@ -16,7 +16,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -374,46 +373,37 @@ func countStored(t *testing.T, folder, format string) int {
 	}
 }
 
-// builtImapctl is the imapctl binary built once for the tests of this file.
-var builtImapctl struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// imapctlBinary builds imapctl (go build of the module root) once.
-func imapctlBinary(t *testing.T) string {
-	t.Helper()
-	builtImapctl.once.Do(func() {
-		dir, err := os.MkdirTemp("", "imapctl-faults-bin-")
-		if err != nil {
-			builtImapctl.err = err
-			return
-		}
-		bin := filepath.Join(dir, "imapctl")
-		goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
-		if _, err := os.Stat(goCmd); err != nil {
-			goCmd = "go"
-		}
-		build := exec.Command(goCmd, "build", "-o", bin, ".")
-		build.Dir = filepath.Join("..", "..")
-		if out, err := build.CombinedOutput(); err != nil {
-			builtImapctl.err = fmt.Errorf("go build: %v\n%s", err, out)
-			return
-		}
-		builtImapctl.path = bin
-	})
-	if builtImapctl.err != nil {
-		t.Fatal(builtImapctl.err)
+// TestBackupFaultsImapctl runs the fault tests that need imapctl itself
+// (its exit statuses and its Ctrl-C handling): the binary is built once
+// (go build of the module root) into the test's temp folder.
+func TestBackupFaultsImapctl(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the imapctl binary")
 	}
-	return builtImapctl.path
+	bin := filepath.Join(t.TempDir(), "imapctl")
+	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goCmd); err != nil {
+		goCmd = "go"
+	}
+	build := exec.Command(goCmd, "build", "-o", bin, ".")
+	build.Dir = filepath.Join("..", "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	t.Run("SIGINT", func(t *testing.T) { sigintTest(t, bin) })
+	t.Run("DiskFull", func(t *testing.T) {
+		for _, format := range []string{FormatMaildir, FormatMbox, FormatEML} {
+			t.Run(format, func(t *testing.T) { diskFullTest(t, bin, format) })
+		}
+	})
+	t.Run("DiskFullSweep", func(t *testing.T) { diskFullSweepTest(t, bin) })
 }
 
 // imapctlCmd is `imapctl args...` against s over plain TCP, with no config
 // file and the password in the environment.
-func imapctlCmd(t *testing.T, s *memserver.Server, args ...string) *exec.Cmd {
+func imapctlCmd(t *testing.T, bin string, s *memserver.Server, args ...string) *exec.Cmd {
 	host, port, _ := strings.Cut(s.Addr, ":")
-	cmd := exec.Command(imapctlBinary(t), args...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "XDG_CONFIG_HOME=" + t.TempDir(),
 		"IMAPCTL_HOST=" + host, "IMAPCTL_PORT=" + port, "IMAPCTL_TLS=none",
@@ -465,15 +455,12 @@ func onlyMissing(t *testing.T, rep *VerifyReport) int {
 // sigintMailboxes are about a hundred corpus messages.
 var sigintMailboxes = []string{"--mailbox", "Corpus/enmime", "--mailbox", "Corpus/python3.11-testsuite", "--mailbox", "Corpus/eml-format", "--mailbox", "Corpus/wildduck"}
 
-// TestBackupFaultsSIGINT interrupts `imapctl backup` of the whole corpus
+// sigintTest interrupts `imapctl backup` of the whole corpus
 // with SIGINT (Ctrl-C) at seeded random moments after its first file
 // appears: it exits 130 with "imapctl: interrupted", leaves no temp file,
 // what it stored verifies (only messages not yet fetched are missing),
 // and a rerun exits 0 with verify --deep clean and no duplicate.
-func TestBackupFaultsSIGINT(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the imapctl binary")
-	}
+func sigintTest(t *testing.T, bin string) {
 	s := memserver.StartT(t, memserver.Options{})
 	acct := binaryAccount(t, s)
 	rng := rand.New(rand.NewPCG(20261204, 2))
@@ -481,7 +468,7 @@ func TestBackupFaultsSIGINT(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		dir := t.TempDir()
 		format := []string{FormatMaildir, FormatMbox, FormatEML}[i%3]
-		cmd := imapctlCmd(t, s, append([]string{"backup", "--out", dir, "--format", format}, sigintMailboxes...)...)
+		cmd := imapctlCmd(t, bin, s, append([]string{"backup", "--out", dir, "--format", format}, sigintMailboxes...)...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
@@ -515,7 +502,7 @@ func TestBackupFaultsSIGINT(t *testing.T) {
 		}
 		missing := onlyMissing(t, rep)
 
-		rerun := imapctlCmd(t, s, append([]string{"--quiet", "backup", "--out", dir, "--format", format}, sigintMailboxes...)...)
+		rerun := imapctlCmd(t, bin, s, append([]string{"--quiet", "backup", "--out", dir, "--format", format}, sigintMailboxes...)...)
 		if out, err := rerun.CombinedOutput(); err != nil {
 			t.Fatalf("run %d: rerun: %v\n%s", i, err, out)
 		}
@@ -575,22 +562,13 @@ func snapshot(t *testing.T, dir string) map[string][]byte {
 	return files
 }
 
-// TestBackupFaultsDiskFull backs up into a small tmpfs, then adds more
+// diskFullTest backs up into a small tmpfs, then adds more
 // mail than fits and backs up again: imapctl exits 6 or 1 naming "no space
 // left on device"; every message file of the earlier backup is still
 // there, byte for byte; the manifest still starts with what it held;
 // verify finds nothing corrupt (only the new messages missing). With room
 // again (the tmpfs grown), a rerun completes and verify --deep is clean.
-func TestBackupFaultsDiskFull(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the imapctl binary")
-	}
-	for _, format := range []string{FormatMaildir, FormatMbox, FormatEML} {
-		t.Run(format, func(t *testing.T) { diskFullTest(t, format) })
-	}
-}
-
-func diskFullTest(t *testing.T, format string) {
+func diskFullTest(t *testing.T, bin, format string) {
 	const size = 384 << 10
 	dir := mountTmpfs(t, size)
 	s := memserver.StartT(t, memserver.Options{})
@@ -601,7 +579,7 @@ func diskFullTest(t *testing.T, format string) {
 	}
 	appendMessage(t, acct, "Big", "small-1")
 	args := []string{"--quiet", "backup", "--out", dir, "--format", format, "--mailbox", "Corpus/dkimpy", "--mailbox", "Big"}
-	if out, err := imapctlCmd(t, s, args...).CombinedOutput(); err != nil {
+	if out, err := imapctlCmd(t, bin, s, args...).CombinedOutput(); err != nil {
 		t.Fatalf("first backup: %v\n%s", err, out)
 	}
 	verifyClean(t, dir, acct)
@@ -616,7 +594,7 @@ func diskFullTest(t *testing.T, format string) {
 		}
 	}
 	var stderr bytes.Buffer
-	full := imapctlCmd(t, s, args...)
+	full := imapctlCmd(t, bin, s, args...)
 	full.Stderr = &stderr
 	code := exitStatus(t, full.Run())
 	if code != 6 && code != 1 {
@@ -663,7 +641,7 @@ func diskFullTest(t *testing.T, format string) {
 	if err := syscall.Mount("tmpfs", dir, "tmpfs", syscall.MS_REMOUNT, "size="+strconv.Itoa(8<<20)); err != nil {
 		t.Fatalf("grow the tmpfs: %v", err)
 	}
-	if out, err := imapctlCmd(t, s, args...).CombinedOutput(); err != nil {
+	if out, err := imapctlCmd(t, bin, s, args...).CombinedOutput(); err != nil {
 		t.Fatalf("backup with room again: %v\n%s", err, out)
 	}
 	rep = verifyClean(t, dir, acct)
@@ -671,7 +649,7 @@ func diskFullTest(t *testing.T, format string) {
 	t.Logf("with room again: %d messages verified", rep.Messages)
 }
 
-// TestBackupFaultsDiskFullSweep fills a tmpfs so that only 0 to 5 pages
+// diskFullSweepTest fills a tmpfs so that only 0 to 5 pages
 // are free before an incremental backup of a few small messages, so that
 // "no space left on device" strikes at different steps: the message file,
 // the group commit, the manifest append, the state file's temp file.
@@ -679,10 +657,7 @@ func diskFullTest(t *testing.T, format string) {
 // nothing stored before is lost or changed; verify finds at most missing
 // messages; and with the space back a rerun completes, verify --deep
 // clean and no temp file left.
-func TestBackupFaultsDiskFullSweep(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the imapctl binary")
-	}
+func diskFullSweepTest(t *testing.T, bin string) {
 	dir := mountTmpfs(t, 4<<20)
 	s := memserver.StartT(t, memserver.Options{})
 	acct := binaryAccount(t, s)
@@ -697,7 +672,7 @@ func TestBackupFaultsDiskFullSweep(t *testing.T) {
 		args := []string{"--quiet", "backup", "--out", out, "--format", format, "--mailbox", "Sweep"}
 		for free := int64(0); free <= 5; free++ {
 			t.Run(fmt.Sprintf("%s/%dpages", format, free), func(t *testing.T) {
-				code, stderr := diskFullStep(t, s, c, acct, dir, out, args, free*page, fmt.Sprintf("sweep-%d-%d", i, free))
+				code, stderr := diskFullStep(t, bin, s, c, acct, dir, out, args, free*page, fmt.Sprintf("sweep-%d-%d", i, free))
 				outcomes[code]++
 				if code == 4 && strings.Contains(stderr, "no space left on device") {
 					// protocolExitCode (cmd/connect.go) takes the
@@ -721,13 +696,13 @@ func TestBackupFaultsDiskFullSweep(t *testing.T) {
 // room and adds one more), fills the tmpfs at dir up to free bytes, runs
 // the backup, checks what it left, then frees the space, reruns and
 // verifies. It returns the full-disk run's exit status and stderr.
-func diskFullStep(t *testing.T, s *memserver.Server, c *imap.Client, acct Account, dir, out string, args []string, free int64, subject string) (int, string) {
+func diskFullStep(t *testing.T, bin string, s *memserver.Server, c *imap.Client, acct Account, dir, out string, args []string, free int64, subject string) (int, string) {
 	for k := 0; k < 2; k++ {
 		appendMessage(t, acct, "Sweep", fmt.Sprintf("%s-%d", subject, k))
 	}
 	if _, err := os.Stat(out); err != nil {
 		// A first backup with room, so that there is something to keep.
-		if b, err := imapctlCmd(t, s, args...).CombinedOutput(); err != nil {
+		if b, err := imapctlCmd(t, bin, s, args...).CombinedOutput(); err != nil {
 			t.Fatalf("first backup: %v\n%s", err, b)
 		}
 		appendMessage(t, acct, "Sweep", subject+"-x")
@@ -743,7 +718,7 @@ func diskFullStep(t *testing.T, s *memserver.Server, c *imap.Client, acct Accoun
 		t.Fatalf("filler: %v", err)
 	}
 	var stderr bytes.Buffer
-	run := imapctlCmd(t, s, args...)
+	run := imapctlCmd(t, bin, s, args...)
 	run.Stderr = &stderr
 	code := exitStatus(t, run.Run())
 	if code != 0 && !strings.Contains(stderr.String(), "no space left on device") {
@@ -777,7 +752,7 @@ func diskFullStep(t *testing.T, s *memserver.Server, c *imap.Client, acct Accoun
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := imapctlCmd(t, s, args...).CombinedOutput(); err != nil {
+	if b, err := imapctlCmd(t, bin, s, args...).CombinedOutput(); err != nil {
 		t.Fatalf("with room again: %v\n%s", err, b)
 	}
 	verifyClean(t, out, acct)
