@@ -250,8 +250,11 @@ func (f *Factory) accountFactory(name string) *Factory {
 	flags := pflag.NewFlagSet("account", pflag.ContinueOnError)
 	addConnectionFlags(flags, &sub.Global)
 	if f.flags != nil {
-		f.flags.Visit(func(fl *pflag.Flag) {
-			if fl.Name != "account" {
+		// VisitAll with Changed, not Visit: cobra parses persistent flags
+		// through the subcommand's flag set, so the root set's own record
+		// of what was set stays empty while the shared *Flag is Changed.
+		f.flags.VisitAll(func(fl *pflag.Flag) {
+			if fl.Changed && fl.Name != "account" {
 				flags.Set(fl.Name, fl.Value.String())
 			}
 		})
