@@ -12,6 +12,9 @@ compare imapctl with. The password comes from IMAPLIB_PASSWORD (never argv).
   ... comparedir MAILBOX DIR [lf]
       exits 1 unless the files under DIR (tmp/ left out) are the messages of
       MAILBOX, BODY[] byte for byte (with lf: CRLF turned into LF), in any order
+  ... comparesrc MAILBOX DIR...
+      exits 1 unless the messages of MAILBOX are the .eml files of DIRs with
+      bare LF turned into CRLF, byte for byte, in any order
   ... search MAILBOX KEY...
       prints the UIDs UID SEARCH returns, one per line
   ... flags MAILBOX UID
@@ -131,6 +134,22 @@ def main():
         if sorted(got) != sorted(want):
             sys.exit("%s holds %d files that are not the %d messages of %s" % (top, len(got), len(want), mailbox))
         print("same: %d messages" % len(want))
+    elif args.op == "comparesrc":
+        # BODY[] of every message equals a source .eml file with its bare
+        # LFs turned into CRLF (what IMAP requires on the wire).
+        mailbox, dirs = args.rest[0], args.rest[1:]
+        msgs = fetch_all(conn, mailbox)
+        want = []
+        for d in dirs:
+            for name in sorted(os.listdir(d)):
+                if name.endswith(".eml"):
+                    with open(os.path.join(d, name), "rb") as f:
+                        want.append(re.sub(rb"(?<!\r)\n", b"\r\n", f.read()))
+        got = [body for _, body in msgs.values()]
+        if sorted(got) != sorted(want):
+            missing = len([w for w in want if w not in got])
+            sys.exit("%s: %d messages, %d source files, %d sources not found as BODY[]" % (mailbox, len(got), len(want), missing))
+        print("same as sources: %d messages" % len(got))
     elif args.op == "search":
         mailbox = args.rest[0]
         typ, _ = conn.select(quote(mailbox), readonly=True)
