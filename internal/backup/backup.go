@@ -759,27 +759,73 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		pending, batchBytes = pending[:0], 0
 		return nil
 	}
+	// A server may send FLAGS again in a later FETCH response of the same
+	// message (RFC 3501 §7.4.2): a message still pending takes them
+	// before its commit (its Maildir name follows), one already committed
+	// gets a flag update like any other flag change.
+	var lateFlags []*imap.FetchMessage
+	seqToUID := map[uint32]uint32{}
+	amendFlags := func(m *imap.FetchMessage) {
+		uid := m.UID
+		if uid == 0 {
+			uid = seqToUID[m.SeqNum]
+		}
+		if uid == 0 || m.Flags == nil || (m.UID != 0 && seqToUID[m.SeqNum] != 0 && seqToUID[m.SeqNum] != m.UID) {
+			return
+		}
+		flags := withoutRecent(m.Flags)
+		for i := range pending {
+			p := &pending[i]
+			if p.entry.UID != uid || p.entry.Op != OpStored {
+				continue
+			}
+			p.entry.Flags = flags
+			if st, ok := sink.Amend(p.stored, output.Message{Flags: flags}); ok {
+				p.stored = st
+				if rel, err := filepath.Rel(ms.dir, st.Path); err == nil {
+					p.entry.File = rel
+				}
+			}
+			return
+		}
+		if ms.manifest.Messages[uid] != nil {
+			lateFlags = append(lateFlags, &imap.FetchMessage{SeqNum: m.SeqNum, UID: uid, Flags: m.Flags, ModSeq: m.ModSeq})
+		}
+	}
 	fetchOne := func(m *imap.FetchMessage) error {
 		body, err := m.NextBody()
 		if err != nil {
 			return err
 		}
 		if body == nil {
+			amendFlags(m)
 			return nil
 		}
-		uid := m.UID
-		if uid == 0 {
-			ms.r.fail(Failure{Account: ms.acct.Name, Mailbox: ms.name, Error: fmt.Sprintf("message %d: server sent no UID before the body", m.SeqNum)})
-			return nil
-		}
-		maxSeen = max(maxSeen, uid)
-		if ms.manifest.Messages[uid] != nil && !ms.refetch[uid] {
+		// The UID may come after the body (RFC 3501 §7.4.2): then the
+		// message is written first and store decides once it is known.
+		if uid := m.UID; uid != 0 && ms.manifest.Messages[uid] != nil && !ms.refetch[uid] {
+			maxSeen = max(maxSeen, uid)
 			return nil // already stored; the body is skipped
 		}
-		entry, stored, err := ms.store(ctx, sink, uid, m, body)
-		if err != nil {
+		entry, stored, err := ms.store(ctx, sink, m, body)
+		uid := m.UID
+		if uid != 0 {
+			maxSeen = max(maxSeen, uid)
+			seqToUID[m.SeqNum] = uid
+		}
+		switch {
+		case errors.Is(err, errAlreadyStored):
+			return nil
+		case errors.Is(err, errNoUID) && ctx.Err() == nil:
+			ms.r.fail(Failure{Account: ms.acct.Name, Mailbox: ms.name, Error: fmt.Sprintf("message %d: %v", m.SeqNum, err)})
+			return nil
+		case err != nil:
 			if ctx.Err() != nil {
 				return ctx.Err()
+			}
+			if uid == 0 {
+				ms.r.fail(Failure{Account: ms.acct.Name, Mailbox: ms.name, Error: fmt.Sprintf("message %d: %v", m.SeqNum, err)})
+				return nil
 			}
 			ms.r.fail(Failure{Account: ms.acct.Name, Mailbox: ms.name, UID: uid, Error: err.Error()})
 			pending = append(pending, pendingMessage{entry: Entry{Op: OpFailed, UID: uid, Error: err.Error()}})
@@ -820,10 +866,18 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 	}
 	// An empty mailbox gets no FETCH: some servers answer "1:*" with BAD.
 	if set := ms.fetchSet(mb.UIDNext); (flagErr == nil || isNoMessages(flagErr)) && mb.Exists > 0 && !set.IsEmpty() {
+		c.Response("FETCH") // unilateral flag updates from before: not this command's
 		fetchErr = c.Fetch(ctx, set, &imap.FetchOptions{
 			UID: true, Flags: true, InternalDate: true, RFC822Size: true, ModSeq: condstore,
 			BodySections: []imap.BodySection{{Peek: true}},
 		}, fetchOne)
+		// A flag update without UID during the UID FETCH is unilateral
+		// (RFC 3501 §7.4.1): the client kept it.
+		for _, r := range c.Response("FETCH") {
+			if r.Fetch != nil {
+				amendFlags(r.Fetch)
+			}
+		}
 	}
 	if opts.Prune && fetchErr == nil {
 		seen := map[uint32]bool{}
@@ -847,7 +901,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 	if flagErr != nil && !isNoMessages(flagErr) {
 		return flagErr
 	}
-	if err := ms.applyFlags(flagsSeen); err != nil {
+	if err := ms.applyFlags(append(flagsSeen, lateFlags...)); err != nil {
 		return err
 	}
 	if opts.Prune {
@@ -874,17 +928,56 @@ func isNoMessages(err error) bool {
 	return errors.Is(err, imap.ErrEmptySet)
 }
 
+// errNoUID and errAlreadyStored are what store finds out once a body
+// has been written whose UID came after it.
+var (
+	errNoUID         = errors.New("the server sent the message without its UID (RFC 3501 §6.4.8); not stored")
+	errAlreadyStored = errors.New("already stored")
+)
+
+// withoutRecent drops \Recent, which belongs to a session, not a message.
+func withoutRecent(flags []string) []string {
+	if flags == nil {
+		return nil
+	}
+	return slices.DeleteFunc(slices.Clone(flags), func(f string) bool { return strings.EqualFold(f, `\Recent`) })
+}
+
 // store writes one message into the sink, hashing the server's bytes, the
-// stored bytes and the stored bytes put back to CRLF on the way.
-func (ms *mailboxSync) store(ctx context.Context, sink output.Sink, uid uint32, m *imap.FetchMessage, body io.Reader) (Entry, output.Stored, error) {
+// stored bytes and the stored bytes put back to CRLF on the way. The UID,
+// flags and INTERNALDATE are taken once the body is written and the rest
+// of the FETCH response read, since a server may send them after the body.
+func (ms *mailboxSync) store(ctx context.Context, sink output.Sink, m *imap.FetchMessage, body io.Reader) (Entry, output.Stored, error) {
 	serverHash := sha256.New()
 	var serverSize int64
 	var sniff headerSniffer
 	counted := io.TeeReader(body, io.MultiWriter(serverHash, &sniff, writerFunc(func(p []byte) { serverSize += int64(len(p)) })))
 	storedHash := sha256.New()
 	back := newCRLFHasher(ms.state.Linesep)
-	flags := slices.DeleteFunc(slices.Clone(m.Flags), func(f string) bool { return strings.EqualFold(f, `\Recent`) })
-	msg := output.Message{UID: uid, UIDValidity: ms.state.UIDValidity, Mailbox: ms.name, Flags: flags, InternalDate: m.InternalDate}
+	msg := output.Message{UID: m.UID, UIDValidity: ms.state.UIDValidity, Mailbox: ms.name, Flags: withoutRecent(m.Flags), InternalDate: m.InternalDate}
+	msg.Complete = func(msg *output.Message) error {
+		for { // the rest of the response: attributes after the body
+			b, err := m.NextBody()
+			if err != nil {
+				return err
+			}
+			if b == nil {
+				break
+			}
+		}
+		if m.UID == 0 {
+			return errNoUID
+		}
+		if msg.UID == 0 && ms.manifest.Messages[m.UID] != nil && !ms.refetch[m.UID] {
+			return errAlreadyStored
+		}
+		if m.RFC822Size >= 0 && m.RFC822Size != serverSize {
+			// RFC822.SIZE came after the body, so Read could not check it.
+			return &imap.SizeMismatchError{SeqNum: m.SeqNum, UID: m.UID, Section: "BODY[]", LiteralSize: serverSize, RFC822Size: m.RFC822Size}
+		}
+		msg.UID, msg.Flags, msg.InternalDate = m.UID, withoutRecent(m.Flags), m.InternalDate
+		return nil
+	}
 	stored, err := sink.Put(ctx, msg, func(w io.Writer) error {
 		midway := writerFunc(func([]byte) { ms.r.opts.crashPoint("writing a message") })
 		_, err := ms.r.opts.Policy.Write(io.MultiWriter(w, storedHash, back, midway), &contextReader{ctx, counted})
@@ -893,10 +986,7 @@ func (ms *mailboxSync) store(ctx context.Context, sink output.Sink, uid uint32, 
 	if err != nil {
 		return Entry{}, stored, err
 	}
-	if m.RFC822Size >= 0 && m.RFC822Size != serverSize {
-		// The body came before RFC822.SIZE, so Read could not check it.
-		return Entry{}, stored, &imap.SizeMismatchError{SeqNum: m.SeqNum, UID: uid, Section: "BODY[]", LiteralSize: serverSize, RFC822Size: m.RFC822Size}
-	}
+	uid, flags := m.UID, withoutRecent(m.Flags)
 	e := Entry{
 		Op: OpStored, UID: uid, Size: serverSize, SHA256: hex.EncodeToString(serverHash.Sum(nil)),
 		Flags: flags, InternalDate: m.InternalDate, MessageID: sniff.messageID(), ModSeq: m.ModSeq,
@@ -929,7 +1019,7 @@ func (ms *mailboxSync) applyFlags(seen []*imap.FetchMessage) error {
 		if e == nil || m.Flags == nil {
 			continue
 		}
-		flags := slices.DeleteFunc(slices.Clone(m.Flags), func(f string) bool { return strings.EqualFold(f, `\Recent`) })
+		flags := withoutRecent(m.Flags)
 		if sameFlags(flags, e.Flags) {
 			continue
 		}

@@ -251,23 +251,35 @@ func verifyMailbox(ctx context.Context, c *imap.Client, mb BackupMailbox, deep, 
 			fo.BodySections = []imap.BodySection{{Peek: true}}
 		}
 		err = c.Fetch(ctx, imap.AllUID(), fo, func(m *imap.FetchMessage) error {
-			sm := serverMsg{uid: m.UID, size: m.RFC822Size}
-			if deep {
+			var sm serverMsg
+			bodySize := int64(-1)
+			for { // UID and RFC822.SIZE may come after the body (RFC 3501 §7.4.2)
 				b, err := m.NextBody()
 				if err != nil {
 					return err
 				}
-				if b != nil {
+				if b == nil {
+					break
+				}
+				if b.IsWholeMessage() && sm.sum == "" {
 					h := sha256.New()
 					n, err := io.Copy(h, b)
 					if err != nil {
 						return err
 					}
-					sm.sum = hex.EncodeToString(h.Sum(nil))
-					if sm.size < 0 {
-						sm.size = n
-					}
+					sm.sum, bodySize = hex.EncodeToString(h.Sum(nil)), n
 				}
+			}
+			if deep && sm.sum == "" {
+				return nil // a flag update, not an answer
+			}
+			sm.uid, sm.size = m.UID, m.RFC822Size
+			if sm.size < 0 {
+				sm.size = bodySize
+			}
+			if sm.uid == 0 {
+				diff(0, DiffMissing, fmt.Sprintf("server message %d came without its UID", m.SeqNum))
+				return nil
 			}
 			onServer = append(onServer, sm)
 			return nil
