@@ -347,7 +347,7 @@ func checkErrLine(stderr string, args []string) error {
 		}
 	}
 	for _, l := range lines {
-		if strings.ContainsAny(l, "\r\x00\x1b") {
+		if strings.ContainsFunc(l, func(r rune) bool { return (r < 0x20 && r != '\t') || r == 0x7f }) {
 			return fmt.Errorf("stderr line %q holds control characters", l)
 		}
 	}

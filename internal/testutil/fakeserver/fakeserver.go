@@ -228,7 +228,7 @@ func (p *player) do(step Step) error {
 	case Send:
 		return p.writeLine(p.expand(step.Text))
 	case Raw:
-		_, err := p.conn.Write([]byte(step.Text))
+		_, err := p.conn.Write([]byte(p.expand(step.Text)))
 		return err
 	case Close:
 		return errClosed

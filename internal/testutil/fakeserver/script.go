@@ -29,7 +29,8 @@ const (
 	// it announces is neither requested nor read, so the script decides
 	// what happens to it (refuse it, or close the connection halfway).
 	ExpectLine
-	// Raw writes Text exactly, no CRLF added.
+	// Raw writes Text with "$tag", "$arg" and "$caps" replaced, nothing
+	// else changed and no CRLF added.
 	Raw
 	// Close closes the connection.
 	Close
@@ -89,7 +90,8 @@ const DefaultCapabilities = "IMAP4rev1 AUTH=PLAIN LITERAL+"
 //	S: TEXT          Send TEXT (with "$tag", "$arg" and "$caps" replaced)
 //	C: PATTERN       Expect a command matching PATTERN
 //	C-: PATTERN      ExpectLine: the first line of a command matching PATTERN
-//	raw: "GO STRING" Raw: the bytes of a Go string literal (escapes allowed)
+//	raw: "GO STRING" Raw: the bytes of a Go string literal (escapes allowed;
+//	                 "$tag", "$arg" and "$caps" replaced)
 //	flood: "GO STRING"  Flood with the bytes of a Go string literal
 //	close            Close
 //	hang             Hang
