@@ -7,6 +7,22 @@
 // FETCH, hostile mailbox names, bad certificates) and to check on the wire
 // that a user's input never became an extra command.
 //
+// A script (see ParseScript) reads like a transcript:
+//
+//	caps: IMAP4rev1 AUTH=PLAIN LITERAL+
+//	login
+//	C: $tag EXAMINE INBOX
+//	S: * 1 EXISTS
+//	S: $tag OK [READ-ONLY] done
+//	C: $tag UID FETCH *
+//	S: * 1 FETCH (UID 1 RFC822.SIZE 100 BODY[] {100}
+//	raw: "Subject: cut short\r\n"
+//	close
+//
+// Use it from Go with ParseScript, Start, Server.Transcript and
+// Server.Unexpected, or from the e2e testscripts with the fakeserver,
+// fakelog and fakecheck commands.
+//
 // A client command is read the way RFC 3501 §2.2 and §4.3 frame it: a line
 // ending in CRLF, where a line ending in a literal announcement "{N}" (or
 // "{N+}", RFC 7888 LITERAL+) is followed by N bytes and the rest of the
