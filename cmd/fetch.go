@@ -393,6 +393,7 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 		}
 	}
 	fetchOpts := &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true, BodySections: []imap.BodySection{section}}
+	c.Response("FETCH") // unilateral flag updates from before: not about these messages
 	err = c.Fetch(ctx, set, fetchOpts, func(m *imap.FetchMessage) error {
 		body, err := m.NextBody()
 		if err != nil {

@@ -901,7 +901,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 	if flagErr != nil && !isNoMessages(flagErr) {
 		return flagErr
 	}
-	if err := ms.applyFlags(append(flagsSeen, lateFlags...)); err != nil {
+	if err := ms.applyFlags(lastPerUID(append(flagsSeen, lateFlags...))); err != nil {
 		return err
 	}
 	if opts.Prune {
@@ -1055,6 +1055,24 @@ func (ms *mailboxSync) applyFlags(seen []*imap.FetchMessage) error {
 	ms.flagged += len(entries)
 	ms.r.add(func(s *Summary) { s.FlagUpdates += len(entries) })
 	return nil
+}
+
+// lastPerUID keeps the last flag report (with FLAGS) of each UID, in
+// order, so that a message whose flags were reported twice is renamed once.
+func lastPerUID(seen []*imap.FetchMessage) []*imap.FetchMessage {
+	last := map[uint32]int{}
+	for i, m := range seen {
+		if m.Flags != nil {
+			last[m.UID] = i
+		}
+	}
+	out := seen[:0:0]
+	for i, m := range seen {
+		if j, ok := last[m.UID]; ok && j == i {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func sameFlags(a, b []string) bool {
