@@ -198,3 +198,19 @@ C: $tag UID FETCH 7:8 *
 		})
 	}
 }
+
+// fetch --format mbox appends the message; its "From " line is dated by
+// the Date header field since INTERNALDATE comes after the body.
+func TestFetchMboxFileWithMetadataAfterBody(t *testing.T) {
+	_, env := startScript(t, lateScripts["after body"])
+	path := filepath.Join(t.TempDir(), "out.mbox")
+	code, _, errOut := runTest(t, env, "fetch", "--out", path, "--format", "mbox", "INBOX", "7")
+	if code != ExitOK {
+		t.Fatalf("fetch = %d, %s", code, errOut)
+	}
+	data, _ := os.ReadFile(path)
+	want := "From MAILER-DAEMON Fri Nov 21 15:55:06 1997\n" + strings.ReplaceAll(lateBody, "\r\n", "\n") + "\n"
+	if string(data) != want {
+		t.Errorf("mbox holds\n%q\nwant\n%q", data, want)
+	}
+}
