@@ -147,7 +147,7 @@ func backupRun(opts *BackupOptions) error {
 // PartialError that exits 6.
 func reportFailures(ios *IOStreams, failures []backup.Failure, total int) error {
 	for _, f := range failures {
-		fmt.Fprintf(ios.ErrOut, "imapctl: failed: %s\n", f)
+		ios.errorLine("failed: ", f.String())
 	}
 	return &PartialError{Failed: len(failures), Total: total, First: errors.New(failures[0].String())}
 }

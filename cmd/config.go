@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -129,7 +128,7 @@ func readConfigFile(v *viper.Viper, path string, explicit bool, ios *IOStreams) 
 	}
 	if info.Mode().Perm()&0o077 != 0 {
 		ios.Warnf("config file %s is accessible by others (mode %04o)", path, info.Mode().Perm())
-		fmt.Fprintf(ios.ErrOut, "imapctl: hint: chmod 600 %s\n", path)
+		ios.Hintf("chmod 600 %s", path)
 	}
 	v.SetConfigFile(path)
 	v.SetConfigType("yaml")

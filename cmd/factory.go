@@ -60,6 +60,7 @@ func (f *Factory) Settings() (*Settings, error) {
 			flags = pflag.NewFlagSet("none", pflag.ContinueOnError)
 			addConnectionFlags(flags, &f.Global)
 		}
+		f.IOStreams.Quiet = f.Global.Quiet
 		f.settings, f.err = resolveSettings(flags, f.LookupEnv, f.viper, f.IOStreams)
 	}
 	return f.settings, f.err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"golang.org/x/term"
 )
@@ -21,6 +22,9 @@ type IOStreams struct {
 	IsStdinTTY  bool
 	IsStdoutTTY bool
 	IsStderrTTY bool
+
+	// Quiet (--quiet) drops warnings and their hints (Warnf, Hintf).
+	Quiet bool
 
 	// ReadSecret shows prompt on the controlling terminal and reads one
 	// line without echo. Secrets never come from In, which may carry data.
@@ -57,9 +61,31 @@ func Test() (ios *IOStreams, in, out, errOut *bytes.Buffer) {
 	return ios, in, out, errOut
 }
 
-// Warnf writes one "imapctl: warning: ..." line to ErrOut.
+// Warnf writes one "imapctl: warning: ..." line to ErrOut, with control
+// characters escaped (terminalSafe); nothing under --quiet.
 func (s *IOStreams) Warnf(format string, args ...any) {
-	fmt.Fprintf(s.ErrOut, "imapctl: warning: "+format+"\n", args...)
+	if s.Quiet {
+		return
+	}
+	s.errorLine("warning: ", fmt.Sprintf(format, args...))
+}
+
+// Hintf writes one "imapctl: hint: ..." line that goes with a warning;
+// nothing under --quiet.
+func (s *IOStreams) Hintf(format string, args ...any) {
+	if s.Quiet {
+		return
+	}
+	s.errorLine("hint: ", fmt.Sprintf(format, args...))
+}
+
+// errorLine writes msg to ErrOut as "imapctl: "+prefix+msg, each line of
+// msg on its own "imapctl: " line, every other control character and
+// invalid UTF-8 escaped (terminalSafe). It is the one place where error
+// and warning text, which may come from the server, reaches stderr.
+func (s *IOStreams) errorLine(prefix, msg string) {
+	msg = strings.ReplaceAll(terminalSafe(msg, true), "\n", "\nimapctl: ")
+	fmt.Fprintf(s.ErrOut, "imapctl: %s%s\n", prefix, msg)
 }
 
 // readSecretFromTTY prompts on /dev/tty, the way ssh and age do, so that

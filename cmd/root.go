@@ -132,10 +132,9 @@ func run(ctx context.Context, args []string, f *Factory) int {
 		fmt.Fprintln(f.IOStreams.ErrOut, "imapctl: interrupted")
 		return code
 	}
-	msg := strings.ReplaceAll(err.Error(), "\n", "\nimapctl: ")
-	fmt.Fprintf(f.IOStreams.ErrOut, "imapctl: %s\n", msg)
+	f.IOStreams.errorLine("", err.Error())
 	if hint := hintOf(err); hint != "" {
-		fmt.Fprintf(f.IOStreams.ErrOut, "imapctl: hint: %s\n", hint)
+		f.IOStreams.errorLine("hint: ", hint)
 	}
 	return code
 }

@@ -1,0 +1,74 @@
+package cmd
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestTerminalSafe(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"plain text, ünïcode", "plain text, ünïcode"},
+		{"\x1b[31mred\x1b[0m \x07bell", `\x1b[31mred\x1b[0m \x07bell`},
+		{"cr\rtab\tnul\x00del\x7f", `cr\x0dtab\x09nul\x00del\x7f`},
+		{"c1 \u009b31m", `c1 \u009b31m`},
+		{"bad \xff\xfe utf8", `bad \xff\xfe utf8`},
+		{"two\nlines", "two\nlines"},
+	} {
+		if got := terminalSafe(c.in, true); got != c.want {
+			t.Errorf("terminalSafe(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if got := terminalSafe("a\nb", false); got != `a\x0ab` {
+		t.Errorf("terminalSafe(a LF b, false) = %q", got)
+	}
+}
+
+// hasControl reports a control character other than LF in s.
+func hasControl(s string) bool {
+	for _, r := range s {
+		if (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+			return true
+		}
+	}
+	return false
+}
+
+// A server's NO and BYE text reaches stderr without control characters.
+func TestServerTextOnStderrIsEscaped(t *testing.T) {
+	_, env := startScript(t, "login\nC: $tag EXAMINE INBOX\nraw: \"$tag NO \\x1b[31mred\\x1b[0m \\x07bell\\r\\n\"\n")
+	code, _, errOut := runTest(t, env, "select", "INBOX")
+	if code != ExitServer {
+		t.Errorf("exit = %d, want %d", code, ExitServer)
+	}
+	if hasControl(errOut) || !strings.Contains(errOut, `\x1b[31mred`) {
+		t.Errorf("stderr = %q, want the NO text with ESC escaped", errOut)
+	}
+	_, env = startScript(t, "raw: \"* BYE \\x1b]0;owned\\x07 go away\\r\\n\"\nclose\n")
+	code, _, errOut = runTest(t, env, "select", "INBOX")
+	if code != ExitConnection {
+		t.Errorf("exit = %d, want %d", code, ExitConnection)
+	}
+	if hasControl(errOut) || !strings.HasPrefix(errOut, "imapctl: ") {
+		t.Errorf("stderr = %q, want one escaped imapctl: line", errOut)
+	}
+}
+
+// --quiet drops the config-file permission warning and its hint.
+func TestQuietSilencesConfigWarning(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "cfg.yaml")
+	if err := os.WriteFile(cfg, []byte("timeout: 10s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, env := startScript(t, "login\n")
+	_, _, errOut := runTest(t, env, "--config", cfg, "capability")
+	if !strings.Contains(errOut, "warning: config file") || !strings.Contains(errOut, "hint: chmod 600") {
+		t.Fatalf("without --quiet stderr = %q, want the warning and hint", errOut)
+	}
+	_, env = startScript(t, "login\n")
+	code, _, errOut := runTest(t, env, "--quiet", "--config", cfg, "capability")
+	if code != ExitOK || errOut != "" {
+		t.Errorf("--quiet: exit %d, stderr %q, want 0 and nothing", code, errOut)
+	}
+}
