@@ -199,6 +199,10 @@ func protocolExitCode(err error) (int, bool) {
 	case errors.As(err, &auth):
 		return ExitAuth, true
 	case errors.As(err, &server):
+		if server.Command == "STARTTLS" {
+			// TLS could not be set up (RFC 3501 §6.2.1): exit 4, not 5.
+			return ExitConnection, true
+		}
 		switch server.Code {
 		case "AUTHENTICATIONFAILED", "AUTHORIZATIONFAILED", "EXPIRED":
 			return ExitAuth, true

@@ -72,3 +72,19 @@ func TestQuietSilencesConfigWarning(t *testing.T) {
 		t.Errorf("--quiet: exit %d, stderr %q, want 0 and nothing", code, errOut)
 	}
 }
+
+// STARTTLS answered BAD (RFC 3501 §6.2.1) is TLS that could not be set up:
+// exit 4, and LOGIN is never sent in clear.
+func TestStartTLSRefusedExits4(t *testing.T) {
+	for _, answer := range []string{"BAD not now", "NO no TLS today"} {
+		s, env := startScript(t, "S: * OK [CAPABILITY IMAP4rev1 STARTTLS] hi\nC: $tag STARTTLS\nS: $tag "+answer+"\n")
+		env["IMAPCTL_TLS"] = "starttls"
+		code, _, errOut := runTest(t, env, "select", "INBOX")
+		if code != ExitConnection || !strings.Contains(errOut, "STARTTLS") {
+			t.Errorf("%s: exit %d, stderr %q, want %d naming STARTTLS", answer, code, errOut, ExitConnection)
+		}
+		if strings.Contains(s.Transcript(), "LOGIN") {
+			t.Errorf("%s: LOGIN sent after a refused STARTTLS:\n%s", answer, s.Transcript())
+		}
+	}
+}
