@@ -226,3 +226,45 @@ C: $tag UID FETCH 1:* *
 		})
 	}
 }
+
+// A restore into an account that holds the messages already matches them
+// by Message-ID, size and SHA-256, also when the target server sends the
+// UID after the body: nothing is uploaded.
+func TestRestoreMatchesCopiesWithUIDAfterBody(t *testing.T) {
+	acct := fakeAccount(t, lateServerScript())
+	dir := t.TempDir()
+	runBackup(t, Options{Dir: dir, Accounts: []Account{acct}})
+
+	b1, b2 := lateBodies[0], lateBodies[1]
+	h1, h2 := "Message-ID: <1234@local.machine.example>\r\n\r\n", "Message-ID: <3456@example.net>\r\n\r\n"
+	target := `login
+C: $tag LIST "" ""
+S: * LIST (\Noselect) "/" ""
+S: $tag OK LIST completed
+C: $tag STATUS INBOX *
+S: * STATUS INBOX (UIDVALIDITY 99 MESSAGES 2)
+S: $tag OK STATUS completed
+C: $tag EXAMINE INBOX
+S: * 2 EXISTS
+S: * OK [UIDVALIDITY 99] UIDs valid
+S: $tag OK [READ-ONLY] EXAMINE completed
+C: $tag UID FETCH 1:* *
+` + fmt.Sprintf("S: * 1 FETCH (BODY[HEADER.FIELDS (MESSAGE-ID)] {%d}\nraw: %q\nS:  UID 3 RFC822.SIZE %d)\n", len(h1), h1, len(b1)) +
+		fmt.Sprintf("S: * 2 FETCH (BODY[HEADER.FIELDS (MESSAGE-ID)] {%d}\nraw: %q\nS:  RFC822.SIZE %d UID 4)\n", len(h2), h2, len(b2)) +
+		"S: $tag OK UID FETCH completed\n" +
+		"C: $tag UID FETCH 3 *\n" + literal("* 1 FETCH (", b1, " UID 3)") + "S: $tag OK UID FETCH completed\n" +
+		"C: $tag UID FETCH 4 *\n" + literal("* 2 FETCH (", b2, " UID 4)") + "S: $tag OK UID FETCH completed\n"
+	to := fakeAccount(t, target)
+	c, err := to.Connect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sum, err := Restore(context.Background(), c, RestoreOptions{Dir: dir, Account: acct, Target: "user@target", Journal: filepath.Join(t.TempDir(), "journal.jsonl")})
+	if err != nil {
+		t.Fatalf("Restore = %v", err)
+	}
+	if sum.Uploaded != 0 || sum.Skipped != 2 {
+		t.Errorf("Restore uploaded %d, skipped %d; want 0 and 2 (both already there)", sum.Uploaded, sum.Skipped)
+	}
+}
