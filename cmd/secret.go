@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 )
@@ -43,9 +44,12 @@ func (f *Factory) secret(ctx context.Context, s *Settings) (string, error) {
 
 // runSecretCmd runs command with sh -c and returns the first line of its
 // output. Its stderr goes to ours (gpg and pass talk there); its stdin is
-// empty so that it cannot swallow message data meant for imapctl.
+// empty so that it cannot swallow message data meant for imapctl. Its
+// environment is ours without IMAPCTL_PASSWORD (childEnv): the password
+// never reaches a child process.
 func runSecretCmd(ctx context.Context, setting, command string, stderr io.Writer) (string, error) {
 	c := exec.CommandContext(ctx, "sh", "-c", command)
+	c.Env = childEnv(os.Environ())
 	var out bytes.Buffer
 	c.Stdout = &out
 	c.Stderr = stderr
@@ -65,4 +69,22 @@ func runSecretCmd(ctx context.Context, setting, command string, stderr io.Writer
 		return "", fmt.Errorf("%s printed nothing", setting)
 	}
 	return line, nil
+}
+
+// secretEnvVars are the environment variables that hold a secret and are
+// never passed to a child process.
+var secretEnvVars = []string{"IMAPCTL_PASSWORD"}
+
+// childEnv returns environ (KEY=value entries) without the secret
+// variables, for the environment of a child process. password_cmd only runs
+// when IMAPCTL_PASSWORD is unset or empty, so every child gets it.
+func childEnv(environ []string) []string {
+	env := make([]string, 0, len(environ))
+	for _, kv := range environ {
+		key, _, _ := strings.Cut(kv, "=")
+		if !contains(secretEnvVars, key) {
+			env = append(env, kv)
+		}
+	}
+	return env
 }

@@ -88,3 +88,25 @@ func TestStartTLSRefusedExits4(t *testing.T) {
 		}
 	}
 }
+
+// token_cmd does not see IMAPCTL_PASSWORD in its environment (issue 8).
+func TestSecretCmdEnvHasNoPassword(t *testing.T) {
+	t.Setenv("IMAPCTL_PASSWORD", "alice-secret-pw")
+	t.Setenv("IMAPCTL_TEST_MARKER", "kept")
+	dir := t.TempDir()
+	envFile := filepath.Join(dir, "childenv.txt")
+	token, err := runSecretCmd(t.Context(), "token_cmd", "env > '"+envFile+"'; echo the-token", os.Stderr)
+	if err != nil || token != "the-token" {
+		t.Fatalf("runSecretCmd = %q, %v", token, err)
+	}
+	env, err := os.ReadFile(envFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(env), "alice-secret-pw") || strings.Contains(string(env), "IMAPCTL_PASSWORD") {
+		t.Errorf("child environment holds the password:\n%s", env)
+	}
+	if !strings.Contains(string(env), "IMAPCTL_TEST_MARKER=kept") {
+		t.Errorf("child environment lost other variables:\n%s", env)
+	}
+}
