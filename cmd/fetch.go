@@ -63,7 +63,12 @@ stream. With --out PATH:
                     carry the message's flags
   --format mbox     messages are appended to the mboxrd file PATH
 Every file is committed atomically: an error or Ctrl-C leaves no partial
-message, and files already written are not touched.
+message, and files already written are not touched. File names, Maildir
+flags and modification times are decided after the whole FETCH response
+was read, so servers that send UID, FLAGS or INTERNALDATE after the body
+are stored alike; an mbox "From " line, written before the body, is then
+dated by the message's Date header. A message whose UID never comes is
+not stored and counts as failed (exit 6).
 
 Messages are written under --policy (default raw: the server's bytes with
 LF line endings; raw,linesep=\r\n keeps them byte for byte).

@@ -244,3 +244,38 @@ func TestHeaderDate(t *testing.T) {
 		}
 	}
 }
+
+// FuzzHeaderDater: whatever the message and however it is split into
+// writes, the "From " line is begun exactly once, before any message
+// byte, and every byte reaches the next writer in order.
+func FuzzHeaderDater(f *testing.F) {
+	f.Add([]byte(lateMessage), uint8(7))
+	f.Add([]byte("Date: Thu,\r\n 13 Feb 1969 23:32:54 -0330\r\n\r\nbody"), uint8(1))
+	f.Add([]byte("no header end"), uint8(3))
+	f.Fuzz(func(t *testing.T, msg []byte, chunk uint8) {
+		var out strings.Builder
+		begun := 0
+		d := &headerDater{next: &out, begin: func(time.Time) error {
+			if out.Len() != 0 {
+				t.Fatal("From line begun after message bytes")
+			}
+			begun++
+			out.WriteString("FROM\n")
+			return nil
+		}}
+		step := int(chunk%16) + 1
+		for rest := msg; len(rest) > 0; {
+			n := min(step, len(rest))
+			if w, err := d.Write(rest[:n]); err != nil || w != n {
+				t.Fatalf("Write = %d, %v", w, err)
+			}
+			rest = rest[n:]
+		}
+		if err := d.release(); err != nil {
+			t.Fatal(err)
+		}
+		if begun != 1 || out.String() != "FROM\n"+string(msg) {
+			t.Fatalf("begun %d times, output %q", begun, out.String())
+		}
+	})
+}
