@@ -67,7 +67,9 @@ type Options struct {
 	OnUntagged func(*Response)
 
 	// MaxLineLength bounds a response line (literals not counted);
-	// 0 means imapwire.DefaultMaxLineLength.
+	// 0 means imapwire.DefaultMaxLineLength, raised to
+	// imapwire.MaxResultLineLength for SEARCH, SORT, ESEARCH and THREAD
+	// responses.
 	MaxLineLength int64
 
 	// MaxLiteralInMemory bounds literals read into memory (envelope
@@ -100,6 +102,9 @@ type Client struct {
 	br       *bufio.Reader // reader goroutine only
 	bw       *bufio.Writer // under writeLock
 	dec      *imapwire.Decoder
+	// lineLimit and resultLineLimit are the line bounds for ordinary
+	// responses and for SEARCH-like results.
+	lineLimit, resultLineLimit int64
 	enc      *imapwire.Encoder
 	flateOut *flateWriter
 
@@ -246,9 +251,11 @@ func NewClient(conn net.Conn, opts Options) *Client {
 	c.br = bufio.NewReaderSize(c.traceReader(c.inner), 64<<10)
 	c.bw = bufio.NewWriterSize(c.wtarget, 32<<10)
 	c.dec = imapwire.NewDecoder(c.br)
+	c.lineLimit, c.resultLineLimit = imapwire.DefaultMaxLineLength, imapwire.MaxResultLineLength
 	if opts.MaxLineLength > 0 {
-		c.dec.MaxLineLength = opts.MaxLineLength
+		c.lineLimit, c.resultLineLimit = opts.MaxLineLength, opts.MaxLineLength
 	}
+	c.dec.MaxLineLength = c.lineLimit
 	if opts.MaxLiteralInMemory > 0 {
 		c.dec.MaxLiteralInMemory = opts.MaxLiteralInMemory
 	}

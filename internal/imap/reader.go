@@ -83,6 +83,7 @@ func (c *Client) readLoop() {
 // "response").
 func (c *Client) readResponse() error {
 	d := c.dec
+	d.MaxLineLength = c.lineLimit
 	if d.Accept('+') {
 		// continue-req = "+" SP (resp-text / base64) CRLF; the space is
 		// often missing in the wild.
@@ -139,6 +140,12 @@ func (c *Client) readUntagged() error {
 		return d.Err()
 	}
 	resp.Name = strings.ToUpper(name)
+	switch resp.Name {
+	case "SEARCH", "SORT", "ESEARCH", "THREAD":
+		// These grow with the mailbox (RFC 3501 §7.2.5, RFC 4731,
+		// RFC 5256).
+		d.MaxLineLength = c.resultLineLimit
+	}
 	switch {
 	case resp.Name == "FETCH" && resp.HasNum:
 		if !d.SP() {

@@ -19,9 +19,30 @@ import (
 )
 
 // DefaultMaxLineLength bounds the bytes of one response line, literals not
-// counted. A SEARCH result for a mailbox of a million messages is about
-// 7 MB, so the bound is generous but finite.
-const DefaultMaxLineLength = 32 << 20
+// counted. RFC 3501 sets no limit; RFC 2683 §3.2.1.5 asks servers to take
+// command lines of about 8000 octets. 1 MiB leaves room for any FLAGS,
+// LIST, STATUS or FETCH line of a real server while bounding memory (a
+// list of tiny atoms costs about 25 times its wire size once decoded).
+const DefaultMaxLineLength = 1 << 20
+
+// MaxResultLineLength is the line bound for the responses that grow with
+// the mailbox: SEARCH and SORT (RFC 3501 §7.2.5, RFC 5256), ESEARCH
+// (RFC 4731) and THREAD (RFC 5256). A SEARCH result for a mailbox of a
+// million messages is about 7 MB. The client raises MaxLineLength to this
+// bound once it has read such a response's name.
+const MaxResultLineLength = 32 << 20
+
+// DefaultMaxLineElements bounds the list elements and values decoded on one
+// line, so that a line of tiny elements within MaxResultLineLength cannot
+// use gigabytes (each element costs about 50 bytes in memory). SEARCH and
+// SORT numbers are read compactly and are not counted.
+const DefaultMaxLineElements = 1 << 20
+
+// MaxNesting bounds the depth of nested parenthesized lists (RFC 3501 §9
+// does not; a BODYSTRUCTURE nests a few levels per MIME level, so 100
+// allows messages nested about 30 multiparts deep). Deeper data is
+// reported as malformed rather than exhausting the stack.
+const MaxNesting = 100
 
 // DefaultMaxLiteralInMemory bounds the literals that the decoder reads
 // into strings on one line (for example a long subject in an ENVELOPE). Message bodies are
@@ -67,15 +88,20 @@ type Decoder struct {
 	// MaxLiteralInMemory bounds literals read into strings by String,
 	// AString, NString and Value.
 	MaxLiteralInMemory int64
+	// MaxLineElements bounds the list elements decoded on one line.
+	MaxLineElements int64
 
 	line    int64
+	elems   int64 // list elements decoded on this line
+	depth   int   // open parenthesized lists
 	lineMem int64 // literal bytes read into memory on this line
 	lit     *LiteralReader
 }
 
 // NewDecoder returns a decoder reading from r with the default bounds.
 func NewDecoder(r *bufio.Reader) *Decoder {
-	return &Decoder{r: r, MaxLineLength: DefaultMaxLineLength, MaxLiteralInMemory: DefaultMaxLiteralInMemory}
+	return &Decoder{r: r, MaxLineLength: DefaultMaxLineLength, MaxLiteralInMemory: DefaultMaxLiteralInMemory,
+		MaxLineElements: DefaultMaxLineElements}
 }
 
 // Err returns the first error met, or nil.
@@ -210,6 +236,8 @@ func (d *Decoder) CRLF() bool {
 	}
 	d.line = 0
 	d.lineMem = 0
+	d.elems = 0
+	d.depth = 0
 	return true
 }
 
@@ -553,10 +581,18 @@ func (d *Decoder) NString() (s string, isNil bool, ok bool) {
 // List reads a parenthesized list, calling item for each element
 // (RFC 3501 §9 uses this shape for flag lists, body structures, FETCH
 // attributes and more). Empty lists and extra spaces are tolerated.
+//
+// Lists nested deeper than MaxNesting and lines with more than
+// MaxLineElements elements are reported as malformed.
 func (d *Decoder) List(rule string, item func() bool) bool {
+	if d.depth >= MaxNesting {
+		return d.fail(rule, "lists nested deeper than %d", MaxNesting)
+	}
 	if !d.Expect(rule, '(') {
 		return false
 	}
+	d.depth++
+	defer func() { d.depth-- }()
 	for {
 		for d.Accept(' ') {
 		}
@@ -564,6 +600,9 @@ func (d *Decoder) List(rule string, item func() bool) bool {
 			return true
 		}
 		if d.err != nil {
+			return false
+		}
+		if !d.countElement(rule) {
 			return false
 		}
 		if !item() {
@@ -576,6 +615,15 @@ func (d *Decoder) List(rule string, item func() bool) bool {
 			return d.fail(rule, "want SP or \")\" after list element, got %q", b)
 		}
 	}
+}
+
+// countElement counts one decoded element against MaxLineElements.
+func (d *Decoder) countElement(rule string) bool {
+	d.elems++
+	if d.MaxLineElements > 0 && d.elems > d.MaxLineElements {
+		return d.fail(rule, "more than %d elements on one line", d.MaxLineElements)
+	}
+	return true
 }
 
 // Text reads text up to the line end (RFC 3501 §9 "text"), which is not

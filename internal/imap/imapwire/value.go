@@ -157,6 +157,9 @@ func (d *Decoder) Fields() ([]Value, bool) {
 		if d.AtLineEnd() {
 			return vs, true
 		}
+		if !d.countElement("value") {
+			return nil, false
+		}
 		v, ok := d.Value()
 		if !ok {
 			return nil, false

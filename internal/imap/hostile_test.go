@@ -1,0 +1,64 @@
+package imap
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Transcripts of servers sending data that is well-formed only by RFC 3501
+// §9's unbounded grammar, or not at all: the client must end with one
+// *AbortError, never crash or exhaust memory.
+
+const examineInbox = `C: A0 EXAMINE INBOX
+S: * 1 EXISTS
+S: * OK [UIDVALIDITY 7] x
+S: A0 OK [READ-ONLY] done
+`
+
+func TestHostileNestedBodyStructure(t *testing.T) {
+	c := dialScript(t, greeting+examineInbox+`C: A1 FETCH 1 (UID BODYSTRUCTURE)
+S: * 1 FETCH (UID 1 BODYSTRUCTURE `+strings.Repeat("(", 100_000)+`
+`)
+	if _, err := c.Examine(ctx, "INBOX"); err != nil {
+		t.Fatal(err)
+	}
+	err := c.Fetch(ctx, SeqSetNum(1), &FetchOptions{UID: true, BodyStructure: true}, func(m *FetchMessage) error { return nil })
+	var ae *AbortError
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "nested deeper") {
+		t.Fatalf("Fetch = %v, want *AbortError for nesting", err)
+	}
+}
+
+func TestHostileEndlessFlagList(t *testing.T) {
+	c := dialScript(t, greeting+`C: A0 EXAMINE INBOX
+S: * FLAGS (`+strings.Repeat(`\Seen $a $b $c `, 100_000)+`
+`)
+	_, err := c.Examine(ctx, "INBOX")
+	var ae *AbortError
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "line longer than 1048576") {
+		t.Fatalf("Examine = %v, want *AbortError for line length", err)
+	}
+}
+
+// A SEARCH result (RFC 3501 §7.2.5) longer than the ordinary 1 MiB line
+// bound is still read: such results grow with the mailbox.
+func TestSearchResultOverOrdinaryLineBound(t *testing.T) {
+	var sb strings.Builder
+	const n = 200_000
+	for i := 1; i <= n; i++ {
+		sb.WriteString(" " + strconv.Itoa(1_000_000+i))
+	}
+	c := dialScript(t, greeting+examineInbox+`C: A1 UID SEARCH ALL
+S: * SEARCH`+sb.String()+`
+S: A1 OK done
+`)
+	if _, err := c.Examine(ctx, "INBOX"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Search(ctx, nil, &SearchOptions{UID: true})
+	if err != nil || len(res.All) != n || res.All[n-1] != 1_000_000+n {
+		t.Fatalf("Search = %d results, %v", len(res.All), err)
+	}
+}
