@@ -53,6 +53,12 @@
 //     the backup count as differences ("extra").
 //   - Without CONDSTORE (RFC 7162) flag changes are picked up when a
 //     mailbox is selected anyway (new mail, changed MESSAGES or UNSEEN).
-//   - A UID reported after the message body (legal but unseen in practice)
-//     fails that message: its file name needs the UID.
+//   - RFC 3501 §7.4.2 leaves the order of FETCH items to the server: UID,
+//     FLAGS, INTERNALDATE and RFC822.SIZE sent after the body are read
+//     before the message file is named, dated and recorded (the output
+//     package's Message.Complete); FLAGS in a later FETCH response amend a
+//     message waiting for its group commit, or are recorded as a flag
+//     change once it is committed. A message whose UID never comes is
+//     not stored and is reported by sequence number (it cannot be recorded
+//     as failed without a UID; the next run fetches it again).
 package backup
