@@ -34,7 +34,12 @@ func NewListCmd(f *Factory, runF func(*ListOptions) error) *cobra.Command {
 		Long: `List mailboxes matching PATTERN (default "*": all; "%" matches one level).
 Names are decoded from modified UTF-7 to UTF-8. With --json, each mailbox is
 one JSON object: name, delimiter, attributes (with the special-use ones such
-as \Sent and \Trash) and, with --status, its counts.`,
+as \Sent and \Trash) and, with --status, its counts.
+
+In text output, control characters and invalid UTF-8 in a name are written
+as Go-style escapes (ESC as \x1b, LF as \x0a, U+009B as \u009b), so that
+each line holds exactly one name; backslashes are not escaped. --json output
+holds the exact name (JSON escapes).`,
 		Args: rangeArgs(0, 1, "at most one PATTERN"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
@@ -76,7 +81,10 @@ func listRun(opts *ListOptions) error {
 			err = addStatus(opts.Context, c, boxes)
 		}
 	} else {
-		lo := &imap.ListOptions{}
+		// Special-use attributes (\Sent, \Drafts, ...) are only sent when
+		// asked for (RFC 6154 §5.2); the client asks only when the server
+		// offers SPECIAL-USE.
+		lo := &imap.ListOptions{ReturnSpecialUse: true}
 		if opts.Status {
 			lo.Status = listStatusItems
 		}
@@ -99,7 +107,9 @@ func listRun(opts *ListOptions) error {
 			}
 			continue
 		}
-		line := m.Name
+		// A name is the server's choice: control characters are escaped so
+		// that it cannot forge lines or drive the terminal.
+		line := terminalSafe(m.Name, false)
 		if m.Status != nil {
 			line += "\t" + statusSummary(m.Status)
 		}

@@ -110,3 +110,43 @@ func TestSecretCmdEnvHasNoPassword(t *testing.T) {
 		t.Errorf("child environment lost other variables:\n%s", env)
 	}
 }
+
+// list escapes control characters of server-chosen names: one name per line,
+// no ESC on stdout (the names of e2e/testdata/hostile/list_control_chars).
+func TestListEscapesControlCharacters(t *testing.T) {
+	script := "login\nC: $tag LIST \"\" *\nS: * LIST () \"/\" INBOX\n" +
+		"S: * LIST () \"/\" {9}\nraw: \"esc\\x1b[31mx\\r\\n\"\n" +
+		"S: * LIST () \"/\" {11}\nraw: \"line\\nforged\\r\\n\"\n" +
+		"S: * LIST () \"/\" {6}\nraw: \"c1\\xc2\\x9bx\\x7f\\r\\n\"\nS: $tag OK done\n"
+	_, env := startScript(t, script)
+	code, out, errOut := runTest(t, env, "list")
+	want := "INBOX\n" + `esc\x1b[31mx` + "\n" + `line\x0aforged` + "\n" + `c1\u009bx\x7f` + "\n"
+	if code != ExitOK || out != want {
+		t.Errorf("list: exit %d, stdout %q (stderr %q), want %q", code, out, errOut, want)
+	}
+	_, env = startScript(t, script)
+	code, out, _ = runTest(t, env, "--json", "list")
+	if code != ExitOK || hasControl(out) || strings.Count(out, "\n") != 4 {
+		t.Errorf("list --json: exit %d, stdout %q, want 4 lines without control characters", code, out)
+	}
+	for _, name := range []string{`"esc\u001b[31mx"`, `"line\nforged"`, `"c1\u009bx\u007f"`} {
+		if !strings.Contains(out, name) {
+			t.Errorf("list --json: stdout %q lacks the name %s", out, name)
+		}
+	}
+}
+
+// With SPECIAL-USE offered, LIST asks RETURN (SPECIAL-USE) (RFC 6154 §5.2)
+// and --json reports the attributes the server sends (RFC 6154 §6 example).
+func TestListAsksSpecialUse(t *testing.T) {
+	s, env := startScript(t, "S: * OK [CAPABILITY IMAP4rev1 SPECIAL-USE] hi\nC: $tag LOGIN user pass\nS: $tag OK [CAPABILITY IMAP4rev1 SPECIAL-USE] done\n"+
+		"C: $tag LIST \"\" * RETURN (SPECIAL-USE)\n"+
+		"S: * LIST () \"/\" INBOX\nS: * LIST (\\HasNoChildren \\Drafts) \"/\" Drafts\nS: $tag OK done\n")
+	code, out, errOut := runTest(t, env, "--json", "list")
+	if code != ExitOK || !strings.Contains(out, `{"name":"Drafts","delimiter":"/","attributes":["\\HasNoChildren","\\Drafts"]}`) {
+		t.Errorf("list --json: exit %d, stdout %q, stderr %q\n%s", code, out, errOut, s.Transcript())
+	}
+	if u := s.Unexpected(); len(u) > 0 {
+		t.Errorf("unexpected commands: %v", u)
+	}
+}
