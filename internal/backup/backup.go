@@ -727,6 +727,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		pending    []pendingMessage
 		batchBytes int64
 		maxSeen    uint32
+		missingUID int // messages that came without their UID
 		flagsSeen  []*imap.FetchMessage
 		onServer   map[uint32]bool
 		flushErr   error
@@ -817,6 +818,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		case errors.Is(err, errAlreadyStored):
 			return nil
 		case errors.Is(err, errNoUID) && ctx.Err() == nil:
+			missingUID++
 			ms.r.fail(Failure{Account: ms.acct.Name, Mailbox: ms.name, Error: fmt.Sprintf("message %d: %v", m.SeqNum, err)})
 			return nil
 		case err != nil:
@@ -824,6 +826,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 				return ctx.Err()
 			}
 			if uid == 0 {
+				missingUID++
 				ms.r.fail(Failure{Account: ms.acct.Name, Mailbox: ms.name, Error: fmt.Sprintf("message %d: %v", m.SeqNum, err)})
 				return nil
 			}
@@ -912,10 +915,15 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 			return err
 		}
 	}
-	ms.state.LastUID = max(ms.state.LastUID, maxSeen)
-	if mb.UIDNext > 0 {
-		// Every UID below UIDNEXT at SELECT time was in the fetched set.
-		ms.state.LastUID = max(ms.state.LastUID, mb.UIDNext-1)
+	// A message that came without its UID cannot be recorded as failed:
+	// LastUID stays, so that the next run asks for the gaps again (the
+	// stored messages above LastUID are left out of the set).
+	if missingUID == 0 {
+		ms.state.LastUID = max(ms.state.LastUID, maxSeen)
+		if mb.UIDNext > 0 {
+			// Every UID below UIDNEXT at SELECT time was in the fetched set.
+			ms.state.LastUID = max(ms.state.LastUID, mb.UIDNext-1)
+		}
 	}
 	ms.state.HighestModSeq = mb.HighestModSeq
 	ms.state.Messages, ms.state.Unseen = status.Messages, status.Unseen

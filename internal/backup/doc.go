@@ -59,6 +59,7 @@
 //     package's Message.Complete); FLAGS in a later FETCH response amend a
 //     message waiting for its group commit, or are recorded as a flag
 //     change once it is committed. A message whose UID never comes is
-//     not stored and is reported by sequence number (it cannot be recorded
-//     as failed without a UID; the next run fetches it again).
+//     not stored and is reported by sequence number; it cannot be recorded
+//     as failed without a UID, so the mailbox's last UID is not advanced
+//     and the next run asks again for every UID not stored.
 package backup

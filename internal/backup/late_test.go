@@ -212,6 +212,14 @@ C: $tag UID FETCH 1:* *
 			if len(man.Messages) != 1 || man.Messages[8] == nil || man.Messages[8].SHA256 != sha256Hex([]byte(b2)) {
 				t.Fatalf("manifest holds UIDs %v, want only 8", sortedUIDs(man.Messages))
 			}
+			// The message without UID is asked for again by the next run.
+			if st, _, err := readState(mbDir); err != nil || st.LastUID != 0 {
+				t.Errorf("state LastUID %d (%v), want 0: the missing message must be fetched again", st.LastUID, err)
+			}
+			next := (&mailboxSync{state: State{LastUID: 0}, manifest: man}).fetchSet(9)
+			if next.String() != "1:7" {
+				t.Errorf("next run fetches %s, want 1:7 (below UIDNEXT 9, all but the stored UID 8)", next.String())
+			}
 			if format != FormatMbox {
 				files, err := messageFiles(format, mbDir)
 				if err != nil || len(files) != 1 || len(files[8]) != 1 {
