@@ -89,7 +89,7 @@ printed, one per line (NDJSON with source and uidvalidity under --json).`,
 			return appendRun(opts)
 		},
 	}
-	cmd.Flags().StringSliceVar(&flagsArg, "flags", nil, `flags for the new messages, e.g. '\Seen,$Label1'`)
+	cmd.Flags().StringArrayVar(&flagsArg, "flags", nil, `flags for the new messages, e.g. '\Seen,$Label1' (repeatable; split at commas and spaces)`)
 	cmd.Flags().StringVar(&dateArg, "date", "", "internal date: YYYY-MM-DD, RFC 3339 or an RFC 5322 date")
 	return cmd
 }
