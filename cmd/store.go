@@ -94,8 +94,15 @@ func storeRun(opts *StoreOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.Silent {
+		return nil
+	}
+	asked := askedNumbers(opts.Set, res.Messages)
 	for _, m := range res.Messages {
-		if m.Flags == nil {
+		if m.Flags == nil || !asked(m) {
+			// A FETCH for a message outside SET is another client's change
+			// (RFC 3501 §7.4.2 unilateral) or a server's error: not ours to
+			// print as the result of this STORE.
 			continue
 		}
 		if opts.JSON {
@@ -117,4 +124,33 @@ func storeRun(opts *StoreOptions) error {
 		}
 	}
 	return nil
+}
+
+// askedNumbers returns a test of whether a FETCH response of a STORE on set
+// is about a message of set: by UID for a UID set (a response without UID
+// is not), else by sequence number. A bare "*" (RFC 3501 §9: the largest
+// number in use) matches the largest number among msgs.
+func askedNumbers(set imap.NumSet, msgs []*imap.FetchMessage) func(*imap.FetchMessage) bool {
+	number := func(m *imap.FetchMessage) uint32 {
+		if set.UID {
+			return m.UID
+		}
+		return m.SeqNum
+	}
+	var largest uint32
+	for _, m := range msgs {
+		largest = max(largest, number(m))
+	}
+	return func(m *imap.FetchMessage) bool {
+		n := number(m)
+		if n == 0 {
+			return false
+		}
+		for _, r := range set.Ranges {
+			if r.Start == 0 && r.Stop == 0 && n == largest {
+				return true
+			}
+		}
+		return set.Contains(n)
+	}
 }

@@ -150,3 +150,38 @@ func TestListAsksSpecialUse(t *testing.T) {
 		t.Errorf("unexpected commands: %v", u)
 	}
 }
+
+// store prints only the messages of SET: a FETCH for UID 9 after UID STORE 2
+// is not its result (e2e/testdata/hostile/notasked storeothers script).
+func TestStorePrintsOnlyAskedMessages(t *testing.T) {
+	_, env := startScript(t, "login\nC: $tag SELECT INBOX\nS: * 9 EXISTS\nS: * OK [UIDVALIDITY 7] x\nS: $tag OK [READ-WRITE] done\n"+
+		"C: $tag UID STORE 2 +FLAGS *\nS: * 9 FETCH (UID 9 FLAGS (\\Deleted))\nS: * 2 FETCH (UID 2 FLAGS (\\Seen))\n"+
+		"S: * 3 FETCH (FLAGS (\\Flagged))\nS: $tag OK done\n")
+	code, out, errOut := runTest(t, env, "store", "INBOX", "2", "--add", `\Seen`)
+	if code != ExitOK || out != "2 \\Seen\n" {
+		t.Errorf("store: exit %d, stdout %q, stderr %q, want \"2 \\\\Seen\\n\"", code, out, errOut)
+	}
+}
+
+// --flags is not parsed as CSV: a value with a line break is a usage error
+// and nothing is appended (RFC 3501 §9: a flag is an atom, no CTL).
+func TestAppendFlagsWithLineBreakIsUsageError(t *testing.T) {
+	msg := filepath.Join(t.TempDir(), "msg.eml")
+	if err := os.WriteFile(msg, []byte("Subject: hello\n\nbody\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"x\nA999 DELETE INBOX", "x\rA999", "a\x00b", `"quoted"`, "(paren", "\\"} {
+		s, env := startScript(t, "login\nC: $tag *\nS: $tag NO [fakeserver] refused\n")
+		code, _, errOut := runTest(t, env, "append", "--flags", bad, "Drafts", msg)
+		if code != ExitUsage || !strings.HasPrefix(errOut, "imapctl: ") || hasControl(errOut) {
+			t.Errorf("--flags %q: exit %d, stderr %q, want %d and one clean line", bad, code, errOut, ExitUsage)
+		}
+		if strings.Contains(s.Transcript(), "APPEND") {
+			t.Errorf("--flags %q: APPEND sent:\n%s", bad, s.Transcript())
+		}
+	}
+	// Repeated --flags and commas still give several flags.
+	if got, err := parseFlagArgs([]string{`\Seen,$Label1`, "$Done"}); err != nil || strings.Join(got, " ") != `\Seen $Label1 $Done` {
+		t.Errorf("parseFlagArgs = %q, %v", got, err)
+	}
+}
