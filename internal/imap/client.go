@@ -96,17 +96,17 @@ type Client struct {
 	tags  *TagGenerator
 	trace *tracer
 
-	rawConn  net.Conn      // the TCP (or test) connection
-	inner    *timeoutConn  // the current transport (TLS after STARTTLS)
-	wtarget  io.Writer     // what bw writes to (inner, or a compressor)
-	br       *bufio.Reader // reader goroutine only
-	bw       *bufio.Writer // under writeLock
-	dec      *imapwire.Decoder
+	rawConn net.Conn      // the TCP (or test) connection
+	inner   *timeoutConn  // the current transport (TLS after STARTTLS)
+	wtarget io.Writer     // what bw writes to (inner, or a compressor)
+	br      *bufio.Reader // reader goroutine only
+	bw      *bufio.Writer // under writeLock
+	dec     *imapwire.Decoder
 	// lineLimit and resultLineLimit are the line bounds for ordinary
 	// responses and for SEARCH-like results.
 	lineLimit, resultLineLimit int64
-	enc      *imapwire.Encoder
-	flateOut *flateWriter
+	enc                        *imapwire.Encoder
+	flateOut                   *flateWriter
 
 	writeLock writeLock // held while one command is being written
 

@@ -131,9 +131,12 @@
 //     line, system flags and mailbox attributes in any case are returned in
 //     their RFC spelling, several spaces count as one, continuation requests
 //     without a space are accepted, and lists may be adjacent without a
-//     space. Response lines are bounded (Options.MaxLineLength, 32 MiB by
-//     default); literals read into memory (not bodies) are bounded at
-//     16 MiB per line.
+//     space. Response lines are bounded (Options.MaxLineLength, 1 MiB by
+//     default, 32 MiB for SEARCH, SORT, ESEARCH and THREAD results, which
+//     grow with the mailbox); literals read into memory (not bodies) are
+//     bounded at 16 MiB per line; a line holds at most 2^20 list elements
+//     and lists nest at most 100 deep (RFC 3501 §9 sets no bound; deeper
+//     or bigger data is a malformed response, an *AbortError).
 //   - A string is sent as an atom, quoted string or literal chosen from its
 //     content; strings longer than 1024 bytes go as literals. CR and LF
 //     only ever travel inside literals; NUL is refused.
