@@ -133,6 +133,7 @@ type Client struct {
 	greeted    chan struct{}
 	waiting    atomic.Int32 // >0 while a response is expected
 	inCallback atomic.Bool  // the reader goroutine runs caller code
+	loggingOut atomic.Bool  // LOGOUT sent: the server's BYE and close are expected
 }
 
 // maxKeptPerName and maxKeptNames bound imaplib-style untagged response
@@ -571,7 +572,12 @@ func (c *Client) abort(cause error) {
 	c.pending = nil
 	c.wakeWaitersLocked()
 	c.mu.Unlock()
-	c.debugf("abort: %v", ae)
+	if c.loggingOut.Load() && (ae.Bye != "" || errors.Is(cause, net.ErrClosed)) {
+		// RFC 3501 §6.1.3: LOGOUT is answered by BYE and a close.
+		c.debugf("connection closed after LOGOUT")
+	} else {
+		c.debugf("abort: %v", ae)
+	}
 	c.inner.conn().Close()
 	for _, cmd := range pending {
 		cmd.err = ae

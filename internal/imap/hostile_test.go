@@ -62,3 +62,36 @@ S: A1 OK done
 		t.Fatalf("Search = %d results, %v", len(res.All), err)
 	}
 }
+
+// RFC 3501 §2.2.2: a completion carries the tag of a command the client
+// sent. One naming no command in flight ends the connection at once
+// instead of leaving the command to wait for its timeout.
+func TestHostileUnknownTag(t *testing.T) {
+	c := dialScript(t, greeting+`C: A0 EXAMINE INBOX
+S: * 0 EXISTS
+S: ZZZ999 OK [READ-ONLY] done
+C: <EOF>
+`)
+	_, err := c.Examine(ctx, "INBOX")
+	var ae *AbortError
+	var ue *UnknownTagError
+	if !errors.As(err, &ae) || !errors.As(err, &ue) || ue.Tag != "ZZZ999" {
+		t.Fatalf("Examine = %v, want *AbortError wrapping *UnknownTagError", err)
+	}
+}
+
+// RFC 3501 §6.1.3: the BYE that answers LOGOUT is expected; the debug
+// trace does not call it an abort.
+func TestLogoutByeIsNotAnAbort(t *testing.T) {
+	var trace strings.Builder
+	c := dialScript(t, greeting+`C: A0 LOGOUT
+S: * BYE logging out
+S: A0 OK LOGOUT completed
+`, func(o *Options) { o.Debug = 1; o.DebugWriter = &trace })
+	if err := c.Logout(ctx); err != nil {
+		t.Fatalf("Logout = %v", err)
+	}
+	if strings.Contains(trace.String(), "abort") {
+		t.Errorf("trace calls LOGOUT's BYE an abort:\n%s", trace.String())
+	}
+}

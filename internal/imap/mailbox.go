@@ -219,6 +219,7 @@ func (c *Client) Noop(ctx context.Context) error { return c.simple(ctx, "NOOP", 
 // Logout ends the session (RFC 3501 §6.1.3) and closes the connection.
 // The server's BYE is expected and not an error.
 func (c *Client) Logout(ctx context.Context) error {
+	c.loggingOut.Store(true)
 	err := c.simple(ctx, "LOGOUT", nil)
 	c.Close()
 	var ae *AbortError

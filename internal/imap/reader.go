@@ -121,8 +121,20 @@ func (c *Client) readResponse() error {
 	if !d.CRLF() {
 		return d.Err()
 	}
-	c.complete(resp)
-	return nil
+	return c.complete(resp)
+}
+
+// UnknownTagError reports a tagged response whose tag names no command in
+// flight (RFC 3501 §2.2.2: the server's completion carries the tag of a
+// client command). The client cannot tell which command the server
+// thinks it completed, so it aborts rather than wait for a reply that may
+// never come.
+type UnknownTagError struct {
+	Tag string
+}
+
+func (e *UnknownTagError) Error() string {
+	return fmt.Sprintf("imap: server completed a command with tag %q that was never sent", e.Tag)
 }
 
 func (c *Client) readUntagged() error {
@@ -199,8 +211,9 @@ func (c *Client) readUntagged() error {
 	return nil
 }
 
-// complete finishes the command a tagged response belongs to.
-func (c *Client) complete(resp *Response) {
+// complete finishes the command a tagged response belongs to. A tag that
+// belongs to no command in flight is an *UnknownTagError.
+func (c *Client) complete(resp *Response) error {
 	c.mu.Lock()
 	var cmd *command
 	for i, p := range c.pending {
@@ -219,8 +232,7 @@ func (c *Client) complete(resp *Response) {
 	c.keepCodeLocked(resp)
 	c.mu.Unlock()
 	if cmd == nil {
-		c.debugf("tagged response for unknown tag %q ignored", resp.Tag)
-		return
+		return &UnknownTagError{Tag: resp.Tag}
 	}
 	// An IDLE the server ended by itself was not counted as waiting.
 	if !cmd.idling.CompareAndSwap(true, false) {
@@ -251,6 +263,7 @@ func (c *Client) complete(resp *Response) {
 	c.wakeWaitersLocked()
 	c.mu.Unlock()
 	close(cmd.done)
+	return nil
 }
 
 // keepCodeLocked keeps a response code for Response(code), as imaplib
