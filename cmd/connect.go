@@ -49,6 +49,7 @@ func (f *Factory) Client(ctx context.Context) (*imap.Client, error) {
 // next Client call dials again.
 func (f *Factory) Reconnect() {
 	if f.client != nil {
+		f.showTaggedAlerts(f.client)
 		f.client.Close()
 		f.client = nil
 	}
@@ -64,6 +65,7 @@ func (f *Factory) closeClient() {
 	if f.client.Err() == nil {
 		_ = f.client.Logout(ctx)
 	}
+	f.showTaggedAlerts(f.client)
 	f.client.Close()
 	f.client = nil
 }
@@ -101,7 +103,7 @@ func connect(ctx context.Context, f *Factory, s *Settings) (*imap.Client, error)
 		Timeout:            s.Timeout,
 		Debug:              s.Debug,
 		DebugWriter:        f.IOStreams.ErrOut,
-		OnUntagged:         f.OnUntagged,
+		OnUntagged:         f.showAlerts(f.OnUntagged),
 	}
 	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
 	c, err := imap.Dial(ctx, addr, opts)
@@ -113,14 +115,50 @@ func connect(ctx context.Context, f *Factory, s *Settings) (*imap.Client, error)
 		c.Close()
 		return nil, err
 	}
+	if isAlert(greeting) {
+		f.IOStreams.Alert(greeting.Text)
+	}
 	if greeting.Name == "PREAUTH" {
 		return c, nil
 	}
-	if err := login(ctx, f, s, c); err != nil {
+	err = login(ctx, f, s, c)
+	f.showTaggedAlerts(c)
+	if err != nil {
 		c.Close()
 		return nil, err
 	}
 	return c, nil
+}
+
+// isAlert reports whether r carries the ALERT response code, whose text
+// RFC 3501 §7.1 says a client MUST present to the user.
+func isAlert(r *imap.Response) bool {
+	return r != nil && r.Code != nil && r.Code.Name == imapwire.CodeAlert
+}
+
+// showAlerts returns the OnUntagged handler of a connection: it shows every
+// untagged [ALERT] on stderr (the client hands them all to OnUntagged, also
+// those answering a command) and passes each response on to next.
+func (f *Factory) showAlerts(next func(*imap.Response)) func(*imap.Response) {
+	return func(r *imap.Response) {
+		if isAlert(r) {
+			f.IOStreams.Alert(r.Text)
+		}
+		if next != nil {
+			next(r)
+		}
+	}
+}
+
+// showTaggedAlerts shows the [ALERT]s of tagged responses (RFC 3501 §7.1)
+// that c has kept since the last call; untagged ones were shown as they
+// came (showAlerts). It runs after login and when the connection ends.
+func (f *Factory) showTaggedAlerts(c *imap.Client) {
+	for _, r := range c.Response(imapwire.CodeAlert) {
+		if r.Tag != "*" {
+			f.IOStreams.Alert(r.Text)
+		}
+	}
 }
 
 // connectHint adds advice to a failed connection.

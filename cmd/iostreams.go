@@ -70,6 +70,13 @@ func (s *IOStreams) Warnf(format string, args ...any) {
 	s.errorLine("warning: ", fmt.Sprintf(format, args...))
 }
 
+// Alert writes the text of a server's [ALERT] as one "imapctl: server
+// alert: ..." line, escaped like every stderr line. RFC 3501 §7.1 says
+// the client MUST present it to the user, so --quiet does not drop it.
+func (s *IOStreams) Alert(text string) {
+	s.errorLine("server alert: ", text)
+}
+
 // Hintf writes one "imapctl: hint: ..." line that goes with a warning;
 // nothing under --quiet.
 func (s *IOStreams) Hintf(format string, args ...any) {

@@ -45,7 +45,7 @@ func addConnectionFlags(fs *pflag.FlagSet, g *GlobalFlags) {
 	fs.Int("debug", 0, "protocol trace on stderr at this level (secrets hidden)")
 	fs.String("policy", "", "message policy spec, e.g. raw, default, SMTP+strict,max_line_length=100")
 	fs.BoolVar(&g.JSON, "json", false, "print JSON (NDJSON for lists)")
-	fs.BoolVarP(&g.Quiet, "quiet", "q", false, "print no warnings or progress")
+	fs.BoolVarP(&g.Quiet, "quiet", "q", false, "print no warnings or progress (a server's [ALERT] is still shown)")
 }
 
 // NewRootCmd builds the imapctl command tree on f.

@@ -185,3 +185,32 @@ func TestAppendFlagsWithLineBreakIsUsageError(t *testing.T) {
 		t.Errorf("parseFlagArgs = %q, %v", got, err)
 	}
 }
+
+// Every [ALERT] reaches stderr as "imapctl: server alert: TEXT", escaped,
+// even under --quiet (RFC 3501 §7.1: the client MUST present it): in the
+// greeting, untagged during a command, and in tagged OK responses.
+func TestAlertsReachStderr(t *testing.T) {
+	script := "S: * OK [ALERT] greeting alert\nC: $tag LOGIN *\nS: $tag OK [ALERT] password expires soon\n" +
+		"C: $tag EXAMINE INBOX\nS: * OK [ALERT] Maintenance tonight at 22:00\x1b[2J\nS: * 0 EXISTS\n" +
+		"S: * OK [UIDVALIDITY 7] x\nS: $tag OK [ALERT] tagged examine alert\n"
+	for _, args := range [][]string{{"select", "INBOX"}, {"--quiet", "select", "INBOX"}} {
+		_, env := startScript(t, script)
+		code, out, errOut := runTest(t, env, args...)
+		if code != ExitOK || !strings.Contains(out, "exists: 0\n") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+		for _, want := range []string{
+			"imapctl: server alert: greeting alert\n",
+			"imapctl: server alert: password expires soon\n",
+			"imapctl: server alert: Maintenance tonight at 22:00\\x1b[2J\n",
+			"imapctl: server alert: tagged examine alert\n",
+		} {
+			if strings.Count(errOut, want) != 1 {
+				t.Errorf("%v: stderr %q, want once %q", args, errOut, want)
+			}
+		}
+		if hasControl(errOut) {
+			t.Errorf("%v: stderr has control characters: %q", args, errOut)
+		}
+	}
+}
