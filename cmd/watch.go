@@ -188,7 +188,7 @@ func (w *watcher) session(ctx context.Context, first bool) error {
 	idle := !opts.ForcePoll && (c.Has(ctx, "IDLE") || c.Has(ctx, "IMAP4rev2"))
 	w.announce = !opts.Quiet && first
 	if w.announce && !idle {
-		fmt.Fprintf(opts.IO.ErrOut, "imapctl: watching %s (NOOP every %s)\n", opts.Mailbox, opts.Poll)
+		opts.IO.errorLine("", fmt.Sprintf("watching %s (NOOP every %s)", opts.Mailbox, opts.Poll))
 		w.announce = false
 	}
 	for {
@@ -213,7 +213,7 @@ func (w *watcher) idleOnce(ctx context.Context, c *imap.Client) error {
 		return err
 	}
 	if w.announce { // once the server accepted IDLE, events reach us
-		fmt.Fprintf(w.opts.IO.ErrOut, "imapctl: watching %s (IDLE)\n", w.opts.Mailbox)
+		w.opts.IO.errorLine("", fmt.Sprintf("watching %s (IDLE)", w.opts.Mailbox))
 		w.announce = false
 	}
 	renew := time.NewTimer(w.opts.Renew)
