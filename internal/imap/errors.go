@@ -75,3 +75,17 @@ type CapabilityError struct {
 }
 
 func (e *CapabilityError) Error() string { return "imap: " + e.Command + ": " + e.Reason }
+
+// MissingDataError reports a command the server completed with OK without
+// the untagged data the RFC requires for it, e.g. a STATUS with no STATUS
+// response naming the mailbox asked for (RFC 3501 §6.3.10, §7.2.4). The
+// connection is still usable; the result for this command is unknown.
+type MissingDataError struct {
+	Command string // "STATUS"
+	Mailbox string // the mailbox asked for, in UTF-8
+	Want    string // the response that did not come, e.g. "STATUS"
+}
+
+func (e *MissingDataError) Error() string {
+	return fmt.Sprintf("imap: %s %q completed without a %s response for that mailbox", e.Command, e.Mailbox, e.Want)
+}

@@ -95,3 +95,36 @@ S: A0 OK LOGOUT completed
 		t.Errorf("trace calls LOGOUT's BYE an abort:\n%s", trace.String())
 	}
 }
+
+// RFC 3501 §7.2.4: a STATUS response names its mailbox. One naming another
+// mailbox than the command asked for is not that command's answer: the
+// command reports the missing data, and the stray reply is not given to
+// the next STATUS either.
+func TestStatusAttributedByName(t *testing.T) {
+	c := dialScript(t, greeting+`C: A0 STATUS a (MESSAGES)
+S: * STATUS "/abs" (MESSAGES 1)
+S: A0 OK done
+C: A1 STATUS /abs (MESSAGES)
+S: * STATUS "a" (MESSAGES 2)
+S: A1 OK done
+C: A2 STATUS b (MESSAGES)
+S: * STATUS b (MESSAGES 3)
+S: A2 OK done
+C: A3 STATUS &AOk- (MESSAGES)
+S: * STATUS "&AOk-" (MESSAGES 4)
+S: A3 OK done
+`)
+	for _, name := range []string{"a", "/abs"} {
+		st, err := c.Status(ctx, name, []string{"MESSAGES"})
+		var me *MissingDataError
+		if !errors.As(err, &me) || me.Mailbox != name {
+			t.Errorf("Status(%q) = %+v, %v; want *MissingDataError", name, st, err)
+		}
+	}
+	if st, err := c.Status(ctx, "b", []string{"MESSAGES"}); err != nil || st.Messages != 3 {
+		t.Errorf("Status(b) = %+v, %v", st, err)
+	}
+	if st, err := c.Status(ctx, "é", []string{"MESSAGES"}); err != nil || st.Messages != 4 {
+		t.Errorf("Status(é) = %+v, %v", st, err)
+	}
+}

@@ -409,7 +409,9 @@ type MailboxStatus struct {
 }
 
 // Status asks for the status of a mailbox (RFC 3501 §6.3.10). items are
-// STATUS data item names such as "MESSAGES", "UIDNEXT", "UNSEEN".
+// STATUS data item names such as "MESSAGES", "UIDNEXT", "UNSEEN". Only a
+// STATUS response naming this mailbox answers it; a server that sends none
+// gives a *MissingDataError.
 func (c *Client) Status(ctx context.Context, name string, items []string) (*MailboxStatus, error) {
 	cmd, err := c.sendStatus(ctx, name, items)
 	if err != nil {
@@ -421,7 +423,7 @@ func (c *Client) Status(ctx context.Context, name string, items []string) (*Mail
 	for _, r := range cmd.responses {
 		return c.parseStatus(r), nil
 	}
-	return nil, &AbortError{Err: errors.New("STATUS completed without a STATUS response")}
+	return nil, &MissingDataError{Command: "STATUS", Mailbox: name, Want: "STATUS"}
 }
 
 func (c *Client) sendStatus(ctx context.Context, name string, items []string) (*command, error) {

@@ -380,25 +380,32 @@ func (c *Client) claimantLocked(name string, resp *Response) *command {
 			}
 		}
 	}
-	var first *command
 	for _, p := range c.pending {
 		if !p.want[name] {
 			continue
 		}
-		if first == nil {
-			first = p
-		}
-		if p.key == "" || name != "STATUS" || resp == nil || len(resp.Fields) == 0 {
+		if p.key == "" || name != "STATUS" || resp == nil {
 			return p
 		}
-		got := resp.Fields[0].StringOrAtom()
-		if got == p.key || (strings.EqualFold(got, "INBOX") && strings.EqualFold(p.key, "INBOX")) {
+		if len(resp.Fields) > 0 && sameWireMailbox(resp.Fields[0].StringOrAtom(), p.key) {
 			return p
 		}
 	}
-	// A STATUS naming no pending mailbox (a server spelling it
-	// differently) goes to the oldest STATUS command.
-	return first
+	// A STATUS reply names its mailbox (RFC 3501 §7.2.4); one naming no
+	// mailbox asked for is unilateral, never another mailbox's answer.
+	return nil
+}
+
+// sameWireMailbox reports whether two wire mailbox names name the same
+// mailbox: equal, INBOX in any case (RFC 3501 §5.1), or the same name in
+// modified UTF-7 spelt differently (RFC 3501 §5.1.3).
+func sameWireMailbox(a, b string) bool {
+	if a == b || (strings.EqualFold(a, "INBOX") && strings.EqualFold(b, "INBOX")) {
+		return true
+	}
+	da, errA := DecodeMailboxName(a)
+	db, errB := DecodeMailboxName(b)
+	return errA == nil && errB == nil && da == db
 }
 
 // applyStateLocked updates the selected mailbox from unilateral data
