@@ -301,7 +301,13 @@ func fetchRun(opts *FetchOptions) error {
 
 // fetchMessages streams full messages (or a header or part) into a sink.
 func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set imap.NumSet, pol *policy.Policy, opts *FetchOptions) error {
-	requested, finite := set.Nums()
+	// The numbers asked for (none when the set has "*": then any message
+	// the server sends is in it, RFC 3501 §6.4.8).
+	finite := finiteSet(set)
+	requested := &numRuns{}
+	if finite {
+		requested = newNumRuns(set)
+	}
 	section := imap.BodySection{Peek: !opts.MarkSeen}
 	switch {
 	case opts.Part != nil:
@@ -326,14 +332,14 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 
 	// One message to stdout is written as it is only when the command line
 	// named one message; a search may find one or many, so it gets mboxrd.
-	single := opts.SetGiven && opts.Search == nil && finite && len(requested) == 1
+	single := opts.SetGiven && opts.Search == nil && finite && requested.Len() == 1
 	sink, err := openSink(opts, single)
 	if err != nil {
 		return err
 	}
 	total := int(mb.Exists)
 	if finite {
-		total = len(requested)
+		total = requested.Len()
 	}
 	// Progress goes to stderr when it is a terminal, unless the messages
 	// themselves go to that same terminal.
@@ -341,7 +347,9 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 	progress := newProgressMeter(opts.IO.ErrOut, showProgress, total)
 	exactSize := pol != nil && pol.IsRaw() && pol.Linesep == "\r\n" && section.Specifier == "" && len(section.Part) == 0
 
-	seen := map[uint32]bool{}
+	// seen holds the numbers of the messages that came, as runs: flat in
+	// the size of the mailbox.
+	seen := &numRuns{}
 	failures := &batchFailures{io: opts.IO, quiet: opts.Quiet}
 	// Files are committed in groups (a few fsyncs per group, not two per
 	// message), and at least every flushEvery messages, so that a long
@@ -387,15 +395,36 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 		}
 		p.stored, _ = sink.Amend(p.stored, output.Message{Flags: m.Flags, InternalDate: m.InternalDate})
 	}
+	// idOf is the number of m in the set's terms (0 while the UID of a UID
+	// FETCH has not come yet).
+	idOf := func(m *imap.FetchMessage) uint32 {
+		if set.UID {
+			return m.UID
+		}
+		return m.SeqNum
+	}
 	// markSeen notes that a requested message came (when it is known which).
 	markSeen := func(m *imap.FetchMessage) {
-		id := m.UID
-		if !set.UID {
-			id = m.SeqNum
+		if id := idOf(m); id != 0 {
+			seen.Add(id)
 		}
-		if finite && id != 0 {
-			seen[id] = true
+	}
+	// skipped says why a message the server sent is not stored: one that
+	// was not asked for (unsolicited, RFC 3501 §7.4.2 lets a server send
+	// FETCH data at any time), or one that already came in this response
+	// (a server may send the data of a message more than once; the first
+	// copy is kept). Nil when it is to be stored.
+	skipped := func(m *imap.FetchMessage) *SkippedMessageError {
+		id := idOf(m)
+		switch {
+		case id == 0:
+			return nil
+		case finite && !requested.Contains(id):
+			return &SkippedMessageError{Name: messageName(m), Reason: "not asked for", Unsolicited: true}
+		case seen.Contains(id):
+			return &SkippedMessageError{Name: messageName(m), Reason: "sent again in the same response; the first copy is kept"}
 		}
+		return nil
 	}
 	fetchOpts := &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true, BodySections: []imap.BodySection{section}}
 	c.Response("FETCH") // unilateral flag updates from before: not about these messages
@@ -408,11 +437,21 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 			amend(m) // a FETCH response without the body: late flags
 			return nil
 		}
+		if skip := skipped(m); skip != nil {
+			skip.warn(opts)
+			return nil // the body is skipped when the next response is read
+		}
+		if body.Size < 0 { // BODY[] NIL: nothing to store
+			markSeen(m)
+			failures.add(messageName(m), &MissingBodyError{Section: body.Name, Nil: true, RFC822Size: m.RFC822Size})
+			return nil
+		}
 		if len(order) >= flushEvery {
 			if err := commit(); err != nil {
 				return err
 			}
 		}
+		counted := &countingReader{r: body}
 		meta := output.Message{UID: m.UID, UIDValidity: mb.UIDValidity, Mailbox: opts.Mailbox, Flags: m.Flags, InternalDate: m.InternalDate}
 		// The rest of the response (UID, FLAGS, INTERNALDATE after the
 		// body) is read once the body is written, before the file is named.
@@ -429,16 +468,22 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 			if set.UID && m.UID == 0 {
 				return &MissingUIDError{SeqNum: m.SeqNum}
 			}
+			if skip := skipped(m); skip != nil { // its UID came after the body
+				return skip
+			}
+			if body.IsWholeMessage() && counted.n == 0 && m.RFC822Size > 0 {
+				return &MissingBodyError{Section: body.Name, RFC822Size: m.RFC822Size}
+			}
 			meta.UID, meta.Flags, meta.InternalDate = m.UID, m.Flags, m.InternalDate
 			return nil
 		}
 		if exactSize && body.Size >= 0 {
 			meta.Size = body.Size
 		}
-		var src io.Reader = body
+		var src io.Reader = counted
 		if opts.Decode {
 			encoding, _ := encodings.of(m)
-			if src, err = decodeReader(body, encoding); err != nil {
+			if src, err = decodeReader(counted, encoding); err != nil {
 				markSeen(m)
 				failures.add(messageName(m), err)
 				return nil
@@ -452,6 +497,11 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 			_, err := pol.Write(w, src)
 			return err
 		})
+		var skip *SkippedMessageError
+		if errors.As(err, &skip) {
+			skip.warn(opts)
+			return nil
+		}
 		markSeen(m)
 		if err != nil {
 			var missing *MissingUIDError
@@ -501,19 +551,17 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 	if !set.UID {
 		kind = "message"
 	}
-	if finite {
-		for _, n := range requested {
-			if seen[n] {
-				continue
-			}
-			if noUID > 0 {
-				// It may be one of the messages that came without UID.
-				failures.add(fmt.Sprintf("%s %d", kind, n), errors.New("no message with this UID was received"))
-			} else {
-				failures.add(fmt.Sprintf("%s %d", kind, n), fmt.Errorf("not in %s", opts.Mailbox))
-			}
+	requested.Each(func(n uint32) {
+		if seen.Contains(n) {
+			return
 		}
-	}
+		if noUID > 0 {
+			// It may be one of the messages that came without UID.
+			failures.add(fmt.Sprintf("%s %d", kind, n), errors.New("no message with this UID was received"))
+		} else {
+			failures.add(fmt.Sprintf("%s %d", kind, n), fmt.Errorf("not in %s", opts.Mailbox))
+		}
+	})
 	return failures.result(total)
 }
 
@@ -533,6 +581,61 @@ type MissingUIDError struct {
 
 func (e *MissingUIDError) Error() string {
 	return fmt.Sprintf("the server sent message %d without its UID (RFC 3501 §6.4.8); not stored", e.SeqNum)
+}
+
+// SkippedMessageError says why a message the server sent was not stored
+// although nothing failed: it was not asked for, or it came a second time
+// in the same response (RFC 3501 §7.4.2: FETCH data may be unsolicited
+// and may repeat). It is a warning, not a failure.
+type SkippedMessageError struct {
+	Name   string // e.g. "UID 3"
+	Reason string
+	// Unsolicited is true for a message not asked for: ordinary server
+	// behaviour, ignored without a warning (--debug shows it).
+	Unsolicited bool
+}
+
+// warn tells the user about a repeated message; an unsolicited one is
+// ignored silently.
+func (e *SkippedMessageError) warn(opts *FetchOptions) {
+	if !e.Unsolicited && !opts.Quiet {
+		opts.IO.Warnf("%v", e)
+	}
+}
+
+func (e *SkippedMessageError) Error() string {
+	return fmt.Sprintf("%s: ignored, %s", e.Name, e.Reason)
+}
+
+// MissingBodyError reports a message whose body the server did not send:
+// BODY[] NIL, or an empty BODY[] while RFC822.SIZE says the message has
+// bytes (RFC 3501 §7.4.2). No file is written for it; it counts as failed.
+type MissingBodyError struct {
+	Section    string // the item as the server named it, e.g. "BODY[]"
+	Nil        bool
+	RFC822Size int64 // -1 when not sent
+}
+
+func (e *MissingBodyError) Error() string {
+	if e.Nil {
+		if e.RFC822Size >= 0 {
+			return fmt.Sprintf("the server sent %s NIL for a message of RFC822.SIZE %d; not stored", e.Section, e.RFC822Size)
+		}
+		return fmt.Sprintf("the server sent %s NIL; not stored", e.Section)
+	}
+	return fmt.Sprintf("the server sent an empty %s for a message of RFC822.SIZE %d; not stored", e.Section, e.RFC822Size)
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // messageName names a fetched message in a failure: by UID, or by
@@ -571,7 +674,8 @@ func isMessageFailure(err error) bool {
 	var mismatch *imap.SizeMismatchError
 	var outMismatch *output.SizeMismatchError
 	var missing *MissingUIDError
-	return errors.As(err, &defect) || errors.As(err, &generate) || errors.As(err, &fold) ||
+	var noBody *MissingBodyError
+	return errors.As(err, &noBody) || errors.As(err, &defect) || errors.As(err, &generate) || errors.As(err, &fold) ||
 		errors.As(err, &tooLong) || errors.As(err, &mismatch) || errors.As(err, &outMismatch) ||
 		errors.As(err, &missing)
 }
