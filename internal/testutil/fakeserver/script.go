@@ -171,7 +171,7 @@ func ParseScript(text string) (*Script, error) {
 			s.add(Step{Kind: StartTLS, Line: n})
 		case trimmed == "login":
 			re, _ := compilePattern("$tag LOGIN *")
-			s.Steps = append(s.Steps,
+			s.add(
 				Step{Kind: Send, Text: "* OK [CAPABILITY $caps] fake server ready", Line: n},
 				Step{Kind: Expect, Text: "$tag LOGIN *", Line: n, pattern: re},
 				Step{Kind: Send, Text: "$tag OK [CAPABILITY $caps] logged in", Line: n},
