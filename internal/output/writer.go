@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"time"
@@ -23,8 +24,12 @@ const (
 // whose Message.Complete fails) is left truncated in the stream, and the
 // caller must report the failure. An mboxrd "From " line is dated as
 // [MboxSink.Put] dates it.
+//
+// Writes are buffered (mboxrd quoting works line by line) and the buffer
+// is flushed when each message ends, so that a reader of the stream
+// (e.g. "| head") sees every whole message as soon as it is written.
 type WriterSink struct {
-	w      io.Writer
+	w      *bufio.Writer
 	format WriterFormat
 	count  int
 	closed bool
@@ -32,11 +37,25 @@ type WriterSink struct {
 
 // NewWriterSink returns a sink writing to w in the given format.
 func NewWriterSink(w io.Writer, format WriterFormat) *WriterSink {
-	return &WriterSink{w: w, format: format}
+	return &WriterSink{w: bufio.NewWriterSize(w, writerBufferSize), format: format}
 }
 
-// Put writes m to the stream; see [Sink.Put].
+// writerBufferSize is the buffer of a [WriterSink]: one write(2) per
+// 64 KiB instead of one per line.
+const writerBufferSize = 64 << 10
+
+// Put writes m to the stream and flushes it; see [Sink.Put].
 func (s *WriterSink) Put(ctx context.Context, m Message, write WriteFunc) (Stored, error) {
+	st, err := s.put(ctx, m, write)
+	if ferr := s.w.Flush(); ferr != nil && err == nil {
+		st.Committed = false
+		err = ferr
+	}
+	return st, err
+}
+
+// put writes m into the buffer.
+func (s *WriterSink) put(ctx context.Context, m Message, write WriteFunc) (Stored, error) {
 	if s.closed {
 		return Stored{}, ErrClosed
 	}
@@ -97,11 +116,16 @@ func (s *WriterSink) finish(m Message, q *mboxrdWriter, n int64, err error) (Sto
 // See [Sink.Amend].
 func (s *WriterSink) Amend(st Stored, late Message) (Stored, bool) { return st, false }
 
-// Flush does nothing: every Put went straight to the stream.
-func (s *WriterSink) Flush() ([]Stored, error) { return nil, nil }
+// Flush writes out what is buffered; every Put already ended with a
+// flush, so it reports no new messages.
+func (s *WriterSink) Flush() ([]Stored, error) { return nil, s.w.Flush() }
 
-// Close marks the sink closed; it does not close the stream.
+// Close flushes the buffer and marks the sink closed; it does not close
+// the stream.
 func (s *WriterSink) Close() error {
+	if s.closed {
+		return nil
+	}
 	s.closed = true
-	return nil
+	return s.w.Flush()
 }
