@@ -133,6 +133,24 @@ func (o *FetchOptions) items() (string, error) {
 	return "(" + strings.Join(items, " ") + ")", nil
 }
 
+// sectionKeys returns the sectionKey of each body section asked for, as the
+// server names it in its response (without .PEEK and <partial>).
+func (o *FetchOptions) sectionKeys() map[string]bool {
+	keys := map[string]bool{}
+	for _, s := range o.BodySections {
+		spec, err := s.spec()
+		if err != nil {
+			continue
+		}
+		kind := "BODY"
+		if s.Binary {
+			kind = "BINARY"
+		}
+		keys[sectionKey(kind+"["+spec+"]")] = true
+	}
+	return keys
+}
+
 // FetchMessage is one FETCH response (RFC 3501 §7.4.2). Attributes the
 // server sent before a body section are set when NextBody returns that
 // section; all are set once NextBody returned nil.
@@ -150,6 +168,12 @@ type FetchMessage struct {
 	// Other holds attributes this package does not interpret, by name
 	// (and an INTERNALDATE that is not an RFC 3501 date-time).
 	Other map[string]imapwire.Value
+
+	// Unrequested names the body sections the server sent that the
+	// command did not ask for (e.g. BODY[HEADER] for BODY.PEEK[]); they
+	// were skipped, never handed out by NextBody (RFC 3501 §7.4.2: the
+	// response names the section it carries).
+	Unrequested []string
 
 	p           *fetchParser
 	pending     *BodySectionReader
@@ -194,6 +218,24 @@ func (e *SizeMismatchError) Error() string {
 		e.SeqNum, e.UID, e.Section, e.LiteralSize, e.RFC822Size)
 }
 
+// NilSectionError is returned by BodySectionReader.Read for a section the
+// server sent as NIL (RFC 3501 §9 "nstring"): the server could not give
+// the data, which is not the same as an empty section.
+type NilSectionError struct {
+	SeqNum     uint32
+	UID        uint32
+	Section    string // e.g. "BODY[]"
+	RFC822Size int64  // -1 unless RFC822.SIZE was sent
+}
+
+func (e *NilSectionError) Error() string {
+	msg := fmt.Sprintf("imap: message %d (UID %d): server sent %s as NIL", e.SeqNum, e.UID, e.Section)
+	if e.RFC822Size >= 0 {
+		msg += fmt.Sprintf(" (RFC822.SIZE %d)", e.RFC822Size)
+	}
+	return msg
+}
+
 // BodySectionReader streams one body section literal; it is limited to the
 // size the server announced and never buffered whole.
 type BodySectionReader struct {
@@ -219,9 +261,16 @@ func (b *BodySectionReader) IsWholeMessage() bool {
 	return (b.Name == "BODY[]" || b.Name == "RFC822") && b.Origin < 0
 }
 
+// IsNil reports whether the server sent NIL instead of the section.
+func (b *BodySectionReader) IsNil() bool { return b.Size < 0 }
+
 // Read reads the section. At the end it returns a *SizeMismatchError
-// instead of io.EOF when RFC822.SIZE was sent before the body and differs.
+// instead of io.EOF when RFC822.SIZE was sent before the body and differs,
+// and for a section sent as NIL it returns a *NilSectionError.
 func (b *BodySectionReader) Read(p []byte) (int, error) {
+	if b.IsNil() {
+		return 0, &NilSectionError{SeqNum: b.msg.SeqNum, UID: b.msg.UID, Section: b.Name, RFC822Size: b.msg.RFC822Size}
+	}
 	n, err := b.r.Read(p)
 	if err == io.EOF {
 		if mm := b.mismatch(); mm != nil {
@@ -256,6 +305,9 @@ type fetchSink struct {
 	collect []*FetchMessage // when fn is nil (STORE results)
 	err     error           // first callback error
 	late    []error         // size mismatches found after the body
+	// sections are the body sections asked for (sectionKey); nil when
+	// unknown (STORE).
+	sections map[string]bool
 }
 
 type fetchParser struct {
@@ -263,6 +315,17 @@ type fetchParser struct {
 	m    *FetchMessage
 	done bool
 	err  error
+	// want holds the body sections the command asked for (sectionKey);
+	// nil accepts any.
+	want map[string]bool
+}
+
+// sectionKey normalises a body section name for comparison: upper case,
+// no quotes, single spaces. BODY.PEEK[x] is answered as BODY[x]
+// (RFC 3501 §6.4.5), so the caller passes the name without ".PEEK".
+func sectionKey(name string) string {
+	name = strings.ToUpper(strings.ReplaceAll(name, `"`, ""))
+	return strings.Join(strings.Fields(name), " ")
 }
 
 // advance parses attributes up to the next body section, which it
@@ -285,6 +348,18 @@ func (p *fetchParser) advance() (*BodySectionReader, error) {
 		if err != nil {
 			p.err = err
 			break
+		}
+		if b != nil && p.want != nil && !p.want[sectionKey(b.Name)] {
+			// Not what was asked for: never handed out as if it were.
+			p.m.Unrequested = append(p.m.Unrequested, b.Name)
+			if i := len(p.m.wholeBodies) - 1; i >= 0 && p.m.wholeBodies[i] == b {
+				p.m.wholeBodies = p.m.wholeBodies[:i]
+			}
+			if err := b.discard(); err != nil {
+				p.err = err
+				break
+			}
+			continue
 		}
 		if b != nil {
 			return b, nil
@@ -436,6 +511,9 @@ func (c *Client) readFetch(resp *Response) error {
 	m.p = p
 
 	var sink *fetchSink
+	if cmd != nil && cmd.fetch != nil {
+		p.want = cmd.fetch.sections
+	}
 	if cmd != nil {
 		sink = cmd.fetch
 		// A FETCH outside a sequence-number FETCH's set is unilateral (a
@@ -527,7 +605,7 @@ func (c *Client) Fetch(ctx context.Context, set NumSet, opts *FetchOptions, fn f
 	if fn == nil {
 		fn = func(*FetchMessage) error { return nil }
 	}
-	sink := &fetchSink{fn: fn, set: &set}
+	sink := &fetchSink{fn: fn, set: &set, sections: opts.sectionKeys()}
 	cmd := c.newCommand(name, "FETCH")
 	cmd.fetch = sink
 	err = c.run(ctx, cmd, func(e *imapwire.Encoder) {

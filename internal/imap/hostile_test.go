@@ -2,6 +2,7 @@ package imap
 
 import (
 	"errors"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
@@ -126,5 +127,83 @@ S: A3 OK done
 	}
 	if st, err := c.Status(ctx, "é", []string{"MESSAGES"}); err != nil || st.Messages != 4 {
 		t.Errorf("Status(é) = %+v, %v", st, err)
+	}
+}
+
+// RFC 3501 §9: body section data is an nstring; NIL means the server could
+// not give the section, which a reader must not mistake for an empty one.
+func TestFetchBodyNil(t *testing.T) {
+	c := dialScript(t, greeting+examineInbox+`C: A1 UID FETCH 1 (UID RFC822.SIZE BODY.PEEK[])
+S: * 1 FETCH (UID 1 RFC822.SIZE 17 BODY[] NIL)
+S: A1 OK done
+`)
+	if _, err := c.Examine(ctx, "INBOX"); err != nil {
+		t.Fatal(err)
+	}
+	var readErr error
+	var isNil bool
+	err := c.Fetch(ctx, UIDSetNum(1), &FetchOptions{UID: true, RFC822Size: true, BodySections: []BodySection{{Peek: true}}}, func(m *FetchMessage) error {
+		b, err := m.NextBody()
+		if err != nil || b == nil {
+			t.Fatalf("NextBody = %v, %v", b, err)
+		}
+		isNil = b.IsNil()
+		_, readErr = io.ReadAll(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ne *NilSectionError
+	if !isNil || !errors.As(readErr, &ne) || ne.UID != 1 || ne.Section != "BODY[]" || ne.RFC822Size != 17 {
+		t.Fatalf("IsNil = %v, read error = %v; want *NilSectionError", isNil, readErr)
+	}
+}
+
+// RFC 3501 §7.4.2: a FETCH response names the section it carries, and
+// BODY.PEEK[] is answered as BODY[]. A BODY[HEADER] sent instead is not
+// handed out as the message; it is skipped and named in Unrequested.
+func TestFetchWrongSectionNotHandedOut(t *testing.T) {
+	c := dialScript(t, greeting+examineInbox+`C: A1 UID FETCH 1:2 (UID RFC822.SIZE BODY.PEEK[])
+S: * 1 FETCH (UID 1 RFC822.SIZE 30 BODY[HEADER] {14}
+S: Subject: a
+S: 
+S: )
+S: * 2 FETCH (UID 2 RFC822.SIZE 15 body[] {15}
+S: Subject: b
+S: 
+S: x)
+S: A1 OK done
+`)
+	if _, err := c.Examine(ctx, "INBOX"); err != nil {
+		t.Fatal(err)
+	}
+	got := map[uint32]string{}
+	var unrequested []string
+	set, _ := ParseUIDSet("1:2")
+	err := c.Fetch(ctx, set, &FetchOptions{UID: true, RFC822Size: true, BodySections: []BodySection{{Peek: true}}}, func(m *FetchMessage) error {
+		b, err := m.NextBody()
+		if err != nil {
+			return err
+		}
+		if b == nil {
+			unrequested = append(unrequested, m.Unrequested...)
+			return nil
+		}
+		data, err := io.ReadAll(b)
+		if err != nil {
+			return err
+		}
+		got[m.UID] = string(data)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[2] != "Subject: b\r\n\r\nx" {
+		t.Errorf("bodies = %v, want only UID 2's BODY[]", got)
+	}
+	if len(unrequested) != 1 || unrequested[0] != "BODY[HEADER]" {
+		t.Errorf("Unrequested = %q, want [BODY[HEADER]]", unrequested)
 	}
 }

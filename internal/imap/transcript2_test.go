@@ -38,6 +38,11 @@ S: A0 OK FETCH completed
 			return fmt.Errorf("NextBody = %v, %v", b, err)
 		}
 		data, err := io.ReadAll(b)
+		var ne *NilSectionError
+		if b.IsNil() && errors.As(err, &ne) {
+			// NIL is not an empty body (RFC 3501 §9 nstring).
+			data, err = []byte("<NIL>"), nil
+		}
 		if err != nil {
 			return err
 		}
@@ -57,7 +62,7 @@ S: A0 OK FETCH completed
 	want := []got{
 		{1, 7, []string{`\Seen`}, "1996-07-17T02:44:25-07:00", "Subject: x\r\n", 12},
 		{2, 9, []string{}, "", "abc\r\n", 5},
-		{3, 10, nil, "", "", -1},
+		{3, 10, nil, "", "<NIL>", -1},
 	}
 	if fmt.Sprint(msgs) != fmt.Sprint(want) {
 		t.Errorf("Fetch = %v, want %v", msgs, want)
