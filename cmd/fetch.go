@@ -304,7 +304,7 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 	// The numbers asked for (none when the set has "*": then any message
 	// the server sends is in it, RFC 3501 §6.4.8).
 	finite := finiteSet(set)
-	requested := &numRuns{}
+	requested := &output.NumberSet{}
 	if finite {
 		requested = newNumRuns(set)
 	}
@@ -349,7 +349,7 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 
 	// seen holds the numbers of the messages that came, as runs: flat in
 	// the size of the mailbox.
-	seen := &numRuns{}
+	seen := &output.NumberSet{}
 	failures := &batchFailures{io: opts.IO, quiet: opts.Quiet}
 	// Files are committed in groups (a few fsyncs per group, not two per
 	// message), and at least every flushEvery messages, so that a long

@@ -164,7 +164,11 @@ type EMLSink struct {
 	template NameTemplate
 	file     fileSink
 	count    int
+	// used holds the names given in this run. With the default template
+	// {uid}, usedUIDs holds the UIDs instead, as runs: flat in the number
+	// of messages.
 	used     map[string]bool
+	usedUIDs NumberSet
 	dirReady bool
 }
 
@@ -204,18 +208,30 @@ func (s *EMLSink) Put(ctx context.Context, m Message, write WriteFunc) (Stored, 
 		if name != filepath.Base(name) || !filepath.IsLocal(name) {
 			return "", &NameError{Template: s.template.text, Name: name, Reason: "leaves the folder"}
 		}
-		if s.used[name] {
+		if s.nameUsed(name, m) {
 			return "", &NameError{Template: s.template.text, Name: name, Reason: "used by an earlier message of this run"}
 		}
 		return filepath.Join(s.dir, name), nil
 	}
-	stored, _, err := s.file.putFile(ctx, m, s.dir, write, create, final, nil)
+	stored, completed, err := s.file.putFile(ctx, m, s.dir, write, create, final, nil)
 	if err != nil {
 		return Stored{}, err
 	}
-	s.used[name] = true
+	if s.template.text == DefaultNameTemplate {
+		s.usedUIDs.Add(completed.UID)
+	} else {
+		s.used[name] = true
+	}
 	s.count++
 	return stored, nil
+}
+
+// nameUsed reports whether an earlier message of this run got name.
+func (s *EMLSink) nameUsed(name string, m Message) bool {
+	if s.template.text == DefaultNameTemplate {
+		return s.usedUIDs.Contains(m.UID)
+	}
+	return s.used[name]
 }
 
 // Amend dates a pending message anew (its modification time); the name

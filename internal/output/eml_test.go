@@ -223,3 +223,36 @@ func TestEMLSinkGroupCommit(t *testing.T) {
 		t.Errorf("Put after Close = %v, want ErrClosed", err)
 	}
 }
+
+// With the default name {uid}, the names given in a run are kept as runs
+// of UIDs: a repeated UID is still refused, and 2,000 ascending UIDs
+// (group-committed every 256, as fetch does) leave one run and no name
+// map behind.
+func TestEMLSinkDefaultNamesBookkeepingIsFlat(t *testing.T) {
+	dir := t.TempDir()
+	sink := NewEMLSink(dir, NameTemplate{}, Options{GroupCommit: true})
+	defer sink.Close()
+	for uid := uint32(1); uid <= 2000; uid++ {
+		if _, err := sink.Put(context.Background(), Message{UID: uid}, bytesWriter("a\n")); err != nil {
+			t.Fatal(err)
+		}
+		if uid%256 == 0 {
+			if _, err := sink.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			if len(sink.file.pending) != 0 {
+				t.Fatalf("%d files pending after Flush", len(sink.file.pending))
+			}
+		}
+	}
+	if sink.usedUIDs.Runs() != 1 || len(sink.used) != 0 {
+		t.Errorf("bookkeeping: %d runs, %d names; want 1 run, no names", sink.usedUIDs.Runs(), len(sink.used))
+	}
+	var nameErr *NameError
+	if _, err := sink.Put(context.Background(), Message{UID: 7}, bytesWriter("b\n")); !errors.As(err, &nameErr) {
+		t.Fatalf("Put of UID 7 again = %v, want *NameError", err)
+	}
+	if got := readFile(t, filepath.Join(dir, "7.eml")); got != "a\n" {
+		t.Errorf("7.eml = %q, want the first message", got)
+	}
+}
