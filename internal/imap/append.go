@@ -58,7 +58,10 @@ func (c *Client) Append(ctx context.Context, mailbox string, size int64, r io.Re
 			return nil, &CapabilityError{Command: "APPEND", Reason: "UTF8 data item needs ENABLE UTF8=ACCEPT first (RFC 6855 §4)"}
 		}
 	}
-	wire := c.wireMailbox(mailbox)
+	wire, werr := c.wireMailbox(mailbox)
+	if werr != nil {
+		return nil, werr
+	}
 	cmd := c.newCommand("APPEND")
 	err = c.run(ctx, cmd, func(e *imapwire.Encoder) {
 		e.SP().AString(wire)

@@ -160,7 +160,10 @@ func (c *Client) GetQuota(ctx context.Context, root string) (*Quota, error) {
 // GetQuotaRoot returns the quota roots of a mailbox and their quotas
 // (RFC 9208 §4.3).
 func (c *Client) GetQuotaRoot(ctx context.Context, mailbox string) ([]string, []Quota, error) {
-	wire := c.wireMailbox(mailbox)
+	wire, werr := c.wireMailbox(mailbox)
+	if werr != nil {
+		return nil, nil, werr
+	}
 	cmd := c.newCommand("GETQUOTAROOT", "QUOTAROOT", "QUOTA")
 	if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().AString(wire) }, false); err != nil {
 		return nil, nil, err
@@ -214,7 +217,10 @@ func (c *Client) SetQuota(ctx context.Context, root string, limits map[string]ui
 // GetACL returns a mailbox's access control list: identifier -> rights
 // (RFC 4314 §3.3).
 func (c *Client) GetACL(ctx context.Context, mailbox string) (map[string]string, error) {
-	wire := c.wireMailbox(mailbox)
+	wire, werr := c.wireMailbox(mailbox)
+	if werr != nil {
+		return nil, werr
+	}
 	cmd := c.newCommand("GETACL", "ACL")
 	if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().AString(wire) }, false); err != nil {
 		return nil, err
@@ -233,7 +239,10 @@ func (c *Client) GetACL(ctx context.Context, mailbox string) (map[string]string,
 // SetACL grants rights to identifier on mailbox (RFC 4314 §3.1); rights
 // may start with "+" or "-" to add or remove.
 func (c *Client) SetACL(ctx context.Context, mailbox, identifier, rights string) error {
-	wire := c.wireMailbox(mailbox)
+	wire, werr := c.wireMailbox(mailbox)
+	if werr != nil {
+		return werr
+	}
 	return c.simple(ctx, "SETACL", func(e *imapwire.Encoder) {
 		e.SP().AString(wire).SP().AString(identifier).SP().AString(rights)
 	})
@@ -241,14 +250,20 @@ func (c *Client) SetACL(ctx context.Context, mailbox, identifier, rights string)
 
 // DeleteACL removes identifier from mailbox's ACL (RFC 4314 §3.2).
 func (c *Client) DeleteACL(ctx context.Context, mailbox, identifier string) error {
-	wire := c.wireMailbox(mailbox)
+	wire, werr := c.wireMailbox(mailbox)
+	if werr != nil {
+		return werr
+	}
 	return c.simple(ctx, "DELETEACL", func(e *imapwire.Encoder) { e.SP().AString(wire).SP().AString(identifier) })
 }
 
 // MyRights returns the rights the logged-in user has on mailbox
 // (RFC 4314 §3.5).
 func (c *Client) MyRights(ctx context.Context, mailbox string) (string, error) {
-	wire := c.wireMailbox(mailbox)
+	wire, werr := c.wireMailbox(mailbox)
+	if werr != nil {
+		return "", werr
+	}
 	cmd := c.newCommand("MYRIGHTS", "MYRIGHTS")
 	if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().AString(wire) }, false); err != nil {
 		return "", err
@@ -264,7 +279,10 @@ func (c *Client) MyRights(ctx context.Context, mailbox string) (string, error) {
 // GetAnnotation sends GETANNOTATION (draft-daboo-imap-annotatemore-05, as
 // imaplib's getannotation) and returns the raw ANNOTATION responses.
 func (c *Client) GetAnnotation(ctx context.Context, mailbox, entry, attribute string) ([]*Response, error) {
-	wire := c.wireMailbox(mailbox)
+	wire, werr := c.wireMailbox(mailbox)
+	if werr != nil {
+		return nil, werr
+	}
 	cmd := c.newCommand("GETANNOTATION", "ANNOTATION")
 	err := c.run(ctx, cmd, func(e *imapwire.Encoder) {
 		e.SP().AString(wire).SP().String(entry).SP().String(attribute)
@@ -275,7 +293,10 @@ func (c *Client) GetAnnotation(ctx context.Context, mailbox, entry, attribute st
 // SetAnnotation sends SETANNOTATION mailbox entry (attr value ...)
 // (draft-daboo-imap-annotatemore-05, as imaplib's setannotation).
 func (c *Client) SetAnnotation(ctx context.Context, mailbox, entry string, attributes [][2]string) ([]*Response, error) {
-	wire := c.wireMailbox(mailbox)
+	wire, werr := c.wireMailbox(mailbox)
+	if werr != nil {
+		return nil, werr
+	}
 	cmd := c.newCommand("SETANNOTATION", "ANNOTATION")
 	err := c.run(ctx, cmd, func(e *imapwire.Encoder) {
 		e.SP().AString(wire).SP().String(entry).Raw(" (")

@@ -207,3 +207,34 @@ S: A1 OK done
 		t.Errorf("Unrequested = %q, want [BODY[HEADER]]", unrequested)
 	}
 }
+
+// A mailbox name that is not valid UTF-8 has no modified UTF-7 form
+// (RFC 3501 §5.1.3): it is refused before anything is sent, never turned
+// into U+FFFD (another mailbox).
+func TestInvalidUTF8MailboxNameRefused(t *testing.T) {
+	c := dialScript(t, greeting+`C: A0 NOOP
+S: A0 OK done
+`)
+	name := "caf\xe9"
+	var me *MailboxEncodeError
+	if _, err := c.Select(ctx, name, nil); !errors.As(err, &me) || me.Offset != 3 {
+		t.Errorf("Select(%q) = %v, want *MailboxEncodeError at byte 3", name, err)
+	}
+	if err := c.Rename(ctx, "ok", name); !errors.As(err, &me) {
+		t.Errorf("Rename to %q = %v, want *MailboxEncodeError", name, err)
+	}
+	if _, err := c.Status(ctx, name, []string{"MESSAGES"}); !errors.As(err, &me) {
+		t.Errorf("Status(%q) = %v, want *MailboxEncodeError", name, err)
+	}
+	if _, err := c.Append(ctx, name, 1, strings.NewReader("x"), nil); !errors.As(err, &me) {
+		t.Errorf("Append(%q) = %v, want *MailboxEncodeError", name, err)
+	}
+	// U+FFFD itself is a valid character and not refused.
+	if err := checkMailboxName("a\uFFFDb"); err != nil {
+		t.Errorf("checkMailboxName(U+FFFD) = %v", err)
+	}
+	// Nothing was sent for the refused names: the next command is NOOP.
+	if err := c.Noop(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -53,14 +53,22 @@ type QResyncOptions struct {
 
 // wireMailbox gives the wire form of a mailbox name: modified UTF-7
 // (RFC 3501 §5.1.3), or UTF-8 once UTF8=ACCEPT is enabled (RFC 6855 §3).
-func (c *Client) wireMailbox(name string) string {
+//
+// A name that is not valid UTF-8 is refused with a *MailboxEncodeError:
+// it cannot be written in modified UTF-7 (RFC 3501 §5.1.3) nor sent under
+// UTF8=ACCEPT (RFC 6855 §3), and replacing its bytes would name another
+// mailbox.
+func (c *Client) wireMailbox(name string) (string, error) {
+	if err := checkMailboxName(name); err != nil {
+		return "", err
+	}
 	c.mu.Lock()
 	utf8 := c.enabled["UTF8=ACCEPT"] || c.enabled["IMAP4REV2"]
 	c.mu.Unlock()
 	if utf8 || strings.EqualFold(name, "INBOX") {
-		return name
+		return name, nil
 	}
-	return EncodeMailboxName(name)
+	return EncodeMailboxName(name), nil
 }
 
 // decodeMailbox turns a wire mailbox name into UTF-8. A name that is not
@@ -116,7 +124,10 @@ func (c *Client) Select(ctx context.Context, name string, opts *SelectOptions) (
 		c.mu.Unlock()
 	}
 	// A failed SELECT leaves no mailbox selected (RFC 3501 §6.3.1).
-	wire := c.wireMailbox(name)
+	wire, werr := c.wireMailbox(name)
+	if werr != nil {
+		return nil, werr
+	}
 	err := c.run(ctx, cmd, func(e *imapwire.Encoder) {
 		e.SP().AString(wire)
 		switch {
@@ -181,32 +192,51 @@ func (c *Client) Unselect(ctx context.Context) error {
 
 // Create creates a mailbox (RFC 3501 §6.3.3).
 func (c *Client) Create(ctx context.Context, name string) error {
-	wire := c.wireMailbox(name)
+	wire, werr := c.wireMailbox(name)
+	if werr != nil {
+		return werr
+	}
 	return c.simple(ctx, "CREATE", func(e *imapwire.Encoder) { e.SP().AString(wire) })
 }
 
 // Delete deletes a mailbox (RFC 3501 §6.3.4).
 func (c *Client) Delete(ctx context.Context, name string) error {
-	wire := c.wireMailbox(name)
+	wire, werr := c.wireMailbox(name)
+	if werr != nil {
+		return werr
+	}
 	return c.simple(ctx, "DELETE", func(e *imapwire.Encoder) { e.SP().AString(wire) })
 }
 
 // Rename renames a mailbox (RFC 3501 §6.3.5).
 func (c *Client) Rename(ctx context.Context, from, to string) error {
-	f, t := c.wireMailbox(from), c.wireMailbox(to)
+	f, werr := c.wireMailbox(from)
+	if werr != nil {
+		return werr
+	}
+	t, werr := c.wireMailbox(to)
+	if werr != nil {
+		return werr
+	}
 	return c.simple(ctx, "RENAME", func(e *imapwire.Encoder) { e.SP().AString(f).SP().AString(t) })
 }
 
 // Subscribe adds a mailbox to the subscription list (RFC 3501 §6.3.6).
 func (c *Client) Subscribe(ctx context.Context, name string) error {
-	wire := c.wireMailbox(name)
+	wire, werr := c.wireMailbox(name)
+	if werr != nil {
+		return werr
+	}
 	return c.simple(ctx, "SUBSCRIBE", func(e *imapwire.Encoder) { e.SP().AString(wire) })
 }
 
 // Unsubscribe removes a mailbox from the subscription list (RFC 3501
 // §6.3.7).
 func (c *Client) Unsubscribe(ctx context.Context, name string) error {
-	wire := c.wireMailbox(name)
+	wire, werr := c.wireMailbox(name)
+	if werr != nil {
+		return werr
+	}
 	return c.simple(ctx, "UNSUBSCRIBE", func(e *imapwire.Encoder) { e.SP().AString(wire) })
 }
 
@@ -299,7 +329,14 @@ func (c *Client) List(ctx context.Context, reference, pattern string, opts *List
 	if statusInList {
 		cmd = c.newCommand("LIST", "LIST", "STATUS")
 	}
-	ref, pat := c.wireMailbox(reference), c.wireMailbox(pattern)
+	ref, werr := c.wireMailbox(reference)
+	if werr != nil {
+		return nil, werr
+	}
+	pat, werr := c.wireMailbox(pattern)
+	if werr != nil {
+		return nil, werr
+	}
 	for _, s := range opts.Status {
 		if !isAtom(s) {
 			return nil, &imapwire.EncodeError{Rule: "status-att", Msg: s}
@@ -362,7 +399,14 @@ func (c *Client) statusEach(ctx context.Context, list []*ListMailbox, items []st
 // Lsub lists subscribed mailboxes (RFC 3501 §6.3.9).
 func (c *Client) Lsub(ctx context.Context, reference, pattern string) ([]*ListMailbox, error) {
 	cmd := c.newCommand("LSUB", "LSUB")
-	ref, pat := c.wireMailbox(reference), c.wireMailbox(pattern)
+	ref, werr := c.wireMailbox(reference)
+	if werr != nil {
+		return nil, werr
+	}
+	pat, werr := c.wireMailbox(pattern)
+	if werr != nil {
+		return nil, werr
+	}
 	if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().AString(ref).SP().ListMailbox(pat) }, false); err != nil {
 		return nil, err
 	}
@@ -433,7 +477,10 @@ func (c *Client) sendStatus(ctx context.Context, name string, items []string) (*
 		}
 	}
 	cmd := c.newCommand("STATUS", "STATUS")
-	wire := c.wireMailbox(name)
+	wire, werr := c.wireMailbox(name)
+	if werr != nil {
+		return nil, werr
+	}
 	cmd.key = wire
 	err := c.send(ctx, cmd, func(e *imapwire.Encoder) {
 		e.SP().AString(wire).Raw(" (" + strings.Join(upper(items), " ") + ")")

@@ -120,7 +120,10 @@ func (c *Client) Copy(ctx context.Context, set NumSet, dest string) (*CopyResult
 	if set.UID {
 		name = "UID COPY"
 	}
-	wire := c.wireMailbox(dest)
+	wire, werr := c.wireMailbox(dest)
+	if werr != nil {
+		return nil, werr
+	}
 	cmd := c.newCommand(name)
 	if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().Raw(set.String()).SP().AString(wire) }, false); err != nil {
 		return nil, err
@@ -146,7 +149,10 @@ func (c *Client) Move(ctx context.Context, set NumSet, dest string) (*CopyResult
 		return nil, err
 	}
 	if c.Has(ctx, "MOVE") || c.Has(ctx, "IMAP4rev2") {
-		wire := c.wireMailbox(dest)
+		wire, werr := c.wireMailbox(dest)
+		if werr != nil {
+			return nil, werr
+		}
 		cmd := c.newCommand(name, "OK")
 		if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().Raw(set.String()).SP().AString(wire) }, false); err != nil {
 			return nil, err

@@ -23,6 +23,30 @@ func (e *MailboxNameError) Error() string {
 	return fmt.Sprintf("imap: mailbox name %q is not modified UTF-7 (RFC 3501 §5.1.3): %s at byte %d", e.Name, e.Reason, e.Offset)
 }
 
+// MailboxEncodeError reports a mailbox name given by the caller that cannot
+// be sent: it is not valid UTF-8, so it has no modified UTF-7 form
+// (RFC 3501 §5.1.3) and is not a UTF-8 name (RFC 6855 §3). Nothing is sent.
+type MailboxEncodeError struct {
+	Name   string // the name as given
+	Offset int    // byte offset of the first invalid byte
+}
+
+func (e *MailboxEncodeError) Error() string {
+	return fmt.Sprintf("imap: mailbox name %q is not valid UTF-8 (byte %d)", e.Name, e.Offset)
+}
+
+// checkMailboxName refuses a name that is not valid UTF-8.
+func checkMailboxName(name string) error {
+	for i := 0; i < len(name); {
+		r, size := utf8.DecodeRuneInString(name[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return &MailboxEncodeError{Name: name, Offset: i}
+		}
+		i += size
+	}
+	return nil
+}
+
 // isDirectlyEncoded reports whether r stands for itself in modified UTF-7:
 // the printable US-ASCII characters 0x20-0x7e (RFC 3501 §5.1.3). "&" is
 // among them but is written "&-".
@@ -36,7 +60,8 @@ func isDirectlyEncoded(r rune) bool {
 // the modified base64 of its UTF-16BE form without padding, and "-".
 //
 // Bytes of name that are not valid UTF-8 are encoded as U+FFFD, so the result
-// is always valid modified UTF-7.
+// is always valid modified UTF-7; the Client refuses such names instead
+// (*MailboxEncodeError), since U+FFFD would name another mailbox.
 func EncodeMailboxName(name string) string {
 	var b strings.Builder
 	b.Grow(len(name))
