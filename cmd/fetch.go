@@ -68,7 +68,10 @@ flags and modification times are decided after the whole FETCH response
 was read, so servers that send UID, FLAGS or INTERNALDATE after the body
 are stored alike; an mbox "From " line, written before the body, is then
 dated by the message's Date header. A message whose UID never comes is
-not stored and counts as failed (exit 6).
+not stored and counts as failed (exit 6), as does one sent as BODY[] NIL
+or empty while its RFC822.SIZE is not 0. A message the server sends that
+was not asked for is ignored; one sent twice is stored once (the first
+copy, with a warning).
 
 Messages are written under --policy (default raw: the server's bytes with
 LF line endings; raw,linesep=\r\n keeps them byte for byte).
