@@ -238,3 +238,35 @@ S: A0 OK done
 		t.Fatal(err)
 	}
 }
+
+// RFC 4731 §3.1: ESEARCH ALL is a sequence set. One spanning 2^32 numbers
+// is refused as malformed instead of being expanded into 16 GiB; a
+// VANISHED of such a set (RFC 7162 §3.2.10) is counted, not expanded.
+func TestHostileHugeESearchAndVanishedSets(t *testing.T) {
+	c := dialScript(t, `S: * OK [CAPABILITY IMAP4rev1 ESEARCH] ready
+C: A0 EXAMINE INBOX
+S: * 5 EXISTS
+S: A0 OK [READ-ONLY] done
+C: A1 NOOP
+S: * VANISHED 1:4294967295
+S: A1 OK done
+C: A2 UID SEARCH RETURN (ALL) ALL
+S: * ESEARCH (TAG "A2") UID ALL 1:4294967295
+S: A2 OK done
+C: <EOF>
+`)
+	if _, err := c.Examine(ctx, "INBOX"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Noop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if mb := c.Mailbox(); mb == nil || mb.Exists != 0 {
+		t.Errorf("Mailbox after VANISHED 1:4294967295 = %+v, want Exists 0", mb)
+	}
+	_, err := c.Search(ctx, nil, &SearchOptions{UID: true, Return: []string{"ALL"}})
+	var ae *AbortError
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "exceeds") {
+		t.Fatalf("Search = %v, want *AbortError for the set size", err)
+	}
+}

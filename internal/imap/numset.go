@@ -86,6 +86,20 @@ func (s NumSet) Contains(n uint32) bool {
 	return false
 }
 
+// count returns how many numbers the ranges of s span, counting numbers
+// in overlapping ranges twice, without expanding them. It returns false if
+// the set contains "*".
+func (s NumSet) count() (uint64, bool) {
+	var n uint64
+	for _, r := range s.Ranges {
+		if r.Start == 0 || r.Stop == 0 {
+			return 0, false
+		}
+		n += uint64(max(r.Start, r.Stop)-min(r.Start, r.Stop)) + 1
+	}
+	return n, true
+}
+
 // Nums returns the numbers of a set without "*", sorted and without
 // duplicates. It returns false if the set contains "*".
 func (s NumSet) Nums() ([]uint32, bool) {

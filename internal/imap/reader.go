@@ -433,8 +433,9 @@ func applyState(m *Mailbox, resp *Response) {
 	case "VANISHED":
 		if len(resp.Fields) == 1 { // not "(EARLIER) set"
 			if set, err := ParseUIDSet(resp.Fields[0].Text); err == nil {
-				if nums, ok := set.Nums(); ok {
-					m.Exists -= min(m.Exists, uint32(len(nums)))
+				// Counted, not expanded: "1:4294967295" is 16 GiB as a slice.
+				if n, ok := set.count(); ok {
+					m.Exists -= uint32(min(uint64(m.Exists), n))
 				}
 			}
 		}

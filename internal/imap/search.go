@@ -3,6 +3,7 @@ package imap
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -219,7 +220,10 @@ func (c *Client) Search(ctx context.Context, criteria *SearchCriteria, opts *Sea
 	res := &SearchResult{UID: opts.UID}
 	for _, r := range cmd.responses {
 		if r.Name == "ESEARCH" {
-			parseESearch(r, res)
+			if err := parseESearch(r, res); err != nil {
+				c.abort(err) // malformed data, as RFC 3501 §9's reader would find
+				return nil, c.abortErrOr(&AbortError{Err: err})
+			}
 			continue
 		}
 		res.All = append(res.All, r.Nums...)
@@ -248,8 +252,15 @@ func (c *Client) searchCharset(sc *SearchCriteria) bool {
 	return !utf8 && sc.needsUTF8()
 }
 
+// maxSearchResults bounds the numbers an ESEARCH ALL set (RFC 4731 §3.1)
+// may expand to: as many as a plain SEARCH line of
+// imapwire.MaxResultLineLength can carry. A set such as "1:4294967295"
+// would otherwise take 16 GiB.
+const maxSearchResults = imapwire.MaxResultLineLength / 2
+
 // parseESearch reads "* ESEARCH [(TAG t)] [UID] *(name value)" (RFC 4731).
-func parseESearch(r *Response, res *SearchResult) {
+// An ALL set larger than maxSearchResults is a malformed-response error.
+func parseESearch(r *Response, res *SearchResult) error {
 	f := r.Fields
 	for i := 0; i < len(f); i++ {
 		if f[i].Kind == imapwire.ListValue || f[i].IsAtom("UID") {
@@ -270,11 +281,15 @@ func parseESearch(r *Response, res *SearchResult) {
 			res.ModSeq, _ = v.Number64()
 		case "ALL":
 			if set, err := parseNumSet(v.Text, res.UID); err == nil {
+				if n, _ := set.count(); n > maxSearchResults {
+					return &imapwire.DecodeError{Rule: "search-return-data", Msg: fmt.Sprintf("ESEARCH ALL set of %d numbers exceeds %d", n, maxSearchResults)}
+				}
 				res.All, _ = set.Nums()
 			}
 		}
 		i++
 	}
+	return nil
 }
 
 // Sort returns message numbers sorted by keys (RFC 5256 §3: "ARRIVAL",
