@@ -39,7 +39,12 @@
 // and a value that cannot be encoded (NUL in a string) with an
 // *imapwire.EncodeError; neither sends anything. A whole-message body whose
 // literal size differs from the server's RFC822.SIZE gives a
-// *SizeMismatchError.
+// *SizeMismatchError; a body section the server sent as NIL reads as a
+// *NilSectionError, never as an empty body. A tagged completion with a tag
+// never sent is an *AbortError wrapping *UnknownTagError. A STATUS that
+// completes without a STATUS response naming its mailbox gives a
+// *MissingDataError. A caller's mailbox name that is not valid UTF-8 is
+// refused with a *MailboxEncodeError before anything is sent.
 //
 // # Implemented
 //
@@ -107,6 +112,18 @@
 //     another; one Fetch of a whole set is still one pipelined stream.
 //     Within that, a FETCH outside a sequence-number FETCH's set, or
 //     without UID during a UID FETCH, is treated as unilateral.
+//   - Untagged data is matched by what it names, never by position: a
+//     STATUS reply only answers the STATUS of the mailbox it names
+//     (compared in its modified UTF-7 form decoded; INBOX in any case),
+//     otherwise it is unilateral; a FETCH body section the command did
+//     not ask for (BODY[HEADER] for BODY.PEEK[]; BODY.PEEK[x] is answered
+//     as BODY[x], RFC 3501 §6.4.5) is skipped and named in
+//     FetchMessage.Unrequested, not handed out by NextBody.
+//   - A tagged completion whose tag names no command in flight
+//     (RFC 3501 §2.2.2) aborts the connection: the client cannot know
+//     which command the server meant, and waiting would only end in a
+//     timeout. imaplib likewise raises IMAP4.abort("unexpected tagged
+//     response") for a tag of its prefix it did not send.
 //   - Body sections are streamed, never held whole. A FETCH callback runs
 //     on the reader goroutine and must not call the client; when it
 //     returns an error, the rest of the FETCH is read and discarded (the
