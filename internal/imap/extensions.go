@@ -345,19 +345,74 @@ func (c *Client) ProxyAuth(ctx context.Context, user string) error {
 // CR, LF or NUL (the encoder refuses them).
 type RawArg string
 
+// Bounds on the body-section data Command keeps in memory. A FETCH
+// response of a generic command carries its body sections as literals
+// (RFC 3501 §7.4.2); Command reads them whole, so that imaplib's xatom
+// can show them, but never more than this.
+const (
+	// MaxCommandResponseData bounds the section data of one response.
+	MaxCommandResponseData = 1 << 20
+	// MaxCommandData bounds the section data of all responses of one
+	// command.
+	MaxCommandData = 16 << 20
+)
+
+// CommandDataLimitError reports a body section Command did not keep
+// because the response (MaxCommandResponseData) or the command
+// (MaxCommandData) would exceed its bound; the rest of the command's
+// responses were read and discarded. Fetch streams sections of any size.
+type CommandDataLimitError struct {
+	SeqNum  uint32
+	Section string // e.g. "BODY[]"
+	Size    int64  // the literal size the server announced
+	Limit   int64  // the bound that would be exceeded
+	Total   bool   // whether Limit is the whole command's bound
+}
+
+func (e *CommandDataLimitError) Error() string {
+	scope := "one response"
+	if e.Total {
+		scope = "one command"
+	}
+	return fmt.Sprintf("imap: message %d: %s of %d bytes exceeds the %d-byte limit on body data kept for %s (use fetch to stream it)",
+		e.SeqNum, e.Section, e.Size, e.Limit, scope)
+}
+
+// SectionData is one body section of a FETCH response, kept in memory by
+// Command (RFC 3501 §7.4.2 "BODY[" section "]" ["<" number ">"] SP
+// nstring).
+type SectionData struct {
+	// Name is the item as the server named it, without the origin, e.g.
+	// "BODY[HEADER]" or "RFC822".
+	Name string
+	// Origin is the <origin> of a partial fetch reply, or -1.
+	Origin int64
+	// Nil reports that the server sent NIL instead of the data.
+	Nil bool
+	// Data is the literal (or quoted string) exactly as sent.
+	Data []byte
+}
+
 // CommandResult is the outcome of a generic command.
 type CommandResult struct {
 	// Status is the tagged completion.
 	Status *Response
 	// Responses are the untagged responses named like the command.
 	Responses []*Response
+	// Sections holds, for a FETCH response in Responses, its body
+	// sections in the order the server sent them.
+	Sections map[*Response][]SectionData
 }
 
 // Command sends any command (imaplib's xatom / _simple_command): name
 // followed by args, where a string is sent as an astring (atom, quoted or
 // literal as needed), a RawArg verbatim, a uint32 as a number and a NumSet
 // as a sequence set. Untagged responses named like the command are
-// collected.
+// collected. The body sections of FETCH responses are read into
+// CommandResult.Sections, at most MaxCommandResponseData bytes per
+// response and MaxCommandData per command (a *CommandDataLimitError
+// beyond); a whole message whose size differs from its RFC822.SIZE is
+// kept and reported as a *SizeMismatchError.
 func (c *Client) Command(ctx context.Context, name string, args ...any) (*CommandResult, error) {
 	words := strings.Split(name, " ")
 	if len(words) == 0 {
@@ -377,8 +432,53 @@ func (c *Client) Command(ctx context.Context, name string, args ...any) (*Comman
 	}
 	resp := strings.ToUpper(words[len(words)-1])
 	cmd := c.newCommand(strings.ToUpper(name), resp)
+	result := &CommandResult{}
+	var fetched []*FetchMessage
+	var sections [][]SectionData
+	var mismatches []error
 	if resp == "FETCH" {
-		cmd.fetch = &fetchSink{}
+		var total int64
+		cmd.fetch = &fetchSink{fn: func(m *FetchMessage) error {
+			var kept []SectionData
+			var used int64
+			for {
+				b, err := m.NextBody()
+				if err != nil {
+					return err
+				}
+				if b == nil {
+					break
+				}
+				sd := SectionData{Name: b.Name, Origin: b.Origin, Nil: b.IsNil()}
+				if !sd.Nil {
+					limit, whole := int64(MaxCommandResponseData)-used, false
+					if rest := int64(MaxCommandData) - total; rest < limit {
+						limit, whole = rest, true
+					}
+					if b.Size > limit {
+						bound := int64(MaxCommandResponseData)
+						if whole {
+							bound = MaxCommandData
+						}
+						return &CommandDataLimitError{SeqNum: m.SeqNum, Section: b.Name, Size: b.Size, Limit: bound, Total: whole}
+					}
+					data, err := io.ReadAll(b)
+					var mm *SizeMismatchError
+					if errors.As(err, &mm) {
+						mismatches = append(mismatches, err)
+					} else if err != nil {
+						return err
+					}
+					sd.Data = data
+					used += int64(len(data))
+					total += int64(len(data))
+				}
+				kept = append(kept, sd)
+			}
+			fetched = append(fetched, m)
+			sections = append(sections, kept)
+			return nil
+		}}
 	}
 	err := c.run(ctx, cmd, func(e *imapwire.Encoder) {
 		for _, a := range args {
@@ -396,9 +496,19 @@ func (c *Client) Command(ctx context.Context, name string, args ...any) (*Comman
 		}
 	}, false)
 	if cmd.fetch != nil {
-		for _, m := range cmd.fetch.collect {
-			cmd.responses = append(cmd.responses, &Response{Tag: "*", Num: m.SeqNum, HasNum: true, Name: "FETCH", Fetch: m})
+		result.Sections = map[*Response][]SectionData{}
+		for i, m := range fetched {
+			r := &Response{Tag: "*", Num: m.SeqNum, HasNum: true, Name: "FETCH", Fetch: m}
+			cmd.responses = append(cmd.responses, r)
+			if len(sections[i]) > 0 {
+				result.Sections[r] = sections[i]
+			}
 		}
+		mismatches = append(mismatches, cmd.fetch.late...)
 	}
-	return &CommandResult{Status: cmd.status, Responses: cmd.responses}, err
+	result.Status, result.Responses = cmd.status, cmd.responses
+	if err == nil {
+		err = errors.Join(mismatches...)
+	}
+	return result, err
 }
