@@ -233,6 +233,10 @@ func (p *searchParser) key(sc *imap.SearchCriteria) error {
 		if err != nil {
 			return err
 		}
+		// RFC 3501 §9: KEYWORD SP flag-keyword, and flag-keyword is an atom.
+		if strings.HasPrefix(s, `\`) || !validFlag(s) {
+			return usageErrorf("search: %s %q is not a keyword (an atom such as $Label1)", name, s)
+		}
 		if name == "KEYWORD" {
 			sc.Flag = append(sc.Flag, s)
 		} else {
