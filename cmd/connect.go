@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"io/fs"
 	"net"
 	"os"
 	"strconv"
@@ -232,6 +233,8 @@ func protocolExitCode(err error) (int, bool) {
 		nameErr  *output.NameError
 		netErr   net.Error
 		opErr    *net.OpError
+		pathErr  *fs.PathError
+		linkErr  *os.LinkError
 	)
 	switch {
 	case errors.As(err, &auth):
@@ -253,7 +256,13 @@ func protocolExitCode(err error) (int, bool) {
 			return ExitConnection, true
 		}
 		return ExitServer, true
-	case errors.As(err, &abort), errors.As(err, &netErr), errors.As(err, &opErr):
+	case errors.As(err, &abort), errors.As(err, &opErr):
+		return ExitConnection, true
+	case errors.As(err, &pathErr), errors.As(err, &linkErr):
+		// A local file error (ENOSPC, EACCES, EROFS, ...) is not a
+		// connection problem, although syscall.Errno satisfies net.Error.
+		return 0, false
+	case errors.As(err, &netErr):
 		return ExitConnection, true
 	case errors.As(err, &mismatch):
 		return ExitPartial, true
