@@ -28,7 +28,10 @@ func NewACLCmd(f *Factory, runF func(*ACLOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "acl",
 		Short: "Read and change mailbox access control lists (RFC 4314)",
-		Args:  noArgs,
+		Long: `Read and change mailbox access control lists (RFC 4314). In text output,
+control characters a server puts in an identifier or rights string are shown
+as escapes (\x1b), never sent to the terminal.`,
+		Args: noArgs,
 	}
 	sub := func(op, use, short string, n int, names string) *cobra.Command {
 		opts := &ACLOptions{IO: f.IOStreams, Client: f.Client, Op: op}
@@ -82,7 +85,7 @@ func aclRun(opts *ACLOptions) error {
 		if opts.JSON {
 			return writeJSONLine(opts.IO.Out, map[string]string{"mailbox": opts.Mailbox, "rights": rights})
 		}
-		_, err = fmt.Fprintln(opts.IO.Out, rights)
+		_, err = fmt.Fprintln(opts.IO.Out, terminalSafe(rights, false))
 		return err
 	}
 	acl, err := c.GetACL(ctx, opts.Mailbox)
@@ -98,7 +101,7 @@ func aclRun(opts *ACLOptions) error {
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		if _, err := fmt.Fprintf(opts.IO.Out, "%s %s\n", id, acl[id]); err != nil {
+		if _, err := fmt.Fprintf(opts.IO.Out, "%s %s\n", terminalSafe(id, false), terminalSafe(acl[id], false)); err != nil {
 			return err
 		}
 	}

@@ -22,7 +22,10 @@ func NewCapabilityCmd(f *Factory, runF func(*CapabilityOptions) error) *cobra.Co
 	return &cobra.Command{
 		Use:   "capability",
 		Short: "List the server's capabilities, one per line",
-		Args:  noArgs,
+		Long: `List the server's capabilities (RFC 3501 §7.2.1), one per line, or one
+JSON array with --json. Control characters a server puts in a capability are
+shown as escapes (\x1b), never sent to the terminal.`,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
 			opts.JSON = f.Global.JSON
@@ -49,7 +52,7 @@ func capabilityRun(opts *CapabilityOptions) error {
 		return writeJSONLine(opts.IO.Out, caps)
 	}
 	for _, cp := range caps {
-		if _, err := fmt.Fprintln(opts.IO.Out, cp); err != nil {
+		if _, err := fmt.Fprintln(opts.IO.Out, terminalSafe(cp, false)); err != nil {
 			return err
 		}
 	}

@@ -42,7 +42,8 @@ func NewCheckCmd(f *Factory, runF func(*CheckOptions) error) *cobra.Command {
 		Long: `Log in to each account and report the TLS version and certificate expiry,
 the capabilities, quota use (RFC 9208), INBOX message and unseen counts and
 the time it took to log in: one line per account, or one JSON object per
-account with --json (NDJSON).
+account with --json (NDJSON). Control characters in server text (error
+messages, quota resource names) are shown as escapes such as \x1b.
 
 Exit status: 0 all fine, 3 some authentication failed, 4 some account
 unreachable (connection or TLS failure), 6 a threshold (--warn-quota,
@@ -115,13 +116,15 @@ func checkRun(opts *CheckOptions) error {
 	return nil
 }
 
-// checkLine is the text form of one account's report.
+// checkLine is the text form of one account's report, one line with the
+// control characters of server text (error messages, quota resource names)
+// escaped by terminalSafe.
 func checkLine(r backup.CheckResult) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s", r.Account, r.Status)
 	if r.Error != "" {
 		fmt.Fprintf(&b, ": %s", r.Error)
-		return b.String()
+		return terminalSafe(b.String(), false)
 	}
 	fmt.Fprintf(&b, ", login %.2fs", r.LoginSeconds)
 	switch {
@@ -142,7 +145,7 @@ func checkLine(r backup.CheckResult) string {
 	for _, w := range r.Warnings {
 		fmt.Fprintf(&b, "; warning: %s", w)
 	}
-	return b.String()
+	return terminalSafe(b.String(), false)
 }
 
 // checkTargets resolves the accounts to check.

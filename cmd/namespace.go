@@ -24,7 +24,9 @@ func NewNamespaceCmd(f *Factory, runF func(*NamespaceOptions) error) *cobra.Comm
 		Short: "Show the personal, other users' and shared namespaces",
 		Long: `Print the server's namespaces (RFC 2342), one per line as
 "KIND PREFIX DELIMITER" where KIND is personal, other or shared, or one JSON
-object with --json.`,
+object with --json. PREFIX and DELIMITER are Go-quoted, so control
+characters a server puts in them are shown escaped (\x1b), never sent to the
+terminal.`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()

@@ -25,7 +25,9 @@ func NewQuotaCmd(f *Factory, runF func(*QuotaOptions) error) *cobra.Command {
 		Short: "Show the quota usage and limits of a mailbox (default INBOX)",
 		Long: `Print the quota roots of MAILBOX and their resources as
 "ROOT RESOURCE USAGE LIMIT" lines (STORAGE is in KiB, MESSAGE in messages,
-RFC 9208), or NDJSON with --json.`,
+RFC 9208), or NDJSON with --json. ROOT is Go-quoted; control characters a
+server puts in ROOT or RESOURCE are shown as escapes (\x1b), never sent to
+the terminal.`,
 		Args: rangeArgs(0, 1, "at most one MAILBOX"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
@@ -64,7 +66,7 @@ func quotaRun(opts *QuotaOptions) error {
 			if opts.JSON {
 				err = writeJSONLine(opts.IO.Out, jsonQuota{q.Root, r.Name, r.Usage, r.Limit})
 			} else {
-				_, err = fmt.Fprintf(opts.IO.Out, "%q %s %d %d\n", q.Root, r.Name, r.Usage, r.Limit)
+				_, err = fmt.Fprintf(opts.IO.Out, "%q %s %d %d\n", q.Root, terminalSafe(r.Name, false), r.Usage, r.Limit)
 			}
 			if err != nil {
 				return err

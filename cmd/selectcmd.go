@@ -29,7 +29,8 @@ func NewSelectCmd(f *Factory, runF func(*SelectOptions) error) *cobra.Command {
 what the server reports: exists, recent, first_unseen (the sequence number of
 the first unseen message, from [UNSEEN n]), uidvalidity, uidnext, flags,
 permanentflags, highestmodseq (with CONDSTORE) and read_only, as "key: value"
-lines or, with --json, one JSON object.`,
+lines or, with --json, one JSON object. Control characters in a server's flag
+keywords are shown as escapes (\x1b), never sent to the terminal.`,
 		Args: exactArgs(1, "one MAILBOX"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
@@ -88,7 +89,7 @@ func selectRun(opts *SelectOptions) error {
 	if out.UIDNext != 0 {
 		kvs = append(kvs, keyValue{"uidnext", out.UIDNext})
 	}
-	kvs = append(kvs, keyValue{"flags", strings.Join(out.Flags, " ")}, keyValue{"permanentflags", strings.Join(out.PermanentFlags, " ")})
+	kvs = append(kvs, keyValue{"flags", terminalSafe(strings.Join(out.Flags, " "), false)}, keyValue{"permanentflags", terminalSafe(strings.Join(out.PermanentFlags, " "), false)})
 	if out.HighestModSeq != 0 {
 		kvs = append(kvs, keyValue{"highestmodseq", out.HighestModSeq})
 	}

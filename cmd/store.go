@@ -31,7 +31,8 @@ func NewStoreCmd(f *Factory, runF func(*StoreOptions) error) *cobra.Command {
 		Use:   "store MAILBOX SET --add|--remove|--set FLAG...",
 		Short: "Add, remove or set flags of messages",
 		Long: `Change the flags of the messages of SET (UIDs unless --seq) and print each
-message's new flags: "UID FLAG..." lines, or NDJSON with --json. For example:
+message's new flags: "UID FLAG..." lines, or NDJSON with --json. Control
+characters in a server's flag keywords are shown as escapes (\x1b). For example:
 
   imapctl store INBOX 4:7 --add '\Seen' '$Done'
   imapctl store INBOX 12 --set            # clear all flags`,
@@ -117,7 +118,7 @@ func storeRun(opts *StoreOptions) error {
 		}
 		line := fmt.Sprint(id)
 		if len(m.Flags) > 0 {
-			line += " " + strings.Join(m.Flags, " ")
+			line += " " + terminalSafe(strings.Join(m.Flags, " "), false)
 		}
 		if _, err := fmt.Fprintln(opts.IO.Out, line); err != nil {
 			return err

@@ -51,7 +51,8 @@ print one line per event:
   new UID              a message arrived
   expunge SEQ          message number SEQ was removed
   flags SEQ UID FLAGS  a message's flags changed
-(NDJSON with --json). IDLE is renewed every 25 minutes, before servers drop
+(NDJSON with --json; control characters in a server's flags are shown as
+escapes such as \x1b). IDLE is renewed every 25 minutes, before servers drop
 it, and a dropped connection is re-established.
 
 --until-new exits 0 at the first new message, for a script waiting for a
@@ -321,7 +322,7 @@ func (w *watcher) emit(ev watchEvent) {
 	case "expunge":
 		fmt.Fprintf(w.opts.IO.Out, "expunge %d\n", ev.Seq)
 	case "flags":
-		fmt.Fprintf(w.opts.IO.Out, "flags %d %d %s\n", ev.Seq, ev.UID, strings.Join(ev.Flags, " "))
+		fmt.Fprintf(w.opts.IO.Out, "flags %d %d %s\n", ev.Seq, ev.UID, terminalSafe(strings.Join(ev.Flags, " "), false))
 	case "uidvalidity":
 		fmt.Fprintf(w.opts.IO.Out, "uidvalidity %d\n", ev.UIDValidity)
 	}

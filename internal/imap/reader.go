@@ -478,7 +478,8 @@ func flagsOf(v imapwire.Value) []string {
 	return flags
 }
 
-// tracer writes the debug trace (imaplib's debug output).
+// tracer writes the debug trace (imaplib's debug output), one line per
+// call with control characters escaped (traceSafe).
 type tracer struct {
 	mu    sync.Mutex
 	w     io.Writer
@@ -488,7 +489,7 @@ type tracer struct {
 func (t *tracer) printf(format string, args ...any) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	fmt.Fprintf(t.w, "imap: "+format+"\n", args...)
+	io.WriteString(t.w, "imap: "+traceSafe(fmt.Sprintf(format, args...))+"\n")
 }
 
 // eventf reports what the level-4 trace already shows as a server line.
