@@ -651,13 +651,25 @@ func (d *Decoder) Flag() (string, bool) {
 		if d.Accept('*') {
 			return `\*`, true
 		}
-		a, ok := d.Token()
+		a, ok := d.flagToken()
 		if !ok {
 			return "", false
 		}
 		return CanonicalFlag(`\` + a), true
 	}
-	return d.Token()
+	return d.flagToken()
+}
+
+// flagToken is Token that also takes "[": a flag-keyword is an atom, and
+// "[" is an ATOM-CHAR (only "]", resp-specials, is not; RFC 3501 §9).
+func (d *Decoder) flagToken() (string, bool) {
+	return d.readWhile("atom", func(c byte) bool {
+		switch c {
+		case ' ', '(', ')', '"', ']', '\r', '\n':
+			return false
+		}
+		return c > 0x1f && c != 0x7f
+	})
 }
 
 // FlagList reads "(" [flag *(SP flag)] ")".

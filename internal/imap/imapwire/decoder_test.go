@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -40,6 +41,18 @@ func TestDecoderPrimitives(t *testing.T) {
 			return strings.Join(f, ","), ok
 		}, `\Answered,\Flagged,$Junk`},
 		{"empty list", `()`, func(d *Decoder) (any, bool) { f, ok := d.FlagList(); return len(f), ok }, 0},
+		// RFC 3501 §9: "[" is an ATOM-CHAR, so a[b is a flag-keyword; "]" is not.
+		{"flag keyword with [", `(a[b \Seen)`, func(d *Decoder) (any, bool) {
+			f, ok := d.FlagList()
+			return strings.Join(f, ","), ok
+		}, `a[b,\Seen`},
+		{"permanentflags code", `[PERMANENTFLAGS (\Seen a[b \*)] ok`, func(d *Decoder) (any, bool) {
+			d.Accept('[')
+			d.Token()
+			d.SP()
+			f, ok := d.FlagList()
+			return strings.Join(f, ",") + fmt.Sprint(d.Accept(']')), ok
+		}, `\Seen,a[b,\*true`},
 		{"section token", "BODY[HEADER.FIELDS (FROM TO)]<0> ", func(d *Decoder) (any, bool) { return d.SectionToken() }, "BODY[HEADER.FIELDS (FROM TO)]<0>"},
 		{"value nested", `(1 "two" NIL (3 {1}` + "\r\n" + `x))`, func(d *Decoder) (any, bool) {
 			v, ok := d.Value()
