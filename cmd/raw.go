@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"strconv"
@@ -37,14 +38,29 @@ func NewRawCmd(f *Factory, runF func(*RawOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "raw 'COMMAND ARGS'",
 		Short: "Send any IMAP command and print the server's responses",
-		Long: `Send one IMAP command (the tag is added) and print the untagged responses
+		Long: fmt.Sprintf(`Send one IMAP command (the tag is added) and print the untagged responses
 named like it and the tagged completion, e.g.
 
   imapctl raw 'ID NIL'
   imapctl raw --select INBOX 'UID FETCH 1:3 (FLAGS)'
 
 ARGS are sent as typed; CR, LF and NUL are refused, so the line cannot carry
-a second command. Literals are not supported here.`,
+a second command. Literals are not supported here.
+
+Body sections of FETCH responses are printed as they came on the wire, like
+imaplib's (line, data) tuples: the line up to the literal announcement {n},
+a line break, then the n bytes exactly, then the rest of the response, e.g.
+
+  * 1 FETCH (UID 1 BODY[HEADER] {342}
+  Subject: ...
+
+  )
+
+At most %d MiB of section data per response and %d MiB per command are kept;
+beyond that the command fails and says so (use 'imapctl fetch' to stream
+messages of any size). When stdout is a terminal, control characters the
+server sent are shown as escapes (\x1b) and CRLF as a line break; otherwise
+the bytes are written unchanged.`, imap.MaxCommandResponseData>>20, imap.MaxCommandData>>20),
 		Args: exactArgs(1, "one quoted 'COMMAND ARGS'"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
@@ -95,22 +111,73 @@ func rawRun(opts *RawOptions) error {
 	}
 	res, err := c.Command(ctx, opts.Name, args...)
 	if res != nil {
+		tty := opts.IO.IsStdoutTTY
 		for _, r := range res.Responses {
-			line := r.String()
+			var out string
 			if r.Fetch != nil {
-				line = formatFetch(r.Num, r.Fetch)
+				out = formatRawFetch(r.Num, r.Fetch, res.Sections[r], tty)
+			} else {
+				out = rawLine(r.String(), tty) + "\n"
 			}
-			if _, werr := fmt.Fprintln(opts.IO.Out, line); werr != nil {
+			if _, werr := io.WriteString(opts.IO.Out, out); werr != nil {
 				return werr
 			}
 		}
 		if res.Status != nil {
-			if _, werr := fmt.Fprintln(opts.IO.Out, res.Status.String()); werr != nil {
+			if _, werr := fmt.Fprintln(opts.IO.Out, rawLine(res.Status.String(), tty)); werr != nil {
 				return werr
 			}
 		}
 	}
 	return err
+}
+
+// rawLine makes one response line safe for a terminal (see terminalSafe)
+// when tty is set; otherwise it is returned unchanged.
+func rawLine(line string, tty bool) string {
+	if !tty {
+		return line
+	}
+	return terminalSafe(line, false)
+}
+
+// formatRawFetch renders a FETCH response with its body sections as it
+// looked on the wire (RFC 3501 §7.4.2, §4.3 literals): each section's
+// data follows its "{n}" announcement and a line break, byte for byte, the
+// way imaplib returns (line, literal) tuples. The parsed attributes come
+// first, then the sections in the order the server sent them. On a
+// terminal, CRLF in the data shows as a line break and other control
+// characters as escapes.
+func formatRawFetch(seq uint32, m *imap.FetchMessage, sections []imap.SectionData, tty bool) string {
+	line := formatFetch(seq, m)
+	if len(sections) == 0 {
+		return rawLine(line, tty) + "\n"
+	}
+	var b strings.Builder
+	text := strings.TrimSuffix(line, ")")
+	for _, sec := range sections {
+		if !strings.HasSuffix(text, "(") {
+			text += " "
+		}
+		text += sec.Name
+		if sec.Origin >= 0 {
+			text += "<" + strconv.FormatInt(sec.Origin, 10) + ">"
+		}
+		if sec.Nil {
+			text += " NIL"
+			continue
+		}
+		text += " {" + strconv.Itoa(len(sec.Data)) + "}"
+		b.WriteString(rawLine(text, tty) + "\n")
+		if tty {
+			b.WriteString(terminalSafe(strings.ReplaceAll(string(sec.Data), "\r\n", "\n"), true))
+		} else {
+			b.Write(sec.Data)
+		}
+		text = ""
+	}
+	b.WriteString(rawLine(text+")", tty) + "\n")
+	return b.String()
 }
 
 // formatFetch renders the attributes of a FETCH response the client

@@ -1,0 +1,53 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// raw prints a body section as it came on the wire: the line up to {n},
+// then exactly the n bytes the server holds (RFC 3501 §6.4.5 HEADER: the
+// header up to and including the blank line), then the rest. The expected
+// bytes are the message go-imap's server was seeded with.
+func TestRawPrintsBodySectionLiteral(t *testing.T) {
+	s := startTestServer(t)
+	var header []byte
+	var uid uint32
+	for _, m := range s.messagesIn("INBOX") {
+		if i := bytes.Index(m.Data, []byte("\r\n\r\n")); i >= 0 {
+			header, uid = m.Data[:i+4], m.UID
+			break
+		}
+	}
+	if header == nil {
+		t.Fatal("no seeded message with a header/body separator")
+	}
+	id := strconv.FormatUint(uint64(uid), 10)
+	code, out, errOut := s.run(t, nil, "raw", "--select", "INBOX", "UID FETCH "+id+" BODY.PEEK[HEADER]")
+	want := " BODY[HEADER] {" + strconv.Itoa(len(header)) + "}\n" + string(header) + ")\n"
+	if code != ExitOK || !strings.HasPrefix(out, "* ") || !strings.Contains(out, want) || !strings.Contains(out, " OK ") {
+		t.Fatalf("raw UID FETCH BODY.PEEK[HEADER] = %d %q %q; want it to contain %q", code, out, errOut, want)
+	}
+
+	// On a terminal the same bytes are shown with CRLF as a line break
+	// and no control character.
+	ios, _, tout, _ := Test()
+	ios.IsStdoutTTY = true
+	f := NewFactory(ios)
+	f.LookupEnv = func(k string) (string, bool) { v, ok := s.env[k]; return v, ok }
+	if code := run(context.Background(), []string{"raw", "--select", "INBOX", "UID FETCH " + id + " BODY.PEEK[HEADER]"}, f); code != ExitOK {
+		t.Fatalf("raw on a terminal = %d", code)
+	}
+	for _, c := range tout.Bytes() {
+		if c < ' ' && c != '\n' || c == 0x7f {
+			t.Fatalf("terminal output holds control byte %#x: %q", c, tout.String())
+		}
+	}
+	first, _, _ := strings.Cut(string(header), "\r\n")
+	if !strings.Contains(tout.String(), "{"+strconv.Itoa(len(header))+"}\n"+terminalSafe(first, false)+"\n") {
+		t.Errorf("terminal output %q lacks the header's first line %q", tout.String(), first)
+	}
+}
