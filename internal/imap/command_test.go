@@ -95,3 +95,25 @@ S: A0 OK done
 		t.Errorf("Command kept %+v", res.Sections)
 	}
 }
+
+// Sections within the per-response bound still stop at MaxCommandData
+// for the whole command.
+func TestCommandTotalDataLimit(t *testing.T) {
+	chunk := strings.Repeat("x", MaxCommandResponseData)
+	n := MaxCommandData/MaxCommandResponseData + 1
+	var script strings.Builder
+	script.WriteString(greeting + "C: A0 FETCH 1:* BODY[]\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&script, "S: * %d FETCH (BODY[] {%d}\nS: %s)\n", i, len(chunk), chunk)
+	}
+	script.WriteString("S: A0 OK done\n")
+	c := dialScript(t, script.String())
+	res, err := c.Command(ctx, "FETCH", RawArg("1:* BODY[]"))
+	var le *CommandDataLimitError
+	if !errors.As(err, &le) || !le.Total || le.Limit != MaxCommandData || le.SeqNum != uint32(n) {
+		t.Fatalf("Command = %v, want the %d-byte command limit at message %d", err, MaxCommandData, n)
+	}
+	if len(res.Responses) != n-1 {
+		t.Errorf("kept %d responses, want the %d within the limit", len(res.Responses), n-1)
+	}
+}
