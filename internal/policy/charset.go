@@ -139,10 +139,6 @@ func reencode7bit(m *message, raw string) (string, *mungedHeaders, error) {
 	if has8bit(charset) {
 		return "", nil, fmt.Errorf("CharsetError: charset %q is not ASCII", charset)
 	}
-	dec := lookupCodec(charset)
-	if dec == "" {
-		return "", nil, fmt.Errorf("LookupError: charset %q is unknown or not supported for cte_type=7bit re-encoding", charset)
-	}
 	// Python's Charset(): lower-case, ALIASES, then CHARSETS.
 	input := strings.ToLower(charset)
 	if a, ok := pythonCharsetAliases[input]; ok {
@@ -158,18 +154,32 @@ func reencode7bit(m *message, raw string) (string, *mungedHeaders, error) {
 	if a, ok := pythonCharsetAliases[output]; ok {
 		output = a
 	}
-	enc := lookupCodec(output)
-	if enc == "" || enc != dec {
-		return "", nil, fmt.Errorf("LookupError: re-encoding from %q to %q is not supported", charset, output)
+	var encoded string
+	decCJK, _ := lookupPythonCodec(charset)
+	encCJK, _ := lookupPythonCodec(output)
+	cjk, handled, err := reencodeCJK(decCJK, encCJK, output, raw)
+	if err != nil {
+		return "", nil, err
 	}
-	// Decode (errors='replace') and encode again (errors='strict'): the
-	// bytes stay as they are, except that UTF-8 gets U+FFFD for invalid
-	// sequences and a single-byte codec fails on a byte it cannot decode.
-	encoded := raw
-	if dec == "utf_8" {
+	dec, enc := lookupCodec(charset), lookupCodec(output)
+	switch {
+	case handled:
+		encoded = cjk
+	case dec == "":
+		return "", nil, fmt.Errorf("LookupError: charset %q is unknown or not supported for cte_type=7bit re-encoding", charset)
+	case enc == "" || enc != dec:
+		return "", nil, fmt.Errorf("LookupError: re-encoding from %q to %q is not supported", charset, output)
+	case dec == "utf_8":
+		// Decode (errors='replace') and encode again (errors='strict'):
+		// UTF-8 gets U+FFFD for invalid sequences.
 		encoded = decodeUTF8Replace(raw)
-	} else if i := indexAnyByte(raw, singleByteUndefined[dec]); i >= 0 {
-		return "", nil, fmt.Errorf("UnicodeEncodeError: %q codec can't encode character '\\ufffd' (byte 0x%02x of the body)", output, raw[i])
+	default:
+		// A single-byte codec keeps the bytes and fails on a byte it
+		// cannot decode.
+		if i := indexAnyByte(raw, singleByteUndefined[dec]); i >= 0 {
+			return "", nil, fmt.Errorf("UnicodeEncodeError: %q codec can't encode character '\\ufffd' (byte 0x%02x of the body)", output, raw[i])
+		}
+		encoded = raw
 	}
 	var payload, cte string
 	switch encoding {

@@ -37,10 +37,17 @@
 //     line endings. (The parsing policies treat it as a line break, as
 //     Python's universal newlines do.)
 //   - cte_type=7bit re-encoding runs the part's charset through Go code
-//     for UTF-8 and the single-byte codecs Python ships (ISO-8859-*,
-//     Windows-125x, KOI8, ...); a charset we have no codec for (e.g.
-//     ISO-2022-JP, GB2312, Big5) is a *GenerateError where Python would
-//     re-encode it.
+//     for UTF-8, the single-byte codecs Python ships (ISO-8859-*,
+//     Windows-125x, KOI8, ...) and the multibyte codecs gb2312, gbk,
+//     gb18030, big5, big5hkscs, euc_kr (ks_c_5601-1987), cp949 (written
+//     as euc_kr), cp932, iso2022_jp, and euc_jp/shift_jis (written as
+//     ISO-2022-JP). A *GenerateError (LookupError: not supported) stands
+//     where Python would re-encode: any other codec (UTF-7, hz,
+//     iso2022_kr, ...); gb18030 bodies with undecodable bytes (Python
+//     writes U+FFFD); a character with several byte sequences in its
+//     codec (e.g. cp932 NEC/IBM duplicates such as U+2116), big5hkscs
+//     pairs and supplementary characters; Hangul syllables outside KS X
+//     1001 written from cp949 to euc_kr.
 //   - When Python's generator raises (UnicodeEncodeError, LookupError, a
 //     header fold_binary rejects), Write returns a *GenerateError naming
 //     Python's exception class, and writes nothing, like Python.

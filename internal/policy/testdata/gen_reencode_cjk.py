@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Golden outputs of cte_type=7bit re-encoding for multibyte charsets (CPython 3.11.7).
+
+    python3 internal/policy/testdata/gen_reencode_cjk.py | gzip -n -9 > internal/policy/testdata/reencode-cjk.jsonl.gz
+
+For each charset of email.charset's CHARSETS/ALIASES tables (and the
+other CJK mail charsets) whose codec is multibyte, builds text/plain
+messages with 8-bit bodies (valid text, long lines, half-width kana,
+invalid bytes), parses them with message_from_binary_file and writes them with
+BytesGenerator under SMTP and default with cte_type=7bit, as
+policy_oracle.py does. Each line is JSON: name, charset, policy, input
+(base64), and output (base64) or error (Python's exception class).
+"""
+import base64
+import email
+import email.generator
+import email.policy
+import io
+import json
+
+POLICIES = {
+    "SMTP,cte_type=7bit": email.policy.SMTP.clone(cte_type="7bit"),
+    "default,cte_type=7bit": email.policy.default.clone(cte_type="7bit"),
+}
+
+TEXT = "日本語のテキスト、漢字とかな。ABC abc 123\n第二行：中文字符，한국어?\n" * 3
+HAN = "中文邮件正文，测试。汉字和ASCII混合 text.\n这是一条很长的行" + "长" * 60 + "\n"
+KO = "한국어 본문 테스트입니다. ASCII mixed.\n" + "가" * 50 + "\n"
+JA = "こんにちは、世界。漢字カタカナ ASCII.\n" + "あ" * 45 + "\nend\n"
+
+CHARSETS = [
+    ("gb2312", HAN), ("GB2312", HAN), ("gbk", HAN), ("gb18030", HAN),
+    ("big5", "中文郵件正文，測試。\n" + "長" * 40 + "\n"),
+    ("big5hkscs", "中文郵件正文，測試。\n"),
+    ("euc-kr", KO), ("euc_kr", KO), ("ks_c_5601-1987", KO), ("cp949", KO),
+    ("euc-jp", JA), ("euc_jp", JA), ("shift_jis", JA), ("Shift_JIS", JA),
+    ("cp932", JA), ("iso-2022-jp", JA),
+]
+
+
+def bodies(charset, text):
+    codec = email.charset.Charset(charset).input_codec or charset
+    try:
+        good = text.encode(codec)
+    except (UnicodeEncodeError, LookupError):
+        good = None
+    out = []
+    if good is not None:
+        out.append(("valid", good))
+        out.append(("valid-crlf", good.replace(b"\n", b"\r\n")))
+        out.append(("trailing-lead", good.rstrip(b"\n") + b"\xb0"))
+    out.append(("invalid-ff", b"abc \xff\xfe def\n"))
+    out.append(("lone-high", b"x \x80 y \xa1\n"))
+    for name, s in [("kana", "ｶﾀｶﾅ ok\n"), ("yen", "¥100 and ‾\n"), ("sym", "①②③ №\n"),
+                    ("tilde-backslash", "a~b\\c 漢\n")]:
+        try:
+            out.append((name, s.encode(codec)))
+        except (UnicodeEncodeError, LookupError):
+            pass
+    return out
+
+
+def main():
+    for charset, text in CHARSETS:
+        for bname, body in bodies(charset, text):
+            msg_bytes = (b"From: a@example.com\nSubject: t\nMIME-Version: 1.0\n"
+                         b"Content-Type: text/plain; charset=\"" + charset.encode() + b"\"\n"
+                         b"Content-Transfer-Encoding: 8bit\n\n" + body)
+            for pname, pol in POLICIES.items():
+                rec = {"name": charset + "/" + bname, "charset": charset, "policy": pname,
+                       "input": base64.b64encode(msg_bytes).decode()}
+                msg = email.message_from_binary_file(io.BytesIO(msg_bytes), policy=pol)
+                out = io.BytesIO()
+                try:
+                    email.generator.BytesGenerator(out, policy=pol).flatten(msg)
+                    rec["output"] = base64.b64encode(out.getvalue()).decode()
+                except Exception as e:  # recorded: the Go writer must fail too
+                    rec["error"] = type(e).__name__
+                print(json.dumps(rec, sort_keys=True))
+
+
+if __name__ == "__main__":
+    import email.charset
+    main()
