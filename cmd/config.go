@@ -35,6 +35,9 @@ type Settings struct {
 	PasswordCmd string
 	TokenCmd    string
 	Debug       int
+	// Compress is when to turn on COMPRESS=DEFLATE (RFC 4978) after
+	// login: auto, always or never (see compressModes).
+	Compress string
 
 	// Policy is the policy spec from --policy, IMAPCTL_POLICY or the
 	// config's policy key; "" when none was given.
@@ -45,6 +48,11 @@ type Settings struct {
 
 // TLS modes accepted by --tls.
 var tlsModes = []string{"implicit", "starttls", "none"}
+
+// Compression modes accepted by --compress: auto uses COMPRESS=DEFLATE
+// (RFC 4978) when the server offers it and is not on a loopback address
+// (where compressing only costs CPU); always requires it; never skips it.
+var compressModes = []string{"auto", "always", "never"}
 
 // Authentication mechanisms accepted by --auth.
 var authMechanisms = []string{"login", "plain", "cram-md5", "xoauth2", "oauthbearer"}
@@ -63,6 +71,7 @@ var connectionKeys = []struct{ key, flag string }{
 	{"password_cmd", "password-cmd"},
 	{"token_cmd", "token-cmd"},
 	{"debug", "debug"},
+	{"compress", "compress"},
 	{"policy", "policy"},
 }
 
@@ -208,6 +217,11 @@ func resolveSettings(flags *pflag.FlagSet, lookupEnv func(string) (string, bool)
 	s.TLS = strings.ToLower(tlsMode)
 	if !contains(tlsModes, s.TLS) {
 		return nil, usageErrorf("%s: bad TLS mode %q (want %s)", source, tlsMode, strings.Join(tlsModes, ", "))
+	}
+	compress, source := get("compress", "compress")
+	s.Compress = strings.ToLower(compress)
+	if !contains(compressModes, s.Compress) {
+		return nil, usageErrorf("%s: bad compression mode %q (want %s)", source, compress, strings.Join(compressModes, ", "))
 	}
 	auth, source := get("auth", "auth")
 	s.Auth = strings.ToLower(auth)

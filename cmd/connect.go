@@ -106,6 +106,16 @@ func connect(ctx context.Context, f *Factory, s *Settings) (*imap.Client, error)
 		DebugWriter:        f.IOStreams.ErrOut,
 		OnUntagged:         f.showAlerts(f.OnUntagged),
 	}
+	// Remember the address actually dialled: "auto" compression asks
+	// whether it is a loopback one, whatever name resolved to it.
+	var remote net.Addr
+	opts.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err == nil {
+			remote = conn.RemoteAddr()
+		}
+		return conn, err
+	}
 	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
 	c, err := imap.Dial(ctx, addr, opts)
 	if err != nil {
@@ -119,16 +129,53 @@ func connect(ctx context.Context, f *Factory, s *Settings) (*imap.Client, error)
 	if isAlert(greeting) {
 		f.IOStreams.Alert(greeting.Text)
 	}
-	if greeting.Name == "PREAUTH" {
-		return c, nil
+	if greeting.Name != "PREAUTH" {
+		err = login(ctx, f, s, c)
+		f.showTaggedAlerts(c)
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
 	}
-	err = login(ctx, f, s, c)
-	f.showTaggedAlerts(c)
-	if err != nil {
+	if err := startCompression(ctx, f, s.Compress, c, isLoopback(remote)); err != nil {
 		c.Close()
 		return nil, err
 	}
 	return c, nil
+}
+
+// startCompression turns on COMPRESS=DEFLATE (RFC 4978 §3) as mode says,
+// right after authentication and before any other command. "always"
+// fails with an *imap.CapabilityError (exit 5) when the server does not
+// offer it; "auto" compresses only a non-loopback connection to a server
+// that offers it, and goes on uncompressed (with a warning) if the server
+// refuses the command.
+func startCompression(ctx context.Context, f *Factory, mode string, c *imap.Client, loopback bool) error {
+	switch mode {
+	case "always":
+		if err := c.Compress(ctx); err != nil {
+			return withHint(err, "use --compress auto or never with this server")
+		}
+	case "auto":
+		if loopback || !c.Has(ctx, "COMPRESS=DEFLATE") {
+			return nil
+		}
+		err := c.Compress(ctx)
+		var serverErr *imap.Error
+		if errors.As(err, &serverErr) {
+			f.IOStreams.Warnf("server refused COMPRESS DEFLATE, continuing uncompressed: %v", err)
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
+// isLoopback reports whether addr is a loopback IP address (127.0.0.0/8,
+// ::1), where compression only costs CPU.
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // isAlert reports whether r carries the ALERT response code, whose text

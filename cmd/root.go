@@ -36,6 +36,7 @@ func addConnectionFlags(fs *pflag.FlagSet, g *GlobalFlags) {
 	fs.String("tls", "implicit", "TLS mode: implicit, starttls or none")
 	fs.String("ca-file", "", "PEM file of CA certificates to trust instead of the system's")
 	fs.Bool("insecure", false, "skip TLS certificate verification (dangerous)")
+	fs.String("compress", "auto", "COMPRESS=DEFLATE (RFC 4978): auto (when offered and the server is not on a loopback address), always (fail if not offered) or never")
 	fs.String("auth", "", "authentication: login, plain, cram-md5, xoauth2 or oauthbearer (default login, or plain under LOGINDISABLED)")
 	fs.String("timeout", "30s", "dial and read timeout")
 	fs.String("account", "", "named account of the config file")
