@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,6 +122,26 @@ func TestDovecotCompress(t *testing.T) {
 		}
 		if out != msg {
 			t.Errorf("--compress %s fetch = %d bytes, want %d", mode, len(out), len(msg))
+		}
+	}
+}
+
+// TestIsLoopback: auto compression is skipped for 127.0.0.0/8 and ::1
+// (RFC 1122 §3.2.1.3, RFC 4291 §2.5.3), used for any other address.
+func TestIsLoopback(t *testing.T) {
+	for _, tc := range []struct {
+		addr net.Addr
+		want bool
+	}{
+		{&net.TCPAddr{IP: net.ParseIP("127.0.0.1"), Port: 143}, true},
+		{&net.TCPAddr{IP: net.ParseIP("127.0.0.2"), Port: 143}, true},
+		{&net.TCPAddr{IP: net.ParseIP("::1"), Port: 993}, true},
+		{&net.TCPAddr{IP: net.ParseIP("192.0.2.1"), Port: 993}, false},
+		{&net.TCPAddr{IP: net.ParseIP("2001:db8::1"), Port: 993}, false},
+		{nil, false},
+	} {
+		if got := isLoopback(tc.addr); got != tc.want {
+			t.Errorf("isLoopback(%v) = %v, want %v", tc.addr, got, tc.want)
 		}
 	}
 }
