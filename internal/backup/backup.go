@@ -432,13 +432,14 @@ func logout(c *imap.Client) {
 
 // mailboxSync is the work on one mailbox folder.
 type mailboxSync struct {
-	r        *runner
-	acct     Account
-	dir      string
-	name     string
-	state    State
-	manifest *Manifest
-	refetch  map[uint32]bool
+	r     *runner
+	acct  Account
+	dir   string
+	name  string
+	state State
+	// index is the compact view of the manifest (storedIndex).
+	index   *storedIndex
+	refetch map[uint32]bool
 	// added, flagged and pruned count this run's changes.
 	added, flagged, pruned int
 }
@@ -457,7 +458,7 @@ func (r *runner) mailbox(ctx context.Context, c *imap.Client, acct Account, acct
 	var ms *mailboxSync
 	defer func() {
 		if ms != nil {
-			report.Messages = len(ms.manifest.Messages)
+			report.Messages = len(ms.index.messages)
 			report.New, report.FlagUpdates, report.Pruned = ms.added, ms.flagged, ms.pruned
 		}
 		if err != nil {
@@ -492,18 +493,18 @@ func (r *runner) mailbox(ctx context.Context, c *imap.Client, acct Account, acct
 			return err
 		}
 	}
-	man, err := readManifest(dir, true)
+	index, err := readIndex(dir, true)
 	if err != nil {
 		return err
 	}
-	ms = &mailboxSync{r: r, acct: acct, dir: dir, name: m.Name, state: st, manifest: man}
+	ms = &mailboxSync{r: r, acct: acct, dir: dir, name: m.Name, state: st, index: index}
 	if err := ms.reconcile(); err != nil {
 		return err
 	}
 	s := w.status
 	unchanged := has && s.UIDNext != 0 && s.UIDNext <= st.LastUID+1 && s.Messages == st.Messages && s.Unseen == st.Unseen &&
-		(!condstore || s.HighestModSeq == st.HighestModSeq) && len(ms.refetch) == 0 && len(man.Failed) == 0 &&
-		(!r.opts.Prune || int(s.Messages) >= len(man.Messages))
+		(!condstore || s.HighestModSeq == st.HighestModSeq) && len(ms.refetch) == 0 && len(index.failed) == 0 &&
+		(!r.opts.Prune || int(s.Messages) >= len(index.messages))
 	if unchanged {
 		return nil
 	}
@@ -573,11 +574,8 @@ func (ms *mailboxSync) reconcile() error {
 		return err
 	}
 	if format == FormatMbox {
-		for uid, e := range ms.manifest.Messages {
-			if e.End > ms.manifest.MboxEnd {
-				ms.refetch[uid] = true
-			}
-		}
+		// Every recorded message ends at or before mboxEnd (the largest
+		// recorded end); the sink cuts off what lies after it.
 		return nil
 	}
 	files, err := messageFiles(format, ms.dir)
@@ -585,12 +583,13 @@ func (ms *mailboxSync) reconcile() error {
 		return err
 	}
 	for uid, paths := range files {
-		e := ms.manifest.Messages[uid]
+		ref, recorded := ms.index.messages[uid]
 		for _, p := range paths {
-			if e != nil && p == e.File {
+			if recorded && p == ref.file {
 				continue
 			}
-			if e != nil && !slices.Contains(paths, e.File) && ms.adopt(e, p) {
+			if recorded && !slices.Contains(paths, ref.file) && ms.adopt(uid, p) {
+				ref = ms.index.messages[uid]
 				continue
 			}
 			// Not recorded (a crash between file and manifest), or a
@@ -598,13 +597,13 @@ func (ms *mailboxSync) reconcile() error {
 			if err := os.Remove(filepath.Join(ms.dir, p)); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return err
 			}
-			if e == nil {
+			if !recorded {
 				ms.refetch[uid] = true
 			}
 		}
 	}
-	for uid, e := range ms.manifest.Messages {
-		if _, err := os.Lstat(filepath.Join(ms.dir, e.File)); err != nil {
+	for uid, ref := range ms.index.messages {
+		if _, err := os.Lstat(filepath.Join(ms.dir, ref.file)); err != nil {
 			ms.refetch[uid] = true
 		}
 	}
@@ -644,7 +643,11 @@ func removeTempFiles(dir, format string) error {
 
 // adopt takes over file p for entry e when its bytes are the recorded
 // ones (a Maildir file renamed for new flags before the manifest said so).
-func (ms *mailboxSync) adopt(e *Entry, p string) bool {
+func (ms *mailboxSync) adopt(uid uint32, p string) bool {
+	e, err := findEntry(ms.dir, uid)
+	if err != nil || e == nil {
+		return false
+	}
 	probe := *e
 	probe.File = p
 	d, err := digestStored(ms.state.Format, ms.dir, &probe, ms.state.Linesep)
@@ -654,7 +657,7 @@ func (ms *mailboxSync) adopt(e *Entry, p string) bool {
 	if appendManifest(ms.dir, []Entry{{Op: OpFlags, UID: e.UID, Flags: e.Flags, File: p}}) != nil {
 		return false
 	}
-	e.File = p
+	ms.index.apply(&Entry{Op: OpFlags, UID: e.UID, Flags: e.Flags, File: p})
 	return true
 }
 
@@ -668,13 +671,13 @@ func (ms *mailboxSync) fetchSet(uidNext uint32) imap.NumSet {
 	for uid := range ms.refetch {
 		extra = append(extra, uid)
 	}
-	for uid := range ms.manifest.Failed {
+	for uid := range ms.index.failed {
 		if uid <= ms.state.LastUID {
 			extra = append(extra, uid)
 		}
 	}
 	var above []uint32
-	for uid := range ms.manifest.Messages {
+	for uid := range ms.index.messages {
 		if uid > ms.state.LastUID && !ms.refetch[uid] {
 			above = append(above, uid)
 		}
@@ -717,7 +720,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		return fmt.Errorf("UIDVALIDITY changed from %d to %d during the run; run again", ms.state.UIDValidity, mb.UIDValidity)
 	}
 	ms.state.UIDValidity = mb.UIDValidity
-	sink, err := newSink(ms.state.Format, ms.dir, ms.manifest.MboxEnd)
+	sink, err := newSink(ms.state.Format, ms.dir, ms.index.mboxEnd)
 	if err != nil {
 		return err
 	}
@@ -755,7 +758,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		}
 		opts.crashPoint("manifest appended")
 		for i := range entries {
-			ms.manifest.apply(&entries[i])
+			ms.index.apply(&entries[i])
 		}
 		pending, batchBytes = pending[:0], 0
 		return nil
@@ -789,7 +792,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 			}
 			return
 		}
-		if ms.manifest.Messages[uid] != nil {
+		if ms.index.has(uid) {
 			lateFlags = append(lateFlags, &imap.FetchMessage{SeqNum: m.SeqNum, UID: uid, Flags: m.Flags, ModSeq: m.ModSeq})
 		}
 	}
@@ -804,7 +807,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		}
 		// The UID may come after the body (RFC 3501 §7.4.2): then the
 		// message is written first and store decides once it is known.
-		if uid := m.UID; uid != 0 && ms.manifest.Messages[uid] != nil && !ms.refetch[uid] {
+		if uid := m.UID; uid != 0 && ms.index.has(uid) && !ms.refetch[uid] {
 			maxSeen = max(maxSeen, uid)
 			return nil // already stored; the body is skipped
 		}
@@ -976,7 +979,7 @@ func (ms *mailboxSync) store(ctx context.Context, sink output.Sink, m *imap.Fetc
 		if m.UID == 0 {
 			return errNoUID
 		}
-		if msg.UID == 0 && ms.manifest.Messages[m.UID] != nil && !ms.refetch[m.UID] {
+		if msg.UID == 0 && ms.index.has(m.UID) && !ms.refetch[m.UID] {
 			return errAlreadyStored
 		}
 		if m.RFC822Size >= 0 && m.RFC822Size != serverSize {
@@ -1023,19 +1026,19 @@ func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
 func (ms *mailboxSync) applyFlags(seen []*imap.FetchMessage) error {
 	var entries []Entry
 	for _, m := range seen {
-		e := ms.manifest.Messages[m.UID]
-		if e == nil || m.Flags == nil {
+		ref, ok := ms.index.messages[m.UID]
+		if !ok || m.Flags == nil {
 			continue
 		}
 		flags := withoutRecent(m.Flags)
-		if sameFlags(flags, e.Flags) {
+		if sameFlags(flags, ms.index.flags(ref)) {
 			continue
 		}
 		upd := Entry{Op: OpFlags, UID: m.UID, Flags: flags, ModSeq: m.ModSeq}
 		if ms.state.Format == FormatMaildir {
-			newRel := maildirRename(e.File, flags)
-			if newRel != e.File {
-				if err := os.Rename(filepath.Join(ms.dir, e.File), filepath.Join(ms.dir, newRel)); err != nil {
+			newRel := maildirRename(ref.file, flags)
+			if newRel != ref.file {
+				if err := os.Rename(filepath.Join(ms.dir, ref.file), filepath.Join(ms.dir, newRel)); err != nil {
 					return err
 				}
 				ms.r.opts.crashPoint("maildir file renamed")
@@ -1058,7 +1061,7 @@ func (ms *mailboxSync) applyFlags(seen []*imap.FetchMessage) error {
 		return err
 	}
 	for i := range entries {
-		ms.manifest.apply(&entries[i])
+		ms.index.apply(&entries[i])
 	}
 	ms.flagged += len(entries)
 	ms.r.add(func(s *Summary) { s.FlagUpdates += len(entries) })
@@ -1116,11 +1119,11 @@ func maildirRename(rel string, flags []string) string {
 // prune removes messages the server no longer has.
 func (ms *mailboxSync) prune(onServer map[uint32]bool) error {
 	var entries []Entry
-	var gone []*Entry
-	for uid, e := range ms.manifest.Messages {
+	var gone []string
+	for uid, ref := range ms.index.messages {
 		if !onServer[uid] {
 			entries = append(entries, Entry{Op: OpExpunged, UID: uid})
-			gone = append(gone, e)
+			gone = append(gone, ref.file)
 		}
 	}
 	if len(entries) == 0 {
@@ -1132,11 +1135,11 @@ func (ms *mailboxSync) prune(onServer map[uint32]bool) error {
 		return err
 	}
 	for i := range entries {
-		ms.manifest.apply(&entries[i])
+		ms.index.apply(&entries[i])
 	}
 	if ms.state.Format != FormatMbox {
-		for _, e := range gone {
-			os.Remove(filepath.Join(ms.dir, e.File))
+		for _, file := range gone {
+			os.Remove(filepath.Join(ms.dir, file))
 		}
 	}
 	ms.pruned += len(entries)

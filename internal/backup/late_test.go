@@ -216,7 +216,11 @@ C: $tag UID FETCH 1:* *
 			if st, _, err := readState(mbDir); err != nil || st.LastUID != 0 {
 				t.Errorf("state LastUID %d (%v), want 0: the missing message must be fetched again", st.LastUID, err)
 			}
-			next := (&mailboxSync{state: State{LastUID: 0}, manifest: man}).fetchSet(9)
+			index, err := readIndex(mbDir, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			next := (&mailboxSync{state: State{LastUID: 0}, index: index}).fetchSet(9)
 			if next.String() != "1:7" {
 				t.Errorf("next run fetches %s, want 1:7 (below UIDNEXT 9, all but the stored UID 8)", next.String())
 			}

@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -186,29 +188,48 @@ type Manifest struct {
 // ignored.
 func readManifest(dir string, repair bool) (*Manifest, error) {
 	m := &Manifest{Messages: map[uint32]*Entry{}, Failed: map[uint32]string{}}
+	if err := scanManifest(dir, repair, m.apply); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// scanManifest calls fn with each line of dir's manifest in order,
+// reading it as a stream: memory does not grow with the manifest. A last
+// line without its newline is the remains of a crash: it is cut off the
+// file (when repair is set) and ignored.
+func scanManifest(dir string, repair bool, fn func(*Entry)) error {
 	path := filepath.Join(dir, ManifestFileName)
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return m, nil
+		return nil
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
 	br := bufio.NewReader(f)
 	var good int64
 	for lineNo := 1; ; lineNo++ {
-		line, err := br.ReadBytes('\n')
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long := bytes.Clone(line)
+			for err == bufio.ErrBufferFull {
+				line, err = br.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
+		}
 		if err == io.EOF {
 			if len(line) > 0 && repair {
 				if terr := os.Truncate(path, good); terr != nil {
-					return nil, terr
+					return terr
 				}
 			}
-			break
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		good += int64(len(line))
 		line = bytes.TrimSpace(line)
@@ -217,11 +238,110 @@ func readManifest(dir string, repair bool) (*Manifest, error) {
 		}
 		var e Entry
 		if err := json.Unmarshal(line, &e); err != nil {
-			return nil, fmt.Errorf("backup: %s line %d: %w", path, lineNo, err)
+			return fmt.Errorf("backup: %s line %d: %w", path, lineNo, err)
 		}
-		m.apply(&e)
+		fn(&e)
 	}
-	return m, nil
+}
+
+// findEntry returns the folded manifest entry of one stored message of
+// dir (nil when it has none), reading the manifest as a stream.
+func findEntry(dir string, uid uint32) (*Entry, error) {
+	var found *Entry
+	err := scanManifest(dir, false, func(e *Entry) {
+		if e.UID != uid {
+			return
+		}
+		m := Manifest{Messages: map[uint32]*Entry{}, Failed: map[uint32]string{}}
+		if found != nil {
+			m.Messages[uid] = found
+		}
+		m.apply(e)
+		found = m.Messages[uid]
+	})
+	return found, err
+}
+
+// storedIndex is the part of a folded manifest that a backup run needs,
+// kept compact: per stored message its file (Maildir, eml) and its flags
+// as an index into a table of distinct flag lists (most messages share a
+// few). The whole entry, when needed, is read again with findEntry.
+type storedIndex struct {
+	messages map[uint32]storedRef
+	// flagSets are the distinct flag lists; flagSetIDs finds them by key.
+	flagSets   [][]string
+	flagSetIDs map[string]uint32
+	// failed are UIDs whose last event is a failure.
+	failed map[uint32]string
+	// mboxEnd is the end of the last message stored in an mbox.
+	mboxEnd int64
+}
+
+// storedRef is what storedIndex keeps of one stored message.
+type storedRef struct {
+	file  string
+	flags uint32
+}
+
+// readIndex folds dir's manifest into a storedIndex, reading it as a
+// stream (see scanManifest for repair).
+func readIndex(dir string, repair bool) (*storedIndex, error) {
+	x := &storedIndex{messages: map[uint32]storedRef{}, flagSetIDs: map[string]uint32{}, failed: map[uint32]string{}, flagSets: [][]string{nil}}
+	if err := scanManifest(dir, repair, x.apply); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// flagSetID interns flags.
+func (x *storedIndex) flagSetID(flags []string) uint32 {
+	if len(flags) == 0 {
+		return 0
+	}
+	key := strings.Join(flags, "\x00")
+	if id, ok := x.flagSetIDs[key]; ok {
+		return id
+	}
+	id := uint32(len(x.flagSets))
+	x.flagSets = append(x.flagSets, slices.Clone(flags))
+	x.flagSetIDs[key] = id
+	return id
+}
+
+// has reports whether uid is a stored message.
+func (x *storedIndex) has(uid uint32) bool {
+	_, ok := x.messages[uid]
+	return ok
+}
+
+// flags returns the flags of a stored message.
+func (x *storedIndex) flags(r storedRef) []string { return x.flagSets[r.flags] }
+
+// apply folds one manifest line in, as Manifest.apply does.
+func (x *storedIndex) apply(e *Entry) {
+	switch e.Op {
+	case OpStored:
+		x.messages[e.UID] = storedRef{file: strings.Clone(e.File), flags: x.flagSetID(e.Flags)}
+		delete(x.failed, e.UID)
+		if e.End > 0 {
+			x.mboxEnd = max(x.mboxEnd, e.End)
+		}
+	case OpFlags:
+		if r, ok := x.messages[e.UID]; ok {
+			r.flags = x.flagSetID(e.Flags)
+			if e.File != "" {
+				r.file = strings.Clone(e.File)
+			}
+			x.messages[e.UID] = r
+		}
+	case OpExpunged:
+		delete(x.messages, e.UID)
+		delete(x.failed, e.UID)
+	case OpFailed:
+		if !x.has(e.UID) {
+			x.failed[e.UID] = e.Error
+		}
+	}
 }
 
 func (m *Manifest) apply(e *Entry) {

@@ -1,0 +1,66 @@
+package backup
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/imapctl/imapctl/internal/imap"
+	"github.com/imapctl/imapctl/internal/testutil/memserver"
+)
+
+// retainedHeap backs up n small messages from go-imap's in-memory server
+// into a fresh Maildir, then adds one message and backs up again (the
+// incremental run reads the manifest of n messages). It returns the heap
+// in use at the end of each mailbox sync (after a GC), minus the heap in
+// use before the run: what the run keeps per mailbox.
+func retainedHeap(t *testing.T, n int) (first, second uint64) {
+	s := memserver.StartT(t, memserver.Options{})
+	acct := memAccount(t, s)
+	c := client(t, acct)
+	for i := range n {
+		msg := fmt.Sprintf("From: a@example.org\r\nSubject: m%d\r\nMessage-ID: <m%d@example.org>\r\n\r\nbody %d\r\n", i, i, i)
+		if _, err := c.Append(context.Background(), "INBOX", int64(len(msg)), strings.NewReader(msg), &imap.AppendOptions{Flags: []string{`\Seen`}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	measure := func() uint64 {
+		var base, peak runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&base)
+		opts := Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"INBOX"}}
+		opts.crashPoint = func(step string) {
+			if step == "before state" {
+				runtime.GC()
+				runtime.ReadMemStats(&peak)
+			}
+		}
+		runBackup(t, opts)
+		if peak.HeapInuse == 0 {
+			t.Fatal("the mailbox was not synced")
+		}
+		return max(peak.HeapInuse, base.HeapInuse) - base.HeapInuse
+	}
+	first = measure()
+	appendMessage(t, acct, "INBOX", "one-more")
+	second = measure()
+	return first, second
+}
+
+// TestBackupHeapPerMessage checks that the state a backup keeps while it
+// syncs a mailbox grows by little per message (the bench's 100,000-message
+// mailbox must stay within 32 MiB of RSS, issue 7).
+func TestBackupHeapPerMessage(t *testing.T) {
+	sizes := []int{2000, 20000}
+	if testing.Short() {
+		sizes = []int{2000}
+	}
+	for _, n := range sizes {
+		first, second := retainedHeap(t, n)
+		t.Logf("N=%d: heap in use at the end of the sync: first run %d KiB (%d B/message), incremental run %d KiB (%d B/message)",
+			n, first>>10, first/uint64(n), second>>10, second/uint64(n))
+	}
+}
