@@ -1,61 +1,9 @@
 package cmd
 
-import (
-	"fmt"
-	"strings"
-	"unicode/utf8"
-)
+import "github.com/imapctl/imapctl/internal/termsafe"
 
 // terminalSafe returns s with every byte that could drive a terminal
-// written visibly instead: C0 controls (including CR and TAB; LF only when
-// keepNewline is false), DEL and the C1 controls U+0080..U+009F as Go
-// escapes (\x1b, \x7f, \u009b), and bytes that are not valid UTF-8 as
-// \xNN. Text a server chose (NO/BAD/BYE text, [ALERT]s, mailbox names)
-// passes through it before it reaches a terminal, so that a hostile server
-// cannot send escape sequences to the user's terminal (ECMA-48 §5).
-func terminalSafe(s string, keepNewline bool) string {
-	clean := true
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if needsEscape(r, size, keepNewline) {
-			clean = false
-			break
-		}
-		i += size
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case needsEscape(r, size, keepNewline) && r < 0x80:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case needsEscape(r, size, keepNewline):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
-}
-
-// needsEscape reports whether the rune r, size bytes long, is one that
-// terminalSafe writes as an escape.
-func needsEscape(r rune, size int, keepNewline bool) bool {
-	switch {
-	case r == utf8.RuneError && size == 1:
-		return true
-	case r == '\n':
-		return !keepNewline
-	case r < 0x20, r == 0x7f:
-		return true
-	case r >= 0x80 && r <= 0x9f:
-		return true
-	}
-	return false
-}
+// written visibly (see termsafe.Escape): text a server chose (NO/BAD/BYE
+// text, [ALERT]s, mailbox names) passes through it before it reaches a
+// terminal.
+func terminalSafe(s string, keepNewline bool) string { return termsafe.Escape(s, keepNewline) }
