@@ -584,11 +584,12 @@ func (ms *mailboxSync) reconcile() error {
 	}
 	for uid, paths := range files {
 		ref, recorded := ms.index.messages[uid]
+		isRecorded := func(p string) bool { return fileHash(p) == ref.file }
 		for _, p := range paths {
-			if recorded && p == ref.file {
+			if recorded && isRecorded(p) {
 				continue
 			}
-			if recorded && !slices.Contains(paths, ref.file) && ms.adopt(uid, p) {
+			if recorded && !slices.ContainsFunc(paths, isRecorded) && ms.adopt(uid, p) {
 				ref = ms.index.messages[uid]
 				continue
 			}
@@ -602,8 +603,10 @@ func (ms *mailboxSync) reconcile() error {
 			}
 		}
 	}
+	// A recorded message whose file is not among the folder's message
+	// files is fetched again.
 	for uid, ref := range ms.index.messages {
-		if _, err := os.Lstat(filepath.Join(ms.dir, ref.file)); err != nil {
+		if !slices.ContainsFunc(files[uid], func(p string) bool { return fileHash(p) == ref.file }) {
 			ms.refetch[uid] = true
 		}
 	}
@@ -1024,21 +1027,36 @@ func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
 // applyFlags records changed flags (and renames Maildir files so that
 // their info letters follow).
 func (ms *mailboxSync) applyFlags(seen []*imap.FetchMessage) error {
-	var entries []Entry
+	changed := seen[:0:0]
 	for _, m := range seen {
 		ref, ok := ms.index.messages[m.UID]
-		if !ok || m.Flags == nil {
-			continue
+		if ok && m.Flags != nil && !sameFlags(withoutRecent(m.Flags), ms.index.flags(ref)) {
+			changed = append(changed, m)
 		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	var files map[uint32]string
+	if ms.state.Format == FormatMaildir {
+		want := make(map[uint32]bool, len(changed))
+		for _, m := range changed {
+			want[m.UID] = true
+		}
+		var err error
+		if files, err = recordedFiles(ms.dir, want); err != nil {
+			return err
+		}
+	}
+	var entries []Entry
+	for _, m := range changed {
 		flags := withoutRecent(m.Flags)
-		if sameFlags(flags, ms.index.flags(ref)) {
-			continue
-		}
 		upd := Entry{Op: OpFlags, UID: m.UID, Flags: flags, ModSeq: m.ModSeq}
 		if ms.state.Format == FormatMaildir {
-			newRel := maildirRename(ref.file, flags)
-			if newRel != ref.file {
-				if err := os.Rename(filepath.Join(ms.dir, ref.file), filepath.Join(ms.dir, newRel)); err != nil {
+			file := files[m.UID]
+			newRel := maildirRename(file, flags)
+			if newRel != file {
+				if err := os.Rename(filepath.Join(ms.dir, file), filepath.Join(ms.dir, newRel)); err != nil {
 					return err
 				}
 				ms.r.opts.crashPoint("maildir file renamed")
@@ -1119,15 +1137,22 @@ func maildirRename(rel string, flags []string) string {
 // prune removes messages the server no longer has.
 func (ms *mailboxSync) prune(onServer map[uint32]bool) error {
 	var entries []Entry
-	var gone []string
-	for uid, ref := range ms.index.messages {
+	gone := map[uint32]bool{}
+	for uid := range ms.index.messages {
 		if !onServer[uid] {
 			entries = append(entries, Entry{Op: OpExpunged, UID: uid})
-			gone = append(gone, ref.file)
+			gone[uid] = true
 		}
 	}
 	if len(entries) == 0 {
 		return nil
+	}
+	var files map[uint32]string
+	if ms.state.Format != FormatMbox {
+		var err error
+		if files, err = recordedFiles(ms.dir, gone); err != nil {
+			return err
+		}
 	}
 	// Manifest first: a crash after it leaves files the next run removes
 	// as unrecorded.
@@ -1138,7 +1163,7 @@ func (ms *mailboxSync) prune(onServer map[uint32]bool) error {
 		ms.index.apply(&entries[i])
 	}
 	if ms.state.Format != FormatMbox {
-		for _, file := range gone {
+		for _, file := range files {
 			os.Remove(filepath.Join(ms.dir, file))
 		}
 	}

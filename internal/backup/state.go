@@ -263,9 +263,10 @@ func findEntry(dir string, uid uint32) (*Entry, error) {
 }
 
 // storedIndex is the part of a folded manifest that a backup run needs,
-// kept compact: per stored message its file (Maildir, eml) and its flags
-// as an index into a table of distinct flag lists (most messages share a
-// few). The whole entry, when needed, is read again with findEntry.
+// kept compact: per stored message a 64-bit hash of its file's name
+// (Maildir, eml) and its flags as an index into a table of distinct flag
+// lists (most messages share a few). File names, when needed, are read
+// again from the manifest (recordedFiles), whole entries with findEntry.
 type storedIndex struct {
 	messages map[uint32]storedRef
 	// flagSets are the distinct flag lists; flagSetIDs finds them by key.
@@ -279,8 +280,42 @@ type storedIndex struct {
 
 // storedRef is what storedIndex keeps of one stored message.
 type storedRef struct {
-	file  string
+	file  uint64 // fileHash of Entry.File
 	flags uint32
+}
+
+// fileHash is the 64-bit FNV-1a hash of a file name relative to the
+// mailbox folder.
+func fileHash(name string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(name); i++ {
+		h ^= uint64(name[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// recordedFiles returns the recorded file of each stored message of dir
+// whose UID is in want, reading the manifest as a stream: memory grows
+// with want, not with the manifest.
+func recordedFiles(dir string, want map[uint32]bool) (map[uint32]string, error) {
+	files := map[uint32]string{}
+	err := scanManifest(dir, false, func(e *Entry) {
+		if !want[e.UID] {
+			return
+		}
+		switch e.Op {
+		case OpStored:
+			files[e.UID] = e.File
+		case OpFlags:
+			if _, ok := files[e.UID]; ok && e.File != "" {
+				files[e.UID] = e.File
+			}
+		case OpExpunged:
+			delete(files, e.UID)
+		}
+	})
+	return files, err
 }
 
 // readIndex folds dir's manifest into a storedIndex, reading it as a
@@ -321,7 +356,7 @@ func (x *storedIndex) flags(r storedRef) []string { return x.flagSets[r.flags] }
 func (x *storedIndex) apply(e *Entry) {
 	switch e.Op {
 	case OpStored:
-		x.messages[e.UID] = storedRef{file: strings.Clone(e.File), flags: x.flagSetID(e.Flags)}
+		x.messages[e.UID] = storedRef{file: fileHash(e.File), flags: x.flagSetID(e.Flags)}
 		delete(x.failed, e.UID)
 		if e.End > 0 {
 			x.mboxEnd = max(x.mboxEnd, e.End)
@@ -330,7 +365,7 @@ func (x *storedIndex) apply(e *Entry) {
 		if r, ok := x.messages[e.UID]; ok {
 			r.flags = x.flagSetID(e.Flags)
 			if e.File != "" {
-				r.file = strings.Clone(e.File)
+				r.file = fileHash(e.File)
 			}
 			x.messages[e.UID] = r
 		}
