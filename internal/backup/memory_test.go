@@ -58,9 +58,27 @@ func TestBackupHeapPerMessage(t *testing.T) {
 	if testing.Short() {
 		sizes = []int{2000}
 	}
+	var firsts, seconds []uint64
 	for _, n := range sizes {
 		first, second := retainedHeap(t, n)
 		t.Logf("N=%d: heap in use at the end of the sync: first run %d KiB (%d B/message), incremental run %d KiB (%d B/message)",
 			n, first>>10, first/uint64(n), second>>10, second/uint64(n))
+		firsts, seconds = append(firsts, first), append(seconds, second)
+	}
+	if len(sizes) < 2 {
+		return
+	}
+	// The growth from the small to the large mailbox, per message: fixed
+	// costs (buffers, connections) cancel out.
+	extra := uint64(sizes[1] - sizes[0])
+	for i, h := range [][]uint64{firsts, seconds} {
+		perMessage := uint64(0)
+		if h[1] > h[0] {
+			perMessage = (h[1] - h[0]) / extra
+		}
+		t.Logf("run %d: %d B per additional message", i+1, perMessage)
+		if perMessage > 200 {
+			t.Errorf("run %d keeps %d B per message while it syncs, want at most 200", i+1, perMessage)
+		}
 	}
 }
