@@ -771,13 +771,13 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 	// before its commit (its Maildir name follows), one already committed
 	// gets a flag update like any other flag change.
 	var lateFlags []*imap.FetchMessage
-	seqToUID := map[uint32]uint32{}
+	var seqToUID seqUIDs
 	amendFlags := func(m *imap.FetchMessage) {
 		uid := m.UID
 		if uid == 0 {
-			uid = seqToUID[m.SeqNum]
+			uid = seqToUID.get(m.SeqNum)
 		}
-		if uid == 0 || m.Flags == nil || (m.UID != 0 && seqToUID[m.SeqNum] != 0 && seqToUID[m.SeqNum] != m.UID) {
+		if uid == 0 || m.Flags == nil || (m.UID != 0 && seqToUID.get(m.SeqNum) != 0 && seqToUID.get(m.SeqNum) != m.UID) {
 			return
 		}
 		flags := withoutRecent(m.Flags)
@@ -818,7 +818,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		uid := m.UID
 		if uid != 0 {
 			maxSeen = max(maxSeen, uid)
-			seqToUID[m.SeqNum] = uid
+			seqToUID.set(m.SeqNum, uid)
 		}
 		switch {
 		case errors.Is(err, errAlreadyStored):
@@ -935,6 +935,49 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 	ms.state.Messages, ms.state.Unseen = status.Messages, status.Unseen
 	ms.r.opts.crashPoint("before state")
 	return writeState(ms.dir, ms.state, ms.r.opts.crashPoint)
+}
+
+// seqUIDs maps message sequence numbers to UIDs (RFC 3501 §2.3.1). Both
+// ascend together in a FETCH response, so it keeps runs of consecutive
+// pairs: its memory grows with the gaps between UIDs, not with the number
+// of messages. Pairs out of order go to a map.
+type seqUIDs struct {
+	runs  []seqUIDRun
+	other map[uint32]uint32
+}
+
+// seqUIDRun maps seq..seq+n-1 to uid..uid+n-1.
+type seqUIDRun struct{ seq, uid, n uint32 }
+
+// set records that message seq has UID uid.
+func (m *seqUIDs) set(seq, uid uint32) {
+	if last := len(m.runs) - 1; last >= 0 {
+		r := &m.runs[last]
+		if seq == r.seq+r.n && uid == r.uid+r.n && m.other[seq] == 0 {
+			r.n++
+			return
+		}
+		if seq < r.seq+r.n {
+			if m.other == nil {
+				m.other = map[uint32]uint32{}
+			}
+			m.other[seq] = uid
+			return
+		}
+	}
+	m.runs = append(m.runs, seqUIDRun{seq, uid, 1})
+}
+
+// get returns the UID of message seq, 0 when unknown.
+func (m *seqUIDs) get(seq uint32) uint32 {
+	if uid, ok := m.other[seq]; ok {
+		return uid
+	}
+	i := sort.Search(len(m.runs), func(i int) bool { return m.runs[i].seq+m.runs[i].n > seq })
+	if i < len(m.runs) && m.runs[i].seq <= seq {
+		return m.runs[i].uid + (seq - m.runs[i].seq)
+	}
+	return 0
 }
 
 // isNoMessages reports a FETCH of a set the server found empty.

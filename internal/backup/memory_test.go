@@ -3,6 +3,7 @@ package backup
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"testing"
@@ -79,6 +80,38 @@ func TestBackupHeapPerMessage(t *testing.T) {
 		t.Logf("run %d: %d B per additional message", i+1, perMessage)
 		if perMessage > 200 {
 			t.Errorf("run %d keeps %d B per message while it syncs, want at most 200", i+1, perMessage)
+		}
+	}
+}
+
+// seqUIDs answers as a map does, whatever the order of the pairs.
+func TestSeqUIDsMatchesMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for round := range 200 {
+		var m seqUIDs
+		want := map[uint32]uint32{}
+		seq, uid := uint32(1), uint32(1+rng.IntN(5))
+		for range rng.IntN(300) {
+			switch rng.IntN(10) {
+			case 0: // out of order
+				s := uint32(1 + rng.IntN(int(seq)))
+				u := uint32(1 + rng.IntN(1000))
+				m.set(s, u)
+				want[s] = u
+				continue
+			case 1: // a gap in the UIDs
+				uid += uint32(1 + rng.IntN(50))
+			case 2: // a gap in the sequence numbers (messages without body)
+				seq += uint32(1 + rng.IntN(3))
+			}
+			m.set(seq, uid)
+			want[seq] = uid
+			seq, uid = seq+1, uid+1
+		}
+		for s := uint32(0); s <= seq+2; s++ {
+			if got := m.get(s); got != want[s] {
+				t.Fatalf("round %d: get(%d) = %d, want %d", round, s, got, want[s])
+			}
 		}
 	}
 }
