@@ -578,35 +578,46 @@ func (ms *mailboxSync) reconcile() error {
 		// recorded end); the sink cuts off what lies after it.
 		return nil
 	}
-	files, err := messageFiles(format, ms.dir)
+	// The files whose name is the recorded one are found; the others are
+	// few (the remains of a crash) and are kept for a second look.
+	type candidate struct {
+		uid  uint32
+		path string
+	}
+	var others []candidate
+	err := eachMessageFile(format, ms.dir, func(uid uint32, p string) error {
+		if ref, ok := ms.index.messages[uid]; ok && fileHash(p) == ref.file {
+			ref.found = true
+			ms.index.messages[uid] = ref
+			return nil
+		}
+		others = append(others, candidate{uid, p})
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	for uid, paths := range files {
-		ref, recorded := ms.index.messages[uid]
-		isRecorded := func(p string) bool { return fileHash(p) == ref.file }
-		for _, p := range paths {
-			if recorded && isRecorded(p) {
-				continue
-			}
-			if recorded && !slices.ContainsFunc(paths, isRecorded) && ms.adopt(uid, p) {
-				ref = ms.index.messages[uid]
-				continue
-			}
-			// Not recorded (a crash between file and manifest), or a
-			// second copy: remove; an unrecorded message is fetched again.
-			if err := os.Remove(filepath.Join(ms.dir, p)); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return err
-			}
-			if !recorded {
-				ms.refetch[uid] = true
-			}
+	for _, o := range others {
+		ref, recorded := ms.index.messages[o.uid]
+		if recorded && !ref.found && ms.adopt(o.uid, o.path) {
+			ref = ms.index.messages[o.uid]
+			ref.found = true
+			ms.index.messages[o.uid] = ref
+			continue
+		}
+		// Not recorded (a crash between file and manifest), or a second
+		// copy: remove; an unrecorded message is fetched again.
+		if err := os.Remove(filepath.Join(ms.dir, o.path)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		if !recorded {
+			ms.refetch[o.uid] = true
 		}
 	}
 	// A recorded message whose file is not among the folder's message
 	// files is fetched again.
 	for uid, ref := range ms.index.messages {
-		if !slices.ContainsFunc(files[uid], func(p string) bool { return fileHash(p) == ref.file }) {
+		if !ref.found {
 			ms.refetch[uid] = true
 		}
 	}

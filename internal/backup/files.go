@@ -47,56 +47,80 @@ func newSink(format, dir string, mboxEnd int64) (output.Sink, error) {
 // Files without a UID are not ours and are not listed.
 func messageFiles(format, dir string) (map[uint32][]string, error) {
 	files := map[uint32][]string{}
-	add := func(sub string) error {
-		entries, err := os.ReadDir(filepath.Join(dir, sub))
+	err := eachMessageFile(format, dir, func(uid uint32, path string) error {
+		files[uid] = append(files[uid], path)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// eachMessageFile calls fn with the UID and path (relative to dir) of each
+// message file of a Maildir or eml mailbox folder, as messageFiles lists
+// them, reading the folders in chunks: memory does not grow with the
+// number of files.
+func eachMessageFile(format, dir string, fn func(uid uint32, path string) error) error {
+	each := func(sub string) error {
+		f, err := os.Open(filepath.Join(dir, sub))
 		if errors.Is(err, os.ErrNotExist) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		for _, e := range entries {
-			name := e.Name()
-			if !e.Type().IsRegular() || strings.HasPrefix(name, ".") {
-				continue
+		defer f.Close()
+		for {
+			entries, err := f.ReadDir(512)
+			for _, e := range entries {
+				name := e.Name()
+				if !e.Type().IsRegular() || strings.HasPrefix(name, ".") {
+					continue
+				}
+				var uid uint32
+				switch format {
+				case FormatMaildir:
+					parsed, err := output.ParseMaildirName(name)
+					if err != nil {
+						continue
+					}
+					uid = parsed.UID
+				case FormatEML:
+					if !strings.HasSuffix(name, ".eml") {
+						continue
+					}
+					n, err := strconv.ParseUint(strings.TrimSuffix(name, ".eml"), 10, 32)
+					if err != nil {
+						continue
+					}
+					uid = uint32(n)
+				}
+				if uid != 0 {
+					if err := fn(uid, filepath.Join(sub, name)); err != nil {
+						return err
+					}
+				}
 			}
-			var uid uint32
-			switch format {
-			case FormatMaildir:
-				parsed, err := output.ParseMaildirName(name)
-				if err != nil {
-					continue
-				}
-				uid = parsed.UID
-			case FormatEML:
-				if !strings.HasSuffix(name, ".eml") {
-					continue
-				}
-				n, err := strconv.ParseUint(strings.TrimSuffix(name, ".eml"), 10, 32)
-				if err != nil {
-					continue
-				}
-				uid = uint32(n)
+			if err == io.EOF {
+				return nil
 			}
-			if uid != 0 {
-				files[uid] = append(files[uid], filepath.Join(sub, name))
+			if err != nil {
+				return err
 			}
 		}
-		return nil
 	}
 	switch format {
 	case FormatMaildir:
 		for _, sub := range []string{"cur", "new"} {
-			if err := add(sub); err != nil {
-				return nil, err
+			if err := each(sub); err != nil {
+				return err
 			}
 		}
 	case FormatEML:
-		if err := add("."); err != nil {
-			return nil, err
-		}
+		return each(".")
 	}
-	return files, nil
+	return nil
 }
 
 // openStored opens the stored bytes of a manifest entry (for mbox, the

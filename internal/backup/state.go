@@ -282,6 +282,8 @@ type storedIndex struct {
 type storedRef struct {
 	file  uint64 // fileHash of Entry.File
 	flags uint32
+	// found is set by reconcile when the file is in the folder.
+	found bool
 }
 
 // fileHash is the 64-bit FNV-1a hash of a file name relative to the
