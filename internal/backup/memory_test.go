@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/imapctl/imapctl/internal/imap"
 	"github.com/imapctl/imapctl/internal/testutil/memserver"
@@ -17,6 +18,9 @@ import (
 // incremental run reads the manifest of n messages). It returns the heap
 // in use at the end of each mailbox sync (after a GC), minus the heap in
 // use before the run: what the run keeps per mailbox.
+//
+// It also logs the largest heap in use seen by sampling during each run
+// (garbage included: what the process's RSS follows).
 func retainedHeap(t *testing.T, n int) (first, second uint64) {
 	s := memserver.StartT(t, memserver.Options{})
 	acct := memAccount(t, s)
@@ -39,7 +43,26 @@ func retainedHeap(t *testing.T, n int) (first, second uint64) {
 				runtime.ReadMemStats(&peak)
 			}
 		}
+		stop, sampled := make(chan struct{}), make(chan uint64)
+		go func() {
+			var most uint64
+			var ms runtime.MemStats
+			tick := time.NewTicker(2 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				runtime.ReadMemStats(&ms)
+				most = max(most, ms.HeapInuse)
+				select {
+				case <-stop:
+					sampled <- most
+					return
+				case <-tick.C:
+				}
+			}
+		}()
 		runBackup(t, opts)
+		close(stop)
+		t.Logf("N=%d: largest heap in use sampled during the run: %d KiB above the start", n, (max(<-sampled, base.HeapInuse)-base.HeapInuse)>>10)
 		if peak.HeapInuse == 0 {
 			t.Fatal("the mailbox was not synced")
 		}
