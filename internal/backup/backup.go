@@ -746,6 +746,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		maxSeen    uint32
 		missingUID int // messages that came without their UID
 		flagsSeen  []*imap.FetchMessage
+		flagPos    = map[uint32]int{} // UID's place in flagsSeen
 		onServer   map[uint32]bool
 		flushErr   error
 	)
@@ -880,6 +881,20 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 			fo.ChangedSince = ms.state.HighestModSeq
 		}
 		flagErr = c.Fetch(ctx, imap.NumSet{UID: true, Ranges: []imap.NumRange{{Start: 1, Stop: ms.state.LastUID}}}, fo, func(m *imap.FetchMessage) error {
+			// Only reports that may change something are kept (the last
+			// report of a UID wins, as in lastPerUID): memory grows with
+			// the changes, not with the mailbox.
+			if m.Flags == nil {
+				return nil
+			}
+			if i, ok := flagPos[m.UID]; ok {
+				flagsSeen[i] = nil
+				delete(flagPos, m.UID)
+			}
+			if ref, ok := ms.index.messages[m.UID]; ok && sameFlags(withoutRecent(m.Flags), ms.index.flags(ref)) {
+				return nil
+			}
+			flagPos[m.UID] = len(flagsSeen)
 			flagsSeen = append(flagsSeen, m)
 			return nil
 		})
@@ -921,6 +936,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 	if flagErr != nil && !isNoMessages(flagErr) {
 		return flagErr
 	}
+	flagsSeen = slices.DeleteFunc(flagsSeen, func(m *imap.FetchMessage) bool { return m == nil })
 	if err := ms.applyFlags(lastPerUID(append(flagsSeen, lateFlags...))); err != nil {
 		return err
 	}
