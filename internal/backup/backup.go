@@ -747,7 +747,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		missingUID int // messages that came without their UID
 		flagsSeen  []*imap.FetchMessage
 		flagPos    = map[uint32]int{} // UID's place in flagsSeen
-		onServer   map[uint32]bool
+		onServer   *output.NumberSet
 		flushErr   error
 	)
 	flush := func() error {
@@ -915,10 +915,13 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		}
 	}
 	if opts.Prune && fetchErr == nil {
-		seen := map[uint32]bool{}
+		// UIDs come ascending: the set is usually a single run.
+		seen := &output.NumberSet{}
 		if cur := c.Mailbox(); cur != nil && cur.Exists > 0 {
 			pruneErr = c.Fetch(ctx, imap.AllUID(), &imap.FetchOptions{UID: true}, func(m *imap.FetchMessage) error {
-				seen[m.UID] = true
+				if m.UID != 0 {
+					seen.Add(m.UID)
+				}
 				return nil
 			})
 		}
@@ -1205,11 +1208,11 @@ func maildirRename(rel string, flags []string) string {
 }
 
 // prune removes messages the server no longer has.
-func (ms *mailboxSync) prune(onServer map[uint32]bool) error {
+func (ms *mailboxSync) prune(onServer *output.NumberSet) error {
 	var entries []Entry
 	gone := map[uint32]bool{}
 	for uid := range ms.index.messages {
-		if !onServer[uid] {
+		if !onServer.Contains(uid) {
 			entries = append(entries, Entry{Op: OpExpunged, UID: uid})
 			gone[uid] = true
 		}
