@@ -459,14 +459,8 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 		// The rest of the response (UID, FLAGS, INTERNALDATE after the
 		// body) is read once the body is written, before the file is named.
 		meta.Complete = func(meta *output.Message) error {
-			for {
-				b, err := m.NextBody()
-				if err != nil {
-					return err
-				}
-				if b == nil {
-					break
-				}
+			if err := m.Finish(); err != nil {
+				return err
 			}
 			if set.UID && m.UID == 0 {
 				return &MissingUIDError{SeqNum: m.SeqNum}

@@ -1043,14 +1043,8 @@ func (ms *mailboxSync) store(ctx context.Context, sink output.Sink, m *imap.Fetc
 	back := newCRLFHasher(ms.state.Linesep)
 	msg := output.Message{UID: m.UID, UIDValidity: ms.state.UIDValidity, Mailbox: ms.name, Flags: withoutRecent(m.Flags), InternalDate: m.InternalDate}
 	msg.Complete = func(msg *output.Message) error {
-		for { // the rest of the response: attributes after the body
-			b, err := m.NextBody()
-			if err != nil {
-				return err
-			}
-			if b == nil {
-				break
-			}
+		if err := m.Finish(); err != nil { // attributes after the body
+			return err
 		}
 		if m.UID == 0 {
 			return errNoUID

@@ -374,10 +374,8 @@ func (ti *targetIndex) hasCopy(ctx context.Context, c *imap.Client, rm *restoreM
 		if _, err := io.Copy(h, b); err != nil {
 			return err
 		}
-		for b != nil { // the UID may come after the body (RFC 3501 §7.4.2)
-			if b, err = m.NextBody(); err != nil {
-				return err
-			}
+		if err := m.Finish(); err != nil { // the UID may come after the body
+			return err
 		}
 		if match == 0 && m.UID != 0 && hex.EncodeToString(h.Sum(nil)) == rm.sum {
 			match = m.UID

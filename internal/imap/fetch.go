@@ -202,6 +202,19 @@ func (m *FetchMessage) NextBody() (*BodySectionReader, error) {
 	return b, err
 }
 
+// Finish skips the body sections not yet read and reads the rest of this
+// message's FETCH response, so that attributes a server sends after the
+// body (UID, FLAGS, INTERNALDATE; RFC 3501 §7.4.2 allows any order) are
+// set when it returns.
+func (m *FetchMessage) Finish() error {
+	for {
+		b, err := m.NextBody()
+		if err != nil || b == nil {
+			return err
+		}
+	}
+}
+
 // SizeMismatchError reports a whole-message body whose literal size
 // differs from the RFC822.SIZE the server reported for it: the server is
 // serving the message inconsistently and the copy may not be faithful.
