@@ -161,6 +161,12 @@ func reencode7bit(m *message, raw string) (string, *mungedHeaders, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	if !handled {
+		cjk, handled, err = reencodeOtherCodec(decCJK, encCJK, output, raw)
+		if err != nil {
+			return "", nil, err
+		}
+	}
 	dec, enc := lookupCodec(charset), lookupCodec(output)
 	switch {
 	case handled:
