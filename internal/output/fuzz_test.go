@@ -82,10 +82,19 @@ func FuzzMboxrdRoundTrip(f *testing.F) {
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		var out bytes.Buffer
 		sink := NewWriterSink(&out, WriterMboxrd)
-		if _, err := sink.Put(context.Background(), Message{Sender: "s"}, bytesWriter(string(msg))); err != nil {
+		if _, err := sink.Put(context.Background(), Message{Sender: "s", InternalDate: time.Unix(1700000000, 0)}, bytesWriter(string(msg))); err != nil {
 			t.Fatal(err)
 		}
 		written := out.String()
+		// One Write of the whole message quotes the same way as 7-byte pieces.
+		var whole bytes.Buffer
+		oneWrite := func(w io.Writer) error { _, err := w.Write(msg); return err }
+		if _, err := NewWriterSink(&whole, WriterMboxrd).Put(context.Background(), Message{Sender: "s", InternalDate: time.Unix(1700000000, 0)}, oneWrite); err != nil {
+			t.Fatal(err)
+		}
+		if whole.String() != written {
+			t.Fatalf("one write gave %q, 7-byte writes %q", whole.String(), written)
+		}
 		_, bodies := readAllMbox(t, out.Bytes(), MboxRD)
 		want := string(msg)
 		if want != "" && !strings.HasSuffix(want, "\n") {

@@ -73,19 +73,37 @@ func (q *mboxrdWriter) emit(p []byte) error {
 	return err
 }
 
-// release writes out a line start that turned out not to need quoting.
+// quoteRun is a run of '>' for release to write quotes from.
+var quoteRun = []byte(">>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>")
+
+// release writes out the line start being examined: its '>' quotes and
+// the part of "From " matched so far.
 func (q *mboxrdWriter) release() error {
-	prefix := strings.Repeat(">", q.quotes) + string(fromWord[:q.matched])
+	quotes, matched := q.quotes, q.matched
 	q.examining, q.quotes, q.matched = false, 0, 0
-	return q.emit([]byte(prefix))
+	for quotes > 0 {
+		n := min(quotes, len(quoteRun))
+		if err := q.emit(quoteRun[:n]); err != nil {
+			return err
+		}
+		quotes -= n
+	}
+	if matched > 0 {
+		return q.emit(fromWord[:matched])
+	}
+	return nil
 }
 
+// Write quotes p: a line matching ">*From " gets one more '>' (mboxrd).
+// Lines that cannot match are passed on in one Write per call.
 func (q *mboxrdWriter) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
 	q.last = p[len(p)-1]
 	q.any = true
+	// p[pending:i] has been examined and is still to be written.
+	pending := 0
 	for i := 0; i < len(p); {
 		if q.lineStart {
 			q.lineStart = false
@@ -93,38 +111,51 @@ func (q *mboxrdWriter) Write(p []byte) (int, error) {
 		}
 		if q.examining {
 			c := p[i]
-			switch {
-			case q.matched == 0 && c == '>':
-				q.quotes++
-				i++
-				continue
-			case c == fromWord[q.matched]:
-				q.matched++
-				i++
-				if q.matched == len(fromWord) {
+			if q.quotes == 0 && q.matched == 0 && c != '>' && c != fromWord[0] {
+				q.examining = false
+			} else {
+				if pending < i {
+					if err := q.emit(p[pending:i]); err != nil {
+						return 0, err
+					}
+				}
+				switch {
+				case q.matched == 0 && c == '>':
 					q.quotes++
+					i++
+					pending = i
+					continue
+				case c == fromWord[q.matched]:
+					q.matched++
+					i++
+					pending = i
+					if q.matched == len(fromWord) {
+						q.quotes++
+						if err := q.release(); err != nil {
+							return 0, err
+						}
+					}
+					continue
+				default:
+					pending = i
 					if err := q.release(); err != nil {
 						return 0, err
 					}
 				}
-				continue
-			default:
-				if err := q.release(); err != nil {
-					return 0, err
-				}
 			}
 		}
-		// Mid-line: copy through the end of the line.
+		// Mid-line: skip to the start of the next line.
 		nl := bytes.IndexByte(p[i:], '\n')
-		end := len(p)
-		if nl >= 0 {
-			end = i + nl + 1
-			q.lineStart = true
+		if nl < 0 {
+			break
 		}
-		if err := q.emit(p[i:end]); err != nil {
+		i += nl + 1
+		q.lineStart = true
+	}
+	if pending < len(p) {
+		if err := q.emit(p[pending:]); err != nil {
 			return 0, err
 		}
-		i = end
 	}
 	return len(p), nil
 }

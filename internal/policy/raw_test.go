@@ -20,6 +20,8 @@ func TestRawLineEndings(t *testing.T) {
 		{"mixed", "raw,linesep=CRLF", "a\nb\r\nc\n", "a\r\nb\r\nc\r\n"},
 		{"lone cr kept", "raw", "a\rb\r\nc\r", "a\rb\nc\r"},
 		{"cr before crlf", "raw", "a\r\r\nb", "a\r\nb"},
+		{"crs before crlf", "raw", "a\r\r\r\nb\r\r", "a\r\r\nb\r\r"},
+		{"lone lf after lone cr", "raw,linesep=CRLF", "\r\r\n\n\r", "\r\r\n\r\n\r"},
 		{"to cr", "raw,linesep=CR", "a\r\nb\nc", "a\rb\rc"},
 		{"empty", "raw", "", ""},
 		{"binary bytes", "raw", "\x00\xff\r\n\x80", "\x00\xff\n\x80"},

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // Defect is one problem the parser found in a message, named after the
@@ -109,15 +110,29 @@ func forEachPart(m *message, name string, fn func(*message, string)) {
 	}
 }
 
+// rawBuffers are the read and write buffers of one copyRaw call, reused
+// across calls (a message is usually a few KiB; a fresh 64 KiB pair per
+// message made the garbage collector the main cost of fetching many small
+// messages).
+type rawBuffers struct{ in, out []byte }
+
+// rawBufferPool holds rawBuffers between copyRaw calls. It is a cache
+// only: any call may find it empty.
+var rawBufferPool = sync.Pool{New: func() any {
+	return &rawBuffers{in: make([]byte, 32<<10), out: make([]byte, 0, 64<<10+1)}
+}}
+
 // copyRaw copies r to w changing every line ending (CRLF or a lone LF)
 // to linesep. A CR not followed by LF is not a line ending (RFC 5322
 // section 2.3 allows CR only in CRLF) and is copied unchanged, so that
 // raw changes nothing but line endings. Memory use is constant.
 func copyRaw(w io.Writer, r io.Reader, linesep string) (int64, error) {
-	// Start small (most messages are a few KiB) and grow once a read
-	// fills the buffer.
-	in := make([]byte, 4<<10)
-	out := make([]byte, 0, 2*len(in)+1)
+	bufs := rawBufferPool.Get().(*rawBuffers)
+	in, out := bufs.in, bufs.out[:0]
+	defer func() {
+		bufs.out = out[:0]
+		rawBufferPool.Put(bufs)
+	}()
 	var written int64
 	flush := func() error {
 		n, err := w.Write(out)
@@ -125,37 +140,37 @@ func copyRaw(w io.Writer, r io.Reader, linesep string) (int64, error) {
 		out = out[:0]
 		return err
 	}
+	// pendingCR: the previous chunk ended in a CR not yet known to be
+	// part of a CRLF.
 	pendingCR := false
 	for {
 		n, rerr := r.Read(in)
-		if n == len(in) && len(in) < 64<<10 {
-			bigger := make([]byte, 64<<10)
-			copy(bigger, in[:n])
-			in = bigger
-			out = make([]byte, 0, 2*len(in)+1)
-		}
 		chunk := in[:n]
-		for len(chunk) > 0 {
-			if pendingCR {
-				pendingCR = false
-				if chunk[0] == '\n' {
-					out = append(out, linesep...)
-					chunk = chunk[1:]
-					continue
-				}
+		if pendingCR && n > 0 {
+			pendingCR = false
+			if chunk[0] == '\n' {
+				out = append(out, linesep...)
+				chunk = chunk[1:]
+			} else {
 				out = append(out, '\r')
 			}
-			i := bytes.IndexAny(chunk, "\r\n")
+		}
+		for len(chunk) > 0 {
+			i := bytes.IndexByte(chunk, '\n')
 			if i < 0 {
+				if chunk[len(chunk)-1] == '\r' {
+					chunk = chunk[:len(chunk)-1]
+					pendingCR = true
+				}
 				out = append(out, chunk...)
 				break
 			}
-			out = append(out, chunk[:i]...)
-			if chunk[i] == '\n' {
-				out = append(out, linesep...)
-			} else {
-				pendingCR = true
+			line := chunk[:i]
+			if i > 0 && line[i-1] == '\r' {
+				line = line[:i-1]
 			}
+			out = append(out, line...)
+			out = append(out, linesep...)
 			chunk = chunk[i+1:]
 		}
 		if len(out) > 0 {
