@@ -2,6 +2,8 @@ package policy
 
 import (
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -9,44 +11,199 @@ import (
 
 // Re-encoding of multibyte charsets for cte_type=7bit (RFC 2045 section
 // 6): Python's Generator._handle_text decodes the 8-bit body with the
-// part's codec (errors='replace') and Message.set_payload encodes it with
-// the charset's output codec (errors='strict'). The codecs are those of
-// cjkTables; the decoding tables are inverted here.
+// part's codec (errors='replace', decodeCJKReplace) and
+// Message.set_payload encodes the text with the charset's output codec
+// (errors='strict'). The encoders invert the decoding tables of
+// cjkTables; where several sequences decode to one character, or Python's
+// encoder otherwise writes a character differently, cjkEncoderChoiceData
+// (generated from Python) says what it writes.
 
-// cjkSourceCounts is, per codec, how many byte sequences of the codec's
-// decoding table (ASCII included) decode to each character: a character
-// with exactly one encodes back to it.
-var cjkSourceCounts = map[string]func() map[rune]uint8{}
+// cjkEncoder is the encoder of one codec of cjkTables: a character's
+// bytes, packed as cjkPack does. gb18030's four-byte sequences and
+// supplementary characters, big5hkscs's pairs and euc_kr's make-up
+// sequences are computed instead (encodeCJK).
+type cjkEncoder map[rune]uint32
 
-// cjkSourceCountsMu guards cjkSourceCounts, filled lazily per codec.
-var cjkSourceCountsMu sync.Mutex
-
-// sourceCounts returns the character counts of codec's table.
-func sourceCounts(codec string) map[rune]uint8 {
-	cjkSourceCountsMu.Lock()
-	load, ok := cjkSourceCounts[codec]
-	if !ok {
-		load = sync.OnceValue(func() map[rune]uint8 {
-			counts := map[rune]uint8{}
-			for r := rune(0); r < 0x80; r++ {
-				counts[r] = 1
-			}
-			for _, u := range cjkTables[codec]().units {
-				if u != 0 && u != 0xFFFF && counts[rune(u)] < 255 {
-					counts[rune(u)]++
-				}
-			}
-			return counts
-		})
-		cjkSourceCounts[codec] = load
+// cjkPack packs a sequence of one to three bytes, with its length in the
+// top byte.
+func cjkPack(seq ...byte) uint32 {
+	v := uint32(len(seq)) << 24
+	for i, c := range seq {
+		v |= uint32(c) << (8 * (len(seq) - 1 - i))
 	}
-	cjkSourceCountsMu.Unlock()
-	return load()
+	return v
 }
+
+// appendPacked appends the bytes of a cjkPack value to b.
+func appendPacked(b []byte, v uint32) []byte {
+	for i := int(v>>24) - 1; i >= 0; i-- {
+		b = append(b, byte(v>>(8*i)))
+	}
+	return b
+}
+
+// cjkEncoders builds each codec's encoder once, on first use.
+var cjkEncoders = func() map[string]func() cjkEncoder {
+	m := map[string]func() cjkEncoder{}
+	for codec := range cjkTables {
+		if codec != "iso2022_jp" {
+			m[codec] = sync.OnceValue(func() cjkEncoder { return buildCJKEncoder(codec) })
+		}
+	}
+	return m
+}()
+
+// buildCJKEncoder inverts codec's decoding table: every character exactly
+// one sequence decodes to maps to it, then cjkEncoderChoiceData overrides.
+func buildCJKEncoder(codec string) cjkEncoder {
+	const (
+		pairs   = (0xFF - 0x81) * (0xFF - 0x40)
+		triples = pairs + 0x80
+	)
+	const ambiguous = 0
+	t := cjkTables[codec]()
+	enc := cjkEncoder{}
+	add := func(r rune, v uint32) {
+		if _, seen := enc[r]; seen {
+			v = ambiguous
+		}
+		enc[r] = v
+	}
+	for i, u := range t.units {
+		if u == 0 || u == 0xFFFF {
+			continue
+		}
+		switch {
+		case i < pairs:
+			add(rune(u), cjkPack(byte(0x81+i/(0xFF-0x40)), byte(0x40+i%(0xFF-0x40))))
+		case i < triples:
+			add(rune(u), cjkPack(byte(0x80+i-pairs)))
+		case codec == "euc_jp":
+			j := i - triples
+			add(rune(u), cjkPack(0x8F, byte(0xA1+j/94), byte(0xA1+j%94)))
+		}
+		// gb18030's four-byte sequences: encodeGB18030FourByte.
+	}
+	for seq, text := range t.extra {
+		if r, size := utf8.DecodeRuneInString(text); size == len(text) {
+			add(r, cjkPack(byte(seq>>8), byte(seq)))
+		}
+	}
+	for _, item := range strings.Fields(cjkEncoderChoiceData[codec]) {
+		code, hexSeq, _ := strings.Cut(item, "=")
+		r, err := strconv.ParseUint(code, 16, 32)
+		if err != nil {
+			panic("policy: corrupt encoder choice " + item)
+		}
+		if hexSeq == "-" {
+			delete(enc, rune(r))
+			continue
+		}
+		var seq []byte
+		for i := 0; i+2 <= len(hexSeq); i += 2 {
+			c, err := strconv.ParseUint(hexSeq[i:i+2], 16, 8)
+			if err != nil {
+				panic("policy: corrupt encoder choice " + item)
+			}
+			seq = append(seq, byte(c))
+		}
+		enc[rune(r)] = cjkPack(seq...)
+	}
+	for r, v := range enc {
+		if v == ambiguous {
+			// Several sequences and no choice from Python: the
+			// generator checks that this does not happen.
+			delete(enc, r)
+		}
+	}
+	return enc
+}
+
+// big5hkscsPairs are the big5hkscs sequences of a letter and a combining
+// mark, indexed as CPython's encoder does: ((letter>>4)|(mark>>3))&3.
+var big5hkscsPairs = [4]uint32{0x02008862, 0x02008864, 0x020088A3, 0x020088A5}
+
+// encodeCJK is Python's text.encode(codec) (errors='strict') for the
+// stateless codecs of cjkTables. bad is the first character the codec
+// cannot encode, where ok is false.
+func encodeCJK(codec, text string) (out string, bad rune, ok bool) {
+	enc := cjkEncoders[codec]()
+	b := make([]byte, 0, len(text))
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		if r < 0x80 {
+			b = append(b, byte(r))
+			continue
+		}
+		if codec == "big5hkscs" && (r == 0xCA || r == 0xEA) {
+			// A letter with a combining macron or caron is one
+			// sequence: CPython's encoder looks at the next character.
+			if next, n := utf8.DecodeRuneInString(text[i:]); next == 0x304 || next == 0x30C {
+				b = appendPacked(b, big5hkscsPairs[((r>>4)|(next>>3))&3])
+				i += n
+				continue
+			}
+		}
+		if v, found := enc[r]; found {
+			b = appendPacked(b, v)
+			continue
+		}
+		switch {
+		case codec == "gb18030":
+			if seq, found := encodeGB18030FourByte(r); found {
+				b = append(b, seq[:]...)
+				continue
+			}
+		case codec == "euc_kr" && r >= 0xAC00 && r <= 0xD7A3:
+			// A syllable outside KS X 1001 (CP949 has them all): the
+			// KS X 1001:1998 Annex 3 make-up sequence.
+			s := r - 0xAC00
+			b = append(b, 0xA4, 0xD4, 0xA4, eucKRInitials[s/588], 0xA4, eucKRVowels[s/28%21], 0xA4, eucKRFinals[s%28])
+			continue
+		}
+		return "", r, false
+	}
+	return string(b), 0, true
+}
+
+// encodeGB18030FourByte returns the four-byte GB 18030 sequence of r: a
+// supplementary character by arithmetic, a BMP character by its place in
+// the table's four-byte part (in rising code point order).
+func encodeGB18030FourByte(r rune) ([4]byte, bool) {
+	var lin int
+	if r >= 0x10000 {
+		if r > 0x10FFFF {
+			return [4]byte{}, false
+		}
+		lin = gb18030Linear([]byte{0x90, 0x30, 0x81, 0x30}) + int(r-0x10000)
+	} else {
+		fourBytes := gb18030FourByteTable()
+		lin = sort.Search(len(fourBytes), func(i int) bool { return rune(fourBytes[i]) >= r })
+		if lin == len(fourBytes) || rune(fourBytes[lin]) != r {
+			return [4]byte{}, false
+		}
+	}
+	return [4]byte{byte(0x81 + lin/12600), byte(0x30 + lin%12600/1260), byte(0x81 + lin%1260/10), byte(0x30 + lin%10)}, true
+}
+
+// gb18030FourByteTable is the four-byte part of the gb18030 table,
+// checked to rise so that it can be searched.
+var gb18030FourByteTable = sync.OnceValue(func() []uint16 {
+	const fourBytes = (0xFF-0x81)*(0xFF-0x40) + 0x80
+	t := cjkTables["gb18030"]().units[fourBytes:]
+	for i := 1; i < len(t); i++ {
+		if t[i] <= t[i-1] {
+			panic("policy: gb18030 four-byte table does not rise")
+		}
+	}
+	return t
+})
 
 // jisX0208Encoder maps a character to its JIS X 0208 row and cell
 // (0x21-0x7E each), from the iso2022_jp table; characters that several
-// positions decode to are left out.
+// positions decode to are left out (gen_cjk_encode_choices.py checks that
+// Python's encoder agrees).
 var jisX0208Encoder = sync.OnceValue(func() map[rune][2]byte {
 	enc := map[rune][2]byte{}
 	dup := map[rune]bool{}
@@ -76,77 +233,41 @@ func (e *cjkUnsupportedError) Error() string { return e.reason }
 // reencodeCJK is bytes.decode(decCodec, 'replace').encode(encCodec) for
 // the multibyte codecs of cjkTables. handled is false when neither codec
 // is one of them. err is Python's UnicodeEncodeError, or a
-// *cjkUnsupportedError for a re-encoding this package does not implement.
+// *cjkUnsupportedError for a pair of codecs this package does not
+// implement (one of them not a codec of cjkTables; Python's charset
+// tables never pair them so).
 func reencodeCJK(decCodec, encCodec, outputName, raw string) (out string, handled bool, err error) {
 	_, decCJK := cjkTables[decCodec]
 	_, encCJK := cjkTables[encCodec]
 	if !decCJK && !encCJK {
 		return "", false, nil
 	}
-	unsupported := func(why string) (string, bool, error) {
-		return "", true, &cjkUnsupportedError{fmt.Sprintf("LookupError: re-encoding %s to %s is not supported (%s)", decCodec, encCodec, why)}
+	unencodable := func(r rune) (string, bool, error) {
+		return "", true, fmt.Errorf("UnicodeEncodeError: %q codec can't encode character %U", outputName, r)
 	}
-	if !decCJK {
-		return unsupported("input codec")
+	if !decCJK || decCodec == "iso2022_jp" && encCodec != "iso2022_jp" {
+		return "", true, &cjkUnsupportedError{fmt.Sprintf("LookupError: re-encoding %s to %s is not supported", decCodec, encCodec)}
 	}
-	if decCodec == "iso2022_jp" && encCodec == "iso2022_jp" {
+	if decCodec == "iso2022_jp" {
 		// Every 8-bit byte is invalid in ISO-2022-JP: the decoded text
 		// holds U+FFFD, which ISO-2022-JP cannot encode.
-		return "", true, fmt.Errorf("UnicodeEncodeError: %q codec can't encode character '\\ufffd' (8-bit bytes in the body)", outputName)
+		return unencodable(utf8.RuneError)
 	}
-	text, undecodable, derr, _ := decodeCJK(decCodec, []byte(raw))
-	if derr != nil {
-		return unsupported("decode error")
-	}
-	if undecodable {
-		switch encCodec {
-		case "gb18030", "utf_8":
-			// These can encode U+FFFD: the number of replacement
-			// characters Python's decoder emits is not reproduced here.
-			return unsupported("U+FFFD from undecodable bytes")
-		}
-		return "", true, fmt.Errorf("UnicodeEncodeError: %q codec can't encode character '\\ufffd' (undecodable bytes in the body)", outputName)
-	}
-	switch {
-	case decCodec == encCodec && decCodec != "iso2022_jp":
-		// Each character encodes back to the bytes it came from when
-		// exactly one sequence of the table decodes to it.
-		if decCodec == "gb18030" {
-			return raw, true, nil // GB 18030 is one-to-one
-		}
-		counts := sourceCounts(decCodec)
-		for _, r := range text {
-			if counts[r] != 1 {
-				return unsupported(fmt.Sprintf("character %U has %d encodings", r, counts[r]))
-			}
-		}
-		return raw, true, nil
-	case encCodec == "iso2022_jp" && (decCodec == "euc_jp" || decCodec == "shift_jis"):
+	text := decodeCJKReplace(decCodec, []byte(raw))
+	switch encCodec {
+	case "iso2022_jp":
 		return encodeISO2022JP(text, outputName)
-	case encCodec == "euc_kr" && decCodec == "cp949":
-		// Charset("cp949") has output charset ks_c_5601-1987, which
-		// Python's codec aliases map to euc_kr.
-		enc := doubleByteEncoder("euc_kr")
-		var b strings.Builder
-		for _, r := range text {
-			if r < 0x80 {
-				b.WriteRune(r)
-				continue
-			}
-			seq, ok := enc[r]
-			if !ok {
-				if r >= 0xAC00 && r <= 0xD7A3 {
-					// Python's euc_kr writes such syllables as KS X
-					// 1001:1998 Annex 3 make-up sequences.
-					return unsupported(fmt.Sprintf("Hangul syllable %U outside KS X 1001", r))
-				}
-				return "", true, fmt.Errorf("UnicodeEncodeError: %q codec can't encode character %U", outputName, r)
-			}
-			b.WriteString(seq)
-		}
-		return b.String(), true, nil
+	case "utf_8":
+		return text, true, nil
 	}
-	return unsupported("codec pair")
+	if !encCJK {
+		return "", true, &cjkUnsupportedError{fmt.Sprintf("LookupError: re-encoding %s to %s is not supported", decCodec, encCodec)}
+	}
+	out, bad, ok := encodeCJK(encCodec, text)
+	if !ok {
+		return unencodable(bad)
+	}
+	return out, true, nil
 }
 
 // encodeISO2022JP is Python's iso2022_jp encoder (RFC 1468): ASCII, JIS
@@ -197,47 +318,8 @@ func encodeISO2022JP(text, outputName string) (string, bool, error) {
 			b.WriteByte(0x7E)
 			continue
 		}
-		if r == utf8.RuneError {
-			r = 0xFFFD
-		}
 		return "", true, fmt.Errorf("UnicodeEncodeError: %q codec can't encode character %U", outputName, r)
 	}
 	designate(setASCII)
 	return b.String(), true, nil
-}
-
-// doubleByteEncoders inverts the tables of double-byte codecs, once each.
-var doubleByteEncoders = map[string]func() map[rune]string{
-	"euc_kr": sync.OnceValue(func() map[rune]string { return invertDoubleByte("euc_kr") }),
-}
-
-// doubleByteEncoder maps a character to its bytes in codec.
-func doubleByteEncoder(codec string) map[rune]string { return doubleByteEncoders[codec]() }
-
-// invertDoubleByte maps each character of codec's decoding table (pairs
-// lead 0x81-0xFE, trail 0x40-0xFE, then single bytes 0x80-0xFF) that
-// exactly one sequence decodes to, to that sequence.
-func invertDoubleByte(codec string) map[rune]string {
-	const singles = (0xFF - 0x81) * (0xFF - 0x40)
-	enc := map[rune]string{}
-	dup := map[rune]bool{}
-	for i, u := range cjkTables[codec]().units {
-		if u == 0 || u == 0xFFFF || i >= singles+0x80 {
-			continue
-		}
-		seq := string([]byte{byte(0x80 + i - singles)})
-		if i < singles {
-			seq = string([]byte{byte(0x81 + i/(0xFF-0x40)), byte(0x40 + i%(0xFF-0x40))})
-		}
-		r := rune(u)
-		if _, ok := enc[r]; ok {
-			dup[r] = true
-			continue
-		}
-		enc[r] = seq
-	}
-	for r := range dup {
-		delete(enc, r)
-	}
-	return enc
 }
