@@ -12,7 +12,8 @@ str.encode for every character the codec (or a codec whose text it
 encodes under cte_type=7bit: cp949 for euc_kr, euc_jp and shift_jis for
 iso2022_jp) decodes to, and writes the exceptions: the characters several
 sequences decode to (cp932 NEC/IBM duplicates, big5 ...) and any other
-character Python encodes differently, each with the bytes Python's
+character Python encodes differently (every character of the BMP, and
+for big5hkscs of plane 2, is checked), each with the bytes Python's
 encoder writes ("-" when it raises).
 """
 import collections
@@ -99,6 +100,12 @@ def choices(cs):
     texts = set(seqs)
     for src in SOURCES.get(cs, []):
         texts |= set(sequences(src))
+    # Every other character too: an encoder maps some that no sequence
+    # decodes to (shift_jis: U+00A5 to 0x5C).
+    planes = range(0x80, 0x10000)
+    if cs == "big5hkscs":
+        planes = list(planes) + list(range(0x20000, 0x30000))
+    texts |= set(chr(c) for c in planes if not 0xD800 <= c <= 0xDFFF)
     out = []
     for s in sorted(texts):
         try:

@@ -1,0 +1,73 @@
+package policy
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestCJKReplaceDecodeAndEncodeMatchPython compares decodeCJKReplace with
+// Python's bytes.decode(codec, 'replace') and encodeCJK/encodeISO2022JP
+// with Python's str.encode(codec) on the records of
+// testdata/cjk-encode-replace.jsonl.gz (gen_cjk_encode_replace.py).
+func TestCJKReplaceDecodeAndEncodeMatchPython(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "cjk-encode-replace.jsonl.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(nil, 1<<20)
+	counts := map[string]int{}
+	for sc.Scan() {
+		var rec struct {
+			Op, Codec, In string
+			Out           *string
+		}
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatal(err)
+		}
+		counts[rec.Op]++
+		switch rec.Op {
+		case "decode":
+			in := []byte(latin1Bytes(t, rec.In))
+			if got := decodeCJKReplace(rec.Codec, in); rec.Out == nil || got != *rec.Out {
+				t.Errorf("decodeCJKReplace(%s, %q) = %+q, want %+q", rec.Codec, in, got, *rec.Out)
+			}
+		case "encode":
+			var got string
+			var ok bool
+			if rec.Codec == "iso2022_jp" {
+				var err error
+				got, _, err = encodeISO2022JP(rec.In, rec.Codec)
+				ok = err == nil
+			} else {
+				got, _, ok = encodeCJK(rec.Codec, rec.In)
+			}
+			switch {
+			case rec.Out == nil && ok:
+				t.Errorf("encodeCJK(%s, %+q) = %q, want Python's UnicodeEncodeError", rec.Codec, rec.In, got)
+			case rec.Out != nil && !ok:
+				t.Errorf("encodeCJK(%s, %+q) failed, want %q", rec.Codec, rec.In, latin1Bytes(t, *rec.Out))
+			case rec.Out != nil && got != latin1Bytes(t, *rec.Out):
+				t.Errorf("encodeCJK(%s, %+q) = %q, want %q", rec.Codec, rec.In, got, latin1Bytes(t, *rec.Out))
+			}
+		default:
+			t.Fatalf("unknown op %q", rec.Op)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if counts["decode"] == 0 || counts["encode"] == 0 {
+		t.Fatalf("records: %v", counts)
+	}
+	t.Logf("records: %v", counts)
+}
