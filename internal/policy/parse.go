@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -102,31 +103,42 @@ func (l *lineReader) next() (piece string, continued, ok bool) {
 	continued = l.midLine
 	for {
 		rest := l.buf[l.start:]
-		for i := l.scanned; i < len(rest); i++ {
-			c := rest[i]
-			if c == '\n' {
-				return l.take(string(rest[:i+1]), i+1, false), continued, true
+		limit := min(len(rest), maxLinePiece)
+		// The first line break (CR or LF) in rest[l.scanned:limit].
+		i := -1
+		if l.scanned < limit {
+			region := rest[l.scanned:limit]
+			if nl := bytes.IndexByte(region, '\n'); nl >= 0 {
+				region = region[:nl]
+				i = l.scanned + nl
 			}
-			if c == '\r' {
-				if i+1 == len(rest) && !l.eof {
-					break // need the next byte to see whether it is '\n'
-				}
-				skip := i + 1
-				if i+1 < len(rest) && rest[i+1] == '\n' {
-					skip++
-				}
-				return l.take(string(rest[:i])+"\n", skip, false), continued, true
-			}
-			l.scanned = i + 1
-			if l.scanned >= maxLinePiece {
-				return l.take(string(rest[:l.scanned]), l.scanned, true), continued, true
+			if cr := bytes.IndexByte(region, '\r'); cr >= 0 {
+				i = l.scanned + cr
 			}
 		}
-		if l.eof {
-			if len(rest) == 0 {
-				return "", false, false
+		switch {
+		case i >= 0 && rest[i] == '\n':
+			return l.take(string(rest[:i+1]), i+1, false), continued, true
+		case i >= 0 && (i+1 < len(rest) || l.eof):
+			skip := i + 1
+			if i+1 < len(rest) && rest[i+1] == '\n' {
+				skip++
 			}
-			return l.take(string(rest), len(rest), false), continued, true
+			return l.take(string(rest[:i])+"\n", skip, false), continued, true
+		case i >= 0:
+			// A CR at the end of the buffer: the next byte tells
+			// whether it ends a CRLF.
+			l.scanned = i
+		case limit == maxLinePiece:
+			return l.take(string(rest[:limit]), limit, true), continued, true
+		default:
+			l.scanned = limit
+			if l.eof {
+				if len(rest) == 0 {
+					return "", false, false
+				}
+				return l.take(string(rest), len(rest), false), continued, true
+			}
 		}
 		l.fill()
 	}
