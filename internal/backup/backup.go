@@ -2,8 +2,6 @@ package backup
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -442,6 +440,11 @@ type mailboxSync struct {
 	refetch map[uint32]bool
 	// added, flagged and pruned count this run's changes.
 	added, flagged, pruned int
+	// hashes hashes the messages of a sync on a goroutine of its own;
+	// lossless and sniff are reused from one message to the next.
+	hashes   *hashPipe
+	lossless losslessCheck
+	sniff    headerSniffer
 }
 
 // mailbox brings one mailbox folder up to date.
@@ -739,6 +742,8 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		return err
 	}
 	defer sink.Close()
+	ms.hashes = newHashPipe()
+	defer ms.hashes.close()
 
 	var (
 		pending    []pendingMessage
@@ -1030,17 +1035,19 @@ func withoutRecent(flags []string) []string {
 	return slices.DeleteFunc(slices.Clone(flags), func(f string) bool { return strings.EqualFold(f, `\Recent`) })
 }
 
-// store writes one message into the sink, hashing the server's bytes, the
-// stored bytes and the stored bytes put back to CRLF on the way. The UID,
-// flags and INTERNALDATE are taken once the body is written and the rest
-// of the FETCH response read, since a server may send them after the body.
+// store writes one message into the sink, hashing the server's bytes and
+// the stored bytes and comparing the stored bytes put back to CRLF with
+// the server's on the way (digest.go). The UID, flags and INTERNALDATE
+// are taken once the body is written and the rest of the FETCH response
+// read, since a server may send them after the body.
 func (ms *mailboxSync) store(ctx context.Context, sink output.Sink, m *imap.FetchMessage, body io.Reader) (Entry, output.Stored, error) {
-	serverHash := sha256.New()
+	serverHash, storedHash := ms.hashes.newHash(), ms.hashes.newHash()
+	check := &ms.lossless
+	check.reset(ms.state.Linesep, serverHash)
 	var serverSize int64
-	var sniff headerSniffer
-	counted := io.TeeReader(body, io.MultiWriter(serverHash, &sniff, writerFunc(func(p []byte) { serverSize += int64(len(p)) })))
-	storedHash := sha256.New()
-	back := newCRLFHasher(ms.state.Linesep)
+	sniff := &ms.sniff
+	sniff.reset()
+	counted := io.TeeReader(body, io.MultiWriter(check.serverWriter(), sniff, writerFunc(func(p []byte) { serverSize += int64(len(p)) })))
 	msg := output.Message{UID: m.UID, UIDValidity: ms.state.UIDValidity, Mailbox: ms.name, Flags: withoutRecent(m.Flags), InternalDate: m.InternalDate}
 	msg.Complete = func(msg *output.Message) error {
 		if err := m.Finish(); err != nil { // attributes after the body
@@ -1059,21 +1066,27 @@ func (ms *mailboxSync) store(ctx context.Context, sink output.Sink, m *imap.Fetc
 		msg.UID, msg.Flags, msg.InternalDate = m.UID, withoutRecent(m.Flags), m.InternalDate
 		return nil
 	}
+	crash := ms.r.opts.crashPoint
 	stored, err := sink.Put(ctx, msg, func(w io.Writer) error {
-		midway := writerFunc(func([]byte) { ms.r.opts.crashPoint("writing a message") })
-		_, err := ms.r.opts.Policy.Write(io.MultiWriter(w, storedHash, back, midway), &contextReader{ctx, counted})
+		midway := writerFunc(func([]byte) { crash("writing a message") })
+		_, err := ms.r.opts.Policy.Write(io.MultiWriter(w, storedHash, check.storedWriter(), midway), &contextReader{ctx, counted})
 		return err
 	})
 	if err != nil {
+		check.finish()
+		serverHash.settle()
+		serverHash.release()
+		storedHash.settle()
+		storedHash.release()
 		return Entry{}, stored, err
 	}
+	lossless := check.finish()
 	uid, flags := m.UID, withoutRecent(m.Flags)
 	e := Entry{
-		Op: OpStored, UID: uid, Size: serverSize, SHA256: hex.EncodeToString(serverHash.Sum(nil)),
+		Op: OpStored, UID: uid, Size: serverSize, SHA256: serverHash.sum(),
 		Flags: flags, InternalDate: m.InternalDate, MessageID: sniff.messageID(), ModSeq: m.ModSeq,
-		StoredSize: stored.Size, StoredSHA256: hex.EncodeToString(storedHash.Sum(nil)),
+		StoredSize: stored.Size, StoredSHA256: storedHash.sum(), Lossless: lossless,
 	}
-	e.Lossless = back.sum() == e.SHA256
 	e.NewlineAdded = stored.NewlineAdded
 	if ms.state.Format == FormatMbox {
 		e.Offset, e.End = stored.Offset, stored.End

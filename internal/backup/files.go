@@ -320,6 +320,9 @@ type headerSniffer struct {
 
 const maxSniff = 256 << 10
 
+// reset empties h for the next message, keeping its buffer.
+func (h *headerSniffer) reset() { h.buf, h.done = h.buf[:0], false }
+
 func (h *headerSniffer) Write(p []byte) (int, error) {
 	if h.done {
 		return len(p), nil
