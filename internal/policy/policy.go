@@ -41,13 +41,14 @@
 //     Windows-125x, KOI8, ...) and the multibyte codecs gb2312, gbk,
 //     gb18030, big5, big5hkscs, euc_kr (ks_c_5601-1987), cp949 (written
 //     as euc_kr), cp932, iso2022_jp, and euc_jp/shift_jis (written as
-//     ISO-2022-JP). A *GenerateError (LookupError: not supported) stands
-//     where Python would re-encode: any other codec (UTF-7, hz,
-//     iso2022_kr, ...); gb18030 bodies with undecodable bytes (Python
-//     writes U+FFFD); a character with several byte sequences in its
-//     codec (e.g. cp932 NEC/IBM duplicates such as U+2116), big5hkscs
-//     pairs and supplementary characters; Hangul syllables outside KS X
-//     1001 written from cp949 to euc_kr.
+//     ISO-2022-JP). These decode with errors='replace' as CPython 3.11's
+//     codecs do (one U+FFFD per invalid byte, one for a sequence cut by
+//     the end of the body) and encode with Python's choice where several
+//     sequences decode to a character (tables generated from Python),
+//     big5hkscs letter+mark pairs and euc_kr make-up sequences included:
+//     no known difference. A *GenerateError (LookupError: not supported)
+//     stands where Python would re-encode with a codec none of our code
+//     implements.
 //   - When Python's generator raises (UnicodeEncodeError, LookupError, a
 //     header fold_binary rejects), Write returns a *GenerateError naming
 //     Python's exception class, and writes nothing, like Python.
