@@ -1,12 +1,252 @@
 package policy
 
-// Codecs Python ships beyond those of cjkTables and singleByteCodecs
-// (UTF-7, hz, iso2022_kr, johab, the JIS X 0213 codecs, the iso2022_jp
-// variants, EBCDIC code pages) for the cte_type=7bit body re-encoding.
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Codecs Python ships beyond those of cjkTables and singleByteCodecs, for
+// RFC 2047 encoded words and RFC 2231 values in headers (pyDecode) and
+// for the cte_type=7bit body re-encoding (reencodeOtherCodec): UTF-7
+// (RFC 2152), hz (RFC 1843), iso2022_kr (RFC 1557), johab, cp950, the
+// JIS X 0213 codecs (euc_jis_2004, euc_jisx0213, shift_jis_2004,
+// shift_jisx0213, iso2022_jp_2004, iso2022_jp_3), the other iso2022_jp
+// variants (iso2022_jp_1, iso2022_jp_2 of RFC 1554, iso2022_jp_ext), the
+// EBCDIC code pages (cp037, cp273, cp424, cp500, cp875, cp1026, cp1140)
+// and cp864, and the text-transform codecs unicode_escape,
+// raw_unicode_escape and punycode (RFC 3492).
+//
+// Each decoder follows CPython 3.11.7's: the same characters, the same
+// undecodable ranges (Python's UnicodeDecodeError start and end), and the
+// same place to resume, so that errors='surrogateescape' (headers) and
+// errors='replace' (bodies) give what Python gives. The tables come from
+// Python itself (testdata/gen_codec_tables.py, codec_tables.go).
+//
+// What remains (see also fold.go and policy.go's Deviations):
+//   - UTF-7 can decode to a lone surrogate (U+D800-U+DFFF). Go strings
+//     cannot hold one, so a header whose encoded word or RFC 2231 value
+//     decodes to one keeps its source lines (errUnsupportedCharset). Body
+//     re-encoding carries them (decoded text is a []rune there).
+//   - The idna codec decodes labels without the "xn--" prefix only; a
+//     label with it needs nameprep (RFC 3491), which is not implemented,
+//     and gives errUnsupportedCharset.
+
+// decodeErrors is the errors argument of Python's bytes.decode.
+type decodeErrors int
+
+const (
+	decodeSurrogateEscape decodeErrors = iota // undecodable bytes >= 0x80 become surrogate escapes
+	decodeReplace                             // each undecodable range becomes one U+FFFD
+)
+
+// codecDecoding is one bytes.decode call in progress: the source, the
+// text so far (runes; a lone surrogate from UTF-7 is its own value, a
+// surrogate escape is surrogateBase+byte), and how errors went.
+type codecDecoding struct {
+	src    []byte
+	text   []rune
+	errors decodeErrors
+	// failed: some range could not be decoded, so a strict decode
+	// raises UnicodeDecodeError.
+	failed bool
+	// raised: the error handler raised (surrogateescape met an ASCII
+	// byte first in an undecodable range), or the codec raised another
+	// ValueError (UnicodeError).
+	raised bool
+	// unsupported: Python decodes this input in a way this package does
+	// not implement (idna's nameprep).
+	unsupported bool
+}
+
+// invalid is Python's error handler for the undecodable range
+// src[start:end]; it returns where decoding resumes. surrogateescape
+// escapes the leading bytes >= 0x80 of the range and resumes after them
+// (it raises when there are none); replace writes one U+FFFD and resumes
+// at end.
+func (d *codecDecoding) invalid(start, end int) int {
+	d.failed = true
+	if d.errors == decodeReplace {
+		d.text = append(d.text, 0xFFFD)
+		return end
+	}
+	i := start
+	for i < end && d.src[i] >= 0x80 {
+		d.text = append(d.text, surrogateBase+rune(d.src[i]))
+		i++
+	}
+	if i == start {
+		d.raised = true
+		return len(d.src)
+	}
+	return i
+}
+
+// emit appends decoded characters.
+func (d *codecDecoding) emit(r ...rune) { d.text = append(d.text, r...) }
+
+// extraDecoders are the decoders of this file's codecs, by Python codec
+// name; each decodes d.src into d, stopping early once d.raised.
+func extraDecoder(codec string) func(d *codecDecoding) {
+	switch codec {
+	case "utf-7":
+		return decodeUTF7
+	case "johab":
+		return decodeJohab
+	case "cp950":
+		return decodeCP950
+	case "hz":
+		return decodeHZ
+	case "euc_jis_2004", "euc_jisx0213":
+		return func(d *codecDecoding) { decodeEUCJISX0213(d, codec) }
+	case "shift_jis_2004", "shift_jisx0213":
+		return func(d *codecDecoding) { decodeShiftJISX0213(d, codec) }
+	case "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_ext", "iso2022_jp_3", "iso2022_jp_2004", "iso2022_kr":
+		cfg := iso2022Configs[codec]
+		return func(d *codecDecoding) { decodeISO2022(d, cfg) }
+	case "unicode-escape":
+		return func(d *codecDecoding) { decodeUnicodeEscape(d, false) }
+	case "raw-unicode-escape":
+		return func(d *codecDecoding) { decodeUnicodeEscape(d, true) }
+	case "punycode":
+		return decodePunycode
+	case "idna":
+		return decodeIDNA
+	}
+	if i := sbcsIndex(codec); i >= 0 {
+		return func(d *codecDecoding) { decodeSBCS(d, i) }
+	}
+	return nil
+}
+
+// decodeExtra is bytes.decode(codec, errors) for a codec of this file;
+// ok is false for any other codec.
+func decodeExtra(codec string, b []byte, errors decodeErrors) (d *codecDecoding, ok bool) {
+	decode := extraDecoder(codec)
+	if decode == nil {
+		return nil, false
+	}
+	d = &codecDecoding{src: b, errors: errors}
+	decode(d)
+	return d, true
+}
+
+// pyDecodeExtra is pyDecode's part for this file's codecs: the text of a
+// surrogateescape decode (after a failed strict one), or
+// errDecodeRaises, or errUnsupportedCharset (see the file comment); ok
+// is false for other codecs.
+func pyDecodeExtra(codec string, b []byte) (s string, undecodable bool, err error, ok bool) {
+	d, ok := decodeExtra(codec, b, decodeSurrogateEscape)
+	if !ok {
+		return "", false, nil, false
+	}
+	if d.raised {
+		return "", false, errDecodeRaises, true
+	}
+	if d.unsupported {
+		return "", false, errUnsupportedCharset, true
+	}
+	var sb strings.Builder
+	for _, r := range d.text {
+		if r >= 0xD800 && r <= 0xDFFF {
+			return "", false, errUnsupportedCharset, true
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String(), d.failed, nil, true
+}
+
+// extraEncoder returns str.encode(codec) (errors='strict') for the codecs
+// whose bodies can be re-encoded; nil for others. The encoder returns the
+// index of the first character it cannot encode, or -1.
+func extraEncoder(codec string) func(text []rune) (string, int) {
+	switch codec {
+	case "utf-7":
+		return func(text []rune) (string, int) { return encodeUTF7(text), -1 }
+	case "unicode-escape":
+		return func(text []rune) (string, int) { return encodeUnicodeEscape(text, false), -1 }
+	case "raw-unicode-escape":
+		return func(text []rune) (string, int) { return encodeUnicodeEscape(text, true), -1 }
+	case "johab":
+		return encodeJohab
+	case "cp950":
+		return encodeCP950
+	case "euc_jis_2004", "euc_jisx0213", "shift_jis_2004", "shift_jisx0213":
+		return func(text []rune) (string, int) { return encodeJISX0213(text, codec) }
+	}
+	if i := sbcsIndex(codec); i >= 0 {
+		return func(text []rune) (string, int) { return encodeSBCS(text, i) }
+	}
+	return nil
+}
 
 // reencodeOtherCodec is bytes.decode(decCodec, 'replace').encode(encCodec)
 // for the codecs of this file; handled is false when it does not know
-// them.
+// them. err is Python's UnicodeEncodeError (or the UnicodeError of a
+// text-transform codec).
 func reencodeOtherCodec(decCodec, encCodec, outputName, raw string) (out string, handled bool, err error) {
-	return "", false, nil
+	if extraDecoder(decCodec) == nil && extraDecoder(encCodec) == nil {
+		return "", false, nil
+	}
+	unsupported := func(why string) (string, bool, error) {
+		return "", true, &cjkUnsupportedError{fmt.Sprintf("LookupError: re-encoding %s to %s is not supported (%s)", decCodec, encCodec, why)}
+	}
+	switch {
+	case decCodec == "punycode" || decCodec == "idna" || encCodec == "punycode" || encCodec == "idna":
+		return unsupported("text-transform codec")
+	case decCodec != encCodec:
+		return unsupported("codec pair")
+	}
+	d, _ := decodeExtra(decCodec, []byte(raw), decodeReplace)
+	if d.unsupported {
+		return unsupported("input")
+	}
+	encode := extraEncoder(encCodec)
+	if encode == nil {
+		// The stateful 7-bit codecs (hz, iso2022_*): an 8-bit byte
+		// decodes to U+FFFD, which they cannot encode.
+		for i, r := range d.text {
+			if r == 0xFFFD {
+				return "", true, fmt.Errorf("UnicodeEncodeError: %q codec can't encode character '\\ufffd' in position %d", outputName, i)
+			}
+		}
+		return unsupported("output codec")
+	}
+	s, bad := encode(d.text)
+	if bad >= 0 {
+		return "", true, fmt.Errorf("UnicodeEncodeError: %q codec can't encode character %s in position %d", outputName, pyCharRepr(d.text[bad]), bad)
+	}
+	return s, true, nil
+}
+
+// pyCharRepr writes a character as Python's UnicodeEncodeError names it:
+// '\ufffd', '\x80', '\U00020000'.
+func pyCharRepr(r rune) string {
+	switch {
+	case r < 0x100:
+		return fmt.Sprintf("'\\x%02x'", r)
+	case r < 0x10000:
+		return fmt.Sprintf("'\\u%04x'", r)
+	}
+	return fmt.Sprintf("'\\U%08x'", r)
+}
+
+// loadCodecTable inflates one table of codecTableData.
+func loadCodecTable(name string) []byte {
+	z, err := base64.StdEncoding.DecodeString(codecTableData[name])
+	if err != nil {
+		panic("policy: corrupt codec table " + name)
+	}
+	r, err := zlib.NewReader(bytes.NewReader(z))
+	if err != nil {
+		panic("policy: corrupt codec table " + name)
+	}
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		panic("policy: corrupt codec table " + name)
+	}
+	return raw
 }

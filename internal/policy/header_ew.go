@@ -16,8 +16,9 @@ import (
 // word but its format is invalid.
 var errBadEncodedWord = errors.New("policy: encoded word format invalid")
 
-// errUnsupportedCharset means an encoded word names a charset Python can
-// decode but this package cannot; refolding then gives up.
+// errUnsupportedCharset means an encoded word or RFC 2231 value decodes
+// in Python to what this package cannot represent or compute (see
+// codec_extra.go); refolding then gives up.
 var errUnsupportedCharset = errors.New("policy: unsupported charset in encoded word")
 
 // decodeEncodedWord is _encoded_words.decode: ew is "=?charset?cte?text?=".
@@ -185,9 +186,11 @@ func a2bBase64Lenient(s string) ([]byte, bool) {
 // (undecodable set) for bytes the charset cannot decode, and to ASCII
 // with surrogateescape for charset names Python does not know (its
 // LookupError, e.g. "unknown-8bit"). errDecodeRaises: Python's
-// surrogateescape decode raises (bad ASCII bytes in iso2022_jp).
-// errUnsupportedCharset: Python knows the charset but this package has
-// no decoder for it (UTF-7, hz, ...).
+// surrogateescape decode raises (bad ASCII bytes in iso2022_jp), or the
+// codec raises another ValueError (punycode, idna). errUnsupportedCharset:
+// Python's result is one this package cannot represent or compute (see
+// codec_extra.go), or Python knows the charset and this package has no
+// decoder for it.
 func pyDecode(b []byte, charset string) (s string, undecodable bool, err error) {
 	var sb strings.Builder
 	surrogate := func(c byte) {
@@ -227,6 +230,9 @@ func pyDecode(b []byte, charset string) (s string, undecodable bool, err error) 
 		// Python raises UnicodeError, a ValueError: an invalid encoded word.
 		return "", false, errBadEncodedWord
 	default:
+		if s, undecodable, err, ok := pyDecodeExtra(codec, b); ok {
+			return s, undecodable, err
+		}
 		if s, undecodable, err, ok := decodeCJK(codec, b); ok {
 			return s, undecodable, err
 		}

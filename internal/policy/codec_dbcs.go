@@ -1,0 +1,293 @@
+package policy
+
+import (
+	"encoding/binary"
+	"sync"
+)
+
+// Stateless table codecs of codec_extra.go: the single-byte codecs that
+// are not ASCII-compatible (EBCDIC code pages and cp864), cp950 (Big5
+// with Microsoft's extensions) and johab (KS X 1001:1998 annex 3), as
+// CPython 3.11.7's charmap and CJK codecs decode and encode them.
+
+// sbcsIndex returns the position of codec in sbcsCodecs, or -1.
+func sbcsIndex(codec string) int {
+	for i, c := range sbcsCodecs {
+		if c == codec {
+			return i
+		}
+	}
+	return -1
+}
+
+// sbcsDecodeTables holds the 256 characters of each sbcsCodecs codec
+// (0xFFFE: undecodable), loaded once.
+var sbcsDecodeTables = sync.OnceValue(func() [][256]rune {
+	raw := loadCodecTable("sbcs")
+	tables := make([][256]rune, len(sbcsCodecs))
+	for i := range tables {
+		for c := 0; c < 256; c++ {
+			tables[i][c] = rune(binary.LittleEndian.Uint16(raw[2*(256*i+c):]))
+		}
+	}
+	return tables
+})
+
+// decodeSBCS is Python's charmap decoder: each byte its character, an
+// undefined byte a one-byte error.
+func decodeSBCS(d *codecDecoding, codec int) {
+	table := &sbcsDecodeTables()[codec]
+	for i := 0; i < len(d.src) && !d.raised; {
+		if r := table[d.src[i]]; r != 0xFFFE {
+			d.emit(r)
+			i++
+			continue
+		}
+		i = d.invalid(i, i+1)
+	}
+}
+
+// codecUnit is one byte sequence of a codec's decoding table and the
+// text it decodes to.
+type codecUnit struct {
+	seq  string
+	text string
+}
+
+// unitEncoder maps text (one character, or the two of a JIS X 0213
+// combining pair) to bytes: the first unit of a codec's table order that
+// decodes to it, corrected by the codec's encOverrides entries (an empty
+// value: Python cannot encode the text).
+type unitEncoder struct {
+	seqs  map[string]string
+	pairs bool // some keys are two characters
+}
+
+// newUnitEncoder builds the encoder for codec from its units.
+func newUnitEncoder(codec string, units func(yield func(codecUnit))) *unitEncoder {
+	e := &unitEncoder{seqs: map[string]string{}}
+	units(func(u codecUnit) {
+		if _, ok := e.seqs[u.text]; !ok {
+			e.seqs[u.text] = u.seq
+		}
+	})
+	for text, seq := range encOverrides[codec] {
+		e.seqs[text] = seq
+	}
+	for text, seq := range e.seqs {
+		if seq == "" {
+			delete(e.seqs, text)
+		} else if len([]rune(text)) == 2 {
+			e.pairs = true
+		}
+	}
+	return e
+}
+
+// encode is str.encode(codec, 'strict'): the bytes, and the index of the
+// first character that cannot be encoded (or -1).
+func (e *unitEncoder) encode(text []rune) (string, int) {
+	var b []byte
+	for i := 0; i < len(text); i++ {
+		if e.pairs && i+1 < len(text) {
+			if seq, ok := e.seqs[string(text[i:i+2])]; ok {
+				b = append(b, seq...)
+				i++
+				continue
+			}
+		}
+		seq, ok := e.seqs[string(text[i])]
+		if !ok || text[i] >= 0xD800 && text[i] <= 0xDFFF {
+			return "", i
+		}
+		b = append(b, seq...)
+	}
+	return string(b), -1
+}
+
+// sbcsEncoders holds each sbcsCodecs codec's encoder, built once.
+var sbcsEncoders = sync.OnceValue(func() []*unitEncoder {
+	encoders := make([]*unitEncoder, len(sbcsCodecs))
+	for i, codec := range sbcsCodecs {
+		table := &sbcsDecodeTables()[i]
+		encoders[i] = newUnitEncoder(codec, func(yield func(codecUnit)) {
+			for c := 0; c < 256; c++ {
+				if table[c] != 0xFFFE {
+					yield(codecUnit{string([]byte{byte(c)}), string(table[c])})
+				}
+			}
+		})
+	}
+	return encoders
+})
+
+func encodeSBCS(text []rune, codec int) (string, int) { return sbcsEncoders()[codec].encode(text) }
+
+// big5Pair returns the character of the Big5 pair c t in the big5 table,
+// or 0.
+func big5Pair(c, t byte) rune {
+	if c < 0x81 || c > 0xFE || t < 0x40 || t > 0xFE {
+		return 0
+	}
+	u := cjkTables["big5"]().units[int(c-0x81)*(0xFF-0x40)+int(t-0x40)]
+	if u == 0xFFFF {
+		return 0
+	}
+	return rune(u)
+}
+
+// cp950Char is the cp950 decoding of the pair c t (0: none): Microsoft's
+// extensions (cp950Pairs) before Big5.
+func cp950Char(c, t byte) rune {
+	if r, ok := cp950Pairs[uint16(c)<<8|uint16(t)]; ok {
+		return r
+	}
+	return big5Pair(c, t)
+}
+
+// decodeCP950 is CPython's cp950 decoder: ASCII, or a lead byte and any
+// trail byte that form a character; otherwise a one-byte error.
+func decodeCP950(d *codecDecoding) {
+	src := d.src
+	for i := 0; i < len(src) && !d.raised; {
+		c := src[i]
+		switch {
+		case c < 0x80:
+			d.emit(rune(c))
+			i++
+		case i+1 >= len(src):
+			i = d.invalid(i, len(src))
+		default:
+			if r := cp950Char(c, src[i+1]); r != 0 {
+				d.emit(r)
+				i += 2
+				continue
+			}
+			i = d.invalid(i, i+1)
+		}
+	}
+}
+
+// cp950Units yields cp950's table: ASCII, then the pairs in lead, trail
+// order.
+func cp950Units(yield func(codecUnit)) {
+	for c := 0; c < 0x80; c++ {
+		yield(codecUnit{string([]byte{byte(c)}), string(rune(c))})
+	}
+	for c := 0x81; c <= 0xFE; c++ {
+		for t := 0x40; t <= 0xFE; t++ {
+			if r := cp950Char(byte(c), byte(t)); r != 0 {
+				yield(codecUnit{string([]byte{byte(c), byte(t)}), string(r)})
+			}
+		}
+	}
+}
+
+var cp950Encoder = sync.OnceValue(func() *unitEncoder { return newUnitEncoder("cp950", cp950Units) })
+
+func encodeCP950(text []rune) (string, int) { return cp950Encoder().encode(text) }
+
+// johabHangul holds the characters of the johab pairs with a lead byte
+// 0x80-0xD7 (the Hangul area), by (lead-0x80)<<8 | trail; 0 = none.
+var johabHangul = sync.OnceValue(func() []rune {
+	raw := loadCodecTable("johab")
+	table := make([]rune, len(raw)/2)
+	var prev uint16
+	for i := range table {
+		if v := binary.LittleEndian.Uint16(raw[2*i:]); v != 0 {
+			prev += v
+			table[i] = rune(prev)
+		}
+	}
+	return table
+})
+
+// johabChar is the johab decoding of the pair c t (c >= 0x80; 0: none):
+// the Hangul area from its table, the rest (symbols, hanja) mapped to KS X
+// 1001 row and cell by CPython's arithmetic.
+func johabChar(c, t byte) rune {
+	if c < 0xD8 {
+		return johabHangul()[int(c-0x80)<<8|int(t)]
+	}
+	if c == 0xDF || c > 0xF9 || t < 0x31 || t >= 0x80 && t < 0x91 || t&0x7F == 0x7F || c == 0xDA && t >= 0xA1 && t <= 0xD3 {
+		return 0
+	}
+	var t1 byte
+	if c < 0xE0 {
+		t1 = 2 * (c - 0xD9) // wraps for 0xD8 as C's unsigned char does
+	} else {
+		t1 = byte(2*int(c) - 0x197)
+	}
+	t2 := t - 0x31
+	if t >= 0x91 {
+		t2 = t - 0x43
+	}
+	if t2 < 0x5E {
+		t1 += 0x21
+	} else {
+		t1 += 0x22
+		t2 -= 0x5E
+	}
+	t2 += 0x21
+	return ksx1001Char(t1, t2)
+}
+
+// ksx1001Char is KS X 1001 row and cell (0x21-0x7E each) from the euc_kr
+// table; 0 = none.
+func ksx1001Char(row, cell byte) rune {
+	if row < 0x21 || row > 0x7E || cell < 0x21 || cell > 0x7E {
+		return 0
+	}
+	if row == 0x24 && cell == 0x54 {
+		// HANGUL FILLER: euc_kr reads A4 D4 as the start of a make-up
+		// sequence, so its table has no entry.
+		return 0x3164
+	}
+	u := cjkTables["euc_kr"]().units[(int(row|0x80)-0x81)*(0xFF-0x40)+int(cell|0x80)-0x40]
+	if u == 0xFFFF {
+		return 0
+	}
+	return rune(u)
+}
+
+// decodeJohab is CPython's johab decoder: ASCII, or a pair; a one-byte
+// error otherwise.
+func decodeJohab(d *codecDecoding) {
+	src := d.src
+	for i := 0; i < len(src) && !d.raised; {
+		c := src[i]
+		switch {
+		case c < 0x80:
+			d.emit(rune(c))
+			i++
+		case i+1 >= len(src):
+			i = d.invalid(i, len(src))
+		default:
+			if r := johabChar(c, src[i+1]); r != 0 {
+				d.emit(r)
+				i += 2
+				continue
+			}
+			i = d.invalid(i, i+1)
+		}
+	}
+}
+
+// johabUnits yields johab's table: ASCII, then the pairs in lead, trail
+// order.
+func johabUnits(yield func(codecUnit)) {
+	for c := 0; c < 0x80; c++ {
+		yield(codecUnit{string([]byte{byte(c)}), string(rune(c))})
+	}
+	for c := 0x80; c <= 0xFF; c++ {
+		for t := 0; t <= 0xFF; t++ {
+			if r := johabChar(byte(c), byte(t)); r != 0 {
+				yield(codecUnit{string([]byte{byte(c), byte(t)}), string(r)})
+			}
+		}
+	}
+}
+
+var johabEncoder = sync.OnceValue(func() *unitEncoder { return newUnitEncoder("johab", johabUnits) })
+
+func encodeJohab(text []rune) (string, int) { return johabEncoder().encode(text) }
