@@ -7,13 +7,16 @@ package policy
 // encoded words and RFC 2231 parameters).
 //
 // Where this code knowingly differs from Python 3.11.7:
-//   - An encoded word or RFC 2231 value in a charset Python can decode but
-//     this package cannot (UTF-7, hz, johab, the JIS X 0213 codecs, the
-//     iso2022 variants other than iso2022_jp, EBCDIC code pages, ...) or
-//     an iso2022_jp escape sequence other than ESC ( B, ESC ( J, ESC $ @,
-//     ESC $ B makes the header keep its source lines instead of being
-//     refolded. (UTF-7 can decode to lone surrogates, which the internal
-//     text representation cannot hold.)
+//   - Every codec Python 3.11 can decode an encoded word or RFC 2231
+//     value with is decoded here as Python does (codec_extra.go lists
+//     the ones beyond the CJK and single-byte tables), except: a value
+//     that decodes to a lone surrogate (UTF-7, unicode_escape,
+//     raw_unicode_escape, punycode), a \N{name} escape of
+//     unicode_escape, an idna label starting "xn--", and an iso2022_jp_2
+//     single shift Python fails on with RuntimeError make the header keep
+//     its source lines instead of being refolded. An RFC 2231 value in
+//     punycode or idna is decoded strictly, where Python's
+//     surrogateescape decode raises UnicodeError.
 //   - A character decoded from an encoded word in U+10FF80..U+10FFFF
 //     (plane 16 private use) is taken for an undecodable source byte:
 //     that range holds the source's bytes 0x80-0xFF internally.

@@ -46,9 +46,12 @@
 //     the end of the body) and encode with Python's choice where several
 //     sequences decode to a character (tables generated from Python),
 //     big5hkscs letter+mark pairs and euc_kr make-up sequences included:
-//     no known difference. A *GenerateError (LookupError: not supported)
-//     stands where Python would re-encode with a codec none of our code
-//     implements.
+//     no known difference. The other codecs Python ships (UTF-7, johab,
+//     cp950, the JIS X 0213 codecs, EBCDIC code pages, cp864,
+//     unicode_escape; codec_extra.go) re-encode the same way, and hz and
+//     the iso2022 variants fail with Python's UnicodeEncodeError. A
+//     *GenerateError (LookupError: not supported) stands only for
+//     punycode and idna bodies.
 //   - When Python's generator raises (UnicodeEncodeError, LookupError, a
 //     header fold_binary rejects), Write returns a *GenerateError naming
 //     Python's exception class, and writes nothing, like Python.
