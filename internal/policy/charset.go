@@ -199,7 +199,14 @@ func reencode7bit(m *message, raw string) (string, *mungedHeaders, error) {
 			cte = "8bit"
 		}
 	}
-	return payload, &mungedHeaders{cte: cte, contentType: m.contentTypeWithParam("charset", output)}, nil
+	contentType := m.contentTypeWithParam("charset", output)
+	if m.policy.Family == FamilyCompat32 {
+		raw, _ := m.get("content-type")
+		if contentType, err = contentTypeWithCharsetCompat32(raw, output, m.policy.MaxLineLength); err != nil {
+			return "", nil, err
+		}
+	}
+	return payload, &mungedHeaders{cte: cte, contentType: contentType}, nil
 }
 
 // contentTypeWithParam is the Content-Type value Python's

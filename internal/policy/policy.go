@@ -55,10 +55,18 @@
 //   - When Python's generator raises (UnicodeEncodeError, LookupError, a
 //     header fold_binary rejects), Write returns a *GenerateError naming
 //     Python's exception class, and writes nothing, like Python.
-//   - Under compat32, Python fetches a Content-Type holding 8-bit bytes as
-//     text with U+FFFD for each byte, so the Content-Type that cte_type=7bit
-//     re-encoding writes becomes an RFC 2047 encoded word; we keep the
-//     bytes (the header seam carries bytes, not decoded text).
+//   - The Content-Type that cte_type=7bit re-encoding rewrites follows
+//     Python's set_param under compat32 (8-bit bytes fetched as U+FFFD,
+//     non-ASCII values written as RFC 2231 utf-8, RFC 2231 values
+//     re-encoded in their charset, anything else non-ASCII as utf-8
+//     encoded words), except that an RFC 2231 value in a charset other
+//     than UTF-8, the CJK and the single-byte codecs gives a *GenerateError
+//     (LookupError), and the utf-8 encoded words of a part under
+//     multipart/signed are folded at the policy's line length, not
+//     unfolded. Under the other policies 8-bit bytes in its parameter
+//     values are kept and written as unknown-8bit, where Python decodes
+//     them as UTF-8 (U+FFFD for invalid bytes) and writes utf-8 (the
+//     header seam carries bytes, not decoded text).
 //   - A multipart without a usable boundary gets a fresh random boundary
 //     like Python's, but we do not scan the parts for a collision (a
 //     62-bit random number makes one vanishingly unlikely).

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Golden outputs for the Content-Type that cte_type=7bit re-encoding rewrites under compat32 (CPython 3.11.7).
+
+    python3 internal/policy/testdata/gen_cjk_encode_ctype.py | gzip -n -9 > internal/policy/testdata/cjk-encode-ctype.jsonl.gz
+
+Text parts with an 8-bit body whose Content-Type holds 8-bit bytes (in
+parameter values, quoted or not, in RFC 2231 sections, in a bare
+parameter, in the type itself, long enough to fold) or none (RFC 2231
+values, continuations, odd quoting), parsed with message_from_binary_file
+and written with BytesGenerator under compat32 with cte_type=7bit: the
+generator's set_param fetches the header as text (each 8-bit byte
+U+FFFD), writes non-ASCII parameter values as RFC 2231 utf-8 and a
+non-ASCII remainder as utf-8 encoded words. The records have the format
+of gen_reencode_cjk.py.
+"""
+import base64
+import email
+import email.generator
+import email.policy
+import io
+import json
+import random
+
+POLICIES = {
+    "compat32,cte_type=7bit": email.policy.compat32.clone(cte_type="7bit"),
+    "compat32,cte_type=7bit,max_line_length=40": email.policy.compat32.clone(cte_type="7bit", max_line_length=40),
+    "compat32,cte_type=7bit,max_line_length=0,linesep=\\r\\n": email.policy.compat32.clone(cte_type="7bit", max_line_length=0,
+                                                                                           linesep="\r\n"),
+}
+
+CONTENT_TYPES = [
+    b'text/plain; charset="%s"; name="caf\xc3\xa9.txt"',
+    b"text/plain; charset=%s; name=caf\xe9",
+    b'text/plain; name="\xe4\xb8\xad\xe6\x96\x87"; charset=%s',
+    b"text/pl\xe4in; charset=%s",
+    b"t\xe9xt/plain; charset=%s; format=flowed",
+    b"text/plain; charset=%s; title*=utf-8''%%E4%%B8%%AD; x=\"a\xff b\"",
+    b"text/plain; charset=%s; title*=iso-8859-1'fr'caf%%E9",
+    b"text/plain; charset=%s; title*0*=utf-8''%%E4; title*1=\xe9",
+    b"text/plain; charset=%s; \xe9bare; delsp=yes",
+    b'text/plain; charset="%s"; name="' + b"\xe9" * 60 + b'"',
+    b"text/plain;\n charset=%s;\n name=\"r\xc3\xa9sum\xc3\xa9 " + b"long " * 12 + b"\"",
+    b"text/pl\xe4in; charset=%s; name=\"" + b"x\xe9y " * 20 + b"\"",
+    b"text/plain; charset=%s; name=\"a\\\"\xe9\\\\b\"",
+    b"text/plain; CHARSET=%s; Name=\"\xe9\"",
+    b"text/plain; charset=%s; name=\"\xe9\"; name=\"second\"",
+    b"text/plain; charset=%s; name=\"unclosed \xe9",
+    b"text/plain; charset=%s; format=flowed",
+    b"text/plain; charset=\"%s\"; title*=utf-8''%%E4%%B8%%AD%%E6%%96%%87",
+    b"text/plain; charset=%s; title*=koi8-r''%%E9%%FF",
+    b"text/plain; charset=%s; title*=x-unknown''abc",
+    b"text/plain; charset=%s; title*=''%%E9",
+    b"text/plain; charset=%s; title*=noquotes%%41",
+    b"text/plain; charset=%s; title*=noquotes%%E9",
+    b"text/plain; charset=%s; title*=utf-8'en'%%E4%%B8%%AD",
+    b"text/plain; charset=%s; title*=a; title*0=b",
+    b"text/plain; charset=%s; title*1=b; title*0*=iso-8859-1''%%E9; title*2*=%%41",
+    b"text/plain; charset=%s; title*=gb2312''%%D6%%D0%%CE%%C4; x=y",
+    b"text/plain; charset=%s; a=\"x;y\"; b=<z>; c=\"\xe9;\"",
+]
+
+BODIES = {"iso-8859-1": "h\xe9llo w\xf6rld\n".encode("iso-8859-1"), "utf-8": "h\xe9llo \u4e2d\u6587\n".encode("utf-8"),
+          "gb2312": "\u4e2d\u6587\u90ae\u4ef6\n".encode("gb2312"), "koi8-r": "\u043f\u0440\u0438\u0432\u0435\u0442\n".encode("koi8-r")}
+
+
+def main():
+    rng = random.Random(4)
+    for i, ct in enumerate(CONTENT_TYPES):
+        for charset in sorted(BODIES) if i < 3 else [rng.choice(sorted(BODIES))]:
+            msg_bytes = (b"From: a@example.com\nSubject: t\nMIME-Version: 1.0\nContent-Type: " + ct.replace(b"%s", charset.encode())
+                         .replace(b"%%", b"%") + b"\nContent-Transfer-Encoding: 8bit\n\n" + BODIES[charset])
+            for pname, pol in POLICIES.items():
+                rec = {"name": "ctype%d/%s" % (i, charset), "charset": charset, "policy": pname,
+                       "input": base64.b64encode(msg_bytes).decode()}
+                msg = email.message_from_binary_file(io.BytesIO(msg_bytes), policy=pol)
+                out = io.BytesIO()
+                try:
+                    email.generator.BytesGenerator(out, policy=pol).flatten(msg)
+                    rec["output"] = base64.b64encode(out.getvalue()).decode()
+                except Exception as e:  # recorded: the Go writer must fail too
+                    rec["error"] = type(e).__name__
+                print(json.dumps(rec, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
