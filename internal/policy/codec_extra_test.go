@@ -254,3 +254,51 @@ func TestExtraCodecsMessagesMatchPython(t *testing.T) {
 	}
 	t.Logf("%d records, %d known gaps, %d failures", total, gaps, failures)
 }
+
+// extraCodecNames are the codecs of codec_extra.go.
+var extraCodecNames = []string{"utf-7", "hz", "johab", "cp950", "iso2022_jp", "iso2022_kr", "iso2022_jp_1", "iso2022_jp_2",
+	"iso2022_jp_ext", "iso2022_jp_3", "iso2022_jp_2004", "euc_jis_2004", "euc_jisx0213", "shift_jis_2004", "shift_jisx0213",
+	"cp037", "cp273", "cp424", "cp500", "cp875", "cp1026", "cp1140", "cp864", "unicode-escape", "raw-unicode-escape",
+	"punycode", "idna"}
+
+// FuzzExtraCodecs decodes arbitrary bytes with a codec of
+// codec_extra.go (chosen by the first byte): no panic; without errors the
+// surrogateescape and replace decodes agree; and where the body
+// re-encoder writes the text, decoding that output gives the text back.
+func FuzzExtraCodecs(f *testing.F) {
+	for i, s := range []string{"+AOk-", "~{<:~}", "\x1b$)C\x0e!!\x0f", "\x1b$B0!\x1b(B", "\x1b$(Q!!\x1bN", "\xa4\xab\xa1\xf3",
+		"\x82\xf5", "\x88\x61\xd9\x31", "\xa4\x40\xf9\xfe", "\\u00e9\\N{x}", "bcher-kva", "xn--a.b", "\x8f\xa1\xa1"} {
+		f.Add(byte(i), s)
+	}
+	// Load every table and build every encoder first, so that coverage
+	// does not depend on which input came first.
+	for _, codec := range extraCodecNames {
+		d, _ := decodeExtra(codec, []byte("\x8f\xa1\xa1\xa1\xa1\x1b$B!!\x1b$(Q!!\x1b$(P!!\x1b$A!!\x1b$(C!!\x1b$(D\"/"), decodeReplace)
+		if encode := extraEncoder(codec); encode != nil {
+			encode(d.text)
+		}
+	}
+	f.Fuzz(func(t *testing.T, which byte, in string) {
+		codec := extraCodecNames[int(which)%len(extraCodecNames)]
+		se, _ := decodeExtra(codec, []byte(in), decodeSurrogateEscape)
+		rep, _ := decodeExtra(codec, []byte(in), decodeReplace)
+		if se.failed != rep.failed && !se.unsupported && !rep.unsupported {
+			t.Fatalf("%s %q: failed %v with surrogateescape, %v with replace", codec, in, se.failed, rep.failed)
+		}
+		if !se.failed && !se.unsupported && !rep.unsupported && string(se.text) != string(rep.text) {
+			t.Fatalf("%s %q: decodes without error to %q and %q", codec, in, string(se.text), string(rep.text))
+		}
+		encode := extraEncoder(codec)
+		if encode == nil || rep.unsupported || rep.raised {
+			return
+		}
+		out, bad := encode(rep.text)
+		if bad >= 0 {
+			return
+		}
+		again, _ := decodeExtra(codec, []byte(out), decodeReplace)
+		if again.failed || string(again.text) != string(rep.text) {
+			t.Fatalf("%s %q: text %q encodes to %q, which decodes to %q", codec, in, string(rep.text), out, string(again.text))
+		}
+	})
+}

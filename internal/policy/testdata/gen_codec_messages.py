@@ -94,6 +94,46 @@ def variants(codec, b, rng):
     return out
 
 
+def random_bodies(codec, rng, n):
+    """Random 8-bit bodies: characters from random byte sequences that
+    decode in the codec (pairs, triples, single bytes), JIS X 0213 letters
+    followed by combining marks, ASCII words and newlines; every third
+    with a random 8-bit byte."""
+    chars = []
+    for _ in range(20000):
+        if len(chars) >= 200:
+            break
+        k = rng.random()
+        if k < 0.1:
+            b = bytes([rng.randint(0x80, 0xFF)])
+        elif k < 0.2:
+            b = bytes([0x8F, rng.randint(0xA1, 0xFE), rng.randint(0xA1, 0xFE)])
+        else:
+            b = bytes([rng.randint(0x80, 0xFF), rng.randint(0x00, 0xFF)])
+        try:
+            c = b.decode(codec)
+        except (UnicodeDecodeError, UnicodeError):
+            continue
+        if all(ord(x) >= 0x80 for x in c):
+            chars.append(c)
+    if codec == "utf-7":
+        chars = list("éü日本語😀ÄΩ") + ["\ud800", "\udc80", "+", "-", "~", "\\", "A"]
+    if codec.startswith(("euc_jis", "shift_jis")):
+        chars += ["か\u309a", "\u02e9\u02e5", "\u00e6\u0300", "か", "\u309a"] * 5
+    if not chars:
+        return []
+    out = []
+    for i in range(n):
+        parts = [rng.choice(chars) if rng.random() < 0.7 else rng.choice(["a", "ab ", " ", "\n", "+", "-", "~", "\\"])
+                 for _ in range(rng.randint(1, 80))]
+        body = "".join(parts).encode(codec, "replace")
+        if i % 3 == 2:
+            k = rng.randint(0, len(body))
+            body = body[:k] + bytes([rng.randint(0x80, 0xFF)]) + body[k:]
+        out.append(("random%d" % i, body + b"\n"))
+    return out
+
+
 def write(name, pname, pol, msg_bytes):
     rec = {"name": name, "policy": pname, "input": base64.b64encode(msg_bytes).decode()}
     out = io.BytesIO()
@@ -125,6 +165,7 @@ def main():
                 write("%s/headers-%s" % (cs, vname), pname, pol, msg_bytes)
         bodies = [("valid", good + b"\nsecond line\n")] + [(v, b + b"\n") for v, b in variants(codec, good, rng)[1:]]
         bodies.append(("high", bytes(range(0x80, 0x100)) + b"\n"))
+        bodies += random_bodies(codec, rng, 12)
         for bname, body in bodies:
             msg_bytes = (b"From: a@example.com\nSubject: t\nMIME-Version: 1.0\n"
                          b"Content-Type: text/plain; charset=\"" + cs.encode() + b"\"\n"
