@@ -26,6 +26,18 @@ const (
 // decodeCJKReplace is Python's bytes.decode(codec, 'replace') for the
 // stateless codecs of cjkTables (not iso2022_jp).
 func decodeCJKReplace(codec string, b []byte) string {
+	s, _, _ := decodeCJKStateless(codec, b, false)
+	return s
+}
+
+// decodeCJKStateless decodes b with one of the stateless codecs of
+// cjkTables, handling each error (an invalid sequence: its first byte; a
+// cut one: the rest of b) as errors='replace' does (one U+FFFD) or, when
+// escape is set, as 'surrogateescape' does. undecodable reports whether
+// there was an error. An error starts with a byte 0x80 or above, which
+// surrogateescape can always escape, so err is nil: it is there for
+// decodeCJK's callers.
+func decodeCJKStateless(codec string, b []byte, escape bool) (s string, undecodable bool, err error) {
 	t := cjkTables[codec]()
 	var sb strings.Builder
 	sb.Grow(len(b) + len(b)/2)
@@ -36,19 +48,30 @@ func decodeCJKReplace(codec string, b []byte) string {
 			continue
 		}
 		text, n := cjkSequence(codec, t, b[i:])
-		switch n {
-		case cjkIllegal:
-			sb.WriteRune(utf8.RuneError)
-			i++
-		case cjkIncomplete:
-			sb.WriteRune(utf8.RuneError)
-			i = len(b)
-		default:
+		if n > 0 {
 			sb.WriteString(text)
 			i += n
+			continue
+		}
+		undecodable = true
+		bad := b[i : i+1]
+		if n == cjkIncomplete {
+			bad = b[i:]
+		}
+		if !escape {
+			sb.WriteRune(utf8.RuneError)
+			i += len(bad)
+			continue
+		}
+		// CPython's surrogateescape handler escapes the bytes of the
+		// error up to the first ASCII one (four at most) and decoding
+		// goes on after them.
+		for k := 0; k < len(bad) && k < 4 && bad[k] >= 0x80; k++ {
+			sb.WriteRune(surrogateBase + rune(bad[k]))
+			i++
 		}
 	}
-	return sb.String()
+	return sb.String(), undecodable, nil
 }
 
 // cjkSequence decodes the sequence at the start of b, whose first byte is

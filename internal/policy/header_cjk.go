@@ -98,60 +98,12 @@ func decodeCJK(codec string, b []byte) (s string, undecodable bool, err error, o
 	if !ok {
 		return "", false, nil, false
 	}
-	switch codec {
-	case "iso2022_jp":
+	if codec == "iso2022_jp" {
 		s, undecodable, err = decodeISO2022JP(load().units, b)
-	case "gb18030":
-		s, undecodable = decodeGB18030(load().units, b)
-	default:
-		s, undecodable = decodeDoubleByte(load(), b)
+	} else {
+		s, undecodable, err = decodeCJKStateless(codec, b, true)
 	}
 	return s, undecodable, err, true
-}
-
-// decodeDoubleByte: a lead byte 0x81-0xFE and a trail 0x40-0xFE that
-// form a character decode to it; other bytes >= 0x80 decode alone or
-// become surrogate escapes.
-//
-// For euc_jp the table goes on with JIS X 0212, written 0x8F a b.
-func decodeDoubleByte(t *cjkTable, b []byte) (string, bool) {
-	table := t.units
-	const singles = (0xFF - 0x81) * (0xFF - 0x40)
-	const triples = singles + 0x80
-	var sb strings.Builder
-	undecodable := false
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if c < 0x80 {
-			sb.WriteByte(c)
-			continue
-		}
-		if c == 0x8F && len(table) > triples && i+2 < len(b) && b[i+1] >= 0xA1 && b[i+1] <= 0xFE && b[i+2] >= 0xA1 && b[i+2] <= 0xFE {
-			if r := table[triples+int(b[i+1]-0xA1)*94+int(b[i+2]-0xA1)]; r != 0 {
-				sb.WriteRune(rune(r))
-				i += 2
-				continue
-			}
-		}
-		if c >= 0x81 && c <= 0xFE && i+1 < len(b) && b[i+1] >= 0x40 && b[i+1] <= 0xFE {
-			if r := table[int(c-0x81)*(0xFF-0x40)+int(b[i+1]-0x40)]; r == 0xFFFF {
-				sb.WriteString(t.extra[uint16(c)<<8|uint16(b[i+1])])
-				i++
-				continue
-			} else if r != 0 {
-				sb.WriteRune(rune(r))
-				i++
-				continue
-			}
-		}
-		if r := table[singles+int(c-0x80)]; r != 0 {
-			sb.WriteRune(rune(r))
-			continue
-		}
-		sb.WriteRune(surrogateBase + rune(c))
-		undecodable = true
-	}
-	return sb.String(), undecodable
 }
 
 // decodeISO2022JP follows Python's iso2022_jp decoder: ESC ( B, ESC ( J
@@ -245,57 +197,4 @@ func decodeISO2022JP(table []uint16, b []byte) (string, bool, error) {
 // gb18030Linear numbers the four-byte gb18030 sequence b1 b2 b3 b4.
 func gb18030Linear(b []byte) int {
 	return ((int(b[0]-0x81)*10+int(b[1]-0x30))*126+int(b[2]-0x81))*10 + int(b[3]-0x30)
-}
-
-// decodeGB18030 decodes GB 18030: four-byte sequences (the BMP ones from
-// the table, the supplementary planes from 0x90308130 on by arithmetic)
-// before the GBK-like two-byte pairs.
-func decodeGB18030(table []uint16, b []byte) (string, bool) {
-	const (
-		pairs     = (0xFF - 0x81) * (0xFF - 0x40)
-		fourBytes = pairs + 0x80
-		bmpCount  = 39420
-	)
-	isDigit := func(c byte) bool { return c >= 0x30 && c <= 0x39 }
-	isLead := func(c byte) bool { return c >= 0x81 && c <= 0xFE }
-	supplementaryStart := gb18030Linear([]byte{0x90, 0x30, 0x81, 0x30})
-	var sb strings.Builder
-	undecodable := false
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if c < 0x80 {
-			sb.WriteByte(c)
-			continue
-		}
-		if isLead(c) && i+3 < len(b) && isDigit(b[i+1]) && isLead(b[i+2]) && isDigit(b[i+3]) {
-			lin := gb18030Linear(b[i : i+4])
-			if lin < bmpCount {
-				if r := table[fourBytes+lin]; r != 0 {
-					sb.WriteRune(rune(r))
-					i += 3
-					continue
-				}
-			} else if c >= 0x90 && c <= 0xE3 {
-				if sup := lin - supplementaryStart; sup >= 0 && sup < 0x100000 {
-					sb.WriteRune(rune(0x10000 + sup))
-					i += 3
-					continue
-				}
-			}
-		}
-		if isLead(c) && i+1 < len(b) && b[i+1] >= 0x40 && b[i+1] <= 0xFE {
-			if r := table[int(c-0x81)*(0xFF-0x40)+int(b[i+1]-0x40)]; r != 0 {
-				sb.WriteRune(rune(r))
-				i++
-				continue
-			}
-		}
-		if r := table[pairs+int(c-0x80)]; r != 0 {
-			sb.WriteRune(rune(r))
-			continue
-		}
-		sb.WriteRune(surrogateBase + rune(c))
-		undecodable = true
-	}
-	return sb.String(), undecodable
 }

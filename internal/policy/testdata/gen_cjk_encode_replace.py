@@ -7,7 +7,9 @@
 sequences of every shape (bad lead, bad trail, ASCII trail, gb18030
 four-byte sequences out of range or cut short, euc_kr make-up sequences
 invalid or cut short, euc_jp JIS X 0212 triples invalid or cut short) and
-cut endings, with bytes.decode(codec, 'replace').
+cut endings, with bytes.decode(codec, 'replace') and, as "escaped", the
+UTF-8 (surrogatepass) of bytes.decode(codec, 'surrogateescape') as
+latin-1.
 
 "encode" records: random text of the characters the codec (and the codecs
 whose text it encodes under cte_type=7bit: cp949 for euc_kr, euc_jp and
@@ -66,7 +68,8 @@ def decode_records(cs):
                 seq += R.choice([b"a", b" ", b"\n", b"0", b"\x7f", b"\x1b"])
         if R.random() < 0.3:
             seq = seq[:R.randint(0, len(seq))]
-        yield {"op": "decode", "codec": cs, "in": seq.decode("latin-1"), "out": seq.decode(cs, "replace")}
+        escaped = seq.decode(cs, "surrogateescape").encode("utf-8", "surrogatepass").decode("latin-1")
+        yield {"op": "decode", "codec": cs, "in": seq.decode("latin-1"), "out": seq.decode(cs, "replace"), "escaped": escaped}
 
 
 def encode_records(cs):
