@@ -27,10 +27,14 @@ import (
 // Python itself (testdata/gen_codec_tables.py, codec_tables.go).
 //
 // What remains (see also fold.go and policy.go's Deviations):
-//   - UTF-7 can decode to a lone surrogate (U+D800-U+DFFF). Go strings
-//     cannot hold one, so a header whose encoded word or RFC 2231 value
-//     decodes to one keeps its source lines (errUnsupportedCharset). Body
-//     re-encoding carries them (decoded text is a []rune there).
+//   - UTF-7 (and unicode_escape, raw_unicode_escape, punycode) can
+//     decode to a lone surrogate. One in U+DC80-U+DCFF is what Python's
+//     surrogateescape makes of a byte 0x80-0xFF, and Python treats it as
+//     one from then on; so does this package. Go strings cannot hold the
+//     others, so a header whose encoded word or RFC 2231 value decodes to
+//     one keeps its source lines (errUnsupportedCharset) where Python's
+//     refolding raises UnicodeEncodeError. Body re-encoding carries them
+//     (decoded text is a []rune there).
 //   - The idna codec decodes labels without the "xn--" prefix only; a
 //     label with it needs nameprep (RFC 3491), which is not implemented,
 //     and gives errUnsupportedCharset.
@@ -151,10 +155,16 @@ func pyDecodeExtra(codec string, b []byte) (s string, undecodable bool, err erro
 	}
 	var sb strings.Builder
 	for _, r := range d.text {
-		if r >= 0xD800 && r <= 0xDFFF {
+		switch {
+		case r >= 0xDC80 && r <= 0xDCFF:
+			// Python cannot tell this lone surrogate from a surrogate
+			// escape of a byte, and neither can this package.
+			sb.WriteRune(surrogateBase + r - 0xDC00)
+		case r >= 0xD800 && r <= 0xDFFF:
 			return "", false, errUnsupportedCharset, true
+		default:
+			sb.WriteRune(r)
 		}
-		sb.WriteRune(r)
 	}
 	return sb.String(), d.failed, nil, true
 }

@@ -179,6 +179,11 @@ func codecMessageKnownGap(name, pythonError string) string {
 		return "an RFC 2231 value in punycode or idna: Python's surrogateescape decode raises, pyDecode decodes strictly"
 	case codec == "punycode" && strings.HasPrefix(kind, "body-"):
 		return "punycode body re-encoding is not implemented"
+	case pythonError == "UnicodeEncodeError" && (kind == "surrogate1-subject" || kind == "surrogate1-from" || kind == "surrogate2-subject" ||
+		kind == "surrogate2-from" || kind == "surrogate5-subject" || kind == "surrogate5-from"):
+		return "a lone surrogate outside U+DC80-U+DCFF: the header keeps its source lines, Python's refolding raises"
+	case pythonError != "" && (kind == "surrogate1-param" || kind == "surrogate2-param" || kind == "surrogate5-param"):
+		return "a lone surrogate outside U+DC80-U+DCFF in an RFC 2231 value: the header keeps its source lines, Python raises"
 	}
 	return ""
 }

@@ -10,8 +10,9 @@ package policy
 //   - Every codec Python 3.11 can decode an encoded word or RFC 2231
 //     value with is decoded here as Python does (codec_extra.go lists
 //     the ones beyond the CJK and single-byte tables), except: a value
-//     that decodes to a lone surrogate (UTF-7, unicode_escape,
-//     raw_unicode_escape, punycode), a \N{name} escape of
+//     that decodes to a lone surrogate outside U+DC80-U+DCFF (UTF-7,
+//     unicode_escape, raw_unicode_escape, punycode; Python's refolding
+//     then raises UnicodeEncodeError), a \N{name} escape of
 //     unicode_escape, an idna label starting "xn--", and an iso2022_jp_2
 //     single shift Python fails on with RuntimeError make the header keep
 //     its source lines instead of being refolded. An RFC 2231 value in

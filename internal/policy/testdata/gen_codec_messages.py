@@ -146,8 +146,25 @@ def write(name, pname, pol, msg_bytes):
     print(json.dumps(rec, sort_keys=True))
 
 
+def lone_surrogates():
+    """Encoded words and RFC 2231 values that decode to lone surrogates:
+    U+DC80-U+DCFF (what surrogateescape makes of a byte) and others."""
+    cases = [("utf-7", b"a+3IA-b"), ("utf-7", b"+2AA-x"), ("utf-7", b"x+3/8-"), ("utf-7", b"+2D3cAA-"),
+             ("unicode-escape", b"a\\udcff"), ("unicode-escape", b"\\ud800"), ("raw-unicode-escape", b"\\udc80z")]
+    for i, (cs, b) in enumerate(cases):
+        pct = "".join("%%%02X" % c for c in b)
+        q = "".join(chr(c) if chr(c).isalnum() else "=%02X" % c for c in b)
+        for kind, header in [("subject", "Subject: =?%s?q?%s?= tail\n" % (cs, q)),
+                             ("from", "From: =?%s?b?%s?= <a@example.com>\n" % (cs, base64.b64encode(b).decode())),
+                             ("param", "Content-Type: text/plain; name*=%s''%s\n" % (cs, pct))]:
+            msg_bytes = (header + "MIME-Version: 1.0\n\nbody\n").encode("ascii")
+            for pname, pol in HEADER_POLICIES.items():
+                write("%s/surrogate%d-%s" % (cs, i, kind), pname, pol, msg_bytes)
+
+
 def main():
     rng = random.Random(20261202)
+    lone_surrogates()
     for cs, codec, text in CHARSETS:
         good = source_bytes(codec, text)
         for vname, b in variants(codec, good, rng):
