@@ -47,9 +47,13 @@ func decodeCJKStateless(codec string, b []byte, escape bool) (s string, undecoda
 			i++
 			continue
 		}
-		text, n := cjkSequence(codec, t, b[i:])
+		r, text, n := cjkSequence(codec, t, b[i:])
 		if n > 0 {
-			sb.WriteString(text)
+			if text != "" {
+				sb.WriteString(text)
+			} else {
+				sb.WriteRune(r)
+			}
 			i += n
 			continue
 		}
@@ -75,9 +79,10 @@ func decodeCJKStateless(codec string, b []byte, escape bool) (s string, undecoda
 }
 
 // cjkSequence decodes the sequence at the start of b, whose first byte is
-// 0x80 or above, as CPython's decoder for codec does: the text and the
-// number of bytes it takes, or cjkIllegal or cjkIncomplete.
-func cjkSequence(codec string, t *cjkTable, b []byte) (string, int) {
+// 0x80 or above, as CPython's decoder for codec does: the character (or,
+// for big5hkscs's pairs, the text) and the number of bytes it takes, or
+// cjkIllegal or cjkIncomplete.
+func cjkSequence(codec string, t *cjkTable, b []byte) (rune, string, int) {
 	const (
 		pairs   = (0xFF - 0x81) * (0xFF - 0x40)
 		triples = pairs + 0x80 // euc_jp's JIS X 0212, gb18030's four-byte sequences
@@ -87,10 +92,10 @@ func cjkSequence(codec string, t *cjkTable, b []byte) (string, int) {
 	if r := units[pairs+int(c-0x80)]; r != 0 {
 		// A character of one byte (JIS X 0201 katakana in shift_jis and
 		// cp932, cp932's Windows additions): never a lead byte.
-		return string(rune(r)), 1
+		return rune(r), "", 1
 	}
 	if len(b) < 2 {
-		return "", cjkIncomplete
+		return 0, "", cjkIncomplete
 	}
 	switch {
 	case codec == "gb18030" && b[1] >= 0x30 && b[1] <= 0x39:
@@ -99,52 +104,52 @@ func cjkSequence(codec string, t *cjkTable, b []byte) (string, int) {
 		return eucKRMakeUp(b)
 	case codec == "euc_jp" && c == 0x8F:
 		if len(b) < 3 {
-			return "", cjkIncomplete
+			return 0, "", cjkIncomplete
 		}
 		if b[1] < 0xA1 || b[1] > 0xFE || b[2] < 0xA1 || b[2] > 0xFE {
-			return "", cjkIllegal
+			return 0, "", cjkIllegal
 		}
 		if r := units[triples+int(b[1]-0xA1)*94+int(b[2]-0xA1)]; r != 0 {
-			return string(rune(r)), 3
+			return rune(r), "", 3
 		}
-		return "", cjkIllegal
+		return 0, "", cjkIllegal
 	}
 	if c < 0x81 || c > 0xFE || b[1] < 0x40 || b[1] > 0xFE {
-		return "", cjkIllegal
+		return 0, "", cjkIllegal
 	}
 	switch r := units[int(c-0x81)*(0xFF-0x40)+int(b[1]-0x40)]; r {
 	case 0:
-		return "", cjkIllegal
+		return 0, "", cjkIllegal
 	case 0xFFFF:
 		// big5hkscs: a supplementary character or two characters.
-		return t.extra[uint16(c)<<8|uint16(b[1])], 2
+		return 0, t.extra[uint16(c)<<8|uint16(b[1])], 2
 	default:
-		return string(rune(r)), 2
+		return rune(r), "", 2
 	}
 }
 
 // gb18030FourByte decodes the four-byte GB 18030 sequence at the start of
 // b (b[1] is a digit): the BMP ones from the table (in linear order), the
 // supplementary planes from 0x90 0x30 0x81 0x30 on by arithmetic.
-func gb18030FourByte(fourBytes []uint16, b []byte) (string, int) {
+func gb18030FourByte(fourBytes []uint16, b []byte) (rune, string, int) {
 	if len(b) < 4 {
-		return "", cjkIncomplete
+		return 0, "", cjkIncomplete
 	}
 	isDigit := func(c byte) bool { return c >= 0x30 && c <= 0x39 }
 	isLead := func(c byte) bool { return c >= 0x81 && c <= 0xFE }
 	if !isLead(b[0]) || !isLead(b[2]) || !isDigit(b[3]) {
-		return "", cjkIllegal
+		return 0, "", cjkIllegal
 	}
 	lin := gb18030Linear(b[:4])
 	switch {
 	case b[0] <= 0x84 && lin < len(fourBytes):
-		return string(rune(fourBytes[lin])), 4
+		return rune(fourBytes[lin]), "", 4
 	case b[0] >= 0x90:
 		if sup := lin - gb18030Linear([]byte{0x90, 0x30, 0x81, 0x30}); sup < 0x100000 {
-			return string(rune(0x10000 + sup)), 4
+			return rune(0x10000 + sup), "", 4
 		}
 	}
-	return "", cjkIllegal
+	return 0, "", cjkIllegal
 }
 
 // KS X 1001 jamo (the trail byte after 0xA4) of the initial consonants,
@@ -160,20 +165,20 @@ var (
 // eucKRMakeUp decodes the KS X 1001:1998 Annex 3 make-up sequence at the
 // start of b (0xA4 0xD4, then 0xA4 and an initial, 0xA4 and a vowel, 0xA4
 // and a final or the filler) to its Hangul syllable.
-func eucKRMakeUp(b []byte) (string, int) {
+func eucKRMakeUp(b []byte) (rune, string, int) {
 	if len(b) < 8 {
-		return "", cjkIncomplete
+		return 0, "", cjkIncomplete
 	}
 	if b[2] != 0xA4 || b[4] != 0xA4 || b[6] != 0xA4 {
-		return "", cjkIllegal
+		return 0, "", cjkIllegal
 	}
 	initial := indexByte(eucKRInitials[:], b[3])
 	vowel := indexByte(eucKRVowels[:], b[5])
 	final := indexByte(eucKRFinals[:], b[7])
 	if initial < 0 || vowel < 0 || final < 0 {
-		return "", cjkIllegal
+		return 0, "", cjkIllegal
 	}
-	return string(rune(0xAC00 + (initial*21+vowel)*28 + final)), 8
+	return rune(0xAC00 + (initial*21+vowel)*28 + final), "", 8
 }
 
 // indexByte returns the index of c in list, or -1.
