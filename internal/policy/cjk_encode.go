@@ -231,37 +231,37 @@ type cjkUnsupportedError struct{ reason string }
 func (e *cjkUnsupportedError) Error() string { return e.reason }
 
 // reencodeCJK is bytes.decode(decCodec, 'replace').encode(encCodec) for
-// the multibyte codecs of cjkTables. handled is false when neither codec
-// is one of them. err is Python's UnicodeEncodeError, or a
-// *cjkUnsupportedError for a pair of codecs this package does not
-// implement (one of them not a codec of cjkTables; Python's charset
-// tables never pair them so).
+// the multibyte codecs of cjkTables (codec names as lookupPythonCodec
+// gives them). handled is false when decCodec is not one of them. err is
+// Python's UnicodeEncodeError, or a *cjkUnsupportedError for a target
+// codec this file does not implement (Python's charset tables never pair
+// a CJK codec with one).
 func reencodeCJK(decCodec, encCodec, outputName, raw string) (out string, handled bool, err error) {
-	_, decCJK := cjkTables[decCodec]
-	_, encCJK := cjkTables[encCodec]
-	if !decCJK && !encCJK {
+	if _, ok := cjkTables[decCodec]; !ok {
 		return "", false, nil
 	}
 	unencodable := func(r rune) (string, bool, error) {
 		return "", true, fmt.Errorf("UnicodeEncodeError: %q codec can't encode character %U", outputName, r)
 	}
-	if !decCJK || decCodec == "iso2022_jp" && encCodec != "iso2022_jp" {
+	unsupported := func() (string, bool, error) {
 		return "", true, &cjkUnsupportedError{fmt.Sprintf("LookupError: re-encoding %s to %s is not supported", decCodec, encCodec)}
 	}
 	if decCodec == "iso2022_jp" {
+		if encCodec != "iso2022_jp" {
+			return unsupported()
+		}
 		// Every 8-bit byte is invalid in ISO-2022-JP: the decoded text
 		// holds U+FFFD, which ISO-2022-JP cannot encode.
 		return unencodable(utf8.RuneError)
 	}
 	text := decodeCJKReplace(decCodec, []byte(raw))
-	switch encCodec {
-	case "iso2022_jp":
+	switch {
+	case encCodec == "iso2022_jp":
 		return encodeISO2022JP(text, outputName)
-	case "utf_8":
+	case encCodec == "utf-8":
 		return text, true, nil
-	}
-	if !encCJK {
-		return "", true, &cjkUnsupportedError{fmt.Sprintf("LookupError: re-encoding %s to %s is not supported", decCodec, encCodec)}
+	case cjkEncoders[encCodec] == nil:
+		return unsupported()
 	}
 	out, bad, ok := encodeCJK(encCodec, text)
 	if !ok {

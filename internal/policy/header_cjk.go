@@ -14,10 +14,10 @@ import (
 // Decoders for the CJK charsets of encoded words (RFC 2047) and RFC 2231
 // parameter values, giving what Python's bytes.decode(codec,
 // 'surrogateescape') gives: the double-byte codecs gb2312, gbk, big5,
-// big5hkscs, euc_kr, cp949, shift_jis, cp932, euc_jp and gb18030, and
-// the stateful
-// iso2022_jp (RFC 1468). The
-// tables come from Python's own codecs (header_cjk_tables.go).
+// big5hkscs, euc_kr, cp949, shift_jis, cp932, euc_jp and gb18030 (their
+// sequence rules in cjk_encode_decode.go, shared with the body
+// re-encoding), and the stateful iso2022_jp (RFC 1468). The tables come
+// from Python's own codecs (header_cjk_tables.go).
 
 // errDecodeRaises is Python's UnicodeDecodeError from a surrogateescape
 // decode: the bad bytes include ASCII, which surrogateescape cannot
