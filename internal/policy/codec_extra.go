@@ -12,13 +12,15 @@ import (
 // Codecs Python ships beyond those of cjkTables and singleByteCodecs, for
 // RFC 2047 encoded words and RFC 2231 values in headers (pyDecode) and
 // for the cte_type=7bit body re-encoding (reencodeOtherCodec): UTF-7
-// (RFC 2152), hz (RFC 1843), iso2022_kr (RFC 1557), johab, cp950, the
-// JIS X 0213 codecs (euc_jis_2004, euc_jisx0213, shift_jis_2004,
+// (RFC 2152), hz (RFC 1843), iso2022_kr (RFC 1557), johab, cp950, the JIS
+// X 0213 codecs (euc_jis_2004, euc_jisx0213, shift_jis_2004,
 // shift_jisx0213, iso2022_jp_2004, iso2022_jp_3), the other iso2022_jp
 // variants (iso2022_jp_1, iso2022_jp_2 of RFC 1554, iso2022_jp_ext), the
 // EBCDIC code pages (cp037, cp273, cp424, cp500, cp875, cp1026, cp1140)
-// and cp864, and the text-transform codecs unicode_escape,
-// raw_unicode_escape and punycode (RFC 3492).
+// and cp864, the text-transform codecs unicode_escape,
+// raw_unicode_escape and punycode (RFC 3492), idna, and UTF-16 and UTF-32
+// bodies (RFC 2781; header_utf16.go decodes them in headers, and
+// pythonCodecNamesMore gives their names to Python's codec lookup).
 //
 // Each decoder follows CPython 3.11.7's: the same characters, the same
 // undecodable ranges (Python's UnicodeDecodeError start and end), and the
@@ -198,6 +200,13 @@ func extraEncoder(codec string) func(text []rune) (string, int) {
 // them. err is Python's UnicodeEncodeError (or the UnicodeError of a
 // text-transform codec).
 func reencodeOtherCodec(decCodec, encCodec, outputName, raw string) (out string, handled bool, err error) {
+	if _, _, _, ok := utf16Codec(decCodec); ok && decCodec == encCodec {
+		s, bad := encodeUTF16(encCodec, decodeUTF16Replace(decCodec, []byte(raw)))
+		if bad >= 0 {
+			return "", true, fmt.Errorf("UnicodeEncodeError: %q codec can't encode a surrogate in position %d", outputName, bad)
+		}
+		return s, true, nil
+	}
 	if extraDecoder(decCodec) == nil && extraDecoder(encCodec) == nil {
 		return "", false, nil
 	}

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -172,9 +173,12 @@ func documentedCodecGap(codec string, in []byte) bool {
 // codecMessageKnownGap says why this package writes a record of
 // codec-messages.jsonl.gz differently from Python, for the documented
 // gaps of codec_extra.go; "" for any other record.
-func codecMessageKnownGap(name, pythonError string) string {
+func codecMessageKnownGap(name, policy, pythonError string) string {
 	codec, kind, _ := strings.Cut(name, "/")
 	switch {
+	case strings.HasPrefix(kind, "headers-") && pythonError == "UnicodeDecodeError" && !strings.Contains(policy, "refold_source=all"):
+		return "an RFC 2231 value whose surrogateescape decode raises, in a header short enough to keep its source lines: " +
+			"Python raises while parsing the message, Write parses parameters only to refold"
 	case (codec == "punycode" || codec == "idna") && strings.HasPrefix(kind, "headers-") && pythonError == "UnicodeError":
 		return "an RFC 2231 value in punycode or idna: Python's surrogateescape decode raises, pyDecode decodes strictly"
 	case codec == "punycode" && strings.HasPrefix(kind, "body-"):
@@ -226,30 +230,33 @@ func TestExtraCodecsMessagesMatchPython(t *testing.T) {
 		var out bytes.Buffer
 		_, werr := p.Write(&out, bytes.NewReader(in))
 		id := rec.Name + " " + rec.Policy
-		if why := codecMessageKnownGap(rec.Name, rec.Error); why != "" {
+		var mismatch string
+		if rec.Error != "" {
+			if werr == nil {
+				mismatch = fmt.Sprintf("Write succeeded; Python raises %s\n got %q", rec.Error, out.Bytes())
+			}
+		} else {
+			want, err := base64.StdEncoding.DecodeString(rec.Output)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case werr != nil:
+				mismatch = fmt.Sprintf("Write: %v\nwant %q", werr, want)
+			case !bytes.Equal(out.Bytes(), want):
+				mismatch = fmt.Sprintf("\n got %q\nwant %q", out.Bytes(), want)
+			}
+		}
+		if mismatch == "" {
+			continue
+		}
+		if why := codecMessageKnownGap(rec.Name, rec.Policy, rec.Error); why != "" {
 			gaps++
 			t.Logf("%s: known gap (%s)", id, why)
 			continue
 		}
-		if rec.Error != "" {
-			if werr == nil {
-				failures++
-				t.Errorf("%s: Write succeeded; Python raises %s\n got %q", id, rec.Error, out.Bytes())
-			}
-			continue
-		}
-		want, err := base64.StdEncoding.DecodeString(rec.Output)
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch {
-		case werr != nil:
-			failures++
-			t.Errorf("%s: Write: %v\nwant %q", id, werr, want)
-		case !bytes.Equal(out.Bytes(), want):
-			failures++
-			t.Errorf("%s:\n got %q\nwant %q", id, out.Bytes(), want)
-		}
+		failures++
+		t.Errorf("%s: %s", id, mismatch)
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)

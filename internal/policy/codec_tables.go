@@ -375,6 +375,28 @@ var jisOverrides = map[string]map[uint16]uint32{
 	"shift_jisx0213/2": {0x7D3B: 0x9B1D},
 }
 
+// pythonCodecNamesMore extends pythonCodecNames with the text codecs
+// gen_charsets.py leaves out (UTF-16, UTF-32, undefined).
+var pythonCodecNamesMore = map[string]string{
+	"u16":                   "utf-16",
+	"u32":                   "utf-32",
+	"undefined":             "undefined",
+	"unicodebigunmarked":    "utf-16-be",
+	"unicodelittleunmarked": "utf-16-le",
+	"utf16":                 "utf-16",
+	"utf32":                 "utf-32",
+	"utf_16":                "utf-16",
+	"utf_16_be":             "utf-16-be",
+	"utf_16_le":             "utf-16-le",
+	"utf_16be":              "utf-16-be",
+	"utf_16le":              "utf-16-le",
+	"utf_32":                "utf-32",
+	"utf_32_be":             "utf-32-be",
+	"utf_32_le":             "utf-32-le",
+	"utf_32be":              "utf-32-be",
+	"utf_32le":              "utf-32-le",
+}
+
 // encOverrides holds, per codec, the text whose Python encoding is not
 // the first byte sequence of the codec's table that decodes to it ("":
 // Python cannot encode it).

@@ -267,11 +267,15 @@ func lookupPythonCodec(charset string) (string, bool) {
 		return "", false
 	}
 	n := normalizeEncodingName(strings.ToLower(charset))
-	if c, ok := pythonCodecNames[n]; ok {
-		return c, true
+	for _, name := range []string{n, strings.ReplaceAll(n, ".", "_")} {
+		if c, ok := pythonCodecNames[name]; ok {
+			return c, true
+		}
+		if c, ok := pythonCodecNamesMore[name]; ok {
+			return c, true
+		}
 	}
-	c, ok := pythonCodecNames[strings.ReplaceAll(n, ".", "_")]
-	return c, ok
+	return "", false
 }
 
 // normalizeEncodingName is encodings.normalize_encoding: runs of

@@ -66,6 +66,12 @@ CHARSETS = [
     ("raw-unicode-escape", "raw_unicode_escape", "caf\\u00e9 \\U0001F600"),
     ("punycode", "punycode", "bücher"),
     ("idna", "idna", "example.com"),
+    ("utf-16", "utf-16", "Grüße 日本 😀"),
+    ("UTF-16LE", "utf-16-le", "Grüße 日本"),
+    ("utf-16be", "utf-16-be", "Grüße"),
+    ("utf-32", "utf-32", "Grüße 😀"),
+    ("UTF-32BE", "utf-32-be", "日本"),
+    ("unicodelittleunmarked", "utf-16-le", "x"),
 ]
 
 
@@ -183,6 +189,12 @@ def main():
         bodies = [("valid", good + b"\nsecond line\n")] + [(v, b + b"\n") for v, b in variants(codec, good, rng)[1:]]
         bodies.append(("high", bytes(range(0x80, 0x100)) + b"\n"))
         bodies += random_bodies(codec, rng, 12)
+        if codec.startswith("utf-16"):
+            bodies += [("bom-be", b"\xfe\xff\x00a\x00\xe9\n"), ("lone-high", good + b"\x00\xd8A\x00\x00"),
+                       ("lone-low", b"\x00\xdcA\x00\xe9\x00"), ("pair", "😀\n".encode(codec))]
+        if codec.startswith("utf-32"):
+            bodies += [("bom-be", b"\x00\x00\xfe\xff\x00\x00\x00\xe9"), ("too-big", b"\x00\x00\x11\x00A"),
+                       ("surrogate", b"\x00\xd8\x00\x00\xe9\x00\x00\x00")]
         for bname, body in bodies:
             msg_bytes = (b"From: a@example.com\nSubject: t\nMIME-Version: 1.0\n"
                          b"Content-Type: text/plain; charset=\"" + cs.encode() + b"\"\n"

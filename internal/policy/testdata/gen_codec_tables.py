@@ -333,6 +333,32 @@ def enc_overrides(p1, p2, ov):
     return out
 
 
+def more_codec_names():
+    """Charset names Python's bytes.decode knows that gen_charsets.py
+    leaves out of pythonCodecNames (its b"a" test fails for them): the
+    UTF-16 and UTF-32 codecs and "undefined"."""
+    import encodings
+    import encodings.aliases
+    import pkgutil
+    import re
+    mods = {m.name for m in pkgutil.iter_modules(encodings.__path__)}
+    names = set(encodings.aliases.aliases) | set(encodings.aliases.aliases.values()) | mods
+    src = open(__file__.replace("testdata/gen_codec_tables.py", "header_charsets.go")).read()
+    have = set(re.findall(r'^\t"([^"]+)":\s+"[^"]+",$', src, re.M))
+    out = {}
+    for n in sorted(names):
+        try:
+            info = codecs.lookup(n)
+        except LookupError:
+            continue
+        if not info._is_text_encoding:
+            continue
+        k = encodings.normalize_encoding(n.lower())
+        if k not in have:
+            out[k] = info.name
+    return out
+
+
 def go_string(b):
     return '"' + "".join("\\x%02x" % c for c in b) + '"'
 
@@ -367,6 +393,14 @@ def main():
         w('\t%s {' % ('"%s/%d":' % (cs, plane)).ljust(width))
         w(", ".join("0x%04X: 0x%X" % kv for kv in sorted(m.items())))
         w("},\n")
+    w("}\n\n")
+    more = more_codec_names()
+    w("// pythonCodecNamesMore extends pythonCodecNames with the text codecs\n")
+    w("// gen_charsets.py leaves out (UTF-16, UTF-32, undefined).\n")
+    w("var pythonCodecNamesMore = map[string]string{\n")
+    width = max(len(k) for k in more) + 3
+    for k, v in sorted(more.items()):
+        w('\t%s "%s",\n' % (('"%s":' % k).ljust(width), v))
     w("}\n\n")
     w("// encOverrides holds, per codec, the text whose Python encoding is not\n")
     w("// the first byte sequence of the codec's table that decodes to it (\"\":\n")
