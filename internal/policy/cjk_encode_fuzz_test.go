@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"sort"
 	"strings"
 	"testing"
@@ -46,6 +47,41 @@ func FuzzCJKReencode(f *testing.F) {
 		}
 		if again := decodeCJKReplace(codec, []byte(out)); again != text {
 			t.Fatalf("%s: %q decodes to %+q, encodes to %q, which decodes to %+q", codec, b, text, out, again)
+		}
+	})
+}
+
+// FuzzContentTypeCompat32 runs the compat32 Content-Type rewrite of the
+// cte_type=7bit re-encoding on any header value: it must not panic, and
+// what it returns must be ASCII (8-bit bytes become RFC 2231 or RFC 2047
+// utf-8) that the compat32 folder accepts.
+func FuzzContentTypeCompat32(f *testing.F) {
+	for _, seed := range []string{
+		`text/plain; charset="utf-8"; name="caf` + "\xc3\xa9" + `.txt"`,
+		"text/pl\xe4in; charset=iso-8859-1",
+		"text/plain; charset=gb2312; title*=utf-8''%E4; x=\"a\xff b\"",
+		"text/plain; charset=x; title*0*=utf-8''%E4; title*1=\xe9; t*=a; t*0=b",
+		"text/plain;\n charset=x;\n name=\"r\xc3\xa9sum\xc3\xa9 long long long long long long long\"",
+	} {
+		f.Add(seed, 40)
+	}
+	f.Fuzz(func(t *testing.T, raw string, width int) {
+		width %= 200
+		value, err := contentTypeWithCharsetCompat32(raw, "utf-8", width)
+		if err != nil {
+			return
+		}
+		if hasSurrogates(value) {
+			t.Fatalf("contentTypeWithCharsetCompat32(%q) = %q: not ASCII", raw, value)
+		}
+		p := basePolicy(FamilyCompat32)
+		p.CTEType = "7bit"
+		p.MaxLineLength = width
+		if _, err := p.foldCompat32("Content-Type", value); err != nil {
+			var fe *HeaderFoldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("foldCompat32(%q): %v", value, err)
+			}
 		}
 	})
 }
