@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -283,7 +284,12 @@ func statusItems(condstore bool) []string {
 // ListMailboxes lists the selectable mailboxes of c that match the
 // patterns (all when none) and none of exclude.
 func ListMailboxes(ctx context.Context, c *imap.Client, patterns, exclude []string) ([]*imap.ListMailbox, error) {
-	list, err := c.List(ctx, "", "*", nil)
+	return listMailboxes(ctx, c, patterns, exclude, nil)
+}
+
+// listMailboxes is ListMailboxes with LIST options (nil for none).
+func listMailboxes(ctx context.Context, c *imap.Client, patterns, exclude []string, opts *imap.ListOptions) ([]*imap.ListMailbox, error) {
+	list, err := c.List(ctx, "", "*", opts)
 	if err != nil {
 		return nil, err
 	}
@@ -329,14 +335,19 @@ func MatchPattern(pattern, name, delimiter string) bool {
 	return name != "" && name[0] == pattern[0] && MatchPattern(pattern[1:], name[1:], delimiter)
 }
 
-// statusAll asks STATUS of every mailbox, pipelined: one goroutine per
-// command, at most 32 in flight.
+// statusAll asks STATUS of every mailbox whose LIST brought none
+// (LIST-STATUS), pipelined: one goroutine per command, at most 32 in
+// flight.
 func statusAll(ctx context.Context, c *imap.Client, list []*imap.ListMailbox, items []string) ([]*imap.MailboxStatus, []error) {
 	out := make([]*imap.MailboxStatus, len(list))
 	errs := make([]error, len(list))
 	sem := make(chan struct{}, 32)
 	var wg sync.WaitGroup
 	for i, m := range list {
+		if m.Status != nil {
+			out[i] = m.Status
+			continue
+		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
@@ -365,15 +376,23 @@ func (r *runner) account(ctx context.Context, acct Account) error {
 		return err
 	}
 	info, _ := json.MarshalIndent(AccountInfo{Account: acct.Name, User: acct.User, Host: acct.Host}, "", "  ")
-	if err := writeFileAtomic(filepath.Join(acctDir, AccountFileName), append(info, '\n'), r.opts.crashPoint); err != nil {
-		return err
+	info = append(info, '\n')
+	// Rewritten (two fsyncs) only when it says something new.
+	if old, err := os.ReadFile(filepath.Join(acctDir, AccountFileName)); err != nil || !bytes.Equal(old, info) {
+		if err := writeFileAtomic(filepath.Join(acctDir, AccountFileName), info, r.opts.crashPoint); err != nil {
+			return err
+		}
 	}
-	list, err := ListMailboxes(ctx, c, r.opts.Mailboxes, r.opts.Exclude)
+	condstore := c.Has(ctx, "CONDSTORE")
+	items := statusItems(condstore)
+	// With LIST-STATUS (RFC 5819) the STATUS of every mailbox comes with
+	// the LIST: one round trip instead of two. An extended LIST returns
+	// the special-use attributes only when asked (RFC 6154 §5.2).
+	list, err := listMailboxes(ctx, c, r.opts.Mailboxes, r.opts.Exclude, &imap.ListOptions{Status: items, ReturnSpecialUse: true})
 	if err != nil {
 		return err
 	}
-	condstore := c.Has(ctx, "CONDSTORE")
-	statuses, errs := statusAll(ctx, c, list, statusItems(condstore))
+	statuses, errs := statusAll(ctx, c, list, items)
 	var todo []work
 	for i, m := range list {
 		r.add(func(s *Summary) { s.Mailboxes++ })
@@ -513,6 +532,17 @@ func (r *runner) mailbox(ctx context.Context, c *imap.Client, acct Account, acct
 	}
 	r.add(func(s *Summary) { s.Changed++ })
 	report.Changed = true
+	if s.Messages == 0 && s.UIDNext != 0 && s.UIDValidity != 0 && len(ms.refetch) == 0 && len(index.failed) == 0 &&
+		(!r.opts.Prune || len(index.messages) == 0) {
+		// Nothing on the server: STATUS (RFC 3501 §6.3.10) says all an
+		// EXAMINE would, so the mailbox is not selected (a round trip
+		// saved per empty mailbox).
+		ms.state.LastUID = max(ms.state.LastUID, s.UIDNext-1)
+		ms.state.HighestModSeq = s.HighestModSeq
+		ms.state.Messages, ms.state.Unseen = s.Messages, s.Unseen
+		r.opts.crashPoint("before state")
+		return writeState(ms.dir, ms.state, r.opts.crashPoint)
+	}
 	return ms.sync(ctx, c, condstore, s)
 }
 
@@ -737,52 +767,21 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		return fmt.Errorf("UIDVALIDITY changed from %d to %d during the run; run again", ms.state.UIDValidity, mb.UIDValidity)
 	}
 	ms.state.UIDValidity = mb.UIDValidity
-	sink, err := newSink(ms.state.Format, ms.dir, ms.index.mboxEnd)
+	groups, err := newGroupCommitter(ms)
 	if err != nil {
 		return err
 	}
-	defer sink.Close()
+	defer groups.close()
 	ms.hashes = newHashPipe()
 	defer ms.hashes.close()
 
 	var (
-		pending    []pendingMessage
-		batchBytes int64
 		maxSeen    uint32
 		missingUID int // messages that came without their UID
 		flagsSeen  []*imap.FetchMessage
 		flagPos    = map[uint32]int{} // UID's place in flagsSeen
 		onServer   *output.NumberSet
-		flushErr   error
 	)
-	flush := func() error {
-		if flushErr != nil {
-			return flushErr
-		}
-		if len(pending) == 0 {
-			return nil
-		}
-		opts.crashPoint("flushing")
-		if _, err := sink.Flush(); err != nil {
-			flushErr = err
-			return err
-		}
-		opts.crashPoint("files committed")
-		entries := make([]Entry, len(pending))
-		for i, p := range pending {
-			entries[i] = p.entry
-		}
-		if err := appendManifest(ms.dir, entries); err != nil {
-			flushErr = err
-			return err
-		}
-		opts.crashPoint("manifest appended")
-		for i := range entries {
-			ms.index.apply(&entries[i])
-		}
-		pending, batchBytes = pending[:0], 0
-		return nil
-	}
 	// A server may send FLAGS again in a later FETCH response of the same
 	// message (RFC 3501 §7.4.2): a message still pending takes them
 	// before its commit (its Maildir name follows), one already committed
@@ -798,13 +797,13 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 			return
 		}
 		flags := withoutRecent(m.Flags)
-		for i := range pending {
-			p := &pending[i]
+		for i := range groups.pending {
+			p := &groups.pending[i]
 			if p.entry.UID != uid || p.entry.Op != OpStored {
 				continue
 			}
 			p.entry.Flags = flags
-			if st, ok := sink.Amend(p.stored, output.Message{Flags: flags}); ok {
+			if st, ok := groups.sink().Amend(p.stored, output.Message{Flags: flags}); ok {
 				p.stored = st
 				if rel, err := filepath.Rel(ms.dir, st.Path); err == nil {
 					p.entry.File = rel
@@ -812,7 +811,9 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 			}
 			return
 		}
-		if ms.index.has(uid) {
+		// A message of the group being committed is in the index once
+		// that commit ends.
+		if groups.wait() == nil && ms.index.has(uid) {
 			lateFlags = append(lateFlags, &imap.FetchMessage{SeqNum: m.SeqNum, UID: uid, Flags: m.Flags, ModSeq: m.ModSeq})
 		}
 	}
@@ -831,7 +832,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 			maxSeen = max(maxSeen, uid)
 			return nil // already stored; the body is skipped
 		}
-		entry, stored, err := ms.store(ctx, sink, m, body)
+		entry, stored, err := ms.store(ctx, groups.sink(), m, body)
 		uid := m.UID
 		if uid != 0 {
 			maxSeen = max(maxSeen, uid)
@@ -854,12 +855,9 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 				return nil
 			}
 			ms.r.fail(Failure{Account: ms.acct.Name, Mailbox: ms.name, UID: uid, Error: err.Error()})
-			pending = append(pending, pendingMessage{entry: Entry{Op: OpFailed, UID: uid, Error: err.Error()}})
-			return nil
+			return groups.add(pendingMessage{entry: Entry{Op: OpFailed, UID: uid, Error: err.Error()}})
 		}
 		opts.crashPoint("message written")
-		pending = append(pending, pendingMessage{entry: entry, stored: stored})
-		batchBytes += stored.Size
 		ms.added++
 		ms.r.add(func(s *Summary) {
 			s.NewMessages++
@@ -868,10 +866,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 				s.Lossy++
 			}
 		})
-		if len(pending) >= opts.BatchMessages || batchBytes >= opts.BatchBytes {
-			return flush()
-		}
-		return nil
+		return groups.add(pendingMessage{entry: entry, stored: stored})
 	}
 
 	// One command at a time: untagged FETCH responses carry no tag, and a
@@ -935,7 +930,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		}
 		onServer = seen
 	}
-	if err := flush(); err != nil {
+	if err := groups.flush(); err != nil {
 		return err
 	}
 	if fetchErr != nil && !isNoMessages(fetchErr) {

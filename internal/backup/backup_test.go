@@ -78,7 +78,8 @@ func TestBackupIncrementalFetchesOnlyNew(t *testing.T) {
 	dir := t.TempDir()
 	runBackup(t, Options{Dir: dir, Accounts: []Account{acct}})
 
-	// No change: STATUS only, no SELECT, no FETCH.
+	// No change: LIST and STATUS only (one STATUS per mailbox, or the
+	// LIST's with LIST-STATUS, RFC 5819), no SELECT, no FETCH.
 	log.reset()
 	sum := runBackup(t, Options{Dir: dir, Accounts: []Account{acct}})
 	if sum.NewMessages != 0 || sum.Changed != 0 {
@@ -87,8 +88,12 @@ func TestBackupIncrementalFetchesOnlyNew(t *testing.T) {
 	if n := log.count(" FETCH "); n != 0 {
 		t.Errorf("rerun without changes sent %d FETCH commands, want 0", n)
 	}
-	if n, want := log.count(" STATUS "), len(s.Mailboxes); n != want {
-		t.Errorf("rerun without changes sent %d STATUS, want %d", n, want)
+	statusCommands, listStatus := log.count(" STATUS "), log.count(" RETURN (STATUS (")
+	if !(statusCommands == len(s.Mailboxes) && listStatus == 0) && !(statusCommands == 0 && listStatus == 1) {
+		t.Errorf("rerun without changes sent %d STATUS and %d LIST RETURN (STATUS), want %d and 0 or 0 and 1", statusCommands, listStatus, len(s.Mailboxes))
+	}
+	if n := log.count(" EXAMINE ") + log.count(" SELECT "); n != 0 {
+		t.Errorf("rerun without changes sent %d EXAMINE or SELECT, want 0", n)
 	}
 
 	// Two new messages in INBOX: one UID FETCH of the new ones (plus the
@@ -408,4 +413,66 @@ func TestBackupLossyPolicy(t *testing.T) {
 	for f := range failed {
 		t.Errorf("verify did not report %s", f)
 	}
+}
+
+// TestBackupEmptyMailboxNotSelected: a mailbox that STATUS says is empty
+// is not selected (one round trip fewer per empty mailbox); its state
+// still records UIDVALIDITY and UIDNEXT-1, so that a message added later
+// is fetched, and an unchanged rerun costs nothing.
+func TestBackupEmptyMailboxNotSelected(t *testing.T) {
+	s := memserver.StartT(t, memserver.Options{})
+	acct, log := tracedAccount(t, s)
+	c := client(t, acct)
+	ctx := context.Background()
+	if err := c.Create(ctx, "Empty"); err != nil {
+		t.Fatal(err)
+	}
+	// UIDNEXT moves on: a message appended, then expunged.
+	uid := appendMessage(t, acct, "Empty", "gone")
+	if _, err := c.Select(ctx, "Empty", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Store(ctx, imap.UIDSetNum(uid), imap.StoreAdd, []string{`\Deleted`}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Expunge(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Unselect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	log.reset()
+	sum := runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"Empty", "INBOX"}})
+	if n := log.count(" EXAMINE Empty"); n != 0 {
+		t.Errorf("first run sent %d EXAMINE Empty, want 0: %q", n, log.lines)
+	}
+	if n := log.count(" EXAMINE INBOX"); n != 1 {
+		t.Errorf("first run sent %d EXAMINE INBOX, want 1", n)
+	}
+	if sum.Changed != 2 {
+		t.Errorf("first run: %+v, want 2 changed mailboxes", sum)
+	}
+	st, ok, err := readState(filepath.Join(dir, EscapeName(acct.Name), "Empty"))
+	status, serr := c.Status(ctx, "Empty", []string{"UIDNEXT", "UIDVALIDITY"})
+	if err != nil || serr != nil || !ok || st.UIDValidity != status.UIDValidity || st.LastUID != status.UIDNext-1 || st.LastUID < uid {
+		t.Fatalf("state of Empty = %+v, %v, %v; want UIDVALIDITY %d, last UID %d", st, ok, err, status.UIDValidity, status.UIDNext-1)
+	}
+	log.reset()
+	if sum := runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"Empty", "INBOX"}}); sum.Changed != 0 {
+		t.Errorf("unchanged rerun: %+v, want nothing changed", sum)
+	}
+	if n := log.count(" EXAMINE "); n != 0 {
+		t.Errorf("unchanged rerun sent %d EXAMINE, want 0", n)
+	}
+	newUID := appendMessage(t, acct, "Empty", "arrived")
+	sum = runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"Empty", "INBOX"}})
+	if sum.NewMessages != 1 {
+		t.Errorf("after a message arrived in Empty: %+v, want 1 new", sum)
+	}
+	man, _ := readManifest(filepath.Join(dir, EscapeName(acct.Name), "Empty"), false)
+	if man.Messages[newUID] == nil || len(man.Messages) != 1 {
+		t.Errorf("manifest of Empty: %v, want UID %d only", man.Messages, newUID)
+	}
+	verifyClean(t, dir, acct)
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -39,8 +40,11 @@ func crashChild(spec string) int {
 	s := &memserver.Server{Addr: addr, Username: user, Password: password}
 	acct := memAccount(nil, s)
 	n := 0
+	var mu sync.Mutex // group commits run on a goroutine of their own
 	opts := Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: crashMailboxes, BatchMessages: 4, Format: format,
 		crashPoint: func(step string) {
+			mu.Lock()
+			defer mu.Unlock()
 			n++
 			if n == killAt {
 				syscall.Kill(os.Getpid(), syscall.SIGKILL)

@@ -20,12 +20,16 @@
 // Crash safety rests on one order per message: the message file is made
 // durable (the output package's atomic commit, grouped), then its manifest
 // line is appended and fsynced, then the state file is replaced atomically.
+// In the Maildir and eml formats a group is committed on a goroutine of
+// its own while the next group is fetched into a second sink (at most one
+// commit in flight); the order within each group is the same.
 // A later run reconciles what a crash left: a file without a manifest line
 // is removed and fetched again (never kept twice); a manifest line whose
 // file is missing is fetched again; a torn last manifest line is cut off.
 //
 // Integrity: every manifest entry records the SHA-256 of the bytes the
-// server sent (RFC 3501 BODY[], CRLF line ends) and of the bytes stored. The
+// server sent (RFC 3501 BODY[], CRLF line ends) and of the bytes stored
+// (both computed on a hashing goroutine while the message streams). The
 // default policy raw with "\n" line ends is lossless exactly when the server
 // message has no bare LF; the manifest's "lossless" field says whether the
 // stored bytes, put back to CRLF, give the server's bytes again.
@@ -40,7 +44,10 @@
 //     the mbox format pruning only drops the manifest entry: the mbox is
 //     never rewritten.
 //   - A mailbox whose STATUS (MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN and,
-//     with CONDSTORE, HIGHESTMODSEQ) is unchanged is not selected at all.
+//     with CONDSTORE, HIGHESTMODSEQ) is unchanged is not selected at all,
+//     nor is one that STATUS says is empty (its state is written from
+//     STATUS). With LIST-STATUS (RFC 5819) the STATUS items come with the
+//     LIST command.
 //   - STATUS commands are pipelined, but only one FETCH is in flight per
 //     connection: untagged FETCH responses carry no tag, and servers may
 //     run several UID FETCH commands at once (Dovecot does), so pipelined
