@@ -199,12 +199,15 @@ func reencode7bit(m *message, raw string) (string, *mungedHeaders, error) {
 			cte = "8bit"
 		}
 	}
-	contentType := m.contentTypeWithParam("charset", output)
+	header, _ := m.get("content-type")
+	var contentType string
 	if m.policy.Family == FamilyCompat32 {
-		raw, _ := m.get("content-type")
-		if contentType, err = contentTypeWithCharsetCompat32(raw, output, m.policy.MaxLineLength); err != nil {
-			return "", nil, err
-		}
+		contentType, err = contentTypeWithCharsetCompat32(header, output, m.policy.MaxLineLength)
+	} else {
+		contentType, err = contentTypeWithCharsetEmail(m.fetchValue(header), output)
+	}
+	if err != nil {
+		return "", nil, err
 	}
 	return payload, &mungedHeaders{cte: cte, contentType: contentType}, nil
 }

@@ -46,27 +46,33 @@
 //     the end of the body) and encode with Python's choice where several
 //     sequences decode to a character (tables generated from Python),
 //     big5hkscs letter+mark pairs and euc_kr make-up sequences included:
-//     no known difference. The other codecs Python ships (UTF-7, johab,
-//     cp950, the JIS X 0213 codecs, EBCDIC code pages, cp864,
-//     unicode_escape; codec_extra.go) re-encode the same way, and hz and
-//     the iso2022 variants fail with Python's UnicodeEncodeError. A
-//     *GenerateError (LookupError: not supported) stands only for
-//     punycode and idna bodies.
+//     no known difference. The other codecs Python ships (UTF-7, UTF-16,
+//     UTF-32, johab, cp950, the JIS X 0213 codecs, EBCDIC code pages,
+//     cp864, unicode_escape; codec_extra.go) re-encode the same way, and
+//     hz and the iso2022 variants fail with Python's UnicodeEncodeError.
+//     A *GenerateError (LookupError: not supported) stands only for
+//     punycode and idna bodies, and for an iso2022 body whose 8-bit bytes
+//     all follow an unknown escape sequence (Python reads them as
+//     Latin-1 and may encode them back).
 //   - When Python's generator raises (UnicodeEncodeError, LookupError, a
 //     header fold_binary rejects), Write returns a *GenerateError naming
 //     Python's exception class, and writes nothing, like Python.
 //   - The Content-Type that cte_type=7bit re-encoding rewrites follows
-//     Python's set_param under compat32 (8-bit bytes fetched as U+FFFD,
-//     non-ASCII values written as RFC 2231 utf-8, RFC 2231 values
-//     re-encoded in their charset, anything else non-ASCII as utf-8
-//     encoded words), except that an RFC 2231 value in a charset other
-//     than UTF-8, the CJK and the single-byte codecs gives a *GenerateError
-//     (LookupError), and the utf-8 encoded words of a part under
+//     Python's set_param: under compat32 on the header fetched as text
+//     (U+FFFD per 8-bit byte; non-ASCII values written as RFC 2231 utf-8,
+//     RFC 2231 values re-encoded in their own charset, anything else
+//     non-ASCII as utf-8 encoded words), under the other policies on the
+//     header object's decoded values (undecodable bytes read as UTF-8
+//     with U+FFFD; non-ASCII values written as RFC 2231 utf-8).
+//     Differences: an RFC 2231 value in a charset other than UTF-8, the
+//     CJK and the single-byte codecs gives a *GenerateError (LookupError);
+//     under compat32 the utf-8 encoded words of a part inside a
 //     multipart/signed are folded at the policy's line length, not
-//     unfolded. Under the other policies 8-bit bytes in its parameter
-//     values are kept and written as unknown-8bit, where Python decodes
-//     them as UTF-8 (U+FFFD for invalid bytes) and writes utf-8 (the
-//     header seam carries bytes, not decoded text).
+//     unfolded; under the other policies 8-bit bytes in the type itself
+//     are written as unknown-8bit where Python has utf-8 (the header seam
+//     carries bytes, not text), a bare 8-bit attribute is dropped and
+//     "name*=v" (no section number) is kept, as the parameter parser does
+//     everywhere.
 //   - A multipart without a usable boundary gets a fresh random boundary
 //     like Python's, but we do not scan the parts for a collision (a
 //     62-bit random number makes one vanishingly unlikely).
