@@ -70,9 +70,9 @@
 //     multipart/signed are folded at the policy's line length, not
 //     unfolded; under the other policies 8-bit bytes in the type itself
 //     are written as unknown-8bit where Python has utf-8 (the header seam
-//     carries bytes, not text), a bare 8-bit attribute is dropped and
-//     "name*=v" (no section number) is kept, as the parameter parser does
-//     everywhere.
+//     carries bytes, not text), and the parameter parser's differences
+//     show: a bare 8-bit attribute is dropped, and of "name*=v;
+//     name*0=w" v is kept where Python takes w.
 //   - A multipart without a usable boundary gets a fresh random boundary
 //     like Python's, but we do not scan the parts for a collision (a
 //     62-bit random number makes one vanishingly unlikely).

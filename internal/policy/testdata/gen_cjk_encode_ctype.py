@@ -38,8 +38,8 @@ EMAIL_POLICIES = {
 # Content types left out under EmailPolicy, differences the package doc
 # lists: a bare 8-bit attribute (8), which the header registry keeps; 8-bit
 # bytes in the type itself next to a rewritten parameter (11), written as
-# unknown-8bit where Python has utf-8; "title*=a" without a section
-# number (24), which the header registry ignores.
+# unknown-8bit where Python has utf-8; "title*=a; title*0=b" (24), where
+# the header registry takes b.
 EMAIL_SKIP = {8, 11, 24}
 
 CONTENT_TYPES = [
