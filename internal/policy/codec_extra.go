@@ -37,6 +37,14 @@ import (
 //     one keeps its source lines (errUnsupportedCharset) where Python's
 //     refolding raises UnicodeEncodeError. Body re-encoding carries them
 //     (decoded text is a []rune there).
+//   - The iso2022 codecs have no encoder here: a body whose 8-bit bytes
+//     all follow an escape sequence the codec does not know (Python then
+//     decodes them as Latin-1, and may encode them back) gets a
+//     *GenerateError; any other 8-bit byte makes Python's re-encoding
+//     raise UnicodeEncodeError, as here.
+//   - The punycode codec has no encoder here, and its RFC 2231 values are
+//     decoded strictly where Python's surrogateescape decode raises
+//     UnicodeError (pyDecode cannot tell the two paths apart).
 //   - The idna codec decodes labels without the "xn--" prefix only; a
 //     label with it needs nameprep (RFC 3491), which is not implemented,
 //     and gives errUnsupportedCharset.

@@ -186,6 +186,13 @@ def main():
             msg_bytes = (headers + "\nbody\n").encode("ascii")
             for pname, pol in HEADER_POLICIES.items():
                 write("%s/headers-%s" % (cs, vname), pname, pol, msg_bytes)
+        for i, (_, body) in enumerate(random_bodies(codec, rng, 6)):
+            b = body.replace(b"\n", b" ").strip()[:60]
+            msg_bytes = ("Subject: %s\nFrom: %s <a@example.com>\nMIME-Version: 1.0\n"
+                         "Content-Disposition: attachment; filename*=%s''%s\n\nbody\n" % (
+                             ew(cs, b, rng), ew(cs, b[:20], rng), cs, "".join("%%%02X" % c for c in b))).encode("ascii")
+            for pname, pol in HEADER_POLICIES.items():
+                write("%s/headers-random%d" % (cs, i), pname, pol, msg_bytes)
         bodies = [("valid", good + b"\nsecond line\n")] + [(v, b + b"\n") for v, b in variants(codec, good, rng)[1:]]
         bodies.append(("high", bytes(range(0x80, 0x100)) + b"\n"))
         bodies += random_bodies(codec, rng, 12)
