@@ -227,6 +227,9 @@ func pyDecode(b []byte, charset string) (s string, undecodable bool, err error) 
 			sb.WriteRune(rune(c))
 		}
 	case codec == "undefined":
+		if len(b) == 0 {
+			return "", false, nil // bytes.decode returns '' before any lookup
+		}
 		// Python raises UnicodeError, a ValueError: an invalid encoded word.
 		return "", false, errBadEncodedWord
 	default:

@@ -168,9 +168,20 @@ def lone_surrogates():
                 write("%s/surrogate%d-%s" % (cs, i, kind), pname, pol, msg_bytes)
 
 
+def odd_words():
+    """Empty encoded words, the "undefined" codec, UTF-16 and UTF-32."""
+    words = ["=?undefined?q??=", "=?undefined?q?a?=", "=?utf-7?q??=", "=?hz?q??=", "=?utf-16?q??=", "=?idna?q??=",
+             "=?utf-16?b?//5hAA==?=", "=?utf-32?b?//4AAGEAAAA=?=", "=?UTF-16BE?B?AOk=?=", "=?u16?b?/v8A6Q==?="]
+    for i, w in enumerate(words):
+        msg_bytes = ("Subject: %s tail\nFrom: %s <a@example.com>\nMIME-Version: 1.0\n\nbody\n" % (w, w)).encode("ascii")
+        for pname, pol in HEADER_POLICIES.items():
+            write("odd/word%d" % i, pname, pol, msg_bytes)
+
+
 def main():
     rng = random.Random(20261202)
     lone_surrogates()
+    odd_words()
     for cs, codec, text in CHARSETS:
         good = source_bytes(codec, text)
         for vname, b in variants(codec, good, rng):
