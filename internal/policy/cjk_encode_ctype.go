@@ -250,8 +250,8 @@ func rfc2231Quote(text, charset string) (string, error) {
 }
 
 // encodeText is text.encode(charset) (errors='strict') for the codecs
-// this package has: UTF-8, the single-byte codecs and the CJK ones. The
-// error names Python's exception.
+// this package has: UTF-8, the CJK ones, the single-byte ones and those of
+// codec_extra.go. The error names Python's exception.
 func encodeText(text, charset string) (string, error) {
 	codec, ok := lookupPythonCodec(charset)
 	if !ok {
@@ -275,6 +275,14 @@ func encodeText(text, charset string) (string, error) {
 	}
 	table, ok := singleByteCodecs[codec]
 	if !ok {
+		if encode := extraEncoder(codec); encode != nil {
+			runes := []rune(text)
+			out, bad := encode(runes)
+			if bad >= 0 {
+				return unencodable(runes[bad])
+			}
+			return out, nil
+		}
 		return "", &cjkUnsupportedError{fmt.Sprintf("LookupError: encoding RFC 2231 values in %s is not supported", codec)}
 	}
 	upper := []rune(table)

@@ -64,9 +64,9 @@
 //     non-ASCII as utf-8 encoded words), under the other policies on the
 //     header object's decoded values (undecodable bytes read as UTF-8
 //     with U+FFFD; non-ASCII values written as RFC 2231 utf-8).
-//     Differences: an RFC 2231 value in a charset other than UTF-8, the
-//     CJK and the single-byte codecs gives a *GenerateError (LookupError);
-//     under compat32 the utf-8 encoded words of a part inside a
+//     Differences: an RFC 2231 value in a charset no code here encodes
+//     (punycode, idna) gives a *GenerateError (LookupError); under
+//     compat32 the utf-8 encoded words of a part inside a
 //     multipart/signed are folded at the policy's line length, not
 //     unfolded; under the other policies 8-bit bytes in the type itself
 //     are written as unknown-8bit where Python has utf-8 (the header seam

@@ -71,6 +71,10 @@ CONTENT_TYPES = [
     b"text/plain; charset=%s; title*1=b; title*0*=iso-8859-1''%%E9; title*2*=%%41",
     b"text/plain; charset=%s; title*=gb2312''%%D6%%D0%%CE%%C4; x=y",
     b"text/plain; charset=%s; a=\"x;y\"; b=<z>; c=\"\xe9;\"",
+    b"text/plain; charset=%s; title*=utf-7''%%E9%%41",
+    b"text/plain; charset=%s; title*=cp037''%%C1%%E9",
+    b"text/plain; charset=%s; x*=johab''%%88%%61",
+    b"text/plain; charset=%s; x*=iso-8859-7''%%E1",
 ]
 
 BODIES = {"iso-8859-1": "h\xe9llo w\xf6rld\n".encode("iso-8859-1"), "utf-8": "h\xe9llo \u4e2d\u6587\n".encode("utf-8"),
