@@ -145,9 +145,11 @@ func cp950Char(c, t byte) rune {
 	return big5Pair(c, t)
 }
 
-// decodeCP950 is CPython's cp950 decoder: ASCII, or a lead byte and any
-// trail byte that form a character; otherwise a one-byte error.
-func decodeCP950(d *codecDecoding) {
+// decodeLeadTrail is CPython's decoder for a double-byte codec whose
+// bytes >= 0x80 always lead a pair: ASCII, or a lead byte and any trail
+// byte that pair(lead, trail) maps to a character; a one-byte error
+// otherwise (cp950, johab).
+func decodeLeadTrail(d *codecDecoding, pair func(c, t byte) rune) {
 	src := d.src
 	for i := 0; i < len(src) && !d.raised; {
 		c := src[i]
@@ -158,7 +160,7 @@ func decodeCP950(d *codecDecoding) {
 		case i+1 >= len(src):
 			i = d.invalid(i, len(src))
 		default:
-			if r := cp950Char(c, src[i+1]); r != 0 {
+			if r := pair(c, src[i+1]); r != 0 {
 				d.emit(r)
 				i += 2
 				continue
@@ -168,22 +170,29 @@ func decodeCP950(d *codecDecoding) {
 	}
 }
 
-// cp950Units yields cp950's table: ASCII, then the pairs in lead, trail
-// order.
-func cp950Units(yield func(codecUnit)) {
+// leadTrailUnits yields the table of a decodeLeadTrail codec: ASCII,
+// then the pairs with a lead byte from lead and a trail byte from trail,
+// in lead, trail order.
+func leadTrailUnits(pair func(c, t byte) rune, lead, trail [2]int, yield func(codecUnit)) {
 	for c := 0; c < 0x80; c++ {
 		yield(codecUnit{string([]byte{byte(c)}), string(rune(c))})
 	}
-	for c := 0x81; c <= 0xFE; c++ {
-		for t := 0x40; t <= 0xFE; t++ {
-			if r := cp950Char(byte(c), byte(t)); r != 0 {
+	for c := lead[0]; c <= lead[1]; c++ {
+		for t := trail[0]; t <= trail[1]; t++ {
+			if r := pair(byte(c), byte(t)); r != 0 {
 				yield(codecUnit{string([]byte{byte(c), byte(t)}), string(r)})
 			}
 		}
 	}
 }
 
-var cp950Encoder = sync.OnceValue(func() *unitEncoder { return newUnitEncoder("cp950", cp950Units) })
+func decodeCP950(d *codecDecoding) { decodeLeadTrail(d, cp950Char) }
+
+var cp950Encoder = sync.OnceValue(func() *unitEncoder {
+	return newUnitEncoder("cp950", func(yield func(codecUnit)) {
+		leadTrailUnits(cp950Char, [2]int{0x81, 0xFE}, [2]int{0x40, 0xFE}, yield)
+	})
+})
 
 func encodeCP950(text []rune) (string, int) { return cp950Encoder().encode(text) }
 
@@ -250,44 +259,12 @@ func ksx1001Char(row, cell byte) rune {
 	return rune(u)
 }
 
-// decodeJohab is CPython's johab decoder: ASCII, or a pair; a one-byte
-// error otherwise.
-func decodeJohab(d *codecDecoding) {
-	src := d.src
-	for i := 0; i < len(src) && !d.raised; {
-		c := src[i]
-		switch {
-		case c < 0x80:
-			d.emit(rune(c))
-			i++
-		case i+1 >= len(src):
-			i = d.invalid(i, len(src))
-		default:
-			if r := johabChar(c, src[i+1]); r != 0 {
-				d.emit(r)
-				i += 2
-				continue
-			}
-			i = d.invalid(i, i+1)
-		}
-	}
-}
+func decodeJohab(d *codecDecoding) { decodeLeadTrail(d, johabChar) }
 
-// johabUnits yields johab's table: ASCII, then the pairs in lead, trail
-// order.
-func johabUnits(yield func(codecUnit)) {
-	for c := 0; c < 0x80; c++ {
-		yield(codecUnit{string([]byte{byte(c)}), string(rune(c))})
-	}
-	for c := 0x80; c <= 0xFF; c++ {
-		for t := 0; t <= 0xFF; t++ {
-			if r := johabChar(byte(c), byte(t)); r != 0 {
-				yield(codecUnit{string([]byte{byte(c), byte(t)}), string(r)})
-			}
-		}
-	}
-}
-
-var johabEncoder = sync.OnceValue(func() *unitEncoder { return newUnitEncoder("johab", johabUnits) })
+var johabEncoder = sync.OnceValue(func() *unitEncoder {
+	return newUnitEncoder("johab", func(yield func(codecUnit)) {
+		leadTrailUnits(johabChar, [2]int{0x80, 0xFF}, [2]int{0, 0xFF}, yield)
+	})
+})
 
 func encodeJohab(text []rune) (string, int) { return johabEncoder().encode(text) }

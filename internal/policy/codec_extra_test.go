@@ -36,6 +36,23 @@ func wtf8Runes(text []rune) string {
 	return b.String()
 }
 
+// openGzipLines opens testdata/name, a gzip-compressed file of lines up
+// to 4 MiB long; done closes it.
+func openGzipLines(t *testing.T, name string) (sc *bufio.Scanner, done func()) {
+	f, err := os.Open(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		f.Close()
+		t.Fatal(err)
+	}
+	sc = bufio.NewScanner(zr)
+	sc.Buffer(nil, 1<<22)
+	return sc, func() { f.Close() }
+}
+
 // codecDecodeRecord is one line of testdata/codec-decode.jsonl.gz
 // (gen_codec_samples.py).
 type codecDecodeRecord struct {
@@ -53,17 +70,8 @@ type codecDecodeRecord struct {
 // d.unsupported) must be one of the documented gaps: a lone surrogate, a
 // \N{name} escape, an idna "xn--" label, CPython's RuntimeError.
 func TestExtraCodecsDecodeMatchPython(t *testing.T) {
-	f, err := os.Open(filepath.Join("testdata", "codec-decode.jsonl.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(nil, 1<<20)
+	sc, done := openGzipLines(t, "codec-decode.jsonl.gz")
+	defer done()
 	total, unsupported := 0, 0
 	perCodec := map[string]int{}
 	for sc.Scan() {
@@ -214,17 +222,8 @@ func codecMessageKnownGap(name, policy, pythonError string) string {
 // byte for byte with Python's BytesGenerator; where Python raises, Write
 // must fail.
 func TestExtraCodecsMessagesMatchPython(t *testing.T) {
-	f, err := os.Open(filepath.Join("testdata", "codec-messages.jsonl.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(nil, 1<<22)
+	sc, done := openGzipLines(t, "codec-messages.jsonl.gz")
+	defer done()
 	total, gaps, failures := 0, 0, 0
 	for sc.Scan() {
 		var rec struct {
