@@ -275,7 +275,11 @@ func encodeText(text, charset string) (string, error) {
 	}
 	table, ok := singleByteCodecs[codec]
 	if !ok {
-		if encode := extraEncoder(codec); encode != nil {
+		encode := extraEncoder(codec)
+		if _, _, _, ok := utf16Codec(codec); ok {
+			encode = func(text []rune) (string, int) { return encodeUTF16(codec, text) }
+		}
+		if encode != nil {
 			runes := []rune(text)
 			out, bad := encode(runes)
 			if bad >= 0 {

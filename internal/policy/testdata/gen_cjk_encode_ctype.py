@@ -75,6 +75,7 @@ CONTENT_TYPES = [
     b"text/plain; charset=%s; title*=cp037''%%C1%%E9",
     b"text/plain; charset=%s; x*=johab''%%88%%61",
     b"text/plain; charset=%s; x*=iso-8859-7''%%E1",
+    b"text/plain; charset=%s; title*=utf-16''%%E9%%41; x*=utf-32-be''%%00%%00%%00%%7A",
 ]
 
 BODIES = {"iso-8859-1": "h\xe9llo w\xf6rld\n".encode("iso-8859-1"), "utf-8": "h\xe9llo \u4e2d\u6587\n".encode("utf-8"),
