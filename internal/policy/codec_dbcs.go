@@ -105,18 +105,41 @@ func (e *unitEncoder) encode(text []rune) (string, int) {
 	return string(b), -1
 }
 
+// tableUnits returns the table walk of a codec that unitEncoder encodes
+// with (the single-byte codecs of sbcsCodecs, cp950, johab, the EUC and
+// Shift_JIS JIS X 0213 codecs); nil for others.
+func tableUnits(codec string) func(yield func(codecUnit)) {
+	switch codec {
+	case "cp950":
+		return func(yield func(codecUnit)) {
+			leadTrailUnits(cp950Char, [2]int{0x81, 0xFE}, [2]int{0x40, 0xFE}, yield)
+		}
+	case "johab":
+		return func(yield func(codecUnit)) {
+			leadTrailUnits(johabChar, [2]int{0x80, 0xFF}, [2]int{0, 0xFF}, yield)
+		}
+	case "euc_jis_2004", "euc_jisx0213", "shift_jis_2004", "shift_jisx0213":
+		return func(yield func(codecUnit)) { jisX0213Units(codec, yield) }
+	}
+	i := sbcsIndex(codec)
+	if i < 0 {
+		return nil
+	}
+	return func(yield func(codecUnit)) {
+		table := &sbcsDecodeTables()[i]
+		for c := 0; c < 256; c++ {
+			if table[c] != 0xFFFE {
+				yield(codecUnit{string([]byte{byte(c)}), string(table[c])})
+			}
+		}
+	}
+}
+
 // sbcsEncoders holds each sbcsCodecs codec's encoder, built once.
 var sbcsEncoders = sync.OnceValue(func() []*unitEncoder {
 	encoders := make([]*unitEncoder, len(sbcsCodecs))
 	for i, codec := range sbcsCodecs {
-		table := &sbcsDecodeTables()[i]
-		encoders[i] = newUnitEncoder(codec, func(yield func(codecUnit)) {
-			for c := 0; c < 256; c++ {
-				if table[c] != 0xFFFE {
-					yield(codecUnit{string([]byte{byte(c)}), string(table[c])})
-				}
-			}
-		})
+		encoders[i] = newUnitEncoder(codec, tableUnits(codec))
 	}
 	return encoders
 })
@@ -188,11 +211,7 @@ func leadTrailUnits(pair func(c, t byte) rune, lead, trail [2]int, yield func(co
 
 func decodeCP950(d *codecDecoding) { decodeLeadTrail(d, cp950Char) }
 
-var cp950Encoder = sync.OnceValue(func() *unitEncoder {
-	return newUnitEncoder("cp950", func(yield func(codecUnit)) {
-		leadTrailUnits(cp950Char, [2]int{0x81, 0xFE}, [2]int{0x40, 0xFE}, yield)
-	})
-})
+var cp950Encoder = sync.OnceValue(func() *unitEncoder { return newUnitEncoder("cp950", tableUnits("cp950")) })
 
 func encodeCP950(text []rune) (string, int) { return cp950Encoder().encode(text) }
 
@@ -261,10 +280,6 @@ func ksx1001Char(row, cell byte) rune {
 
 func decodeJohab(d *codecDecoding) { decodeLeadTrail(d, johabChar) }
 
-var johabEncoder = sync.OnceValue(func() *unitEncoder {
-	return newUnitEncoder("johab", func(yield func(codecUnit)) {
-		leadTrailUnits(johabChar, [2]int{0x80, 0xFF}, [2]int{0, 0xFF}, yield)
-	})
-})
+var johabEncoder = sync.OnceValue(func() *unitEncoder { return newUnitEncoder("johab", tableUnits("johab")) })
 
 func encodeJohab(text []rune) (string, int) { return johabEncoder().encode(text) }

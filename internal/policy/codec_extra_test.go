@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -327,4 +329,84 @@ func FuzzExtraCodecs(f *testing.F) {
 			t.Fatalf("%s %q: text %q encodes to %q, which decodes to %q", codec, in, string(rep.text), out, string(again.text))
 		}
 	})
+}
+
+// TestExtraCodecsExhaustive recomputes the digests of
+// testdata/codec-exhaustive.json (gen_codec_tables.py exhaustive): the
+// errors='replace' decoding of every byte pair of each table codec (every
+// pair after each designation for the iso2022 codecs, every 0x8F triple
+// for EUC) and the table the encoders invert, so that every table entry
+// is checked against Python, not a sample.
+func TestExtraCodecsExhaustive(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "codec-exhaustive.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string]struct{ Pairs, Units string }
+	if err := json.Unmarshal(data, &want); err != nil {
+		t.Fatal(err)
+	}
+	iso2022Sets := map[string][]string{
+		"iso2022_kr":      {"\x1b$)C\x0e"},
+		"iso2022_jp_1":    {"\x1b$B", "\x1b$(D", "\x1b(J", "\x1b$@"},
+		"iso2022_jp_2":    {"\x1b$B", "\x1b$(D", "\x1b$(C", "\x1b$A", "\x1b(J", "\x1b$@"},
+		"iso2022_jp_ext":  {"\x1b$B", "\x1b$(D", "\x1b(J", "\x1b(I", "\x1b$@"},
+		"iso2022_jp_3":    {"\x1b$(O", "\x1b$B", "\x1b$(P"},
+		"iso2022_jp_2004": {"\x1b$(Q", "\x1b$B", "\x1b$(P"},
+	}
+	for codec, w := range want {
+		var inputs [][]byte
+		square := func(prefix string, lo, hi int) {
+			for a := lo; a < hi; a++ {
+				for b := lo; b < hi; b++ {
+					inputs = append(inputs, append([]byte(prefix), byte(a), byte(b)))
+				}
+			}
+		}
+		switch {
+		case iso2022Sets[codec] != nil:
+			for _, esc := range iso2022Sets[codec] {
+				square(esc, 0x20, 0x80)
+			}
+		case codec == "hz":
+			square("~{", 0x20, 0x80)
+		case sbcsIndex(codec) >= 0:
+			for a := 0; a < 256; a++ {
+				inputs = append(inputs, []byte{byte(a)})
+			}
+		default:
+			square("", 0, 256)
+			if strings.HasPrefix(codec, "euc") {
+				square("\x8f", 0xA1, 0xFF)
+			}
+		}
+		h := sha256.New()
+		for _, in := range inputs {
+			d, ok := decodeExtra(codec, in, decodeReplace)
+			if !ok {
+				t.Fatalf("no decoder for %s", codec)
+			}
+			h.Write([]byte(wtf8Runes(d.text)))
+			h.Write([]byte{0})
+		}
+		if got := hex.EncodeToString(h.Sum(nil)); got != w.Pairs {
+			t.Errorf("%s: digest of %d decodings differs from Python's", codec, len(inputs))
+		}
+		if w.Units == "" {
+			continue
+		}
+		h.Reset()
+		tableUnits(codec)(func(u codecUnit) {
+			h.Write([]byte(u.seq))
+			h.Write([]byte{0})
+			h.Write([]byte(u.text))
+			h.Write([]byte{0})
+		})
+		if got := hex.EncodeToString(h.Sum(nil)); got != w.Units {
+			t.Errorf("%s: digest of the encoder's table differs from Python's", codec)
+		}
+	}
+	if len(want) < 20 {
+		t.Errorf("only %d codecs in codec-exhaustive.json", len(want))
+	}
 }

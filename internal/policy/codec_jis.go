@@ -264,9 +264,7 @@ var jisX0213Encoders = map[string]func() *unitEncoder{
 	"shift_jisx0213": sync.OnceValue(func() *unitEncoder { return newJISX0213Encoder("shift_jisx0213") }),
 }
 
-func newJISX0213Encoder(codec string) *unitEncoder {
-	return newUnitEncoder(codec, func(yield func(codecUnit)) { jisX0213Units(codec, yield) })
-}
+func newJISX0213Encoder(codec string) *unitEncoder { return newUnitEncoder(codec, tableUnits(codec)) }
 
 func encodeJISX0213(text []rune, codec string) (string, int) {
 	return jisX0213Encoders[codec]().encode(text)

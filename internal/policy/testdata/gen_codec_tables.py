@@ -2,6 +2,13 @@
 """Generate the tables of the codecs in codec_*.go from CPython 3.11.7.
 
     python3 internal/policy/testdata/gen_codec_tables.py > internal/policy/codec_tables.go
+    python3 internal/policy/testdata/gen_codec_tables.py exhaustive > internal/policy/testdata/codec-exhaustive.json
+
+"exhaustive" writes, per codec, SHA-256 digests that codec_extra_test.go
+recomputes from the Go code: "pairs", of the decoding
+(errors='replace') of every byte pair (and for EUC every 0x8F triple;
+for the iso2022 codecs every pair after each designation the codec
+knows); "units", of the table the Go encoder inverts (units()).
 
 Every table is read from Python's own codecs by decoding byte sequences,
 and the model the Go decoders use is checked here against Python for
@@ -35,6 +42,7 @@ Go maps (literals):
 """
 import base64
 import codecs
+import json
 import struct
 import sys
 import zlib
@@ -416,5 +424,64 @@ def main():
     w("}\n")
 
 
+def digest(parts):
+    import hashlib
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode("utf-8", "surrogatepass") if isinstance(p, str) else p)
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+ISO2022_SETS = {
+    "iso2022_kr": [b"\x1b$)C\x0e"],
+    "iso2022_jp_1": [b"\x1b$B", b"\x1b$(D", b"\x1b(J", b"\x1b$@"],
+    "iso2022_jp_2": [b"\x1b$B", b"\x1b$(D", b"\x1b$(C", b"\x1b$A", b"\x1b(J", b"\x1b$@"],
+    "iso2022_jp_ext": [b"\x1b$B", b"\x1b$(D", b"\x1b(J", b"\x1b(I", b"\x1b$@"],
+    "iso2022_jp_3": [b"\x1b$(O", b"\x1b$B", b"\x1b$(P"],
+    "iso2022_jp_2004": [b"\x1b$(Q", b"\x1b$B", b"\x1b$(P"],
+}
+
+
+def pair_inputs(cs):
+    if cs in ISO2022_SETS:
+        for esc in ISO2022_SETS[cs]:
+            for a in range(0x20, 0x80):
+                for b in range(0x20, 0x80):
+                    yield esc + bytes([a, b])
+        return
+    if cs == "hz":
+        for a in range(0x20, 0x80):
+            for b in range(0x20, 0x80):
+                yield b"~{" + bytes([a, b])
+        return
+    if cs in SBCS:
+        for a in range(256):
+            yield bytes([a])
+        return
+    for a in range(256):
+        for b in range(256):
+            yield bytes([a, b])
+    if cs.startswith("euc"):
+        for a in range(0xA1, 0xFF):
+            for b in range(0xA1, 0xFF):
+                yield bytes([0x8F, a, b])
+
+
+def exhaustive():
+    p1, p2 = jis_planes()
+    ov = jis_overrides(p1, p2)
+    out = {}
+    for cs in SBCS + ["cp950", "johab", "hz", "euc_jis_2004", "euc_jisx0213", "shift_jis_2004", "shift_jisx0213"] + list(ISO2022_SETS):
+        rec = {"pairs": digest(b.decode(cs, "replace") for b in pair_inputs(cs))}
+        if cs in SBCS or cs in ("cp950", "johab") or cs.startswith(("euc", "shift")):
+            rec["units"] = digest(x for seq, t in units(cs, p1, p2, ov) for x in (seq, t))
+        out[cs] = rec
+    print(json.dumps(out, indent=1, sort_keys=True))
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["exhaustive"]:
+        exhaustive()
+    else:
+        main()
