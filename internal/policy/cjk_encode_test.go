@@ -38,24 +38,10 @@ func TestReencodeContentTypeMatchesPython(t *testing.T) {
 // Python's exception with a *GenerateError naming it.
 func checkWriteGolden(t *testing.T, name string) (total, failures int) {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
+	type record struct {
+		Name, Charset, Policy, Input, Output, Error string
 	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var rec struct {
-			Name, Charset, Policy, Input, Output, Error string
-		}
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			t.Fatal(err)
-		}
+	forEachGoldenRecord(t, name, func(rec record) {
 		total++
 		in, err := base64.StdEncoding.DecodeString(rec.Input)
 		if err != nil {
@@ -75,11 +61,11 @@ func checkWriteGolden(t *testing.T, name string) (total, failures int) {
 				t.Errorf("%s: Write = %v, want a GenerateError for Python's %s", id, werr, rec.Error)
 			}
 			failures++
-			continue
+			return
 		}
 		if werr != nil {
 			t.Errorf("%s: Write: %v", id, werr)
-			continue
+			return
 		}
 		want, err := base64.StdEncoding.DecodeString(rec.Output)
 		if err != nil {
@@ -88,12 +74,36 @@ func checkWriteGolden(t *testing.T, name string) (total, failures int) {
 		if !bytes.Equal(out.Bytes(), want) {
 			t.Errorf("%s:\n got %q\nwant %q", id, out.Bytes(), want)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
+	})
 	if total == 0 {
 		t.Fatal("no records")
 	}
 	return total, failures
+}
+
+// forEachGoldenRecord calls f with each JSON line of the gzip-compressed
+// file testdata/name, decoded into a T.
+func forEachGoldenRecord[T any](t *testing.T, name string, f func(T)) {
+	t.Helper()
+	file, err := os.Open(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	zr, err := gzip.NewReader(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var rec T
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatal(err)
+		}
+		f(rec)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
 }

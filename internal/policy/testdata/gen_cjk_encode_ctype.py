@@ -15,13 +15,12 @@ where the header object's text has the decoded values (undecodable bytes
 as UTF-8 with U+FFFD). The records have the format of
 gen_reencode_cjk.py.
 """
-import base64
-import email
-import email.generator
 import email.policy
-import io
-import json
 import random
+import sys
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from gen_reencode_cjk import print_records  # noqa: E402
 
 POLICIES = {
     "compat32,cte_type=7bit": email.policy.compat32.clone(cte_type="7bit"),
@@ -91,17 +90,7 @@ def main():
             policies = dict(POLICIES)
             if i not in EMAIL_SKIP:
                 policies.update(EMAIL_POLICIES)
-            for pname, pol in policies.items():
-                rec = {"name": "ctype%d/%s" % (i, charset), "charset": charset, "policy": pname,
-                       "input": base64.b64encode(msg_bytes).decode()}
-                msg = email.message_from_binary_file(io.BytesIO(msg_bytes), policy=pol)
-                out = io.BytesIO()
-                try:
-                    email.generator.BytesGenerator(out, policy=pol).flatten(msg)
-                    rec["output"] = base64.b64encode(out.getvalue()).decode()
-                except Exception as e:  # recorded: the Go writer must fail too
-                    rec["error"] = type(e).__name__
-                print(json.dumps(rec, sort_keys=True))
+            print_records("ctype%d/%s" % (i, charset), charset, msg_bytes, policies)
 
 
 if __name__ == "__main__":

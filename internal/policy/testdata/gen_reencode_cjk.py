@@ -169,17 +169,23 @@ def main():
             msg_bytes = (b"From: a@example.com\nSubject: t\nMIME-Version: 1.0\n"
                          b"Content-Type: text/plain; charset=\"" + charset.encode() + b"\"\n"
                          b"Content-Transfer-Encoding: 8bit\n\n" + body)
-            for pname, pol in POLICIES.items():
-                rec = {"name": charset + "/" + bname, "charset": charset, "policy": pname,
-                       "input": base64.b64encode(msg_bytes).decode()}
-                msg = email.message_from_binary_file(io.BytesIO(msg_bytes), policy=pol)
-                out = io.BytesIO()
-                try:
-                    email.generator.BytesGenerator(out, policy=pol).flatten(msg)
-                    rec["output"] = base64.b64encode(out.getvalue()).decode()
-                except Exception as e:  # recorded: the Go writer must fail too
-                    rec["error"] = type(e).__name__
-                print(json.dumps(rec, sort_keys=True))
+            print_records(charset + "/" + bname, charset, msg_bytes, POLICIES)
+
+
+def print_records(name, charset, msg_bytes, policies):
+    """Prints a record per policy: the message parsed with
+    message_from_binary_file and written with BytesGenerator, or the
+    class of the exception Python raised."""
+    for pname, pol in policies.items():
+        rec = {"name": name, "charset": charset, "policy": pname, "input": base64.b64encode(msg_bytes).decode()}
+        msg = email.message_from_binary_file(io.BytesIO(msg_bytes), policy=pol)
+        out = io.BytesIO()
+        try:
+            email.generator.BytesGenerator(out, policy=pol).flatten(msg)
+            rec["output"] = base64.b64encode(out.getvalue()).decode()
+        except Exception as e:  # recorded: the Go writer must fail too
+            rec["error"] = type(e).__name__
+        print(json.dumps(rec, sort_keys=True))
 
 
 if __name__ == "__main__":
