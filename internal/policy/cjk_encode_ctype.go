@@ -29,10 +29,10 @@ type compat32Param struct {
 }
 
 // contentTypeWithCharsetCompat32 is the Content-Type value Python's
-// set_param("charset", charset) stores under compat32, folded in advance
-// as fold_binary writes it when it is not ASCII (headerLen is the room
-// "Content-Type: " takes, width the policy's line length); the error is
-// Python's from encoding an RFC 2231 value in its charset.
+// set_param("charset", charset) stores under compat32 for the header value
+// raw, folded in advance as fold_binary writes it (at width, the policy's
+// line length, 0 for none) when it is not ASCII; the error is Python's
+// from encoding an RFC 2231 value in its charset.
 func contentTypeWithCharsetCompat32(raw, charset string, width int) (string, error) {
 	text := replace8bitBytes(raw)
 	params, err := decodeParamsCompat32(parseParamsCompat32(text))
