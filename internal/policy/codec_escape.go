@@ -3,6 +3,8 @@ package policy
 import (
 	"bytes"
 	"fmt"
+	"math/big"
+	"slices"
 	"strings"
 )
 
@@ -163,12 +165,14 @@ func encodeUnicodeEscape(text []rune, raw bool) string {
 	return b.String()
 }
 
-// decodePunycode is encodings.punycode's decode with errors='strict'
-// (the email package's first try): any error raises, and so does the
-// surrogateescape retry (the codec accepts only strict, replace and
-// ignore).
+// decodePunycode is encodings.punycode's decode. For headers (the email
+// package's strict first try; its surrogateescape retry always raises,
+// the codec taking only strict, replace and ignore) any error raises.
+// With errors='replace' (bodies), 8-bit bytes before the last "-" become
+// U+FFFD, a bad digit or a cut number ends the decoding, a code point
+// past U+10FFFF becomes "?"; an 8-bit byte after it still raises.
 func decodePunycode(d *codecDecoding) {
-	text, ok := punycodeDecode(d.src)
+	text, ok := punycodeDecode(d.src, d.errors == decodeReplace)
 	if !ok {
 		d.failed, d.raised = true, true
 		return
@@ -178,46 +182,37 @@ func decodePunycode(d *codecDecoding) {
 
 // punycodeDecode is punycode_decode (RFC 3492 section 6.2) with Python's
 // details: the basic code points are those before the last "-", the
-// extended part is upper-cased, and a code point past U+10FFFF raises.
-func punycodeDecode(src []byte) ([]rune, bool) {
-	for _, c := range src {
-		if c >= 0x80 {
-			return nil, false
-		}
-	}
+// extended part is upper-cased; ok is false where Python raises.
+func punycodeDecode(src []byte, replace bool) (text []rune, ok bool) {
 	var base []rune
 	extended := src
 	if pos := bytes.LastIndexByte(src, '-'); pos >= 0 {
 		for _, c := range src[:pos] {
-			base = append(base, rune(c))
+			switch {
+			case c < 0x80:
+				base = append(base, rune(c))
+			case replace:
+				base = append(base, 0xFFFD)
+			default:
+				return nil, false
+			}
 		}
 		extended = src[pos+1:]
 	}
-	extended = bytes.ToUpper(extended)
-	adapt := func(delta int64, first bool, numchars int) int64 {
-		if first {
-			delta /= 700
-		} else {
-			delta /= 2
-		}
-		delta += delta / int64(numchars)
-		divisions := int64(0)
-		for delta > 455 {
-			delta /= 35
-			divisions += 36
-		}
-		return divisions + 36*delta/(delta+38)
+	if has8bit(string(extended)) {
+		return nil, false
 	}
-	const tooBig = 1 << 52
-	char, pos, bias := int64(0x80), int64(-1), int64(72)
+	extended = bytes.ToUpper(extended)
+	// Python's integers do not overflow: neither do these.
+	char, pos, n := big.NewInt(0x80), big.NewInt(-1), new(big.Int)
+	bias := int64(72)
 	for extpos := 0; extpos < len(extended); {
 		// decode_generalized_number
-		var result, w int64 = 0, 1
-		j := int64(0)
+		result, w := new(big.Int), big.NewInt(1)
 		newpos := extpos
-		for {
+		for j := int64(0); ; j++ {
 			if newpos >= len(extended) {
-				return nil, false
+				return base, replace
 			}
 			c := extended[newpos]
 			newpos++
@@ -228,33 +223,117 @@ func punycodeDecode(src []byte) ([]rune, bool) {
 			case c >= '0' && c <= '9':
 				digit = int64(c) - 22
 			default:
-				return nil, false
+				return base, replace
 			}
-			t := 36*(j+1) - bias
-			t = max(1, min(26, t))
-			result += digit * w
-			if result > tooBig {
-				return nil, false // Python's code point would pass U+10FFFF
-			}
+			t := max(1, min(26, 36*(j+1)-bias))
+			result.Add(result, new(big.Int).Mul(big.NewInt(digit), w))
 			if digit < t {
 				break
 			}
-			w *= 36 - t
-			j++
+			w.Mul(w, big.NewInt(36-t))
 		}
 		delta := result
-		pos += delta + 1
-		n := int64(len(base) + 1)
-		char += pos / n
-		if char > 0x10FFFF {
-			return nil, false
+		pos.Add(pos, delta).Add(pos, big.NewInt(1))
+		n.SetInt64(int64(len(base) + 1))
+		q, m := new(big.Int).DivMod(pos, n, new(big.Int))
+		char.Add(char, q)
+		pos = m
+		if char.Cmp(big.NewInt(0x10FFFF)) > 0 {
+			if !replace {
+				return nil, false
+			}
+			char.SetInt64('?')
 		}
-		pos %= n
-		base = append(base[:pos], append([]rune{rune(char)}, base[pos:]...)...)
-		bias = adapt(delta, extpos == 0, len(base))
+		at := int(pos.Int64())
+		base = append(base[:at], append([]rune{rune(char.Int64())}, base[at:]...)...)
+		bias = punycodeAdapt(delta, extpos == 0, len(base))
 		extpos = newpos
 	}
 	return base, true
+}
+
+// punycodeAdapt is RFC 3492 section 6.1's bias adaptation.
+func punycodeAdapt(delta *big.Int, first bool, numchars int) int64 {
+	d := new(big.Int)
+	if first {
+		d.Quo(delta, big.NewInt(700))
+	} else {
+		d.Quo(delta, big.NewInt(2))
+	}
+	d.Add(d, new(big.Int).Quo(d, big.NewInt(int64(numchars))))
+	divisions := int64(0)
+	for d.Cmp(big.NewInt(455)) > 0 {
+		d.Quo(d, big.NewInt(35))
+		divisions += 36
+	}
+	v := d.Int64()
+	return divisions + 36*v/(v+38)
+}
+
+// encodePunycode is encodings.punycode's encode (RFC 3492 section 6.3):
+// the basic code points, "-" if there were any, then the deltas of the
+// others in code point order as generalized variable-length integers.
+func encodePunycode(text []rune) string {
+	var base []byte
+	seen := map[rune]bool{}
+	var extended []rune
+	for _, r := range text {
+		if r < 0x80 {
+			base = append(base, byte(r))
+		} else if !seen[r] {
+			seen[r] = true
+			extended = append(extended, r)
+		}
+	}
+	slices.Sort(extended)
+	// insertion_unsort
+	var deltas []int64
+	oldchar, oldindex := int64(0x80), int64(-1)
+	for _, c := range extended {
+		char := int64(c)
+		curlen := int64(0)
+		for _, r := range text {
+			if int64(r) < char {
+				curlen++
+			}
+		}
+		delta := (curlen + 1) * (char - oldchar)
+		index := int64(-1)
+		for _, r := range text {
+			switch {
+			case r == c:
+				index++
+				delta += index - oldindex
+				deltas = append(deltas, delta-1)
+				oldindex = index
+				delta = 0
+			case r < c:
+				index++
+			}
+		}
+		oldchar = char
+	}
+	// generate_integers
+	const digits = "abcdefghijklmnopqrstuvwxyz0123456789"
+	var out []byte
+	bias := int64(72)
+	for points, delta := range deltas {
+		n := delta
+		for j := int64(0); ; j++ {
+			t := max(1, min(26, 36*(j+1)-bias))
+			if n < t {
+				out = append(out, digits[n])
+				break
+			}
+			out = append(out, digits[t+(n-t)%(36-t)])
+			n = (n - t) / (36 - t)
+		}
+		bias = punycodeAdapt(big.NewInt(delta), points == 0, len(base)+points+1)
+	}
+	if len(base) > 0 {
+		return string(base) + "-" + string(out)
+	}
+	return string(out)
 }
 
 // decodeIDNA is encodings.idna's decode: ASCII input without "xn--" is

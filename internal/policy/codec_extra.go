@@ -42,9 +42,9 @@ import (
 //     decodes them as Latin-1, and may encode them back) gets a
 //     *GenerateError; any other 8-bit byte makes Python's re-encoding
 //     raise UnicodeEncodeError, as here.
-//   - The punycode codec has no encoder here, and its RFC 2231 values are
-//     decoded strictly where Python's surrogateescape decode raises
-//     UnicodeError (pyDecode cannot tell the two paths apart).
+//   - Punycode RFC 2231 values are decoded strictly where Python's
+//     surrogateescape decode raises UnicodeError (pyDecode cannot tell
+//     the two paths apart); so are idna ones.
 //   - The idna codec decodes labels without the "xn--" prefix only; a
 //     label with it needs nameprep (RFC 3491), which is not implemented,
 //     and gives errUnsupportedCharset.
@@ -190,6 +190,8 @@ func extraEncoder(codec string) func(text []rune) (string, int) {
 		return func(text []rune) (string, int) { return encodeUnicodeEscape(text, false), -1 }
 	case "raw-unicode-escape":
 		return func(text []rune) (string, int) { return encodeUnicodeEscape(text, true), -1 }
+	case "punycode":
+		return func(text []rune) (string, int) { return encodePunycode(text), -1 }
 	case "johab":
 		return encodeJohab
 	case "cp950":
@@ -222,14 +224,20 @@ func reencodeOtherCodec(decCodec, encCodec, outputName, raw string) (out string,
 		return "", true, &cjkUnsupportedError{fmt.Sprintf("LookupError: re-encoding %s to %s is not supported (%s)", decCodec, encCodec, why)}
 	}
 	switch {
-	case decCodec == "punycode" || decCodec == "idna" || encCodec == "punycode" || encCodec == "idna":
-		return unsupported("text-transform codec")
+	case decCodec == "idna":
+		// The idna codec takes errors='strict' only.
+		return "", true, fmt.Errorf("UnicodeError: Unsupported error handling replace (%q codec)", decCodec)
 	case decCodec != encCodec:
 		return unsupported("codec pair")
 	}
 	d, _ := decodeExtra(decCodec, []byte(raw), decodeReplace)
 	if d.unsupported {
 		return unsupported("input")
+	}
+	if d.raised {
+		// punycode: an 8-bit byte after the last "-" raises even with
+		// errors='replace'.
+		return "", true, fmt.Errorf("UnicodeDecodeError: %q codec can't decode the body", decCodec)
 	}
 	encode := extraEncoder(encCodec)
 	if encode == nil {

@@ -48,12 +48,12 @@
 //     big5hkscs letter+mark pairs and euc_kr make-up sequences included:
 //     no known difference. The other codecs Python ships (UTF-7, UTF-16,
 //     UTF-32, johab, cp950, the JIS X 0213 codecs, EBCDIC code pages,
-//     cp864, unicode_escape; codec_extra.go) re-encode the same way, and
-//     hz and the iso2022 variants fail with Python's UnicodeEncodeError.
-//     A *GenerateError (LookupError: not supported) stands only for
-//     punycode and idna bodies, and for an iso2022 body whose 8-bit bytes
-//     all follow an unknown escape sequence (Python reads them as
-//     Latin-1 and may encode them back).
+//     cp864, unicode_escape, punycode; codec_extra.go) re-encode the same
+//     way, and hz and the iso2022 variants fail with Python's
+//     UnicodeEncodeError (idna with its UnicodeError). A *GenerateError
+//     (LookupError: not supported) stands only for an iso2022 body whose
+//     8-bit bytes all follow an unknown escape sequence (Python reads
+//     them as Latin-1 and may encode them back).
 //   - When Python's generator raises (UnicodeEncodeError, LookupError, a
 //     header fold_binary rejects), Write returns a *GenerateError naming
 //     Python's exception class, and writes nothing, like Python.

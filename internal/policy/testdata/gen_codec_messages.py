@@ -207,6 +207,10 @@ def main():
         bodies = [("valid", good + b"\nsecond line\n")] + [(v, b + b"\n") for v, b in variants(codec, good, rng)[1:]]
         bodies.append(("high", bytes(range(0x80, 0x100)) + b"\n"))
         bodies += random_bodies(codec, rng, 12)
+        if codec == "punycode":
+            bodies += [("p%d" % i, s.encode("punycode") + b"\n") for i, s in enumerate(
+                ["mañana-x", "日本語テキスト", "a\u00e9b\u00e9c\u4e2d", "😀😁x", "Grüße aus Köln"])]
+            bodies += [("bad0", b"ab\xe9-kva\n"), ("bad1", b"abc-9999999999\n"), ("bad2", b"abc-!x\n"), ("bad3", b"\xe9")]
         if codec.startswith("utf-16"):
             bodies += [("bom-be", b"\xfe\xff\x00a\x00\xe9\n"), ("lone-high", good + b"\x00\xd8A\x00\x00"),
                        ("lone-low", b"\x00\xdcA\x00\xe9\x00"), ("pair", "😀\n".encode(codec))]
