@@ -698,7 +698,7 @@ func (ms *mailboxSync) adopt(uid uint32, p string) bool {
 	probe := *e
 	probe.File = p
 	d, err := digestStored(ms.state.Format, ms.dir, &probe, ms.state.Linesep)
-	if err != nil || e.StoredSHA256 == "" || d.SHA256 != e.StoredSHA256 {
+	if err != nil || !d.matches(e) {
 		return false
 	}
 	if appendManifest(ms.dir, []Entry{{Op: OpFlags, UID: e.UID, Flags: e.Flags, File: p}}) != nil {
@@ -1031,12 +1031,12 @@ func withoutRecent(flags []string) []string {
 }
 
 // store writes one message into the sink, hashing the server's bytes and
-// the stored bytes and comparing the stored bytes put back to CRLF with
-// the server's on the way (digest.go). The UID, flags and INTERNALDATE
+// comparing the stored bytes put back to CRLF with them on the way
+// (digest.go). The UID, flags and INTERNALDATE
 // are taken once the body is written and the rest of the FETCH response
 // read, since a server may send them after the body.
 func (ms *mailboxSync) store(ctx context.Context, sink output.Sink, m *imap.FetchMessage, body io.Reader) (Entry, output.Stored, error) {
-	serverHash, storedHash := ms.hashes.newHash(), ms.hashes.newHash()
+	serverHash := ms.hashes.newHash()
 	check := &ms.lossless
 	check.reset(ms.state.Linesep, serverHash)
 	var serverSize int64
@@ -1064,15 +1064,13 @@ func (ms *mailboxSync) store(ctx context.Context, sink output.Sink, m *imap.Fetc
 	crash := ms.r.opts.crashPoint
 	stored, err := sink.Put(ctx, msg, func(w io.Writer) error {
 		midway := writerFunc(func([]byte) { crash("writing a message") })
-		_, err := ms.r.opts.Policy.Write(io.MultiWriter(w, storedHash, check.storedWriter(), midway), &contextReader{ctx, counted})
+		_, err := ms.r.opts.Policy.Write(io.MultiWriter(w, check.storedWriter(), midway), &contextReader{ctx, counted})
 		return err
 	})
 	if err != nil {
 		check.finish()
 		serverHash.settle()
 		serverHash.release()
-		storedHash.settle()
-		storedHash.release()
 		return Entry{}, stored, err
 	}
 	lossless := check.finish()
@@ -1080,8 +1078,11 @@ func (ms *mailboxSync) store(ctx context.Context, sink output.Sink, m *imap.Fetc
 	e := Entry{
 		Op: OpStored, UID: uid, Size: serverSize, SHA256: serverHash.sum(),
 		Flags: flags, InternalDate: m.InternalDate, MessageID: sniff.messageID(), ModSeq: m.ModSeq,
-		StoredSize: stored.Size, StoredSHA256: storedHash.sum(), Lossless: lossless,
+		StoredSize: stored.Size, Lossless: lossless,
 	}
+	// A lossless message's stored bytes are covered by SHA256 (put back
+	// to CRLF they are the server's bytes); a lossy one gets the SHA-256
+	// of its file at its group commit (groupCommitter.commit).
 	e.NewlineAdded = stored.NewlineAdded
 	if ms.state.Format == FormatMbox {
 		e.Offset, e.End = stored.Offset, stored.End

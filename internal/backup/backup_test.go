@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -475,4 +476,100 @@ func TestBackupEmptyMailboxNotSelected(t *testing.T) {
 		t.Errorf("manifest of Empty: %v, want UID %d only", man.Messages, newUID)
 	}
 	verifyClean(t, dir, acct)
+}
+
+// TestBackupStoredSHA256OnlyWhenLossy: a message stored losslessly has
+// no stored_sha256 (its SHA-256 put back to CRLF is the server's), a
+// lossy one (a bare LF, under raw with "\n") has the SHA-256 of its file;
+// verify checks both and notices a changed byte in either.
+func TestBackupStoredSHA256OnlyWhenLossy(t *testing.T) {
+	s := memserver.StartT(t, memserver.Options{})
+	acct := memAccount(t, s)
+	c := client(t, acct)
+	ctx := context.Background()
+	if err := c.Create(ctx, "Lossy"); err != nil {
+		t.Fatal(err)
+	}
+	msgs := []string{
+		"From: a@example.org\r\nSubject: clean\r\n\r\nline one\r\nline two\r\n",
+		"From: a@example.org\r\nSubject: bare LF\r\n\r\nline one\nline two\r\n",
+	}
+	for _, m := range msgs {
+		if _, err := c.Append(ctx, "Lossy", int64(len(m)), strings.NewReader(m), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, format := range []string{FormatMaildir, FormatEML, FormatMbox} {
+		t.Run(format, func(t *testing.T) {
+			dir := t.TempDir()
+			runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"Lossy"}, Format: format})
+			box := filepath.Join(dir, EscapeName(acct.Name), "Lossy")
+			man, err := readManifest(box, false)
+			if err != nil || len(man.Messages) != 2 {
+				t.Fatalf("manifest: %v, %v", man, err)
+			}
+			for _, e := range man.Messages {
+				lossy := strings.Contains(e.MessageID+subjectOf(t, format, box, e), "bare LF")
+				if e.Lossless == lossy {
+					t.Errorf("UID %d: lossless %v, want %v", e.UID, e.Lossless, !lossy)
+				}
+				rc, err := openStored(format, box, e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				data, _ := io.ReadAll(rc)
+				rc.Close()
+				switch {
+				case lossy && e.StoredSHA256 != sha256Hex(data):
+					t.Errorf("UID %d (lossy): stored_sha256 %q, want the file's %s", e.UID, e.StoredSHA256, sha256Hex(data))
+				case !lossy && e.StoredSHA256 != "":
+					t.Errorf("UID %d (lossless): stored_sha256 %q, want none", e.UID, e.StoredSHA256)
+				case !lossy && sha256Hex(toCRLF(nil, data, "\n")) != e.SHA256:
+					t.Errorf("UID %d (lossless): the file put back to CRLF does not have the server's SHA-256", e.UID)
+				}
+			}
+			verifyClean(t, dir, acct)
+			if format == FormatMbox {
+				return
+			}
+			// One byte changed in each file: verify reports both.
+			for _, e := range man.Messages {
+				p := filepath.Join(box, e.File)
+				data, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				data[len(data)-3] ^= 0x01
+				if err := os.WriteFile(p, data, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rep, err := Verify(ctx, client(t, acct), VerifyOptions{Dir: dir, Account: acct})
+			if err != nil {
+				t.Fatal(err)
+			}
+			changed := 0
+			for _, d := range rep.Differences {
+				if d.Kind == DiffFileChanged {
+					changed++
+				}
+			}
+			if changed != 2 {
+				t.Errorf("after changing both files: differences %v, want 2 %s", rep.Differences, DiffFileChanged)
+			}
+		})
+	}
+}
+
+// subjectOf returns the stored message's bytes as a string (enough to
+// find its Subject).
+func subjectOf(t *testing.T, format, box string, e *Entry) string {
+	t.Helper()
+	rc, err := openStored(format, box, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	data, _ := io.ReadAll(rc)
+	return string(data)
 }

@@ -1,6 +1,10 @@
 package backup
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+
 	"github.com/imapctl/imapctl/internal/output"
 )
 
@@ -97,7 +101,26 @@ func (g *groupCommitter) commit(sink output.Sink, entries []Entry) error {
 		return err
 	}
 	crash("files committed")
+	// A message whose stored bytes are not the server's (not lossless)
+	// gets the SHA-256 of its file, now durable, as stored_sha256.
+	for i := range entries {
+		e := &entries[i]
+		if e.Op != OpStored || e.Lossless || e.StoredSHA256 != "" {
+			continue
+		}
+		d, err := digestStored(g.ms.state.Format, g.ms.dir, e, g.ms.state.Linesep)
+		if err != nil {
+			return err
+		}
+		if d.Size != e.StoredSize {
+			return fmt.Errorf("backup: UID %d: %d bytes stored, %d read back", e.UID, e.StoredSize, d.Size)
+		}
+		e.StoredSHA256 = d.SHA256
+	}
 	if err := appendManifest(g.ms.dir, entries); err != nil {
+		// The files are in place but not recorded: removed, they are
+		// missing (fetched again by the next run) rather than extra.
+		g.removeFiles(entries)
 		return err
 	}
 	crash("manifest appended")
@@ -133,10 +156,30 @@ func (g *groupCommitter) flush() error {
 
 // close waits for a commit in flight and closes the sinks. A group still
 // pending (after an error) is committed by the sink's Close without its
-// manifest lines: the next run removes such files as unrecorded.
+// manifest lines; its files are removed again, so that the messages are
+// missing (fetched again by the next run), not extra.
 func (g *groupCommitter) close() {
 	g.wait()
 	for _, s := range g.sinks {
 		s.Close()
+	}
+	entries := make([]Entry, len(g.pending))
+	for i, p := range g.pending {
+		entries[i] = p.entry
+	}
+	g.removeFiles(entries)
+	g.pending = nil
+}
+
+// removeFiles removes the message files of entries that are not recorded
+// (Maildir, eml; an mbox is cut back to its recorded end by the next run).
+func (g *groupCommitter) removeFiles(entries []Entry) {
+	if g.ms.state.Format == FormatMbox {
+		return
+	}
+	for _, e := range entries {
+		if e.Op == OpStored && e.File != "" {
+			os.Remove(filepath.Join(g.ms.dir, e.File))
+		}
 	}
 }

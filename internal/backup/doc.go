@@ -28,11 +28,15 @@
 // file is missing is fetched again; a torn last manifest line is cut off.
 //
 // Integrity: every manifest entry records the SHA-256 of the bytes the
-// server sent (RFC 3501 BODY[], CRLF line ends) and of the bytes stored
-// (both computed on a hashing goroutine while the message streams). The
-// default policy raw with "\n" line ends is lossless exactly when the server
-// message has no bare LF; the manifest's "lossless" field says whether the
-// stored bytes, put back to CRLF, give the server's bytes again.
+// server sent (RFC 3501 BODY[], CRLF line ends; computed on a hashing
+// goroutine while the message streams) and whether the stored bytes, put
+// back to CRLF, give the server's bytes again ("lossless", found by
+// comparing the two streams as they pass). The default policy raw with
+// "\n" line ends is lossless exactly when the server message has no bare
+// LF. A lossless message's file is checked against that SHA-256 (put back
+// to CRLF); a lossy one also records the SHA-256 of its file
+// (stored_sha256), read back at its group commit. (Manifests written
+// before this record stored_sha256 for every message; both are read.)
 //
 // RFCs: RFC 3501 (LIST, STATUS, EXAMINE, UID FETCH BODY.PEEK[], APPEND),
 // RFC 7162 CONDSTORE (HIGHESTMODSEQ, CHANGEDSINCE), RFC 4315 UIDPLUS

@@ -181,6 +181,16 @@ type fileDigest struct {
 	ReadFailures error
 }
 
+// matches reports whether the digest is that of e's stored bytes: their
+// SHA-256 when the manifest has it, else (a lossless message) the SHA-256
+// and size of the bytes put back to CRLF, which are the server's.
+func (d fileDigest) matches(e *Entry) bool {
+	if e.StoredSHA256 != "" {
+		return d.SHA256 == e.StoredSHA256
+	}
+	return e.Lossless && e.SHA256 != "" && d.CRLFSHA256 == e.SHA256 && d.CRLFSize == e.Size
+}
+
 // digestStored reads a stored message and hashes it both ways.
 func digestStored(format, dir string, e *Entry, linesep string) (fileDigest, error) {
 	rc, err := openStored(format, dir, e)

@@ -150,7 +150,8 @@ type Entry struct {
 	MessageID    string    `json:"message_id,omitempty"`
 	ModSeq       uint64    `json:"modseq,omitempty"`
 	// StoredSize and StoredSHA256 describe the bytes as stored (after the
-	// policy, before any mbox quoting).
+	// policy, before any mbox quoting). StoredSHA256 is left out when
+	// Lossless: SHA256 then covers the stored bytes put back to CRLF.
 	StoredSize   int64  `json:"stored_size,omitempty"`
 	StoredSHA256 string `json:"stored_sha256,omitempty"`
 	// Lossless says the stored bytes, put back to CRLF, are the server's
