@@ -144,6 +144,7 @@ var sbcsEncoders = sync.OnceValue(func() []*unitEncoder {
 	return encoders
 })
 
+// encodeSBCS is str.encode for the sbcsCodecs codec at index codec.
 func encodeSBCS(text []rune, codec int) (string, int) { return sbcsEncoders()[codec].encode(text) }
 
 // big5Pair returns the character of the Big5 pair c t in the big5 table,
@@ -209,10 +210,13 @@ func leadTrailUnits(pair func(c, t byte) rune, lead, trail [2]int, yield func(co
 	}
 }
 
+// decodeCP950 is CPython's cp950 decoder.
 func decodeCP950(d *codecDecoding) { decodeLeadTrail(d, cp950Char) }
 
+// cp950Encoder is cp950's encoder, built once.
 var cp950Encoder = sync.OnceValue(func() *unitEncoder { return newUnitEncoder("cp950", tableUnits("cp950")) })
 
+// encodeCP950 is str.encode('cp950').
 func encodeCP950(text []rune) (string, int) { return cp950Encoder().encode(text) }
 
 // johabHangul holds the characters of the johab pairs with a lead byte
@@ -278,8 +282,11 @@ func ksx1001Char(row, cell byte) rune {
 	return rune(u)
 }
 
+// decodeJohab is CPython's johab decoder.
 func decodeJohab(d *codecDecoding) { decodeLeadTrail(d, johabChar) }
 
+// johabEncoder is johab's encoder, built once.
 var johabEncoder = sync.OnceValue(func() *unitEncoder { return newUnitEncoder("johab", tableUnits("johab")) })
 
+// encodeJohab is str.encode('johab').
 func encodeJohab(text []rune) (string, int) { return johabEncoder().encode(text) }

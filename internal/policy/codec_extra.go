@@ -102,8 +102,9 @@ func (d *codecDecoding) invalid(start, end int) int {
 // emit appends decoded characters.
 func (d *codecDecoding) emit(r ...rune) { d.text = append(d.text, r...) }
 
-// extraDecoders are the decoders of this file's codecs, by Python codec
-// name; each decodes d.src into d, stopping early once d.raised.
+// extraDecoder returns the decoder of one of this file's codecs, by
+// Python codec name (nil for others); it decodes d.src into d, stopping
+// early once d.raised.
 func extraDecoder(codec string) func(d *codecDecoding) {
 	switch codec {
 	case "utf-7":

@@ -46,6 +46,7 @@ var iso2022Configs = map[string]*iso2022Config{
 	"iso2022_jp_ext":  {codec: "iso2022_jp_ext", noShift: true, jisExt: true, sets: []byte{iso2022JISX0208, iso2022JISX0212, iso2022JISX0201R, iso2022JISX0201K, iso2022JISX0208_O}},
 }
 
+// has reports whether cfg can designate set.
 func (cfg *iso2022Config) has(set byte) bool {
 	for _, s := range cfg.sets {
 		if s == set {
@@ -55,7 +56,7 @@ func (cfg *iso2022Config) has(set byte) bool {
 	return false
 }
 
-// iso2022DecodeChar decodes one character of set at b (1 or 2 bytes, as
+// decodeChar decodes one character of set at b (1 or 2 bytes, as
 // many as the set is wide); nil when the bytes are unmapped.
 func (cfg *iso2022Config) decodeChar(set byte, b []byte) []rune {
 	one := func(r rune) []rune {
@@ -149,6 +150,8 @@ func iso8859_7G2(c byte) (rune, bool) {
 	return 0, false
 }
 
+// iso2022IsEscEnd reports whether c ends an escape sequence (a final byte
+// CPython accepts).
 func iso2022IsEscEnd(c byte) bool { return c >= 'A' && c <= 'Z' || c == '@' }
 
 // decodeISO2022 is CPython's iso2022 decoder for cfg. Errors: an
@@ -191,13 +194,13 @@ func decodeISO2022(d *codecDecoding, cfg *iso2022Config) {
 			}
 			switch c2 := src[i+1]; {
 			case c2 == '(' || c2 == ')' || c2 == '$' || c2 == '.' || c2 == '&':
-				n, set, which := cfg.processEsc(src[i:])
-				if n != 0 {
+				n, set, which, ok := cfg.processEsc(src[i:])
+				if !ok {
 					i = fail(i, n)
 					continue
 				}
 				g[which] = set
-				i += iso2022EscLen(cfg, src[i:])
+				i += n
 			case cfg.useG2 && c2 == 'N':
 				if i+2 >= len(src) {
 					i = fail(i, -1)
@@ -270,30 +273,17 @@ func decodeISO2022(d *codecDecoding, cfg *iso2022Config) {
 	}
 }
 
-// iso2022EscLen is the length of the escape sequence at b, which
-// processEsc accepted.
-func iso2022EscLen(cfg *iso2022Config, b []byte) int {
-	for i := 1; i < 16; i++ {
-		if iso2022IsEscEnd(b[i]) {
-			return i + 1
-		}
-		if cfg.jisExt && i+1 < len(b) && b[i] == '&' && b[i+1] == '@' {
-			i += 2
-		}
-	}
-	return 0
-}
-
-// processEsc is iso2022processesc for the escape sequence at b: err is 0
-// and the designation (which of G0-G2, and the set) when it is one cfg
-// knows; otherwise err is the error length (-1: the rest of the input).
-func (cfg *iso2022Config) processEsc(b []byte) (err int, set byte, which int) {
+// processEsc is iso2022processesc for the escape sequence at b: ok, its
+// length n and the designation (which of G0-G2, and the set) when it is
+// one cfg knows; otherwise n is the error length (-1: the rest of the
+// input).
+func (cfg *iso2022Config) processEsc(b []byte) (n int, set byte, which int, ok bool) {
 	const maxEscLen = 16
 	esclen := 0
 	i := 1
 	for ; i < maxEscLen; i++ {
 		if i >= len(b) {
-			return -1, 0, 0
+			return -1, 0, 0, false
 		}
 		if iso2022IsEscEnd(b[i]) {
 			esclen = i + 1
@@ -304,7 +294,7 @@ func (cfg *iso2022Config) processEsc(b []byte) (err int, set byte, which int) {
 		}
 	}
 	if i >= maxEscLen {
-		return 1, 0, 0
+		return 1, 0, 0, false
 	}
 	switch esclen {
 	case 3:
@@ -320,12 +310,12 @@ func (cfg *iso2022Config) processEsc(b []byte) (err int, set byte, which int) {
 			case cfg.useG2 && b[1] == '.':
 				which = 2
 			default:
-				return 3, 0, 0
+				return 3, 0, 0, false
 			}
 		}
 	case 4:
 		if b[1] != '$' {
-			return 4, 0, 0
+			return 4, 0, 0, false
 		}
 		set = b[3] | iso2022DBCS
 		switch b[2] {
@@ -334,21 +324,21 @@ func (cfg *iso2022Config) processEsc(b []byte) (err int, set byte, which int) {
 		case ')':
 			which = 1
 		default:
-			return 4, 0, 0
+			return 4, 0, 0, false
 		}
 	case 6:
 		if cfg.jisExt && b[3] == 0x1B && b[4] == '$' && b[5] == 'B' {
 			set, which = iso2022JISX0208, 0
 		} else {
-			return 6, 0, 0
+			return 6, 0, 0, false
 		}
 	default:
-		return esclen, 0, 0
+		return esclen, 0, 0, false
 	}
 	if set != iso2022ASCII && !cfg.has(set) {
-		return esclen, 0, 0
+		return esclen, 0, 0, false
 	}
-	return 0, set, which
+	return esclen, set, which, true
 }
 
 // decodeHZ is CPython's hz decoder (RFC 1843): "~{" switches to GB 2312

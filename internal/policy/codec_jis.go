@@ -264,8 +264,11 @@ var jisX0213Encoders = map[string]func() *unitEncoder{
 	"shift_jisx0213": sync.OnceValue(func() *unitEncoder { return newJISX0213Encoder("shift_jisx0213") }),
 }
 
+// newJISX0213Encoder builds the encoder of a JIS X 0213 codec.
 func newJISX0213Encoder(codec string) *unitEncoder { return newUnitEncoder(codec, tableUnits(codec)) }
 
+// encodeJISX0213 is str.encode(codec) for the EUC and Shift_JIS JIS X
+// 0213 codecs.
 func encodeJISX0213(text []rune, codec string) (string, int) {
 	return jisX0213Encoders[codec]().encode(text)
 }

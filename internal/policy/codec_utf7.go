@@ -9,6 +9,7 @@ func utf7IsBase64(c byte) bool {
 	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
 }
 
+// utf7FromBase64 is the value of base64 character c.
 func utf7FromBase64(c byte) uint32 {
 	switch {
 	case c >= 'A' && c <= 'Z':
