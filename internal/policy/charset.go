@@ -130,8 +130,11 @@ func decodeUTF8Replace(s string) string {
 // charset (errors='replace'), set it again with that charset
 // (Message.set_payload/set_charset) so that it gets quoted-printable or
 // base64 transfer encoding, and write the new Content-Transfer-Encoding
-// and Content-Type. It returns the new payload and those headers.
-func reencode7bit(m *message, raw string) (string, *mungedHeaders, error) {
+// and Content-Type. width is the line length of the policy the generator
+// writes the part with (0 under a multipart/signed, whose parts Python
+// writes with a clone of the policy that has max_line_length=0). It
+// returns the new payload and those headers.
+func reencode7bit(m *message, raw string, width int) (string, *mungedHeaders, error) {
 	charset, ok := m.param("charset")
 	if !ok {
 		return "", nil, fmt.Errorf("UnicodeEncodeError: 8-bit body without a charset parameter cannot be written under cte_type=7bit")
@@ -202,7 +205,7 @@ func reencode7bit(m *message, raw string) (string, *mungedHeaders, error) {
 	header, _ := m.get("content-type")
 	var contentType string
 	if m.policy.Family == FamilyCompat32 {
-		contentType, err = contentTypeWithCharsetCompat32(header, output, m.policy.MaxLineLength)
+		contentType, err = contentTypeWithCharsetCompat32(header, output, width)
 	} else {
 		contentType, err = contentTypeWithCharsetEmail(m.fetchValue(header), output)
 	}

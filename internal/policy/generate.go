@@ -93,7 +93,7 @@ func (g *generator) prepare(m *message) error {
 		if err != nil {
 			return err
 		}
-		text, munged, err := reencode7bit(m, raw)
+		text, munged, err := reencode7bit(m, raw, g.policy.MaxLineLength)
 		if err != nil {
 			return &GenerateError{Part: g.part, Reason: err.Error()}
 		}

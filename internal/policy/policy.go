@@ -66,9 +66,7 @@
 //     with U+FFFD; non-ASCII values written as RFC 2231 utf-8).
 //     Differences: an RFC 2231 value in a charset no code here encodes
 //     (punycode, idna) gives a *GenerateError (LookupError); under
-//     compat32 the utf-8 encoded words of a part inside a
-//     multipart/signed are folded at the policy's line length, not
-//     unfolded; under the other policies 8-bit bytes in the type itself
+//     the other policies 8-bit bytes in the type itself
 //     are written as unknown-8bit where Python has utf-8 (the header seam
 //     carries bytes, not text), and the parameter parser's differences
 //     show: a bare 8-bit attribute is dropped, and of "name*=v;

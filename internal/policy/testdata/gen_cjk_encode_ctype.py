@@ -40,6 +40,8 @@ EMAIL_POLICIES = {
 # unknown-8bit where Python has utf-8; "title*=a; title*0=b" (24), where
 # the header registry takes b.
 EMAIL_SKIP = {8, 11, 24}
+# Content types also written inside a multipart/signed.
+SIGNED = [0, 3, 9, 10, 11]
 
 CONTENT_TYPES = [
     b'text/plain; charset="%s"; name="caf\xc3\xa9.txt"',
@@ -91,6 +93,19 @@ def main():
             if i not in EMAIL_SKIP:
                 policies.update(EMAIL_POLICIES)
             print_records("ctype%d/%s" % (i, charset), charset, msg_bytes, policies)
+    # The same text part inside a multipart/signed: Python writes its parts
+    # with a clone of the policy that has max_line_length=0.
+    for i in SIGNED:
+        charset = "iso-8859-1"
+        part = (b"Content-Type: " + CONTENT_TYPES[i].replace(b"%s", charset.encode()).replace(b"%%", b"%")
+                + b"\nContent-Transfer-Encoding: 8bit\n\n" + BODIES[charset])
+        msg_bytes = (b"From: a@example.com\nSubject: t\nMIME-Version: 1.0\nContent-Type: multipart/signed; boundary=\"b\";"
+                     b" protocol=\"application/pgp-signature\"; micalg=pgp-sha256\n\n--b\n" + part
+                     + b"--b\nContent-Type: application/pgp-signature\n\nsig\n--b--\n")
+        policies = dict(POLICIES)
+        if i not in EMAIL_SKIP:
+            policies.update(EMAIL_POLICIES)
+        print_records("signed-ctype%d/%s" % (i, charset), charset, msg_bytes, policies)
 
 
 if __name__ == "__main__":
