@@ -57,28 +57,59 @@ type codecUnit struct {
 // unitEncoder maps text (one character, or the two of a JIS X 0213
 // combining pair) to bytes: the first unit of a codec's table order that
 // decodes to it, corrected by the codec's encOverrides entries (an empty
-// value: Python cannot encode the text).
+// value: Python cannot encode the text). Sequences (1 to 3 bytes) are
+// packed as packSeq does, to keep the maps small.
 type unitEncoder struct {
-	seqs  map[string]string
-	pairs bool // some keys are two characters
+	singles map[rune]uint32
+	pairs   map[[2]rune]uint32
+}
+
+// packSeq packs a byte sequence of 1 to 3 bytes: its length in the top
+// byte, the bytes below.
+func packSeq(seq string) uint32 {
+	v := uint32(len(seq)) << 24
+	for i := 0; i < len(seq); i++ {
+		v |= uint32(seq[i]) << (8 * (2 - i))
+	}
+	return v
+}
+
+// appendSeq appends the sequence packSeq packed into v.
+func appendSeq(b []byte, v uint32) []byte {
+	for i := 0; i < int(v>>24); i++ {
+		b = append(b, byte(v>>(8*(2-i))))
+	}
+	return b
 }
 
 // newUnitEncoder builds the encoder for codec from its units.
 func newUnitEncoder(codec string, units func(yield func(codecUnit))) *unitEncoder {
-	e := &unitEncoder{seqs: map[string]string{}}
-	units(func(u codecUnit) {
-		if _, ok := e.seqs[u.text]; !ok {
-			e.seqs[u.text] = u.seq
+	e := &unitEncoder{singles: map[rune]uint32{}, pairs: map[[2]rune]uint32{}}
+	set := func(text, seq string, override bool) {
+		r := []rune(text)
+		switch {
+		case len(r) == 1:
+			if _, ok := e.singles[r[0]]; !ok || override {
+				e.singles[r[0]] = packSeq(seq)
+			}
+		case len(r) == 2:
+			if _, ok := e.pairs[[2]rune(r)]; !ok || override {
+				e.pairs[[2]rune(r)] = packSeq(seq)
+			}
 		}
-	})
-	for text, seq := range encOverrides[codec] {
-		e.seqs[text] = seq
 	}
-	for text, seq := range e.seqs {
-		if seq == "" {
-			delete(e.seqs, text)
-		} else if len([]rune(text)) == 2 {
-			e.pairs = true
+	units(func(u codecUnit) { set(u.text, u.seq, false) })
+	for text, seq := range encOverrides[codec] {
+		set(text, seq, true)
+	}
+	for r, v := range e.singles {
+		if v == 0 {
+			delete(e.singles, r)
+		}
+	}
+	for r, v := range e.pairs {
+		if v == 0 {
+			delete(e.pairs, r)
 		}
 	}
 	return e
@@ -89,18 +120,18 @@ func newUnitEncoder(codec string, units func(yield func(codecUnit))) *unitEncode
 func (e *unitEncoder) encode(text []rune) (string, int) {
 	var b []byte
 	for i := 0; i < len(text); i++ {
-		if e.pairs && i+1 < len(text) {
-			if seq, ok := e.seqs[string(text[i:i+2])]; ok {
-				b = append(b, seq...)
+		if len(e.pairs) > 0 && i+1 < len(text) {
+			if v, ok := e.pairs[[2]rune{text[i], text[i+1]}]; ok {
+				b = appendSeq(b, v)
 				i++
 				continue
 			}
 		}
-		seq, ok := e.seqs[string(text[i])]
+		v, ok := e.singles[text[i]]
 		if !ok || text[i] >= 0xD800 && text[i] <= 0xDFFF {
 			return "", i
 		}
-		b = append(b, seq...)
+		b = appendSeq(b, v)
 	}
 	return string(b), -1
 }

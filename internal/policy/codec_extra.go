@@ -37,11 +37,6 @@ import (
 //     one keeps its source lines (errUnsupportedCharset) where Python's
 //     refolding raises UnicodeEncodeError. Body re-encoding carries them
 //     (decoded text is a []rune there).
-//   - The iso2022 codecs have no encoder here: a body whose 8-bit bytes
-//     all follow an escape sequence the codec does not know (Python then
-//     decodes them as Latin-1, and may encode them back) gets a
-//     *GenerateError; any other 8-bit byte makes Python's re-encoding
-//     raise UnicodeEncodeError, as here.
 //   - Punycode RFC 2231 values are decoded strictly where Python's
 //     surrogateescape decode raises UnicodeError (pyDecode cannot tell
 //     the two paths apart); so are idna ones.
@@ -199,6 +194,9 @@ func extraEncoder(codec string) func(text []rune) (string, int) {
 		return encodeCP950
 	case "euc_jis_2004", "euc_jisx0213", "shift_jis_2004", "shift_jisx0213":
 		return func(text []rune) (string, int) { return encodeJISX0213(text, codec) }
+	case "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_ext", "iso2022_jp_3", "iso2022_jp_2004", "iso2022_kr":
+		cfg := iso2022Configs[codec]
+		return func(text []rune) (string, int) { return encodeISO2022(cfg, text) }
 	}
 	if i := sbcsIndex(codec); i >= 0 {
 		return func(text []rune) (string, int) { return encodeSBCS(text, i) }
@@ -242,8 +240,8 @@ func reencodeOtherCodec(decCodec, encCodec, outputName, raw string) (out string,
 	}
 	encode := extraEncoder(encCodec)
 	if encode == nil {
-		// The stateful 7-bit codecs (hz, iso2022_*): an 8-bit byte
-		// decodes to U+FFFD, which they cannot encode.
+		// hz: an 8-bit byte always decodes to U+FFFD, which it cannot
+		// encode.
 		for i, r := range d.text {
 			if r == 0xFFFD {
 				return "", true, fmt.Errorf("UnicodeEncodeError: %q codec can't encode character '\\ufffd' in position %d", outputName, i)

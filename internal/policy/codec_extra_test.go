@@ -197,13 +197,16 @@ func documentedCodecGap(codec string, in []byte) bool {
 func codecMessageKnownGap(name, policy, pythonError string) string {
 	codec, kind, _ := strings.Cut(name, "/")
 	switch {
+	case codec == "cp875" && (kind == "headers-random0" || kind == "headers-random3"):
+		// Not a codec matter: =?utf-8?q?a=20=0Ab?= <a@example.com> shows
+		// it too (Python writes "From: a \nb <a@example.com>").
+		return "an encoded word decoding to a space then LF (EBCDIC 0x25) in a display name: Python's display_name " +
+			"folds the whitespace and Address() accepts it, checkAddressList (header_refold.go) raises ValueError"
 	case strings.HasPrefix(kind, "headers-") && pythonError == "UnicodeDecodeError" && !strings.Contains(policy, "refold_source=all"):
 		return "an RFC 2231 value whose surrogateescape decode raises, in a header short enough to keep its source lines: " +
 			"Python raises while parsing the message, Write parses parameters only to refold"
 	case (codec == "punycode" || codec == "idna") && strings.HasPrefix(kind, "headers-") && pythonError == "UnicodeError":
 		return "an RFC 2231 value in punycode or idna: Python's surrogateescape decode raises, pyDecode decodes strictly"
-	case strings.HasPrefix(codec, "iso") && strings.HasPrefix(kind, "body-") && pythonError == "":
-		return "an iso2022 body whose 8-bit bytes all follow an unknown escape (decoded as Latin-1): the iso2022 encoders are not implemented"
 	case (strings.Contains(strings.ToLower(codec), "utf-7") || strings.Contains(codec, "unicode-escape")) && strings.HasPrefix(kind, "headers-random") && pythonError != "":
 		return "a random value that decodes to a lone surrogate outside U+DC80-U+DCFF: the header keeps its source lines, Python raises"
 	case pythonError == "UnicodeEncodeError" && (kind == "surrogate1-subject" || kind == "surrogate1-from" || kind == "surrogate2-subject" ||
@@ -320,7 +323,9 @@ func FuzzExtraCodecs(f *testing.F) {
 			return
 		}
 		out, bad := encode(rep.text)
-		if bad >= 0 {
+		if bad >= 0 || strings.HasPrefix(codec, "iso2022") && strings.ContainsAny(string(rep.text), "\x1b\x0e\x0f\n") {
+			// Escape, shift and newline characters written back are
+			// read as such again (also in Python).
 			return
 		}
 		again, _ := decodeExtra(codec, []byte(out), decodeReplace)
@@ -341,7 +346,7 @@ func TestExtraCodecsExhaustive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want map[string]struct{ Pairs, Units string }
+	var want map[string]struct{ Pairs, Units, Encode string }
 	if err := json.Unmarshal(data, &want); err != nil {
 		t.Fatal(err)
 	}
@@ -390,6 +395,28 @@ func TestExtraCodecsExhaustive(t *testing.T) {
 		}
 		if got := hex.EncodeToString(h.Sum(nil)); got != w.Pairs {
 			t.Errorf("%s: digest of %d decodings differs from Python's", codec, len(inputs))
+		}
+		if w.Encode != "" {
+			cfg := iso2022Configs[codec]
+			var texts []string
+			cfg.encodeUnits(func(text string, _ iso2022Code) { texts = append(texts, text) })
+			for c := rune(0x80); c < 0x100; c++ {
+				texts = append(texts, string(c))
+			}
+			texts = append(texts, "a日b", "日本", "日a本", "é日ü", "中文a한국", "¥a‾", "ｶﾀa", "か\u309aか", "か\u309a\u309a", "a\n가나\n다",
+				"\x1b\x0e\x0f日", "Ωé", "𠀋丂", "\u02e9\u02e5\u02e9")
+			h.Reset()
+			for _, text := range texts {
+				out, bad := encodeISO2022(cfg, []rune(text))
+				if bad >= 0 {
+					out = "\xff"
+				}
+				h.Write([]byte(out))
+				h.Write([]byte{0})
+			}
+			if got := hex.EncodeToString(h.Sum(nil)); got != w.Encode {
+				t.Errorf("%s: digest of %d encodings differs from Python's", codec, len(texts))
+			}
 		}
 		if w.Units == "" {
 			continue

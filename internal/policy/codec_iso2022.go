@@ -1,5 +1,7 @@
 package policy
 
+import "sync"
+
 // The 7-bit stateful codecs of codec_extra.go as CPython 3.11.7 decodes
 // them (Modules/cjkcodecs/_codecs_iso2022.c, _codecs_cn.c): the ISO 2022
 // family iso2022_kr (RFC 1557), iso2022_jp (RFC 1468), iso2022_jp_1,
@@ -398,4 +400,189 @@ func hzChar(c, c2 byte) rune {
 		return 0
 	}
 	return gb2312Char(a&0x7F, b&0x7F)
+}
+
+// iso2022Code is where a text goes in an iso2022 encoding: the character
+// set (its mark) and the code in it.
+type iso2022Code struct {
+	set  byte
+	code string
+}
+
+// iso2022EncodeMap is an iso2022 codec's encoding map, packed as
+// set<<16 | code (a one-byte code in the low byte).
+type iso2022EncodeMap struct {
+	singles map[rune]uint32
+	pairs   map[[2]rune]uint32
+}
+
+// iso2022EncodeMaps hold each iso2022 codec's encoding map, built once.
+var iso2022EncodeMaps = map[string]func() *iso2022EncodeMap{
+	"iso2022_kr":      sync.OnceValue(func() *iso2022EncodeMap { return iso2022Configs["iso2022_kr"].encodeMap() }),
+	"iso2022_jp":      sync.OnceValue(func() *iso2022EncodeMap { return iso2022Configs["iso2022_jp"].encodeMap() }),
+	"iso2022_jp_1":    sync.OnceValue(func() *iso2022EncodeMap { return iso2022Configs["iso2022_jp_1"].encodeMap() }),
+	"iso2022_jp_2":    sync.OnceValue(func() *iso2022EncodeMap { return iso2022Configs["iso2022_jp_2"].encodeMap() }),
+	"iso2022_jp_ext":  sync.OnceValue(func() *iso2022EncodeMap { return iso2022Configs["iso2022_jp_ext"].encodeMap() }),
+	"iso2022_jp_3":    sync.OnceValue(func() *iso2022EncodeMap { return iso2022Configs["iso2022_jp_3"].encodeMap() }),
+	"iso2022_jp_2004": sync.OnceValue(func() *iso2022EncodeMap { return iso2022Configs["iso2022_jp_2004"].encodeMap() }),
+}
+
+// pack packs a code for iso2022EncodeMap.
+func (c iso2022Code) pack() uint32 {
+	v := uint32(c.set) << 16
+	if len(c.code) == 1 {
+		return v | uint32(c.code[0])
+	}
+	return v | uint32(c.code[0])<<8 | uint32(c.code[1])
+}
+
+// unpackISO2022Code is the inverse of iso2022Code.pack.
+func unpackISO2022Code(v uint32) iso2022Code {
+	set := byte(v >> 16)
+	if iso2022Width(set) == 1 {
+		return iso2022Code{set, string([]byte{byte(v)})}
+	}
+	return iso2022Code{set, string([]byte{byte(v >> 8), byte(v)})}
+}
+
+// encodeUnits yields, in the order gen_codec_tables.py reads them, the
+// non-ASCII texts cfg's sets decode codes to: each set in CPython's
+// designation order (for JIS X 0213: plane 1 for the letter and
+// combining mark pairs only, JIS X 0208, plane 1, plane 2), each code in
+// row and cell order.
+func (cfg *iso2022Config) encodeUnits(yield func(text string, code iso2022Code)) {
+	walk := func(set byte, pairs bool) {
+		for row := byte(0x21); row <= 0x7E; row++ {
+			if iso2022Width(set) == 1 {
+				if text := cfg.decodeChar(set, []byte{row}); len(text) == 1 && text[0] >= 0x80 && !pairs {
+					yield(string(text), iso2022Code{set, string([]byte{row})})
+				}
+				continue
+			}
+			for cell := byte(0x21); cell <= 0x7E; cell++ {
+				text := cfg.decodeChar(set, []byte{row, cell})
+				if pairs && len(text) == 2 || !pairs && len(text) == 1 && text[0] >= 0x80 {
+					yield(string(text), iso2022Code{set, string([]byte{row, cell})})
+				}
+			}
+		}
+	}
+	if plane1 := cfg.sets[0]; plane1 == iso2022JISX0213_1_0 || plane1 == iso2022JISX0213_1_4 {
+		walk(plane1, true)
+		walk(iso2022JISX0208, false)
+		walk(plane1, false)
+		walk(iso2022JISX0213_2, false)
+		return
+	}
+	for _, set := range cfg.sets {
+		if set != iso2022ISO8859_1 && set != iso2022ISO8859_7 {
+			walk(set, false)
+		}
+	}
+}
+
+// encodeMap maps each text of encodeUnits to its first code, corrected by
+// iso2022EncOverrides.
+func (cfg *iso2022Config) encodeMap() *iso2022EncodeMap {
+	m := &iso2022EncodeMap{singles: map[rune]uint32{}, pairs: map[[2]rune]uint32{}}
+	set := func(text string, v uint32, override bool) {
+		r := []rune(text)
+		if len(r) == 1 {
+			if _, ok := m.singles[r[0]]; !ok || override {
+				m.singles[r[0]] = v
+			}
+		} else if _, ok := m.pairs[[2]rune(r)]; !ok || override {
+			m.pairs[[2]rune(r)] = v
+		}
+	}
+	cfg.encodeUnits(func(text string, code iso2022Code) { set(text, code.pack(), false) })
+	for text, v := range iso2022EncOverrides[cfg.codec] {
+		if v == "" {
+			set(text, 0, true)
+			continue
+		}
+		code := iso2022Code{v[0], v[1:]}
+		if len(v) == 3 {
+			code.set |= iso2022DBCS
+		}
+		set(text, code.pack(), true)
+	}
+	for r, v := range m.singles {
+		if v == 0 {
+			delete(m.singles, r)
+		}
+	}
+	for r, v := range m.pairs {
+		if v == 0 {
+			delete(m.pairs, r)
+		}
+	}
+	return m
+}
+
+// encodeISO2022 is CPython's iso2022 encoder for cfg: ASCII in G0 after
+// ESC ( B; each other text in the set encodeMap gives, designated as
+// needed (ESC ( F, ESC $ B, ESC $ ( F into G0; for iso2022_kr ESC $ ) C
+// into G1 and SO); ending in SI and ESC ( B. It returns the index of the
+// first character it cannot encode, or -1.
+func encodeISO2022(cfg *iso2022Config, text []rune) (string, int) {
+	m := iso2022EncodeMaps[cfg.codec]()
+	var b []byte
+	g0, g1 := byte(iso2022ASCII), byte(iso2022ASCII)
+	shifted := false
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c < 0x80 {
+			if g0 != iso2022ASCII {
+				b = append(b, 0x1B, '(', 'B')
+				g0 = iso2022ASCII
+			}
+			if shifted {
+				b = append(b, 0x0F)
+				shifted = false
+			}
+			b = append(b, byte(c))
+			continue
+		}
+		v, ok := uint32(0), false
+		if i+1 < len(text) && len(m.pairs) > 0 {
+			if v, ok = m.pairs[[2]rune{c, text[i+1]}]; ok {
+				i++
+			}
+		}
+		if !ok {
+			if v, ok = m.singles[c]; !ok || c >= 0xD800 && c <= 0xDFFF {
+				return "", i
+			}
+		}
+		code := unpackISO2022Code(v)
+		if cfg.codec == "iso2022_kr" {
+			if g1 != code.set {
+				b = append(b, 0x1B, '$', ')', code.set&^iso2022DBCS)
+				g1 = code.set
+			}
+			if !shifted {
+				b = append(b, 0x0E)
+				shifted = true
+			}
+		} else if g0 != code.set {
+			switch {
+			case iso2022Width(code.set) == 1:
+				b = append(b, 0x1B, '(', code.set)
+			case code.set == iso2022JISX0208:
+				b = append(b, 0x1B, '$', 'B')
+			default:
+				b = append(b, 0x1B, '$', '(', code.set&^iso2022DBCS)
+			}
+			g0 = code.set
+		}
+		b = append(b, code.code...)
+	}
+	if shifted {
+		b = append(b, 0x0F)
+	}
+	if g0 != iso2022ASCII {
+		b = append(b, 0x1B, '(', 'B')
+	}
+	return string(b), -1
 }

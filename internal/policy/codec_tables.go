@@ -397,6 +397,16 @@ var pythonCodecNamesMore = map[string]string{
 	"utf_32le":              "utf-32-le",
 }
 
+// iso2022EncOverrides holds, per iso2022 codec, the text whose Python
+// encoding is not the first code of the codec's sets (in CPython's
+// order) that decodes to it: the set's final byte and the code, or
+// "" where Python cannot encode it.
+var iso2022EncOverrides = map[string]map[string]string{
+	"iso2022_jp_3": {
+		"\xe9\xac\x9c": "",
+	},
+}
+
 // encOverrides holds, per codec, the text whose Python encoding is not
 // the first byte sequence of the codec's table that decodes to it ("":
 // Python cannot encode it).

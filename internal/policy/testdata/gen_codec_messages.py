@@ -207,6 +207,17 @@ def main():
         bodies = [("valid", good + b"\nsecond line\n")] + [(v, b + b"\n") for v, b in variants(codec, good, rng)[1:]]
         bodies.append(("high", bytes(range(0x80, 0x100)) + b"\n"))
         bodies += random_bodies(codec, rng, 12)
+        if codec.startswith("iso2022"):
+            # 8-bit bytes after an escape sequence the codec does not
+            # know: Python reads them as Latin-1 up to a final byte.
+            chars = [c for c in "日本語中文한국어ｶﾀéü¥‾か\u309aΩ丂" if c.encode(codec, "ignore")]
+            for i in range(8):
+                body = b""
+                for _ in range(rng.randint(1, 5)):
+                    body += "".join(rng.choice(chars) for _ in range(rng.randint(0, 4))).encode(codec)
+                    body += b"\x1b" + rng.choice([b"x", b"", b"%"]) + bytes(rng.choice([0xE9, 0xA9, 0xFC, 0xB0, 0x80, 0xD7, 0xA5])
+                                                                         for _ in range(rng.randint(1, 3))) + rng.choice([b"Z", b"@", b"Q"])
+                bodies.append(("throughout%d" % i, body + b"\n"))
         if codec == "punycode":
             bodies += [("p%d" % i, s.encode("punycode") + b"\n") for i, s in enumerate(
                 ["mañana-x", "日本語テキスト", "a\u00e9b\u00e9c\u4e2d", "😀😁x", "Grüße aus Köln"])]

@@ -367,6 +367,83 @@ def more_codec_names():
     return out
 
 
+# The character sets each iso2022 codec encodes with, in CPython's order
+# (its designation list; the JIS X 0213 plane 1 pair-only entry first):
+# (mark, escape sequence that designates it, kind).
+ISO_ENC_SETS = {
+    "iso2022_kr": [("C", b"\x1b$)C\x0e", "double")],
+    "iso2022_jp": [("B", b"\x1b$B", "double"), ("J", b"\x1b(J", "single"), ("@", b"\x1b$@", "double")],
+    "iso2022_jp_1": [("B", b"\x1b$B", "double"), ("D", b"\x1b$(D", "double"), ("J", b"\x1b(J", "single"),
+                     ("@", b"\x1b$@", "double")],
+    "iso2022_jp_2": [("B", b"\x1b$B", "double"), ("D", b"\x1b$(D", "double"), ("C", b"\x1b$(C", "double"),
+                     ("A", b"\x1b$A", "double"), ("J", b"\x1b(J", "single"), ("@", b"\x1b$@", "double")],
+    "iso2022_jp_ext": [("B", b"\x1b$B", "double"), ("D", b"\x1b$(D", "double"), ("J", b"\x1b(J", "single"),
+                       ("I", b"\x1b(I", "single"), ("@", b"\x1b$@", "double")],
+    "iso2022_jp_3": [("O", b"\x1b$(O", "pairs"), ("B", b"\x1b$B", "double"), ("O", b"\x1b$(O", "double"),
+                     ("P", b"\x1b$(P", "double")],
+    "iso2022_jp_2004": [("Q", b"\x1b$(Q", "pairs"), ("B", b"\x1b$B", "double"), ("Q", b"\x1b$(Q", "double"),
+                        ("P", b"\x1b$(P", "double")],
+}
+DOUBLE_MARKS = set("BDCA@OPQ")
+
+
+def iso_units(cs):
+    """(text, mark, code) in the order the Go encoder reads the sets."""
+    for mark, esc, kind in ISO_ENC_SETS[cs]:
+        codes = [bytes([a]) for a in range(0x21, 0x7F)] if kind == "single" else \
+            [bytes([a, b]) for a in range(0x21, 0x7F) for b in range(0x21, 0x7F)]
+        for code in codes:
+            t = dec(esc + code + (b"\x0f" if esc.endswith(b"\x0e") else b"\x1b(B"), cs)
+            if t is None or (len(t) != 2 if kind == "pairs" else len(t) != 1) or t < "\x80":
+                continue
+            yield t, mark, code
+
+
+def iso_enc_escape(cs, mark):
+    """The designation CPython's encoder writes for mark."""
+    if cs == "iso2022_kr":
+        return b"\x1b$)C\x0e"
+    if mark in "JI":
+        return b"\x1b(" + mark.encode()
+    if mark == "B":
+        return b"\x1b$B"
+    return b"\x1b$(" + mark.encode()
+
+
+def iso_parse(cs, b):
+    """The (mark, code) of Python's encoding of one text."""
+    for mark, _, _ in ISO_ENC_SETS[cs]:
+        esc = iso_enc_escape(cs, mark)
+        if b.startswith(esc):
+            rest = b[len(esc):]
+            for tail in (b"\x0f", b"\x1b(B"):
+                if rest.endswith(tail):
+                    rest = rest[:-len(tail)]
+            return mark, rest
+    raise AssertionError((cs, b))
+
+
+def iso_enc_overrides():
+    out = {}
+    for cs in ISO_ENC_SETS:
+        first = {}
+        for t, mark, code in iso_units(cs):
+            first.setdefault(t, (mark, code))
+        texts = set(first) | {chr(c) for c in range(0x80, 0x100)}
+        m = {}
+        for t in sorted(texts):
+            try:
+                b = t.encode(cs)
+            except UnicodeEncodeError:
+                want = None
+            else:
+                want = iso_parse(cs, b)
+            if first.get(t) != want:
+                m[t] = "" if want is None else want[0] + want[1].decode("ascii")
+        out[cs] = m
+    return out
+
+
 def go_string(b):
     return '"' + "".join("\\x%02x" % c for c in b) + '"'
 
@@ -409,6 +486,19 @@ def main():
     width = max(len(k) for k in more) + 3
     for k, v in sorted(more.items()):
         w('\t%s "%s",\n' % (('"%s":' % k).ljust(width), v))
+    w("}\n\n")
+    w("// iso2022EncOverrides holds, per iso2022 codec, the text whose Python\n")
+    w("// encoding is not the first code of the codec's sets (in CPython's\n")
+    w("// order) that decodes to it: the set's final byte and the code, or\n")
+    w("// \"\" where Python cannot encode it.\n")
+    w("var iso2022EncOverrides = map[string]map[string]string{\n")
+    for cs, m in iso_enc_overrides().items():
+        if not m:
+            continue
+        w('\t"%s": {\n' % cs)
+        for t, v in sorted(m.items()):
+            w("\t\t%s: %s,\n" % (go_string(t.encode("utf-8")), go_string(v.encode("ascii"))))
+        w("\t},\n")
     w("}\n\n")
     w("// encOverrides holds, per codec, the text whose Python encoding is not\n")
     w("// the first byte sequence of the codec's table that decodes to it (\"\":\n")
@@ -468,6 +558,18 @@ def pair_inputs(cs):
                 yield bytes([0x8F, a, b])
 
 
+# Strings for the encoders' state: designations, shifts, resets.
+ISO_ENC_STRINGS = ["a日b", "日本", "日a本", "é日ü", "中文a한국", "¥a‾", "ｶﾀa", "か\u309aか", "か\u309a\u309a", "a\n가나\n다",
+                   "\x1b\x0e\x0f日", "Ωé", "𠀋丂", "\u02e9\u02e5\u02e9"]
+
+
+def iso_encode(t, cs):
+    try:
+        return t.encode(cs)
+    except UnicodeEncodeError:
+        return b"\xff"
+
+
 def exhaustive():
     p1, p2 = jis_planes()
     ov = jis_overrides(p1, p2)
@@ -476,6 +578,9 @@ def exhaustive():
         rec = {"pairs": digest(b.decode(cs, "replace") for b in pair_inputs(cs))}
         if cs in SBCS or cs in ("cp950", "johab") or cs.startswith(("euc", "shift")):
             rec["units"] = digest(x for seq, t in units(cs, p1, p2, ov) for x in (seq, t))
+        if cs in ISO_ENC_SETS:
+            texts = [t for t, _, _ in iso_units(cs)] + [chr(c) for c in range(0x80, 0x100)] + ISO_ENC_STRINGS
+            rec["encode"] = digest(iso_encode(t, cs) for t in texts)
         out[cs] = rec
     print(json.dumps(out, indent=1, sort_keys=True))
 
