@@ -49,11 +49,12 @@
 //     no known difference. The other codecs Python ships (UTF-7, UTF-16,
 //     UTF-32, johab, cp950, the JIS X 0213 codecs, EBCDIC code pages,
 //     cp864, unicode_escape, punycode; codec_extra.go) re-encode the same
-//     way, and hz and the iso2022 variants fail with Python's
-//     UnicodeEncodeError (idna with its UnicodeError). A *GenerateError
-//     (LookupError: not supported) stands only for an iso2022 body whose
-//     8-bit bytes all follow an unknown escape sequence (Python reads
-//     them as Latin-1 and may encode them back).
+//     way; the iso2022 variants re-encode where Python can (8-bit bytes
+//     after an unknown escape sequence, read as Latin-1), and they and hz
+//     fail with Python's UnicodeEncodeError otherwise, idna with its
+//     UnicodeError. Only an iso2022_jp_2 single shift that CPython fails
+//     on with RuntimeError gets a *GenerateError (LookupError: not
+//     supported).
 //   - When Python's generator raises (UnicodeEncodeError, LookupError, a
 //     header fold_binary rejects), Write returns a *GenerateError naming
 //     Python's exception class, and writes nothing, like Python.
