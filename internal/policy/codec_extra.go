@@ -21,6 +21,9 @@ import (
 // raw_unicode_escape and punycode (RFC 3492), idna, and UTF-16 and UTF-32
 // bodies (RFC 2781; header_utf16.go decodes them in headers, and
 // pythonCodecNamesMore gives their names to Python's codec lookup).
+// Bodies are re-encoded with the encoders here (iso2022: only text Python
+// can encode back, i.e. 8-bit bytes read as Latin-1 after an unknown
+// escape sequence; hz never).
 //
 // Each decoder follows CPython 3.11.7's: the same characters, the same
 // undecodable ranges (Python's UnicodeDecodeError start and end), and the
@@ -42,7 +45,10 @@ import (
 //     the two paths apart); so are idna ones.
 //   - The idna codec decodes labels without the "xn--" prefix only; a
 //     label with it needs nameprep (RFC 3491), which is not implemented,
-//     and gives errUnsupportedCharset.
+//     and gives errUnsupportedCharset. So does a \N{name} escape of
+//     unicode_escape (Unicode's character names are not here) and an
+//     iso2022_jp_2 single shift (ESC N) with a G2 set CPython's decoder
+//     fails on with RuntimeError.
 
 // decodeErrors is the errors argument of Python's bytes.decode.
 type decodeErrors int
