@@ -436,3 +436,30 @@ func TestExtraCodecsExhaustive(t *testing.T) {
 		t.Errorf("only %d codecs in codec-exhaustive.json", len(want))
 	}
 }
+
+// BenchmarkExtraCodecs decodes (surrogateescape, as for an encoded word)
+// and re-encodes (replace, as for a body) about 1 KB of text in a few of
+// the codecs of codec_extra.go.
+func BenchmarkExtraCodecs(b *testing.B) {
+	samples := map[string]string{
+		"utf-7":          strings.Repeat("Gr+APwA3w-e aus K+APY-ln +ZeVnLIqe- ", 30),
+		"euc_jis_2004":   strings.Repeat("\xc6\xfc\xcb\xdc\xb8\xec\xa4\xce\xa5\xc6\xa5\xb9\xa5\xc8 abc ", 60),
+		"iso2022_kr":     strings.Repeat("\x1b$)C\x0eGQ19>n\x0f abc ", 60),
+		"cp037":          strings.Repeat("\xc7\x99\xa4\xdc\x85\x40\xd2\xcc\x93\x95\x40", 90),
+		"johab":          strings.Repeat("\xd0\x65\xb1\x61 abc ", 120),
+		"shift_jisx0213": strings.Repeat("\x93\xfa\x96\x7b\x8c\xea\x82\xcc abc ", 80),
+	}
+	for codec, text := range samples {
+		b.Run(codec, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for i := 0; i < b.N; i++ {
+				if _, _, err, _ := pyDecodeExtra(codec, []byte(text)); err != nil {
+					b.Fatal(err)
+				}
+				if _, _, err := reencodeOtherCodec(codec, codec, codec, text); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
