@@ -59,52 +59,46 @@ func (cfg *iso2022Config) has(set byte) bool {
 }
 
 // decodeChar decodes one character of set at b (1 or 2 bytes, as
-// many as the set is wide); nil when the bytes are unmapped.
-func (cfg *iso2022Config) decodeChar(set byte, b []byte) []rune {
-	one := func(r rune) []rune {
-		if r == 0 {
-			return nil
-		}
-		return []rune{r}
-	}
+// many as the set is wide); none when the bytes are unmapped.
+func (cfg *iso2022Config) decodeChar(set byte, b []byte) codecChars {
 	switch set {
 	case iso2022JISX0201R:
 		switch c := b[0]; c {
 		case 0x5C:
-			return []rune{0xA5}
+			return oneChar(0xA5)
 		case 0x7E:
-			return []rune{0x203E}
+			return oneChar(0x203E)
 		default:
-			return []rune{rune(c)}
+			return oneChar(rune(c))
 		}
 	case iso2022JISX0201K:
 		if c := b[0] ^ 0x80; c >= 0xA1 && c <= 0xDF {
-			return []rune{0xFEC0 + rune(c)}
+			return oneChar(0xFEC0 + rune(c))
 		}
-		return nil
+		return codecChars{}
 	case iso2022ISO8859_1, iso2022ISO8859_7:
-		return nil // only through ESC N
+		return codecChars{} // only through ESC N
 	}
 	row, cell := b[0], b[1]
 	if row < 0x21 || row > 0x7E || cell < 0x21 || cell > 0x7E {
-		return nil
+		return codecChars{}
 	}
 	jis := int(row-0x21)*94 + int(cell-0x21)
 	switch set {
 	case iso2022JISX0208, iso2022JISX0208_O:
-		return one(rune(cjkTables["iso2022_jp"]().units[jis]))
+		return oneChar(rune(cjkTables["iso2022_jp"]().units[jis]))
 	case iso2022JISX0212:
-		return one(jisx0212Char(row, cell))
+		return oneChar(jisx0212Char(row, cell))
 	case iso2022KSX1001:
-		return one(ksx1001Char(row, cell))
+		return oneChar(ksx1001Char(row, cell))
 	case iso2022GB2312:
-		return one(gb2312Char(row, cell))
+		return oneChar(gb2312Char(row, cell))
 	case iso2022JISX0213_1_0, iso2022JISX0213_1_4:
 		return jisX0213Text(cfg.codec, 1, row, cell)
 	case iso2022JISX0213_2:
 		return jisX0213Text(cfg.codec, 2, row, cell)
 	}
-	return nil
+	return codecChars{}
 }
 
 // iso2022Width is how many bytes a character of set takes.
@@ -265,11 +259,11 @@ func decodeISO2022(d *codecDecoding, cfg *iso2022Config) {
 				continue
 			}
 			text := cfg.decodeChar(set, src[i:i+w])
-			if text == nil {
+			if text.n == 0 {
 				i = fail(i, w)
 				continue
 			}
-			d.emit(text...)
+			d.emitChars(text)
 			i += w
 		}
 	}
@@ -454,15 +448,15 @@ func (cfg *iso2022Config) encodeUnits(yield func(text string, code iso2022Code))
 	walk := func(set byte, pairs bool) {
 		for row := byte(0x21); row <= 0x7E; row++ {
 			if iso2022Width(set) == 1 {
-				if text := cfg.decodeChar(set, []byte{row}); len(text) == 1 && text[0] >= 0x80 && !pairs {
-					yield(string(text), iso2022Code{set, string([]byte{row})})
+				if text := cfg.decodeChar(set, []byte{row}); text.n == 1 && text.r[0] >= 0x80 && !pairs {
+					yield(text.String(), iso2022Code{set, string([]byte{row})})
 				}
 				continue
 			}
 			for cell := byte(0x21); cell <= 0x7E; cell++ {
 				text := cfg.decodeChar(set, []byte{row, cell})
-				if pairs && len(text) == 2 || !pairs && len(text) == 1 && text[0] >= 0x80 {
-					yield(string(text), iso2022Code{set, string([]byte{row, cell})})
+				if pairs && text.n == 2 || !pairs && text.n == 1 && text.r[0] >= 0x80 {
+					yield(text.String(), iso2022Code{set, string([]byte{row, cell})})
 				}
 			}
 		}

@@ -28,23 +28,42 @@ var jisX0213Table = sync.OnceValue(func() []uint32 {
 	return table
 })
 
+// codecChars is what one code decodes to: one character, or two (a JIS
+// X 0213 letter and combining mark); n == 0 for none. A value, so that
+// decoding allocates nothing per character.
+type codecChars struct {
+	r [2]rune
+	n int
+}
+
+// oneChar is r as codecChars (none for 0).
+func oneChar(r rune) codecChars {
+	if r == 0 {
+		return codecChars{}
+	}
+	return codecChars{[2]rune{r}, 1}
+}
+
+// String is the characters as a Go string.
+func (c codecChars) String() string { return string(c.r[:c.n]) }
+
+// emitChars appends c's characters.
+func (d *codecDecoding) emitChars(c codecChars) { d.text = append(d.text, c.r[:c.n]...) }
+
 // jisX0213Text is what codec decodes the JIS X 0213 code row, cell
-// (0x21-0x7E each) of plane (1 or 2) to; nil when it does not.
-func jisX0213Text(codec string, plane int, row, cell byte) []rune {
+// (0x21-0x7E each) of plane (1 or 2) to.
+func jisX0213Text(codec string, plane int, row, cell byte) codecChars {
 	if row < 0x21 || row > 0x7E || cell < 0x21 || cell > 0x7E {
-		return nil
+		return codecChars{}
 	}
 	v, ok := jisOverrides[codec+"/"+strconv.Itoa(plane)][uint16(row)<<8|uint16(cell)]
 	if !ok {
 		v = jisX0213Table()[(plane-1)*94*94+int(row-0x21)*94+int(cell-0x21)]
 	}
-	switch {
-	case v == 0:
-		return nil
-	case v&0x80000000 != 0:
-		return []rune{rune(v>>16) & 0x7FFF, rune(v & 0xFFFF)}
+	if v&0x80000000 != 0 {
+		return codecChars{[2]rune{rune(v>>16) & 0x7FFF, rune(v & 0xFFFF)}, 2}
 	}
-	return []rune{rune(v)}
+	return oneChar(rune(v))
 }
 
 // jisX0213Removed2000 reports whether the plane 1 code is one of those a
@@ -81,8 +100,8 @@ func decodeEUCJISX0213(d *codecDecoding, codec string) {
 				continue
 			}
 			row, cell := src[i+1]^0x80, src[i+2]^0x80
-			if text := jisX0213Text(codec, 2, row, cell); text != nil {
-				d.emit(text...)
+			if text := jisX0213Text(codec, 2, row, cell); text.n > 0 {
+				d.emitChars(text)
 				i += 3
 			} else if row >= 0x21 && row <= 0x7E && cell >= 0x21 && cell <= 0x7E && jisx0212Char(row, cell) != 0 {
 				d.emit(jisx0212Char(row, cell))
@@ -98,8 +117,8 @@ func decodeEUCJISX0213(d *codecDecoding, codec string) {
 			row, cell := c^0x80, src[i+1]^0x80
 			if jisX0213Removed2000(codec, row, cell) {
 				i = d.invalid(i, i+2)
-			} else if text := jisX0213Text(codec, 1, row, cell); text != nil {
-				d.emit(text...)
+			} else if text := jisX0213Text(codec, 1, row, cell); text.n > 0 {
+				d.emitChars(text)
 				i += 2
 			} else {
 				i = d.invalid(i, i+1)
@@ -187,8 +206,8 @@ func decodeShiftJISX0213(d *codecDecoding, codec string) {
 			i = d.invalid(i, i+2)
 			continue
 		}
-		if text := jisX0213Text(codec, plane, row, cell); text != nil {
-			d.emit(text...)
+		if text := jisX0213Text(codec, plane, row, cell); text.n > 0 {
+			d.emitChars(text)
 			i += 2
 			continue
 		}
@@ -216,20 +235,20 @@ func jisX0213Units(codec string, yield func(codecUnit)) {
 				for cell := byte(0x21); cell <= 0x7E; cell++ {
 					text := jisX0213Text(codec, plane, row, cell)
 					if pass == 2 {
-						if r := jisx0212Char(row, cell); text == nil && r != 0 {
-							text = []rune{r}
+						if text.n == 0 {
+							text = oneChar(jisx0212Char(row, cell))
 						} else {
-							text = nil
+							text = codecChars{}
 						}
 					}
-					if text == nil || plane == 1 && jisX0213Removed2000(codec, row, cell) {
+					if text.n == 0 || plane == 1 && jisX0213Removed2000(codec, row, cell) {
 						continue
 					}
 					seq := []byte{row | 0x80, cell | 0x80}
 					if plane == 2 {
 						seq = append([]byte{0x8F}, seq...)
 					}
-					yield(codecUnit{string(seq), string(text)})
+					yield(codecUnit{string(seq), text.String()})
 				}
 			}
 		}
@@ -249,8 +268,8 @@ func jisX0213Units(codec string, yield func(codecUnit)) {
 			if !ok || plane == 1 && jisX0213Removed2000(codec, row, cell) {
 				continue
 			}
-			if text := jisX0213Text(codec, plane, row, cell); text != nil {
-				yield(codecUnit{string([]byte{byte(c), byte(t)}), string(text)})
+			if text := jisX0213Text(codec, plane, row, cell); text.n > 0 {
+				yield(codecUnit{string([]byte{byte(c), byte(t)}), text.String()})
 			}
 		}
 	}
