@@ -172,7 +172,15 @@ func encodeUnicodeEscape(text []rune, raw bool) string {
 // U+FFFD, a bad digit or a cut number ends the decoding, a code point
 // past U+10FFFF becomes "?"; an 8-bit byte after it still raises.
 func decodePunycode(d *codecDecoding) {
-	text, ok := punycodeDecode(d.src, d.errors == decodeReplace)
+	if len(d.src) > punycodeMaxInput {
+		d.unsupported = true
+		return
+	}
+	text, ok, tooLong := punycodeDecode(d.src, d.errors == decodeReplace)
+	if tooLong {
+		d.unsupported = true
+		return
+	}
 	if !ok {
 		d.failed, d.raised = true, true
 		return
@@ -180,10 +188,19 @@ func decodePunycode(d *codecDecoding) {
 	d.text = text
 }
 
+// Punycode decoding takes quadratic time (in Python too): inputs over
+// punycodeMaxInput bytes, or with a number of more than
+// punycodeMaxDigits digits, are not decoded (d.unsupported).
+const (
+	punycodeMaxInput  = 16 << 10
+	punycodeMaxDigits = 1024
+)
+
 // punycodeDecode is punycode_decode (RFC 3492 section 6.2) with Python's
 // details: the basic code points are those before the last "-", the
-// extended part is upper-cased; ok is false where Python raises.
-func punycodeDecode(src []byte, replace bool) (text []rune, ok bool) {
+// extended part is upper-cased; ok is false where Python raises, tooLong
+// true for a number over punycodeMaxDigits digits.
+func punycodeDecode(src []byte, replace bool) (text []rune, ok, tooLong bool) {
 	var base []rune
 	extended := src
 	if pos := bytes.LastIndexByte(src, '-'); pos >= 0 {
@@ -194,13 +211,13 @@ func punycodeDecode(src []byte, replace bool) (text []rune, ok bool) {
 			case replace:
 				base = append(base, 0xFFFD)
 			default:
-				return nil, false
+				return nil, false, false
 			}
 		}
 		extended = src[pos+1:]
 	}
 	if has8bit(string(extended)) {
-		return nil, false
+		return nil, false, false
 	}
 	extended = bytes.ToUpper(extended)
 	// Python's integers do not overflow: neither do these.
@@ -212,7 +229,10 @@ func punycodeDecode(src []byte, replace bool) (text []rune, ok bool) {
 		newpos := extpos
 		for j := int64(0); ; j++ {
 			if newpos >= len(extended) {
-				return base, replace
+				return base, replace, false
+			}
+			if j > punycodeMaxDigits {
+				return nil, true, true
 			}
 			c := extended[newpos]
 			newpos++
@@ -223,7 +243,7 @@ func punycodeDecode(src []byte, replace bool) (text []rune, ok bool) {
 			case c >= '0' && c <= '9':
 				digit = int64(c) - 22
 			default:
-				return base, replace
+				return base, replace, false
 			}
 			t := max(1, min(26, 36*(j+1)-bias))
 			result.Add(result, new(big.Int).Mul(big.NewInt(digit), w))
@@ -240,7 +260,7 @@ func punycodeDecode(src []byte, replace bool) (text []rune, ok bool) {
 		pos = m
 		if char.Cmp(big.NewInt(0x10FFFF)) > 0 {
 			if !replace {
-				return nil, false
+				return nil, false, false
 			}
 			char.SetInt64('?')
 		}
@@ -249,7 +269,7 @@ func punycodeDecode(src []byte, replace bool) (text []rune, ok bool) {
 		bias = punycodeAdapt(delta, extpos == 0, len(base))
 		extpos = newpos
 	}
-	return base, true
+	return base, true, false
 }
 
 // punycodeAdapt is RFC 3492 section 6.1's bias adaptation.

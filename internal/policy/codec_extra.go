@@ -49,6 +49,9 @@ import (
 //     unicode_escape (Unicode's character names are not here) and an
 //     iso2022_jp_2 single shift (ESC N) with a G2 set CPython's decoder
 //     fails on with RuntimeError.
+//   - Punycode decoding takes quadratic time, in Python too: over 16 KiB
+//     of input, or a number of over 1024 digits, is not decoded
+//     (errUnsupportedCharset; a body gets a *GenerateError).
 
 // decodeErrors is the errors argument of Python's bytes.decode.
 type decodeErrors int
