@@ -351,9 +351,17 @@ func (h *headerSniffer) messageID() string {
 }
 
 func messageIDOf(header []byte) string {
-	lines := bytes.Split(header, []byte("\n"))
-	for i := 0; i < len(lines); i++ {
-		line := bytes.TrimRight(lines[i], "\r")
+	// Lines are walked in place (no copy of the header per message).
+	nextLine := func(b []byte) (line, rest []byte) {
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			return b[:i], b[i+1:]
+		}
+		return b, nil
+	}
+	for rest := header; len(rest) > 0; {
+		var line []byte
+		line, rest = nextLine(rest)
+		line = bytes.TrimRight(line, "\r")
 		if len(line) == 0 {
 			break
 		}
@@ -362,9 +370,9 @@ func messageIDOf(header []byte) string {
 			continue
 		}
 		v := string(value)
-		for i+1 < len(lines) && len(lines[i+1]) > 0 && (lines[i+1][0] == ' ' || lines[i+1][0] == '\t') {
-			i++
-			v += string(bytes.TrimRight(lines[i], "\r"))
+		for len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t') {
+			line, rest = nextLine(rest)
+			v += string(bytes.TrimRight(line, "\r"))
 		}
 		return strings.TrimSpace(v)
 	}
