@@ -135,7 +135,22 @@ func decodeUTF8Replace(s string) string {
 // writes with a clone of the policy that has max_line_length=0). It
 // returns the new payload and those headers.
 func reencode7bit(m *message, raw string, width int) (string, *mungedHeaders, error) {
-	charset, ok := m.param("charset")
+	params, err := m.contentTypeParams()
+	if err != nil {
+		return "", nil, err
+	}
+	var charset string
+	ok := false
+	for _, p := range params {
+		if pyLower(p.name) == "charset" {
+			if p.extended {
+				// set_payload's Charset(charset) of get_param's tuple.
+				return "", nil, fmt.Errorf("TypeError: decode() argument 'encoding' must be str, not tuple (RFC 2231 charset parameter)")
+			}
+			charset, ok = p.value, true
+			break
+		}
+	}
 	if !ok {
 		return "", nil, fmt.Errorf("UnicodeEncodeError: 8-bit body without a charset parameter cannot be written under cte_type=7bit")
 	}
@@ -203,43 +218,114 @@ func reencode7bit(m *message, raw string, width int) (string, *mungedHeaders, er
 		}
 	}
 	header, _ := m.get("content-type")
-	var contentType string
+	munged := &mungedHeaders{cte: cte}
 	if m.policy.Family == FamilyCompat32 {
-		contentType, err = contentTypeWithCharsetCompat32(header, output, width)
+		munged.contentType, munged.contentTypeChanged, err = setCharsetCompat32(header, output, width)
 	} else {
-		contentType, err = contentTypeWithCharsetEmail(m.fetchValue(header), output)
+		munged.contentType, munged.contentTypeChanged, err = setCharsetEmail(m.fetchValue(header), output)
+		munged.contentTypeIsText = true
 	}
 	if err != nil {
 		return "", nil, err
 	}
-	return payload, &mungedHeaders{cte: cte, contentType: contentType}, nil
+	return payload, munged, nil
 }
 
-// contentTypeWithParam is the Content-Type value Python's
-// Message.set_param(name, value) builds when the parameter exists: the
-// type, then every parameter re-quoted, name's value replaced.
-func (m *message) contentTypeWithParam(name, value string) string {
-	raw, _ := m.get("content-type")
-	first, _, _ := strings.Cut(m.fetchValue(raw), ";")
-	parts := []string{trimPyWhitespace(first)}
-	var params []mimeParam
+// contentTypeParams is Message.get_params() for m's Content-Type header
+// (nil when there is none), read from the header's text as m's policy
+// fetches it.
+func (m *message) contentTypeParams() ([]pyParam, error) {
+	raw, ok := m.get("content-type")
+	if !ok {
+		return nil, nil
+	}
 	if m.policy.Family == FamilyCompat32 {
-		params = splitParamsCompat32(raw)
-	} else {
-		params = parseParamsEmail(m.fetchValue(raw))
+		return getParams(headerTextCompat32(raw))
 	}
+	text, err := headerTextEmail(m.fetchValue(raw))
+	if err != nil {
+		return nil, err
+	}
+	return getParams(text)
+}
+
+// setBoundary is Message.set_boundary(boundary): the Content-Type text
+// Python stores in every Content-Type header, built from the parameters
+// as _get_params_preserve gives them (values still quoted; an RFC 2231
+// value written as Python formats its tuple), the boundary parameter
+// replaced or appended. The error is Python's TypeError where the
+// parameters cannot be decoded.
+func (m *message) setBoundary(boundary string) (string, error) {
+	raw, _ := m.get("content-type")
+	text := headerTextCompat32(raw)
+	if m.policy.Family != FamilyCompat32 {
+		var err error
+		if text, err = headerTextEmail(m.fetchValue(raw)); err != nil {
+			return "", err
+		}
+	}
+	params, err := decodeParams(parseParams(text))
+	if err != nil {
+		return "", err
+	}
+	found := false
+	for i, p := range params {
+		if pyLower(p.name) == "boundary" {
+			params[i] = pyParam{name: "boundary", value: `"` + boundary + `"`}
+			found = true
+		}
+	}
+	if !found {
+		params = append(params, pyParam{name: "boundary", value: `"` + boundary + `"`})
+	}
+	parts := make([]string, 0, len(params))
 	for _, p := range params {
-		v := p.value
-		if strings.EqualFold(p.name, name) {
-			p.name, v = name, value
-		}
-		if v == "" {
+		switch {
+		case p.extended:
+			// '%s=%s' % (k, (charset, language, value))
+			charset, language := "None", "None"
+			if p.hasCharset {
+				charset, language = pyRepr(p.charset), pyRepr(p.language)
+			}
+			parts = append(parts, p.name+"=("+charset+", "+language+", "+pyRepr(p.value)+")")
+		case p.value == "":
 			parts = append(parts, p.name)
-			continue
+		default:
+			parts = append(parts, p.name+"="+p.value)
 		}
-		parts = append(parts, p.name+`="`+strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v)+`"`)
 	}
-	return strings.Join(parts, "; ")
+	return strings.Join(parts, "; "), nil
+}
+
+// pyRepr is Python's repr() of a str: single quotes unless the text has
+// one and no double quote, backslash, that quote and control characters
+// escaped.
+func pyRepr(s string) string {
+	quote := byte('\'')
+	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
+		quote = '"'
+	}
+	var b strings.Builder
+	b.WriteByte(quote)
+	for _, r := range s {
+		switch {
+		case r == '\\' || r == rune(quote):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x20 || r >= 0x7f && r < 0xa0:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte(quote)
+	return b.String()
 }
 
 // base64BodyEncode is email.base64mime.body_encode: 57 bytes per line of

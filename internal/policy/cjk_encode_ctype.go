@@ -3,7 +3,6 @@ package policy
 import (
 	"encoding/base64"
 	"fmt"
-	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -16,237 +15,44 @@ import (
 // that text into parameters (email.message._parseparam,
 // utils.decode_params), writes them back with _formatparam (non-ASCII
 // values as RFC 2231 utf-8, RFC 2231 values in their own charset) and
-// stores the result as a str, which fold_binary writes as us-ascii text
-// or, when anything non-ASCII is left, as utf-8 encoded words (RFC 2047).
+// stores the result as a str (params.go), which fold_binary writes as
+// us-ascii text or, when anything non-ASCII is left, as utf-8 encoded
+// words (RFC 2047).
 
-// compat32Param is one parameter as utils.decode_params leaves it:
-// extended values keep their RFC 2231 charset and language.
-type compat32Param struct {
-	name, value       string
-	extended          bool
-	charset, language string
-	hasCharset        bool // the value had charset'language' (decode_rfc2231)
+// setCharsetCompat32 is the Content-Type value Python's
+// set_param("charset", charset) stores under compat32 for the header value
+// raw, folded in advance as fold_binary writes it (at width, the line
+// length of the policy the part is written with, 0 for none) when it is
+// not ASCII; the error is Python's (from encoding an RFC 2231 value in
+// its charset, from RFC 2231 sections it cannot sort ...). changed is
+// false when the value equals the header's text, in which case Python
+// leaves the header as it is.
+func setCharsetCompat32(raw, charset string, width int) (value string, changed bool, err error) {
+	text := headerTextCompat32(raw)
+	value, err = setParam(text, hasSurrogates(raw), "charset", charset)
+	if err != nil {
+		return "", false, err
+	}
+	return foldTextCompat32(value, width), value != text, nil
 }
 
-// contentTypeWithCharsetCompat32 is the Content-Type value Python's
-// set_param("charset", charset) stores under compat32 for the header value
-// raw, folded in advance as fold_binary writes it (at width, the policy's
-// line length, 0 for none) when it is not ASCII; the error is Python's
-// from encoding an RFC 2231 value in its charset.
-func contentTypeWithCharsetCompat32(raw, charset string, width int) (string, error) {
-	text := replace8bitBytes(raw)
-	params, err := decodeParamsCompat32(parseParamsCompat32(text))
-	if err != nil {
-		return "", err
-	}
-	parts := make([]string, 0, len(params))
-	for _, p := range params {
-		if strings.EqualFold(p.name, "charset") {
-			p = compat32Param{name: "charset", value: charset}
-		}
-		formatted, err := formatParamCompat32(p)
-		if err != nil {
-			return "", err
-		}
-		parts = append(parts, formatted)
-	}
-	value := strings.Join(parts, "; ")
-	if !hasSurrogates(value) {
-		return value, nil
+// foldTextCompat32 is a Content-Type text Python stores as a str under
+// compat32, folded in advance as fold_binary writes it (at width, 0 for
+// none) when it is not ASCII; an ASCII text is left to the writer.
+func foldTextCompat32(text string, width int) string {
+	if !hasSurrogates(text) {
+		return text
 	}
 	if width <= 0 {
 		width = compat32DefaultWidth
 	}
-	return foldUTF8HeaderCompat32(value, len("Content-Type: "), width), nil
+	return foldUTF8HeaderCompat32(text, len("Content-Type: "), width)
 }
 
-// replace8bitBytes is str() of an email.header.Header in the unknown-8bit
-// charset: each byte 0x80 or above becomes U+FFFD.
-func replace8bitBytes(s string) string {
-	if !hasSurrogates(s) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			b.WriteRune(utf8.RuneError)
-		} else {
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String()
-}
-
-// parseParamsCompat32 is email.message._parseparam followed by the
-// name/value split of Message._get_params_preserve: the first element is
-// the content type (value "" unless it holds "=").
-func parseParamsCompat32(text string) []compat32Param {
-	var params []compat32Param
-	s := ";" + text
-	for len(s) > 0 && s[0] == ';' {
-		s = s[1:]
-		end := strings.IndexByte(s, ';')
-		for end > 0 && (strings.Count(s[:end], `"`)-strings.Count(s[:end], `\"`))%2 != 0 {
-			next := strings.IndexByte(s[end+1:], ';')
-			if next < 0 {
-				end = -1
-				break
-			}
-			end += 1 + next
-		}
-		if end < 0 {
-			end = len(s)
-		}
-		f := s[:end]
-		s = s[end:]
-		if name, value, ok := strings.Cut(f, "="); ok {
-			params = append(params, compat32Param{name: strings.ToLower(trimPyWhitespace(name)), value: trimPyWhitespace(value)})
-			continue
-		}
-		params = append(params, compat32Param{name: trimPyWhitespace(f)})
-	}
-	return params
-}
-
-// decodeParamsCompat32 is email.utils.decode_params followed by
-// get_params' unquoting: plain values unquoted, RFC 2231 sections
-// (name*, name*0, name*1* ...) joined in section order after the plain
-// parameters, percent-decoded as latin-1, with their charset and language
-// split off.
-func decodeParamsCompat32(params []compat32Param) ([]compat32Param, error) {
-	if len(params) == 0 {
-		return nil, nil
-	}
-	type section struct {
-		num     int
-		value   string
-		encoded bool
-	}
-	out := []compat32Param{{name: params[0].name, value: unquoteParam(params[0].value)}}
-	var names []string
-	sections := map[string][]section{}
-	for _, p := range params[1:] {
-		encoded := strings.HasSuffix(p.name, "*")
-		value := unquoteParam(p.value)
-		if base, num, ok := rfc2231Name(p.name); ok {
-			if _, seen := sections[base]; !seen {
-				names = append(names, base)
-			}
-			sections[base] = append(sections[base], section{num, value, encoded})
-			continue
-		}
-		out = append(out, compat32Param{name: p.name, value: value})
-	}
-	for _, name := range names {
-		parts := sections[name]
-		// list.sort() of (number, value, encoded) tuples; a section
-		// without a number (None) cannot be compared with one that has.
-		numbered := 0
-		for _, s := range parts {
-			if s.num >= 0 {
-				numbered++
-			}
-		}
-		if numbered != 0 && numbered != len(parts) {
-			return nil, fmt.Errorf("TypeError: '<' not supported between instances of 'int' and 'NoneType' (RFC 2231 sections of %s)", name)
-		}
-		sort.Slice(parts, func(i, j int) bool {
-			a, b := parts[i], parts[j]
-			if a.num != b.num {
-				return a.num < b.num
-			}
-			if a.value != b.value {
-				return a.value < b.value
-			}
-			return !a.encoded && b.encoded
-		})
-		var b strings.Builder
-		extended := false
-		for _, s := range parts {
-			if s.encoded {
-				b.WriteString(percentDecodeLatin1(s.value))
-				extended = true
-			} else {
-				b.WriteString(s.value)
-			}
-		}
-		p := compat32Param{name: name, value: b.String()}
-		if extended {
-			p.extended = true
-			// decode_rfc2231: charset'language'value when there are two
-			// quotes; the value went through quote() and unquote().
-			if pieces := strings.SplitN(p.value, "'", 3); len(pieces) == 3 {
-				p.charset, p.language, p.value, p.hasCharset = pieces[0], pieces[1], pieces[2], true
-			}
-		}
-		out = append(out, p)
-	}
-	return out, nil
-}
-
-// percentDecodeLatin1 is urllib.parse.unquote(s, encoding="latin-1"):
-// each %XX becomes the character U+00XX.
-func percentDecodeLatin1(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) && isHexDigit(s[i+1]) && isHexDigit(s[i+2]) {
-			b.WriteRune(rune(unhex(s[i+1])<<4 | unhex(s[i+2])))
-			i += 2
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-// formatParamCompat32 is email.message._formatparam with quote=True.
-func formatParamCompat32(p compat32Param) (string, error) {
-	if p.extended {
-		// utils.encode_rfc2231(value, charset, language).
-		codec := "ascii"
-		if p.hasCharset && p.charset != "" {
-			codec = p.charset
-		}
-		quoted, err := rfc2231Quote(p.value, codec)
-		if err != nil {
-			return "", err
-		}
-		if !p.hasCharset {
-			return p.name + "*=" + quoted, nil
-		}
-		return p.name + "*=" + p.charset + "'" + p.language + "'" + quoted, nil
-	}
-	if p.value == "" {
-		return p.name, nil
-	}
-	if hasSurrogates(p.value) {
-		quoted, err := rfc2231Quote(p.value, "utf-8")
-		return p.name + "*=utf-8''" + quoted, err
-	}
-	return p.name + `="` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(p.value) + `"`, nil
-}
-
-// rfc2231Quote is urllib.parse.quote(text, safe="", encoding=charset):
-// the text encoded with Python's codec for charset, every byte but
-// letters, digits and "_.-~" written %XX.
-func rfc2231Quote(text, charset string) (string, error) {
-	encoded, err := encodeText(text, charset)
-	if err != nil {
-		return "", err
-	}
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(encoded); i++ {
-		c := encoded[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_.-~", c) >= 0 {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
-	return b.String(), nil
+// contentTypeWithCharsetCompat32 is the value of setCharsetCompat32.
+func contentTypeWithCharsetCompat32(raw, charset string, width int) (string, error) {
+	value, _, err := setCharsetCompat32(raw, charset, width)
+	return value, err
 }
 
 // encodeText is text.encode(charset) (errors='strict') for the codecs

@@ -50,6 +50,12 @@ type prepared struct {
 // re-encoded text part is written with (Python's _munge_cte).
 type mungedHeaders struct {
 	cte, contentType string
+	// contentTypeChanged is false when set_param left the Content-Type
+	// as it was (contentType is then not used).
+	contentTypeChanged bool
+	// contentTypeIsText says contentType is the text of a header object
+	// (EmailPolicy), not source bytes.
+	contentTypeIsText bool
 }
 
 // sub returns a generator for the i-th (1-based) sub-part of the current part.
@@ -88,6 +94,7 @@ func (g *generator) prepare(m *message) error {
 	headers := m.headers
 	prep := &prepared{}
 	var mungedAt map[int]bool // indexes of the headers re-encoding replaced
+	textAt := map[int]bool{}  // indexes of headers whose value is text (a header object's)
 	if isTextPart(m) && m.payload != nil && m.payload.eightBit && g.policy.CTEType == "7bit" {
 		raw, err := m.payload.String()
 		if err != nil {
@@ -106,7 +113,26 @@ func (g *generator) prepare(m *message) error {
 		} else {
 			mungedAt[c.replaceHeader("content-transfer-encoding", munged.cte)] = true
 		}
-		mungedAt[c.replaceHeader("content-type", munged.contentType)] = true
+		switch {
+		case munged.contentTypeChanged:
+			i := c.replaceHeader("content-type", munged.contentType)
+			mungedAt[i] = true
+			if munged.contentTypeIsText {
+				// set_param stored a header object named
+				// "Content-Type", which writes its own name.
+				textAt[i] = true
+				c.headers[i].name = "Content-Type"
+			}
+		case munged.contentTypeIsText:
+			// Python stores the unchanged header object again: it is
+			// refolded like a new one.
+			for i, h := range c.headers {
+				if strings.EqualFold(h.name, "content-type") {
+					mungedAt[i] = true
+					break
+				}
+			}
+		}
 		headers = c.headers
 	}
 	if m.isContainer && m.mainType() == "multipart" {
@@ -117,11 +143,20 @@ func (g *generator) prepare(m *message) error {
 			m.newBoundary = makeBoundary()
 			c := m.cloneHeaders()
 			mungedAt = map[int]bool{}
-			value := m.contentTypeWithParam("boundary", m.newBoundary)
+			value, err := m.setBoundary(m.newBoundary)
+			if err != nil {
+				return &GenerateError{Part: g.part, Reason: err.Error()}
+			}
+			if m.policy.Family == FamilyCompat32 {
+				// Stored as a str: fold_binary writes what is not ASCII
+				// as utf-8 encoded words.
+				value = foldTextCompat32(value, g.policy.MaxLineLength)
+			}
 			for i, h := range c.headers {
 				if strings.EqualFold(h.name, "content-type") {
 					c.headers[i].value = value
 					mungedAt[i] = true
+					textAt[i] = m.policy.Family != FamilyCompat32
 				}
 			}
 			headers = c.headers
@@ -136,7 +171,13 @@ func (g *generator) prepare(m *message) error {
 			q.RefoldSource = "all"
 			p = &q
 		}
-		folded, err := p.foldBinaryChecked(h.name, h.value)
+		var folded string
+		var err error
+		if textAt[i] {
+			folded, err = p.foldText(h.name, h.value)
+		} else {
+			folded, err = p.foldBinaryChecked(h.name, h.value)
+		}
 		if err != nil {
 			return &GenerateError{Part: g.part, Reason: err.Error(), Err: err}
 		}

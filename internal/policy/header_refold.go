@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 )
@@ -11,6 +12,13 @@ import (
 // (or never returns), or errUnsupportedCharset where the value needs a
 // charset this package cannot decode.
 func (p *Policy) refoldHeader(name, value string) (folded string, err error) {
+	return p.refoldHeaderText(name, pyFromSource(value))
+}
+
+// refoldHeaderText is refoldHeader for a value that is already Python
+// text (a header object stored from a str: non-ASCII characters as
+// UTF-8, undecodable bytes as surrogate escapes).
+func (p *Policy) refoldHeaderText(name, value string) (folded string, err error) {
 	defer func() {
 		// An index out of range here is Python's IndexError on the same
 		// malformed input: report it, never crash.
@@ -19,7 +27,7 @@ func (p *Policy) refoldHeader(name, value string) (folded string, err error) {
 		}
 	}()
 	lname := strings.ToLower(name)
-	tree, err := parseHeaderValue(lname, pyFromSource(value))
+	tree, err := parseHeaderValue(lname, value)
 	if err != nil {
 		return "", err
 	}
@@ -608,4 +616,16 @@ func ewHasCRLF(t *token) bool {
 		}
 	}
 	return false
+}
+
+// foldText is fold_binary of a header object Python built from text (the
+// Content-Type set_param stores): always refolded from its parse tree.
+// The error is a *HeaderFoldError where Python raises.
+func (p *Policy) foldText(name, text string) (string, error) {
+	folded, err := p.refoldHeaderText(name, text)
+	var raise *pythonRaise
+	if errors.As(err, &raise) {
+		return "", &HeaderFoldError{Name: name, PythonError: raise.class, Detail: raise.msg}
+	}
+	return folded, err
 }

@@ -58,20 +58,23 @@
 //   - When Python's generator raises (UnicodeEncodeError, LookupError, a
 //     header fold_binary rejects), Write returns a *GenerateError naming
 //     Python's exception class, and writes nothing, like Python.
-//   - The Content-Type that cte_type=7bit re-encoding rewrites follows
-//     Python's set_param: under compat32 on the header fetched as text
-//     (U+FFFD per 8-bit byte; non-ASCII values written as RFC 2231 utf-8,
-//     RFC 2231 values re-encoded in their own charset, anything else
-//     non-ASCII as utf-8 encoded words), under the other policies on the
-//     header object's decoded values (undecodable bytes read as UTF-8
-//     with U+FFFD; non-ASCII values written as RFC 2231 utf-8).
-//     Differences: an RFC 2231 value in a charset no code here encodes
-//     (punycode, idna) gives a *GenerateError (LookupError); under
-//     the other policies 8-bit bytes in the type itself
-//     are written as unknown-8bit where Python has utf-8 (the header seam
-//     carries bytes, not text), and the parameter parser's differences
-//     show: a bare 8-bit attribute is dropped, and of "name*=v;
-//     name*0=w" v is kept where Python takes w.
+//   - Content-Type parameters are read and written as Python's Message
+//     does (get_params, set_param, set_boundary; params.go): on the
+//     header's text, which under compat32 has U+FFFD per 8-bit byte and
+//     under the other policies is the header object's rendering of what
+//     the header registry parsed (RFC 2231 values decoded, undecodable
+//     bytes as UTF-8 with U+FFFD), with Python's quirks (bare attributes
+//     kept, "name*=v; name*0=w" a TypeError under compat32, a header left
+//     as it is when set_param would write the same text). Differences:
+//     an RFC 2231 value in a charset no code here encodes (punycode,
+//     idna) gives a *GenerateError (LookupError); an RFC 2231 boundary
+//     is decoded as ASCII (other bytes U+FFFD) whatever its charset, and
+//     a boundary that is not ASCII is compared byte for byte where
+//     Python never finds it (its lines hold surrogate escapes); names
+//     are lower-cased with Go's simple case mapping (str.lower differs
+//     for a few letters such as U+0130); set_boundary's rendering of an
+//     RFC 2231 tuple escapes only ASCII control characters and U+0080 to
+//     U+009F as repr() does.
 //   - A multipart without a usable boundary gets a fresh random boundary
 //     like Python's, but we do not scan the parts for a collision (a
 //     62-bit random number makes one vanishingly unlikely).

@@ -6,14 +6,15 @@
 Text parts with an 8-bit body whose Content-Type holds 8-bit bytes (in
 parameter values, quoted or not, in RFC 2231 sections, in a bare
 parameter, in the type itself, long enough to fold) or none (RFC 2231
-values, continuations, odd quoting), parsed with message_from_binary_file
+values, continuations, odd quoting, one set_param writes again as it
+was), also inside a multipart/signed, parsed with message_from_binary_file
 and written with BytesGenerator under compat32 with cte_type=7bit: the
 generator's set_param fetches the header as text (each 8-bit byte
 U+FFFD), writes non-ASCII parameter values as RFC 2231 utf-8 and a
 non-ASCII remainder as utf-8 encoded words; and under default and SMTP,
 where the header object's text has the decoded values (undecodable bytes
-as UTF-8 with U+FFFD). The records have the format of
-gen_reencode_cjk.py.
+as UTF-8 with U+FFFD). Multiparts without a boundary show set_boundary's
+rewrite. The records have the format of gen_reencode_cjk.py.
 """
 import email.policy
 import random
@@ -34,12 +35,6 @@ EMAIL_POLICIES = {
     "default,cte_type=7bit": email.policy.default.clone(cte_type="7bit"),
     "SMTP,cte_type=7bit,max_line_length=40": email.policy.SMTP.clone(cte_type="7bit", max_line_length=40),
 }
-# Content types left out under EmailPolicy, differences the package doc
-# lists: a bare 8-bit attribute (8), which the header registry keeps; 8-bit
-# bytes in the type itself next to a rewritten parameter (11), written as
-# unknown-8bit where Python has utf-8; "title*=a; title*0=b" (24), where
-# the header registry takes b.
-EMAIL_SKIP = {8, 11, 24}
 # Content types also written inside a multipart/signed.
 SIGNED = [0, 3, 9, 10, 11]
 
@@ -77,6 +72,21 @@ CONTENT_TYPES = [
     b"text/plain; charset=%s; x*=johab''%%88%%61",
     b"text/plain; charset=%s; x*=iso-8859-7''%%E1",
     b"text/plain; charset=%s; title*=utf-16''%%E9%%41; x*=utf-32-be''%%00%%00%%00%%7A",
+    # set_param leaves a header whose text it would write again as it is.
+    b'text/pl\xe4in; charset="%s"',
+    b'text/plain; charset="%s"; \xe9bare',
+    b'text/plain; charset="%s"; x="\xc3\xa9"',
+    # RFC 2231 sections with and without a number, a charset in RFC 2231,
+    # an empty charset, bare and odd parameters.
+    b"text/plain; title*0=a; title*=b; charset=%s",
+    b"text/plain; charset*=%s",
+    b"text/plain; charset*0=%s",
+    b"text/plain; charset=%s; title*=a",
+    b"text/plain; charset=%s; \xc3\xa9=v; bare",
+    b"text/plain; charset=%s; Charset=other",
+    b"text/plain (c) ; charset=%s; x=\"a\\\\\"; y=z",
+    b"t\xc3\xa9xt/plain; charset=%s",
+    b"text/plain; charset=%s; title*0*=\"utf-8''%%E4%%B8\"; title*1*=%%AD",
 ]
 
 BODIES = {"iso-8859-1": "h\xe9llo w\xf6rld\n".encode("iso-8859-1"), "utf-8": "h\xe9llo \u4e2d\u6587\n".encode("utf-8"),
@@ -89,10 +99,18 @@ def main():
         for charset in sorted(BODIES) if i < 3 else [rng.choice(sorted(BODIES))]:
             msg_bytes = (b"From: a@example.com\nSubject: t\nMIME-Version: 1.0\nContent-Type: " + ct.replace(b"%s", charset.encode())
                          .replace(b"%%", b"%") + b"\nContent-Transfer-Encoding: 8bit\n\n" + BODIES[charset])
-            policies = dict(POLICIES)
-            if i not in EMAIL_SKIP:
-                policies.update(EMAIL_POLICIES)
-            print_records("ctype%d/%s" % (i, charset), charset, msg_bytes, policies)
+            print_records("ctype%d/%s" % (i, charset), charset, msg_bytes, dict(POLICIES, **EMAIL_POLICIES))
+    # A lower-case header name, and Content-Type values folded over lines.
+    for i, ct in enumerate([b"content-type: text/plain; charset=iso-8859-1; name=\"\xe9\"",
+                            b"Content-Type: text/pl\xe4in;\n charset=iso-8859-1;\n\tname=\"" + b"long " * 20 + b"\""]):
+        msg_bytes = b"From: a@example.com\nMIME-Version: 1.0\n" + ct + b"\nContent-Transfer-Encoding: 8bit\n\n" + BODIES["iso-8859-1"]
+        print_records("header%d/iso-8859-1" % i, "iso-8859-1", msg_bytes, dict(POLICIES, **EMAIL_POLICIES))
+    # A multipart without a boundary: set_boundary writes the parameters
+    # as _get_params_preserve gives them.
+    for i, ct in enumerate([b"multipart/mixed; foo=bar; x=\"q\"", b"multipart/mixed; title*=utf-8''%E9; a=\xe9",
+                            b"multipart/m\xe9xed; name=\"\xc3\xa9\"", b"multipart/mixed; boundary=\"\"; c=d"]):
+        msg_bytes = (b"From: a@example.com\nMIME-Version: 1.0\nContent-Type: " + ct + b"\n\n--x\n\nbody\n--x--\n")
+        print_records("boundary%d" % i, "", msg_bytes, dict(POLICIES, **EMAIL_POLICIES))
     # The same text part inside a multipart/signed: Python writes its parts
     # with a clone of the policy that has max_line_length=0.
     for i in SIGNED:
@@ -102,10 +120,7 @@ def main():
         msg_bytes = (b"From: a@example.com\nSubject: t\nMIME-Version: 1.0\nContent-Type: multipart/signed; boundary=\"b\";"
                      b" protocol=\"application/pgp-signature\"; micalg=pgp-sha256\n\n--b\n" + part
                      + b"--b\nContent-Type: application/pgp-signature\n\nsig\n--b--\n")
-        policies = dict(POLICIES)
-        if i not in EMAIL_SKIP:
-            policies.update(EMAIL_POLICIES)
-        print_records("signed-ctype%d/%s" % (i, charset), charset, msg_bytes, policies)
+        print_records("signed-ctype%d/%s" % (i, charset), charset, msg_bytes, dict(POLICIES, **EMAIL_POLICIES))
 
 
 if __name__ == "__main__":
