@@ -237,7 +237,10 @@ func (e *cjkUnsupportedError) Error() string { return e.reason }
 // codec this file does not implement (Python's charset tables never pair
 // a CJK codec with one).
 func reencodeCJK(decCodec, encCodec, outputName, raw string) (out string, handled bool, err error) {
-	if _, ok := cjkTables[decCodec]; !ok {
+	if _, ok := cjkTables[decCodec]; !ok || decCodec == "iso2022_jp" {
+		// iso2022_jp input goes through the general ISO-2022 decoder of
+		// codec_extra.go (reencodeOtherCodec): Python reads 8-bit bytes
+		// after an unknown escape sequence as Latin-1.
 		return "", false, nil
 	}
 	unencodable := func(r rune) (string, bool, error) {
@@ -245,14 +248,6 @@ func reencodeCJK(decCodec, encCodec, outputName, raw string) (out string, handle
 	}
 	unsupported := func() (string, bool, error) {
 		return "", true, &cjkUnsupportedError{fmt.Sprintf("LookupError: re-encoding %s to %s is not supported", decCodec, encCodec)}
-	}
-	if decCodec == "iso2022_jp" {
-		if encCodec != "iso2022_jp" {
-			return unsupported()
-		}
-		// Every 8-bit byte is invalid in ISO-2022-JP: the decoded text
-		// holds U+FFFD, which ISO-2022-JP cannot encode.
-		return unencodable(utf8.RuneError)
 	}
 	text := decodeCJKReplace(decCodec, []byte(raw))
 	switch {

@@ -72,6 +72,8 @@ def bodies(charset, text):
         out.append(("trailing-lead", good.rstrip(b"\n") + b"\xb0"))
     out.append(("invalid-ff", b"abc \xff\xfe def\n"))
     out.append(("lone-high", b"x \x80 y \xa1\n"))
+    # An escape sequence the codec does not know, then 8-bit bytes.
+    out.append(("unknown-escape", b"abc\x1bx\xa7Z\n"))
     for name, s in [("kana", "ｶﾀｶﾅ ok\n"), ("yen", "¥100 and ‾\n"), ("sym", "①②③ №\n"),
                     ("tilde-backslash", "a~b\\c 漢\n")]:
         try:
