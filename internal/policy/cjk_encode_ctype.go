@@ -1,11 +1,6 @@
 package policy
 
-import (
-	"encoding/base64"
-	"fmt"
-	"strings"
-	"unicode/utf8"
-)
+import "fmt"
 
 // The Content-Type that cte_type=7bit re-encoding writes under compat32
 // (RFC 2045 section 5.1, RFC 2231 section 4): Python's Message.set_param
@@ -38,7 +33,11 @@ func setCharsetCompat32(raw, charset string, width int) (value string, changed b
 
 // foldTextCompat32 is a Content-Type text Python stores as a str under
 // compat32, folded in advance as fold_binary writes it (at width, 0 for
-// none) when it is not ASCII; an ASCII text is left to the writer.
+// none) when it is not ASCII: email.header.Header(text).encode, one
+// utf-8 chunk of encoded words split between characters, continuation
+// lines starting with a space. The folded lines fit width, so folding
+// the result again as ASCII (as the writer does with every header
+// value) leaves it as it is. An ASCII text is left to the writer.
 func foldTextCompat32(text string, width int) string {
 	if !hasSurrogates(text) {
 		return text
@@ -46,7 +45,7 @@ func foldTextCompat32(text string, width int) string {
 	if width <= 0 {
 		width = compat32DefaultWidth
 	}
-	return foldUTF8HeaderCompat32(text, len("Content-Type: "), width)
+	return encodeCompat32Header(text, "utf-8", len("Content-Type: "), width, "\n")
 }
 
 // contentTypeWithCharsetCompat32 is the value of setCharsetCompat32.
@@ -119,95 +118,4 @@ func indexRune(list []rune, r rune) int {
 		}
 	}
 	return -1
-}
-
-// foldUTF8HeaderCompat32 is email.header.Header(value).encode(maxlinelen=
-// width, linesep="\n") for a value that is not ASCII (one utf-8 chunk),
-// as Compat32.fold_binary writes a str header: utf-8 encoded words split
-// between characters, continuation lines starting with a space. The
-// folded lines fit width, so folding the result again as ASCII (as the
-// writer does with every header value) leaves it as it is.
-func foldUTF8HeaderCompat32(value string, headerLen, width int) string {
-	f := &valueFormatter{
-		width:          width,
-		continuationWS: " ",
-		splitChars:     compat32SplitChars,
-		current:        accumulator{initialSize: headerLen},
-	}
-	feed := func(fws, s string) {
-		encodedLines := utf8HeaderEncodeLines(s, f.width-f.current.length(), f.width-len(f.continuationWS))
-		if encodedLines[0] != nil {
-			f.appendChunk(fws, *encodedLines[0])
-		}
-		if len(encodedLines) == 1 {
-			return
-		}
-		last := *encodedLines[len(encodedLines)-1]
-		f.newline()
-		f.current.push(f.continuationWS, last)
-		for _, l := range encodedLines[1 : len(encodedLines)-1] {
-			f.lines = append(f.lines, f.continuationWS+*l)
-		}
-	}
-	lines := splitLines(value)
-	if len(lines) > 0 {
-		feed("", lines[0])
-	} else {
-		feed("", "")
-	}
-	for _, line := range lines[min(1, len(lines)):] {
-		f.newline()
-		feed(f.continuationWS, " "+strings.TrimLeft(line, pyWhitespace))
-	}
-	if len(lines) > 1 {
-		f.newline()
-	}
-	f.addTransition()
-	f.newline()
-	return strings.Join(f.lines, "\n")
-}
-
-// utf8HeaderEncodeLines is Charset('utf-8').header_encode_lines: s split
-// between characters into RFC 2047 encoded words ("Q" or "B", whichever
-// is shorter for all of s), the first fitting firstWidth and the others
-// restWidth. A nil first element means not even one character fitted on
-// the first line.
-func utf8HeaderEncodeLines(s string, firstWidth, restWidth int) []*string {
-	const charset = "utf-8"
-	useBase64 := base64HeaderLength(len(s)) < qHeaderLength(s)
-	extra := len(charset) + 7
-	encode := func(b string) *string {
-		var out string
-		switch {
-		case b == "":
-		case useBase64:
-			out = "=?" + charset + "?b?" + base64.StdEncoding.EncodeToString([]byte(b)) + "?="
-		default:
-			out = "=?" + charset + "?q?" + qEncodeHeader(b) + "?="
-		}
-		return &out
-	}
-	length := func(b string) int {
-		if useBase64 {
-			return base64HeaderLength(len(b))
-		}
-		return qHeaderLength(b)
-	}
-	var lines []*string
-	maxlen := firstWidth - extra
-	start := 0
-	for i := 0; i < len(s); {
-		_, size := utf8.DecodeRuneInString(s[i:])
-		if length(s[start:i+size]) > maxlen {
-			if len(lines) == 0 && i == start {
-				lines = append(lines, nil)
-			} else {
-				lines = append(lines, encode(s[start:i]))
-			}
-			start = i
-			maxlen = restWidth - extra
-		}
-		i += size
-	}
-	return append(lines, encode(s[start:]))
 }

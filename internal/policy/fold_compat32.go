@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // compat32DefaultWidth stands in for "no limit" as email.header.Header
@@ -31,7 +32,11 @@ func (p *Policy) foldCompat32(name, value string) (string, error) {
 		if width <= 0 {
 			width = compat32DefaultWidth
 		}
-		encoded := encodeCompat32Header(value, eightBit, len(name)+2, width, p.Linesep)
+		charset := ""
+		if eightBit {
+			charset = unknown8bitCharset
+		}
+		encoded := encodeCompat32Header(value, charset, len(name)+2, width, p.Linesep)
 		b.WriteString(encoded)
 		if embeddedHeader.MatchString(encoded) {
 			b.WriteString(p.Linesep)
@@ -49,13 +54,14 @@ var embeddedHeader = regexp.MustCompile(`\n[^ \t]+:`)
 
 // encodeCompat32Header is email.header.Header(value, charset, header_name).
 // encode(maxlinelen=width, linesep=linesep) for a single chunk whose
-// charset is us-ascii, or unknown-8bit when unknown8bit is set.
-func encodeCompat32Header(value string, unknown8bit bool, headerLen, width int, linesep string) string {
+// charset is us-ascii (charset ""), or unknown-8bit or utf-8, whose text
+// becomes encoded words (RFC 2047).
+func encodeCompat32Header(value, charset string, headerLen, width int, linesep string) string {
 	f := &valueFormatter{
 		width:          width,
 		continuationWS: " ",
 		splitChars:     compat32SplitChars,
-		encoded:        unknown8bit,
+		charset:        charset,
 		current:        accumulator{initialSize: headerLen},
 	}
 	lines := splitLines(value)
@@ -67,7 +73,7 @@ func encodeCompat32Header(value string, unknown8bit bool, headerLen, width int, 
 	for _, line := range lines[min(1, len(lines)):] {
 		f.newline()
 		trimmed := strings.TrimLeftFunc(line, func(r rune) bool { return r < 0x80 && isPySpace(byte(r)) })
-		if unknown8bit {
+		if charset != "" {
 			f.feed(f.continuationWS, " "+trimmed)
 		} else {
 			f.feed(line[:len(line)-len(trimmed)], trimmed)
@@ -135,13 +141,13 @@ func (a *accumulator) isOnlyWS() bool {
 }
 
 // valueFormatter is email.header._ValueFormatter for one chunk of one
-// charset: us-ascii (split at whitespace, preferring splitChars) or, when
-// encoded, unknown-8bit encoded words.
+// charset: us-ascii (charset "": split at whitespace, preferring
+// splitChars) or encoded words in charset (unknown-8bit or utf-8).
 type valueFormatter struct {
 	width          int
 	continuationWS string
 	splitChars     string
-	encoded        bool
+	charset        string
 	lines          []string
 	current        accumulator
 }
@@ -164,13 +170,13 @@ func (f *valueFormatter) newline() {
 func (f *valueFormatter) addTransition() { f.current.push(" ", "") }
 
 func (f *valueFormatter) feed(fws, s string) {
-	if !f.encoded {
+	if f.charset == "" {
 		f.asciiSplit(fws, s)
 		return
 	}
 	first := f.width - f.current.length()
 	rest := f.width - len(f.continuationWS)
-	encodedLines := unknown8bitEncodeLines(s, first, rest)
+	encodedLines := headerEncodeLines(f.charset, s, first, rest)
 	if encodedLines[0] != nil {
 		f.appendChunk(fws, *encodedLines[0])
 	}
@@ -250,36 +256,41 @@ func (f *valueFormatter) splitAt(i int) {
 // unknown8bitCharset is the charset name Python gives undecodable bytes.
 const unknown8bitCharset = "unknown-8bit"
 
-// unknown8bitEncodeLines is Charset('unknown-8bit').header_encode_lines:
-// s (one byte per character) split into RFC 2047 encoded words, the first
-// fitting firstWidth and the others restWidth (chrome excluded from the
-// budget's text part as Python computes it). A nil first element means
-// not even one character fitted on the first line.
-func unknown8bitEncodeLines(s string, firstWidth, restWidth int) []*string {
+// headerEncodeLines is Charset(charset).header_encode_lines for the
+// utf-8 and unknown-8bit charsets: s split between characters (UTF-8
+// sequences, or single bytes for unknown-8bit, whose characters stand
+// for one byte each) into RFC 2047 encoded words, "Q" or "B", whichever
+// is shorter for all of s; the first fits firstWidth and the others
+// restWidth (chrome excluded from the budget's text part as Python
+// computes it). A nil first element means not even one character fitted
+// on the first line.
+func headerEncodeLines(charset, s string, firstWidth, restWidth int) []*string {
 	useBase64 := base64HeaderLength(len(s)) < qHeaderLength(s)
-	extra := len(unknown8bitCharset) + 7
+	extra := len(charset) + 7
 	encode := func(b string) *string {
 		var out string
 		switch {
 		case b == "":
 		case useBase64:
-			out = "=?" + unknown8bitCharset + "?b?" + base64.StdEncoding.EncodeToString([]byte(b)) + "?="
+			out = "=?" + charset + "?b?" + base64.StdEncoding.EncodeToString([]byte(b)) + "?="
 		default:
-			out = "=?" + unknown8bitCharset + "?q?" + qEncodeHeader(b) + "?="
+			out = "=?" + charset + "?q?" + qEncodeHeader(b) + "?="
 		}
 		return &out
 	}
 	var lines []*string
 	maxlen := firstWidth - extra
 	start := 0
-	qlen := 0
-	for i := 0; i < len(s); i++ {
-		var length int
+	qlen := 0 // Q length of s[start:i]
+	for i := 0; i < len(s); {
+		size := 1
+		if charset != unknown8bitCharset {
+			_, size = utf8.DecodeRuneInString(s[i:])
+		}
+		charQ := qHeaderLength(s[i : i+size])
+		length := qlen + charQ
 		if useBase64 {
-			length = base64HeaderLength(i + 1 - start)
-		} else {
-			qlen += qByteLength(s[i])
-			length = qlen
+			length = base64HeaderLength(i + size - start)
 		}
 		if length > maxlen {
 			if len(lines) == 0 && i == start {
@@ -287,10 +298,11 @@ func unknown8bitEncodeLines(s string, firstWidth, restWidth int) []*string {
 			} else {
 				lines = append(lines, encode(s[start:i]))
 			}
-			start = i
-			qlen = qByteLength(s[i])
+			start, qlen = i, 0
 			maxlen = restWidth - extra
 		}
+		qlen += charQ
+		i += size
 	}
 	return append(lines, encode(s[start:]))
 }

@@ -761,17 +761,8 @@ func (t *token) paramValue() string {
 // does with urllib.parse.unquote_to_bytes.
 func decodeRFC2231Value(v, charset string) (string, error) {
 	if pyHasSurrogates(v) {
-		// unquote(value, encoding='latin-1')
-		var b strings.Builder
-		for i := 0; i < len(v); i++ {
-			if v[i] == '%' && i+2 < len(v) && isHexDigit(v[i+1]) && isHexDigit(v[i+2]) {
-				b.WriteRune(rune(unhex(v[i+1])<<4 | unhex(v[i+2])))
-				i += 2
-				continue
-			}
-			b.WriteByte(v[i])
-		}
-		return b.String(), nil
+		// unquote(value, encoding='latin-1'); the escapes stay.
+		return percentDecodeLatin1(v), nil
 	}
 	raw, _ := pyEncode(v, "utf-8")
 	unq := unquoteToBytes(raw)
