@@ -480,7 +480,7 @@ func (r *runner) mailbox(ctx context.Context, c *imap.Client, acct Account, acct
 	var ms *mailboxSync
 	defer func() {
 		if ms != nil {
-			report.Messages = len(ms.index.messages)
+			report.Messages = ms.index.messages.len()
 			report.New, report.FlagUpdates, report.Pruned = ms.added, ms.flagged, ms.pruned
 		}
 		if err != nil {
@@ -526,14 +526,14 @@ func (r *runner) mailbox(ctx context.Context, c *imap.Client, acct Account, acct
 	s := w.status
 	unchanged := has && s.UIDNext != 0 && s.UIDNext <= st.LastUID+1 && s.Messages == st.Messages && s.Unseen == st.Unseen &&
 		(!condstore || s.HighestModSeq == st.HighestModSeq) && len(ms.refetch) == 0 && len(index.failed) == 0 &&
-		(!r.opts.Prune || int(s.Messages) >= len(index.messages))
+		(!r.opts.Prune || int(s.Messages) >= index.messages.len())
 	if unchanged {
 		return nil
 	}
 	r.add(func(s *Summary) { s.Changed++ })
 	report.Changed = true
 	if s.Messages == 0 && s.UIDNext != 0 && s.UIDValidity != 0 && len(ms.refetch) == 0 && len(index.failed) == 0 &&
-		(!r.opts.Prune || len(index.messages) == 0) {
+		(!r.opts.Prune || index.messages.len() == 0) {
 		// Nothing on the server: STATUS (RFC 3501 §6.3.10) says all an
 		// EXAMINE would, so the mailbox is not selected (a round trip
 		// saved per empty mailbox).
@@ -619,9 +619,9 @@ func (ms *mailboxSync) reconcile() error {
 	}
 	var others []candidate
 	err := eachMessageFile(format, ms.dir, func(uid uint32, p string) error {
-		if ref, ok := ms.index.messages[uid]; ok && fileHash(p) == ref.file {
+		if ref, ok := ms.index.messages.get(uid); ok && fileHash(p) == ref.file {
 			ref.found = true
-			ms.index.messages[uid] = ref
+			ms.index.messages.set(uid, ref)
 			return nil
 		}
 		others = append(others, candidate{uid, p})
@@ -631,11 +631,11 @@ func (ms *mailboxSync) reconcile() error {
 		return err
 	}
 	for _, o := range others {
-		ref, recorded := ms.index.messages[o.uid]
+		ref, recorded := ms.index.messages.get(o.uid)
 		if recorded && !ref.found && ms.adopt(o.uid, o.path) {
-			ref = ms.index.messages[o.uid]
+			ref, _ = ms.index.messages.get(o.uid)
 			ref.found = true
-			ms.index.messages[o.uid] = ref
+			ms.index.messages.set(o.uid, ref)
 			continue
 		}
 		// Not recorded (a crash between file and manifest), or a second
@@ -649,7 +649,7 @@ func (ms *mailboxSync) reconcile() error {
 	}
 	// A recorded message whose file is not among the folder's message
 	// files is fetched again.
-	for uid, ref := range ms.index.messages {
+	for uid, ref := range ms.index.messages.all() {
 		if !ref.found {
 			ms.refetch[uid] = true
 		}
@@ -724,7 +724,7 @@ func (ms *mailboxSync) fetchSet(uidNext uint32) imap.NumSet {
 		}
 	}
 	var above []uint32
-	for uid := range ms.index.messages {
+	for uid := range ms.index.messages.all() {
 		if uid > ms.state.LastUID && !ms.refetch[uid] {
 			above = append(above, uid)
 		}
@@ -891,7 +891,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 				flagsSeen[i] = nil
 				delete(flagPos, m.UID)
 			}
-			if ref, ok := ms.index.messages[m.UID]; ok && sameFlags(withoutRecent(m.Flags), ms.index.flags(ref)) {
+			if ref, ok := ms.index.messages.get(m.UID); ok && sameFlags(withoutRecent(m.Flags), ms.index.flags(ref)) {
 				return nil
 			}
 			flagPos[m.UID] = len(flagsSeen)
@@ -1105,7 +1105,7 @@ func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
 func (ms *mailboxSync) applyFlags(seen []*imap.FetchMessage) error {
 	changed := seen[:0:0]
 	for _, m := range seen {
-		ref, ok := ms.index.messages[m.UID]
+		ref, ok := ms.index.messages.get(m.UID)
 		if ok && m.Flags != nil && !sameFlags(withoutRecent(m.Flags), ms.index.flags(ref)) {
 			changed = append(changed, m)
 		}
@@ -1214,7 +1214,7 @@ func maildirRename(rel string, flags []string) string {
 func (ms *mailboxSync) prune(onServer *output.NumberSet) error {
 	var entries []Entry
 	gone := map[uint32]bool{}
-	for uid := range ms.index.messages {
+	for uid := range ms.index.messages.all() {
 		if !onServer.Contains(uid) {
 			entries = append(entries, Entry{Op: OpExpunged, UID: uid})
 			gone[uid] = true

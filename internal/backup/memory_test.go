@@ -101,8 +101,8 @@ func TestBackupHeapPerMessage(t *testing.T) {
 			perMessage = (h[1] - h[0]) / extra
 		}
 		t.Logf("run %d: %d B per additional message", i+1, perMessage)
-		if perMessage > 200 {
-			t.Errorf("run %d keeps %d B per message while it syncs, want at most 200", i+1, perMessage)
+		if perMessage > 100 {
+			t.Errorf("run %d keeps %d B per message while it syncs, want at most 100", i+1, perMessage)
 		}
 	}
 }

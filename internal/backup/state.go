@@ -269,7 +269,7 @@ func findEntry(dir string, uid uint32) (*Entry, error) {
 // lists (most messages share a few). File names, when needed, are read
 // again from the manifest (recordedFiles), whole entries with findEntry.
 type storedIndex struct {
-	messages map[uint32]storedRef
+	messages refTable
 	// flagSets are the distinct flag lists; flagSetIDs finds them by key.
 	flagSets   [][]string
 	flagSetIDs map[string]uint32
@@ -285,6 +285,8 @@ type storedRef struct {
 	flags uint32
 	// found is set by reconcile when the file is in the folder.
 	found bool
+	// gone marks a removed entry of a refTable.
+	gone bool
 }
 
 // fileHash is the 64-bit FNV-1a hash of a file name relative to the
@@ -324,7 +326,7 @@ func recordedFiles(dir string, want map[uint32]bool) (map[uint32]string, error) 
 // readIndex folds dir's manifest into a storedIndex, reading it as a
 // stream (see scanManifest for repair).
 func readIndex(dir string, repair bool) (*storedIndex, error) {
-	x := &storedIndex{messages: map[uint32]storedRef{}, flagSetIDs: map[string]uint32{}, failed: map[uint32]string{}, flagSets: [][]string{nil}}
+	x := &storedIndex{flagSetIDs: map[string]uint32{}, failed: map[uint32]string{}, flagSets: [][]string{nil}}
 	if err := scanManifest(dir, repair, x.apply); err != nil {
 		return nil, err
 	}
@@ -348,7 +350,7 @@ func (x *storedIndex) flagSetID(flags []string) uint32 {
 
 // has reports whether uid is a stored message.
 func (x *storedIndex) has(uid uint32) bool {
-	_, ok := x.messages[uid]
+	_, ok := x.messages.get(uid)
 	return ok
 }
 
@@ -359,21 +361,21 @@ func (x *storedIndex) flags(r storedRef) []string { return x.flagSets[r.flags] }
 func (x *storedIndex) apply(e *Entry) {
 	switch e.Op {
 	case OpStored:
-		x.messages[e.UID] = storedRef{file: fileHash(e.File), flags: x.flagSetID(e.Flags)}
+		x.messages.set(e.UID, storedRef{file: fileHash(e.File), flags: x.flagSetID(e.Flags)})
 		delete(x.failed, e.UID)
 		if e.End > 0 {
 			x.mboxEnd = max(x.mboxEnd, e.End)
 		}
 	case OpFlags:
-		if r, ok := x.messages[e.UID]; ok {
+		if r, ok := x.messages.get(e.UID); ok {
 			r.flags = x.flagSetID(e.Flags)
 			if e.File != "" {
 				r.file = fileHash(e.File)
 			}
-			x.messages[e.UID] = r
+			x.messages.set(e.UID, r)
 		}
 	case OpExpunged:
-		delete(x.messages, e.UID)
+		x.messages.remove(e.UID)
 		delete(x.failed, e.UID)
 	case OpFailed:
 		if !x.has(e.UID) {
