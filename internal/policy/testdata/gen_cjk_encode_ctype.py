@@ -34,6 +34,7 @@ POLICIES = {
 EMAIL_POLICIES = {
     "default,cte_type=7bit": email.policy.default.clone(cte_type="7bit"),
     "SMTP,cte_type=7bit,max_line_length=40": email.policy.SMTP.clone(cte_type="7bit", max_line_length=40),
+    "SMTPUTF8,cte_type=7bit": email.policy.SMTPUTF8.clone(cte_type="7bit"),
 }
 # Content types also written inside a multipart/signed.
 SIGNED = [0, 3, 9, 10, 11]

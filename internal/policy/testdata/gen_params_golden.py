@@ -67,6 +67,11 @@ FIXED = [
     b"text/plain; charset=\"utf-8\"; name*=\"utf-8''%E4\"",
     b"text/plain; charset=x; name*=\"''abc\"",
     b"text/plain; charset=x; name*0*=\"us-ascii'en'abc\"; name*1*=\"%41\"",
+    # set_param("charset", "utf-8") writes these again as they were.
+    b"text/plain; charset=\"utf-8\"",
+    b"text/pl\xe4in; charset=\"utf-8\"",
+    b"text/plain; charset=\"utf-8\"; \xe9bare",
+    b"text/plain; charset=\"utf-8\"; x=\"\xc3\xa9\"",
 ]
 
 TYPES = [b"text/plain", b"text/pl\xe4in", b"t\xe9xt/plain", b"text", b"text/", b" text / plain (c) ", b"TEXT/Plain",
