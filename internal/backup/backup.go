@@ -880,7 +880,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		if condstore && ms.state.HighestModSeq > 0 {
 			fo.ChangedSince = ms.state.HighestModSeq
 		}
-		flagErr = c.Fetch(ctx, imap.NumSet{UID: true, Ranges: []imap.NumRange{{Start: 1, Stop: ms.state.LastUID}}}, fo, func(m *imap.FetchMessage) error {
+		flagErr = fetchGuarded(ctx, c, imap.NumSet{UID: true, Ranges: []imap.NumRange{{Start: 1, Stop: ms.state.LastUID}}}, fo, func(m *imap.FetchMessage) error {
 			// Only reports that may change something are kept (the last
 			// report of a UID wins, as in lastPerUID): memory grows with
 			// the changes, not with the mailbox.
@@ -902,7 +902,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 	// An empty mailbox gets no FETCH: some servers answer "1:*" with BAD.
 	if set := ms.fetchSet(mb.UIDNext); (flagErr == nil || isNoMessages(flagErr)) && mb.Exists > 0 && !set.IsEmpty() {
 		c.Response("FETCH") // unilateral flag updates from before: not this command's
-		fetchErr = c.Fetch(ctx, set, &imap.FetchOptions{
+		fetchErr = fetchGuarded(ctx, c, set, &imap.FetchOptions{
 			UID: true, Flags: true, InternalDate: true, RFC822Size: true, ModSeq: condstore,
 			BodySections: []imap.BodySection{{Peek: true}},
 		}, fetchOne)
@@ -918,7 +918,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		// UIDs come ascending: the set is usually a single run.
 		seen := &output.NumberSet{}
 		if cur := c.Mailbox(); cur != nil && cur.Exists > 0 {
-			pruneErr = c.Fetch(ctx, imap.AllUID(), &imap.FetchOptions{UID: true}, func(m *imap.FetchMessage) error {
+			pruneErr = fetchGuarded(ctx, c, imap.AllUID(), &imap.FetchOptions{UID: true}, func(m *imap.FetchMessage) error {
 				if m.UID != 0 {
 					seen.Add(m.UID)
 				}
@@ -966,6 +966,32 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 	ms.r.opts.crashPoint("before state")
 	return writeState(ms.dir, ms.state, ms.r.opts.crashPoint)
 }
+
+// fetchGuarded is c.Fetch, but no call of fn runs once it returned. When
+// ctx is cancelled Fetch returns at once, while the client's reader may
+// still be inside fn (its reads fail soon, the connection being closed);
+// fn's state (the pending group, the hashing goroutine) must not be used
+// by both. fn is not called again after that.
+func fetchGuarded(ctx context.Context, c *imap.Client, set imap.NumSet, opts *imap.FetchOptions, fn func(*imap.FetchMessage) error) error {
+	var mu sync.Mutex
+	ended := false
+	err := c.Fetch(ctx, set, opts, func(m *imap.FetchMessage) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if ended {
+			return errFetchEnded
+		}
+		return fn(m)
+	})
+	mu.Lock() // waits for a call of fn still running
+	ended = true
+	mu.Unlock()
+	return err
+}
+
+// errFetchEnded is what a FETCH callback returns when its command has
+// already ended (fetchGuarded).
+var errFetchEnded = errors.New("backup: FETCH response after its command ended")
 
 // seqUIDs maps message sequence numbers to UIDs (RFC 3501 §2.3.1). Both
 // ascend together in a FETCH response, so it keeps runs of consecutive

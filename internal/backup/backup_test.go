@@ -573,3 +573,47 @@ func subjectOf(t *testing.T, format, box string, e *Entry) string {
 	data, _ := io.ReadAll(rc)
 	return string(data)
 }
+
+// TestBackupCancelledMidMessage cancels a backup while a message is being
+// written and holds the FETCH callback a moment longer, so that Fetch has
+// returned (it does at once on cancellation) while the callback still
+// runs: the run ends with the context's error, nothing is recorded for
+// the unfinished message, and a rerun completes with verify --deep clean.
+func TestBackupCancelledMidMessage(t *testing.T) {
+	s := memserver.StartT(t, memserver.Options{})
+	acct := memAccount(t, s)
+	c := client(t, acct)
+	if err := c.Create(context.Background(), "Cancel"); err != nil {
+		t.Fatal(err)
+	}
+	body := strings.Repeat("a line of the body of a large message\r\n", 30000) // about 1.2 MB
+	for i := range 3 {
+		msg := fmt.Sprintf("From: a@example.org\r\nSubject: large %d\r\nMessage-ID: <large%d@example.org>\r\n\r\n%s", i, i, body)
+		if _, err := c.Append(context.Background(), "Cancel", int64(len(msg)), strings.NewReader(msg), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	for _, cancelAt := range []int{1, 20, 45} {
+		ctx, cancel := context.WithCancel(context.Background())
+		writes := 0
+		opts := Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"Cancel"}, BatchMessages: 2}
+		opts.crashPoint = func(step string) {
+			if step != "writing a message" {
+				return
+			}
+			if writes++; writes == cancelAt {
+				cancel()
+				time.Sleep(50 * time.Millisecond) // Fetch returns meanwhile
+			}
+		}
+		_, err := Run(ctx, opts)
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled at write %d: Run = %v, want context.Canceled", cancelAt, err)
+		}
+	}
+	runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"Cancel"}})
+	verifyClean(t, dir, acct)
+	assertNoStrayFiles(t, dir)
+}
