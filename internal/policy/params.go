@@ -435,9 +435,69 @@ func splitParamsCompat32(value string) []mimeParam {
 // value as an EmailPolicy Message.get_params sees them (the content type
 // itself first); nil where Python raises.
 func parseParamsEmail(value string) []mimeParam {
+	if params, ok := simpleParamsEmail(value); ok {
+		return params
+	}
 	text, err := headerTextEmail(value)
 	if err != nil {
 		return nil
 	}
 	return collapsedParams(getParams(text))
+}
+
+// simpleParamsEmail is parseParamsEmail for the common shape of value,
+// type/subtype followed by name=token or name="text" parameters (tokens
+// of letters, digits and "!#$&+-.^_`{|}~", the quoted text visible ASCII
+// without a quote, backslash, semicolon or "=?", spaces only around the
+// semicolons), without building the header object: the header registry
+// renders such a value back with the same names and values, the first of
+// names written alike kept. ok is false for any other value.
+func simpleParamsEmail(value string) (params []mimeParam, ok bool) {
+	isTokenChar := func(c byte) bool {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`{|}~", c) >= 0
+	}
+	isToken := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if !isTokenChar(s[i]) {
+				return false
+			}
+		}
+		return s != ""
+	}
+	// Inside quotes anything visible but the quote, backslash and
+	// semicolon, and no encoded word.
+	isQuotable := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if s[i] <= ' ' || s[i] >= 0x7f || strings.IndexByte("\"\\;", s[i]) >= 0 {
+				return false
+			}
+		}
+		return s != "" && !strings.Contains(s, "=?")
+	}
+	fields := strings.Split(value, ";")
+	typ, sub, found := strings.Cut(strings.Trim(fields[0], " "), "/")
+	if !found || !isToken(typ) || !isToken(sub) {
+		return nil, false
+	}
+	params = []mimeParam{{typ + "/" + sub, ""}}
+	seen := map[string]bool{}
+	for _, f := range fields[1:] {
+		name, v, found := strings.Cut(strings.Trim(f, " "), "=")
+		if !found || !isToken(name) {
+			return nil, false
+		}
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = v[1 : len(v)-1]
+			if !isQuotable(v) {
+				return nil, false
+			}
+		} else if !isToken(v) {
+			return nil, false
+		}
+		if !seen[name] {
+			seen[name] = true
+			params = append(params, mimeParam{pyLower(name), v})
+		}
+	}
+	return params, true
 }

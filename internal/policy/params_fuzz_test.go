@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -9,7 +10,8 @@ import (
 // FuzzContentTypeParams: reading and rewriting Content-Type parameters
 // never panics under either family (a malformed value Python's parser
 // fails on gives an error), the header texts are valid UTF-8 (Python's
-// str), and getParams fails only with Python's TypeError.
+// str), getParams fails only with Python's TypeError, and
+// simpleParamsEmail agrees with the full reading where it applies.
 func FuzzContentTypeParams(f *testing.F) {
 	for _, seed := range []string{
 		`text/plain; charset="iso-8859-1"; name="caf\xc3\xa9.txt"`,
@@ -18,6 +20,8 @@ func FuzzContentTypeParams(f *testing.F) {
 		"text/pl\xe4in; charset=x; title*0*=utf-8''%E4; title*1=\xe9",
 		`text/plain (c) ; x="a\\"; y=z; title*=x-unknown''%E9`,
 		"multipart/mixed; boundary*=us-ascii''abc",
+		`multipart/alternative; boundary="----=_Part_1.2"; Charset=a; charset="b"`,
+		"text/plain ; a=b ; A=c",
 	} {
 		f.Add(seed)
 	}
@@ -43,6 +47,16 @@ func FuzzContentTypeParams(f *testing.F) {
 			}
 		}
 		splitParamsCompat32(raw)
-		parseParamsEmail(raw)
+		if simple, ok := simpleParamsEmail(raw); ok {
+			// The shortcut agrees with the header object's rendering.
+			text, err := headerTextEmail(raw)
+			if err != nil {
+				t.Fatalf("headerTextEmail(%q): %v", raw, err)
+			}
+			full := collapsedParams(getParams(text))
+			if fmt.Sprint(simple) != fmt.Sprint(full) {
+				t.Fatalf("simpleParamsEmail(%q) = %v, header object gives %v", raw, simple, full)
+			}
+		}
 	})
 }

@@ -48,6 +48,11 @@ func TestParamsMatchPython(t *testing.T) {
 			}
 		}
 		params, err := getParams(text)
+		if simple, ok := simpleParamsEmail(raw); ok && rec.Policy != "compat32" {
+			if got, want := fmt.Sprint(simple), fmt.Sprint(collapsedParams(params, err)); got != want {
+				t.Errorf("simpleParamsEmail(%q) = %s, want %s", raw, got, want)
+			}
+		}
 		if rec.Error != "" {
 			if err == nil || !strings.HasPrefix(err.Error(), rec.Error) {
 				t.Errorf("%s %q: getParams = %v, %v; want Python's %s", rec.Policy, raw, params, err, rec.Error)
