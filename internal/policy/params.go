@@ -173,20 +173,24 @@ func decodeParams(params []pyParam) ([]pyParam, error) {
 		value   string
 		encoded bool
 	}
-	out := []pyParam{params[0]}
+	out := make([]pyParam, 1, len(params))
+	out[0] = params[0]
 	var names []string
-	sections := map[string][]section{}
+	var sections map[string][]section
 	for _, p := range params[1:] {
 		encoded := strings.HasSuffix(p.name, "*")
 		value := unquoteParam(p.value)
 		if base, num, ok := rfc2231Name(p.name); ok {
+			if sections == nil {
+				sections = map[string][]section{}
+			}
 			if _, seen := sections[base]; !seen {
 				names = append(names, base)
 			}
 			sections[base] = append(sections[base], section{num, value, encoded})
 			continue
 		}
-		out = append(out, pyParam{name: p.name, value: `"` + quoteParam(value) + `"`})
+		out = append(out, pyParam{name: p.name, value: quoteValue(value)})
 	}
 	for _, name := range names {
 		parts := sections[name]
@@ -275,6 +279,14 @@ func unquoteParam(s string) string {
 		}
 	}
 	return s
+}
+
+// quoteValue is '"%s"' % utils.quote(s).
+func quoteValue(s string) string {
+	if !strings.ContainsAny(s, `\"`) {
+		return `"` + s + `"`
+	}
+	return `"` + quoteParam(s) + `"`
 }
 
 // quoteParam is Python's email.utils.quote: backslash and double quote
