@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -23,6 +24,20 @@ type lazyTemp struct {
 
 // tempBufferSize is the write buffer of a message file.
 const tempBufferSize = 32 << 10
+
+// tempWriterPool keeps the write buffers of message files between
+// messages (a fresh 32 KiB buffer per message was most of the garbage of
+// fetching many small messages). It is a cache only.
+var tempWriterPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, tempBufferSize) }}
+
+// releaseBuffer returns the write buffer to tempWriterPool.
+func (l *lazyTemp) releaseBuffer() {
+	if l.buf != nil {
+		l.buf.Reset(nil)
+		tempWriterPool.Put(l.buf)
+		l.buf = nil
+	}
+}
 
 func (l *lazyTemp) Write(p []byte) (int, error) {
 	if len(p) == 0 { // no data yet: create nothing
@@ -43,7 +58,8 @@ func (l *lazyTemp) open() error {
 		return err
 	}
 	l.file = f
-	l.buf = bufio.NewWriterSize(f, tempBufferSize)
+	l.buf = tempWriterPool.Get().(*bufio.Writer)
+	l.buf.Reset(f)
 	return nil
 }
 
@@ -52,6 +68,7 @@ func (l *lazyTemp) discard() {
 	if l.file == nil {
 		return
 	}
+	l.releaseBuffer()
 	name := l.file.Name()
 	l.file.Close()
 	os.Remove(name)
@@ -94,6 +111,7 @@ func (l *lazyTemp) finish(written int64, sync bool, mtime time.Time) (tmpPath st
 	if err := f.Close(); err != nil {
 		return "", err
 	}
+	l.releaseBuffer()
 	l.file = nil
 	return f.Name(), nil
 }
