@@ -112,6 +112,12 @@ def main():
                             b"multipart/m\xe9xed; name=\"\xc3\xa9\"", b"multipart/mixed; boundary=\"\"; c=d"]):
         msg_bytes = (b"From: a@example.com\nMIME-Version: 1.0\nContent-Type: " + ct + b"\n\n--x\n\nbody\n--x--\n")
         print_records("boundary%d" % i, "", msg_bytes, dict(POLICIES, **EMAIL_POLICIES))
+    # The charset as get_param reads it: empty, bare, the type itself
+    # (get_params splits the first element on "=" too), RFC 2231 sections.
+    for i, ct in enumerate([b'text/plain; charset=""', b"text/plain; charset", b"charset=latin1",
+                            b"text/plain; charset*0=latin1; charset*1=x", b"text/plain; charset*0=iso-8859-; charset*1=1"]):
+        msg_bytes = b"From: a@example.com\nContent-Type: " + ct + b"\n\n" + BODIES["iso-8859-1"]
+        print_records("charset%d" % i, "", msg_bytes, dict(POLICIES, **EMAIL_POLICIES))
     # The same text part inside a multipart/signed: Python writes its parts
     # with a clone of the policy that has max_line_length=0.
     for i in SIGNED:
