@@ -405,9 +405,9 @@ func setParam(text string, headerObject bool, name, value string) (string, error
 // of getParams, for an ASCII-compatible charset: an RFC 2231 value's
 // bytes (each character below U+0100 one byte) decoded with
 // errors='replace', so that a byte above 0x7F becomes U+FFFD. (Python
-// decodes in the value's charset; where that differs the value holds
-// non-ASCII text, which no boundary line Python compares it with can
-// match.)
+// decodes in the value's charset; for the ASCII-compatible ones the
+// result differs only in its non-ASCII characters, and a boundary with
+// any of those matches no line either way.)
 func collapseRFC2231Value(p pyParam) string {
 	if !p.extended || !hasSurrogates(p.value) {
 		return p.value

@@ -68,10 +68,10 @@
 //     as it is when set_param would write the same text). Differences:
 //     an RFC 2231 value in a charset no code here encodes (punycode,
 //     idna) gives a *GenerateError (LookupError); an RFC 2231 boundary
-//     is decoded as ASCII (other bytes U+FFFD) whatever its charset, and
-//     a boundary that is not ASCII is compared byte for byte where
-//     Python never finds it (its lines hold surrogate escapes); names
-//     are lower-cased with Go's simple case mapping (str.lower differs
+//     is decoded as ASCII (other bytes U+FFFD) whatever its charset
+//     (Python decodes it in its charset, which matters only for a charset
+//     that writes ASCII text with other bytes, such as UTF-7 or UTF-16);
+//     names are lower-cased with Go's simple case mapping (str.lower differs
 //     for a few letters such as U+0130); set_boundary's rendering of an
 //     RFC 2231 tuple escapes only ASCII control characters and U+0080 to
 //     U+009F as repr() does.
