@@ -66,8 +66,8 @@
 //     bytes as UTF-8 with U+FFFD), with Python's quirks (bare attributes
 //     kept, "name*=v; name*0=w" a TypeError under compat32, a header left
 //     as it is when set_param would write the same text). Differences:
-//     an RFC 2231 value in a charset no code here encodes (punycode,
-//     idna) gives a *GenerateError (LookupError); an RFC 2231 boundary
+//     an RFC 2231 value in a charset no code here encodes (idna, hz)
+//     gives a *GenerateError (LookupError); an RFC 2231 boundary
 //     is decoded as ASCII (other bytes U+FFFD) whatever its charset
 //     (Python decodes it in its charset, which matters only for a charset
 //     that writes ASCII text with other bytes, such as UTF-7 or UTF-16);
