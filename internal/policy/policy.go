@@ -75,6 +75,13 @@
 //     for a few letters such as U+0130); set_boundary's rendering of an
 //     RFC 2231 tuple escapes only ASCII control characters and U+0080 to
 //     U+009F as repr() does.
+//   - An encoded word in an address header (From, To, ...) whose decoded
+//     text holds white space followed by CR or LF: Python's get_fws takes
+//     the run for folding white space and, when it refolds the header,
+//     writes the bare line break into the field (RFC 5322 section 2.2
+//     allows only printable characters, SP and HTAB in a field body).
+//     Write returns the ValueError Python raises for a CR or LF without
+//     white space before it, and writes nothing.
 //   - A multipart without a usable boundary gets a fresh random boundary
 //     like Python's, but we do not scan the parts for a collision (a
 //     62-bit random number makes one vanishingly unlikely).
