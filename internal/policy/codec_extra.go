@@ -23,7 +23,9 @@ import (
 // pythonCodecNamesMore gives their names to Python's codec lookup).
 // Bodies are re-encoded with the encoders here (iso2022: only text Python
 // can encode back, i.e. 8-bit bytes read as Latin-1 after an unknown
-// escape sequence; hz never).
+// escape sequence; hz never, since an 8-bit byte decodes to U+FFFD, which
+// it cannot encode: UnicodeEncodeError). RFC 2231 values are encoded
+// with them too (encodeText), hz included; idna has no encoder.
 //
 // Each decoder follows CPython 3.11.7's: the same characters, the same
 // undecodable ranges (Python's UnicodeDecodeError start and end), and the
@@ -201,6 +203,8 @@ func extraEncoder(codec string) func(text []rune) (string, int) {
 		return encodeJohab
 	case "cp950":
 		return encodeCP950
+	case "hz":
+		return encodeHZ
 	case "euc_jis_2004", "euc_jisx0213", "shift_jis_2004", "shift_jisx0213":
 		return func(text []rune) (string, int) { return encodeJISX0213(text, codec) }
 	case "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_ext", "iso2022_jp_3", "iso2022_jp_2004", "iso2022_kr":
@@ -249,13 +253,6 @@ func reencodeOtherCodec(decCodec, encCodec, outputName, raw string) (out string,
 	}
 	encode := extraEncoder(encCodec)
 	if encode == nil {
-		// hz: an 8-bit byte always decodes to U+FFFD, which it cannot
-		// encode.
-		for i, r := range d.text {
-			if r == 0xFFFD {
-				return "", true, fmt.Errorf("UnicodeEncodeError: %q codec can't encode character '\\ufffd' in position %d", outputName, i)
-			}
-		}
 		return unsupported("output codec")
 	}
 	s, bad := encode(d.text)

@@ -339,8 +339,9 @@ func FuzzExtraCodecs(f *testing.F) {
 // testdata/codec-exhaustive.json (gen_codec_tables.py exhaustive): the
 // errors='replace' decoding of every byte pair of each table codec (every
 // pair after each designation for the iso2022 codecs, every 0x8F triple
-// for EUC) and the table the encoders invert, so that every table entry
-// is checked against Python, not a sample.
+// for EUC), the table the encoders invert, and the encodings of every
+// character of the iso2022 sets and (hz) of every BMP character, so that
+// every table entry is checked against Python, not a sample.
 func TestExtraCodecsExhaustive(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join("testdata", "codec-exhaustive.json"))
 	if err != nil {
@@ -396,7 +397,30 @@ func TestExtraCodecsExhaustive(t *testing.T) {
 		if got := hex.EncodeToString(h.Sum(nil)); got != w.Pairs {
 			t.Errorf("%s: digest of %d decodings differs from Python's", codec, len(inputs))
 		}
-		if w.Encode != "" {
+		if codec == "hz" {
+			// Every BMP character but the surrogates, then the strings
+			// of gen_codec_tables.py's HZ_ENC_STRINGS.
+			var texts []string
+			for c := rune(0x80); c < 0x10000; c++ {
+				if c < 0xD800 || c > 0xDFFF {
+					texts = append(texts, string(c))
+				}
+			}
+			texts = append(texts, "a~b中文\nx", "中文", "中\n文", "~", "中~", "~中", "中\n", "中 文", "中€", "a\r\n中", "~{~}", "中文~~",
+				"\x7f中\x00", strings.Repeat("中", 40)+"a", "", "abc", "中文a汉字", "·—", "\u3000", "\uff01\uff5e")
+			h.Reset()
+			for _, text := range texts {
+				out, bad := encodeHZ([]rune(text))
+				if bad >= 0 {
+					out = "\xff"
+				}
+				h.Write([]byte(out))
+				h.Write([]byte{0})
+			}
+			if got := hex.EncodeToString(h.Sum(nil)); got != w.Encode {
+				t.Errorf("hz: digest of %d encodings differs from Python's", len(texts))
+			}
+		} else if w.Encode != "" {
 			cfg := iso2022Configs[codec]
 			var texts []string
 			cfg.encodeUnits(func(text string, _ iso2022Code) { texts = append(texts, text) })

@@ -396,6 +396,45 @@ func hzChar(c, c2 byte) rune {
 	return gb2312Char(a&0x7F, b&0x7F)
 }
 
+// encodeHZ is CPython's hz encoder (RFC 1843; Modules/cjkcodecs/
+// _codecs_cn.c ENCODER(hz)): ASCII as itself ("~~" for '~'), after "~}"
+// if GB mode is on; every other character as its gb2312 code with the
+// high bits cleared, after "~{" if GB mode is off; "~}" at the end in GB
+// mode. A newline gets no special treatment (it leaves GB mode like any
+// ASCII character). It returns the index of the first character gb2312
+// cannot encode, or -1.
+func encodeHZ(text []rune) (string, int) {
+	enc := cjkEncoders["gb2312"]()
+	b := make([]byte, 0, len(text))
+	gb := false
+	for i, c := range text {
+		if c < 0x80 {
+			if gb {
+				b = append(b, '~', '}')
+				gb = false
+			}
+			b = append(b, byte(c))
+			if c == '~' {
+				b = append(b, '~')
+			}
+			continue
+		}
+		v, ok := enc[c]
+		if !ok || v>>24 != 2 || v&0x8080 != 0x8080 {
+			return "", i
+		}
+		if !gb {
+			b = append(b, '~', '{')
+			gb = true
+		}
+		b = append(b, byte(v>>8)&0x7F, byte(v)&0x7F)
+	}
+	if gb {
+		b = append(b, '~', '}')
+	}
+	return string(b), -1
+}
+
 // iso2022Code is where a text goes in an iso2022 encoding: the character
 // set (its mark) and the code in it.
 type iso2022Code struct {

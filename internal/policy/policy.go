@@ -66,7 +66,7 @@
 //     bytes as UTF-8 with U+FFFD), with Python's quirks (bare attributes
 //     kept, "name*=v; name*0=w" a TypeError under compat32, a header left
 //     as it is when set_param would write the same text). Differences:
-//     an RFC 2231 value in a charset no code here encodes (idna, hz)
+//     an RFC 2231 value in idna, the one charset no code here encodes,
 //     gives a *GenerateError (LookupError); an RFC 2231 boundary
 //     is decoded as ASCII (other bytes U+FFFD) whatever its charset
 //     (Python decodes it in its charset, which matters only for a charset

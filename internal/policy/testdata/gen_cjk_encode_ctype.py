@@ -88,6 +88,14 @@ CONTENT_TYPES = [
     b"text/plain (c) ; charset=%s; x=\"a\\\\\"; y=z",
     b"t\xc3\xa9xt/plain; charset=%s",
     b"text/plain; charset=%s; title*0*=\"utf-8''%%E4%%B8\"; title*1*=%%AD",
+    # RFC 2231 values in hz (RFC 1843), which set_param encodes again:
+    # "~{" and "~}" around GB 2312, "~~", a newline, text hz cannot encode.
+    b"text/plain; charset=%s; title*=hz''~{VPND~}; x=\"\xe9\"",
+    b"text/plain; charset=%s; title*=hz''a~~b~{VP~}%%0A~{ND~}x; y=\xe9",
+    b"text/plain; charset=%s; title*=hz''~{VP~}~~~{ND~}%%20z; title*=utf-8''%%E9",
+    b"text/plain; charset=%s; title*=hz''%%80a; y=\xe9",
+    b"text/plain; charset=%s; title*0*=hz''~{VP~}; title*1*=~{ND~}a; y=\xe9",
+    b"text/plain; charset=%s; title*=hz''~{VP~}; x*=HZ-GB-2312''a~{ND~}; \xe9bare",
 ]
 
 BODIES = {"iso-8859-1": "h\xe9llo w\xf6rld\n".encode("iso-8859-1"), "utf-8": "h\xe9llo \u4e2d\u6587\n".encode("utf-8"),

@@ -8,7 +8,10 @@
 recomputes from the Go code: "pairs", of the decoding
 (errors='replace') of every byte pair (and for EUC every 0x8F triple;
 for the iso2022 codecs every pair after each designation the codec
-knows); "units", of the table the Go encoder inverts (units()).
+knows); "units", of the table the Go encoder inverts (units());
+"encode", of the encodings of chosen texts (the iso2022 codecs: every
+character of their sets; hz: every BMP character) and of strings for the
+encoder's state, b"\xff" where Python raises UnicodeEncodeError.
 
 Every table is read from Python's own codecs by decoding byte sequences,
 and the model the Go decoders use is checked here against Python for
@@ -563,6 +566,16 @@ ISO_ENC_STRINGS = ["a日b", "日本", "日a本", "é日ü", "中文a한국", "¥
                    "\x1b\x0e\x0f日", "Ωé", "𠀋丂", "\u02e9\u02e5\u02e9"]
 
 
+# Texts for the hz encoder: every BMP character but the surrogates, then
+# strings for its mode switches ("~{", "~}", "~~", newlines, the end).
+HZ_ENC_STRINGS = ["a~b中文\nx", "中文", "中\n文", "~", "中~", "~中", "中\n", "中 文", "中€", "a\r\n中", "~{~}", "中文~~",
+                  "\x7f中\x00", "中" * 40 + "a", "", "abc", "中文a汉字", "·—", "\u3000", "\uff01\uff5e"]
+
+
+def hz_texts():
+    return [chr(c) for c in range(0x80, 0x10000) if not 0xD800 <= c <= 0xDFFF] + HZ_ENC_STRINGS
+
+
 def iso_encode(t, cs):
     try:
         return t.encode(cs)
@@ -581,6 +594,8 @@ def exhaustive():
         if cs in ISO_ENC_SETS:
             texts = [t for t, _, _ in iso_units(cs)] + [chr(c) for c in range(0x80, 0x100)] + ISO_ENC_STRINGS
             rec["encode"] = digest(iso_encode(t, cs) for t in texts)
+        if cs == "hz":
+            rec["encode"] = digest(iso_encode(t, cs) for t in hz_texts())
         out[cs] = rec
     print(json.dumps(out, indent=1, sort_keys=True))
 
