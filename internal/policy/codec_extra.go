@@ -38,9 +38,14 @@ import (
 //     decode to a lone surrogate. One in U+DC80-U+DCFF is what Python's
 //     surrogateescape makes of a byte 0x80-0xFF, and Python treats it as
 //     one from then on; so does this package. Go strings cannot hold the
-//     others, so a header whose encoded word or RFC 2231 value decodes to
-//     one keeps its source lines (errUnsupportedCharset) where Python's
-//     refolding raises UnicodeEncodeError. Body re-encoding carries them
+//     others; pyDecode returns errLoneSurrogate, Python's
+//     UnicodeEncodeError. A refolded header whose RFC 2231 value decodes
+//     to one fails with it, as in Python; a header whose encoded word
+//     does keeps its source lines (decodeEncodedWord) where Python's
+//     refolding raises. Python also raises when it parses such an RFC
+//     2231 value in a header it does not refold (the header registry
+//     renders the value); Write parses parameters only to refold, and
+//     writes the source lines. Body re-encoding carries lone surrogates
 //     (decoded text is a []rune there).
 //   - Punycode RFC 2231 values are decoded strictly where Python's
 //     surrogateescape decode raises UnicodeError (pyDecode cannot tell
@@ -157,7 +162,8 @@ func decodeExtra(codec string, b []byte, errors decodeErrors) (d *codecDecoding,
 
 // pyDecodeExtra is pyDecode's part for this file's codecs: the text of a
 // surrogateescape decode (after a failed strict one), or
-// errDecodeRaises, or errUnsupportedCharset (see the file comment); ok
+// errDecodeRaises, errLoneSurrogate or errUnsupportedCharset (see the
+// file comment); ok
 // is false for other codecs.
 func pyDecodeExtra(codec string, b []byte) (s string, undecodable bool, err error, ok bool) {
 	d, ok := decodeExtra(codec, b, decodeSurrogateEscape)
@@ -178,7 +184,7 @@ func pyDecodeExtra(codec string, b []byte) (s string, undecodable bool, err erro
 			// escape of a byte, and neither can this package.
 			sb.WriteRune(surrogateBase + r - 0xDC00)
 		case r >= 0xD800 && r <= 0xDFFF:
-			return "", false, errUnsupportedCharset, true
+			return "", false, errLoneSurrogate, true
 		default:
 			sb.WriteRune(r)
 		}

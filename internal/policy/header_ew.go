@@ -21,6 +21,16 @@ var errBadEncodedWord = errors.New("policy: encoded word format invalid")
 // codec_extra.go); refolding then gives up.
 var errUnsupportedCharset = errors.New("policy: unsupported charset in encoded word")
 
+// errLoneSurrogate is Python's UnicodeEncodeError for a value that
+// decodes to a lone surrogate outside U+DC80-U+DCFF (UTF-7,
+// unicode_escape, raw_unicode_escape, punycode): Go strings cannot hold
+// it, and Python raises once it encodes the text (refolding the header,
+// or rendering an RFC 2231 parameter value). pyDecode returns it; an
+// RFC 2231 value passes it on (decodeRFC2231Value), so a refolded
+// Content-Type fails as Python's does; an encoded word turns it into
+// errUnsupportedCharset (decodeEncodedWord, which see).
+var errLoneSurrogate = &pythonRaise{"UnicodeEncodeError", "'utf-8' codec can't encode a lone surrogate: surrogates not allowed"}
+
 // decodeEncodedWord is _encoded_words.decode: ew is "=?charset?cte?text?=".
 func decodeEncodedWord(ew string) (text, charset, lang string, defects []defectKind, err error) {
 	parts := strings.Split(ew, "?")
@@ -38,6 +48,14 @@ func decodeEncodedWord(ew string) (text, charset, lang string, defects []defectK
 		return "", "", "", nil, errBadEncodedWord
 	}
 	text, undecodable, err := pyDecode(raw, charset)
+	if err == errLoneSurrogate {
+		// Python raises UnicodeEncodeError when it refolds the header,
+		// but the address and quoted-string parsers (getEncodedWord's
+		// callers in header_parse.go) pass on errUnsupportedCharset
+		// only, and would read the word as an atom for any other error:
+		// the header keeps its source lines.
+		err = errUnsupportedCharset
+	}
 	if err == errDecodeRaises {
 		// The surrogateescape retry raises UnicodeDecodeError, a
 		// ValueError: get_encoded_word calls the word invalid.
@@ -187,7 +205,8 @@ func a2bBase64Lenient(s string) ([]byte, bool) {
 // with surrogateescape for charset names Python does not know (its
 // LookupError, e.g. "unknown-8bit"). errDecodeRaises: Python's
 // surrogateescape decode raises (bad ASCII bytes in iso2022_jp), or the
-// codec raises another ValueError (punycode, idna). errUnsupportedCharset:
+// codec raises another ValueError (punycode, idna). errLoneSurrogate: the
+// text has a lone surrogate outside U+DC80-U+DCFF. errUnsupportedCharset:
 // Python's result is one this package cannot represent or compute (see
 // codec_extra.go), or Python knows the charset and this package has no
 // decoder for it.

@@ -162,8 +162,13 @@ def lone_surrogates():
         q = "".join(chr(c) if chr(c).isalnum() else "=%02X" % c for c in b)
         for kind, header in [("subject", "Subject: =?%s?q?%s?= tail\n" % (cs, q)),
                              ("from", "From: =?%s?b?%s?= <a@example.com>\n" % (cs, base64.b64encode(b).decode())),
-                             ("param", "Content-Type: text/plain; name*=%s''%s\n" % (cs, pct))]:
-            msg_bytes = (header + "MIME-Version: 1.0\n\nbody\n").encode("ascii")
+                             ("param", "Content-Type: text/plain; name*=%s''%s\n" % (cs, pct)),
+                             # Refolded by refold_source=long (a long line)
+                             # and by cte_type=7bit (an 8-bit byte).
+                             ("param-long", "Content-Type: text/plain; name*=%s''%s; x=\"%s\"\n" % (cs, pct, "y" * 80)),
+                             ("param-8bit", "Content-Type: text/plain; name*=%s''%s; x=\xe9\n" % (cs, pct)),
+                             ("subject-long", "Subject: =?%s?q?%s?= %s\n" % (cs, q, "tail " * 16))]:
+            msg_bytes = (header + "MIME-Version: 1.0\n\nbody\n").encode("latin-1")
             for pname, pol in HEADER_POLICIES.items():
                 write("%s/surrogate%d-%s" % (cs, i, kind), pname, pol, msg_bytes)
 
