@@ -39,10 +39,9 @@ import (
 //     surrogateescape makes of a byte 0x80-0xFF, and Python treats it as
 //     one from then on; so does this package. Go strings cannot hold the
 //     others; pyDecode returns errLoneSurrogate, Python's
-//     UnicodeEncodeError. A refolded header whose RFC 2231 value decodes
-//     to one fails with it, as in Python; a header whose encoded word
-//     does keeps its source lines (decodeEncodedWord) where Python's
-//     refolding raises. Python also raises when it parses such an RFC
+//     UnicodeEncodeError. A refolded header whose encoded word or RFC
+//     2231 value decodes to one fails with it, as in Python. Python also
+//     raises when it parses such an RFC
 //     2231 value in a header it does not refold (the header registry
 //     renders the value); Write parses parameters only to refold, and
 //     writes the source lines. Body re-encoding carries lone surrogates

@@ -237,11 +237,6 @@ func codecMessageKnownGap(name, policy, pythonError string) string {
 			"Python raises while parsing the message, Write parses parameters only to refold"
 	case (codec == "punycode" || codec == "idna") && strings.HasPrefix(kind, "headers-") && pythonError == "UnicodeError":
 		return "an RFC 2231 value in punycode or idna: Python's surrogateescape decode raises, pyDecode decodes strictly"
-	case (strings.Contains(strings.ToLower(codec), "utf-7") || strings.Contains(codec, "unicode-escape")) && strings.HasPrefix(kind, "headers-random") && pythonError != "":
-		return "a random value that decodes to a lone surrogate outside U+DC80-U+DCFF: the header keeps its source lines, Python raises"
-	case pythonError == "UnicodeEncodeError" && isLoneSurrogateCase(kind) &&
-		(strings.HasSuffix(kind, "-subject") || strings.HasSuffix(kind, "-from") || strings.HasSuffix(kind, "-subject-long")):
-		return "a lone surrogate outside U+DC80-U+DCFF in an encoded word: the header keeps its source lines, Python's refolding raises"
 	case pythonError != "" && isLoneSurrogateCase(kind) && !strings.Contains(policy, "refold_source=all") &&
 		(strings.HasSuffix(kind, "-param") || strings.HasSuffix(kind, "-param-8bit") && !strings.Contains(policy, "cte_type=7bit")):
 		return "a lone surrogate outside U+DC80-U+DCFF in an RFC 2231 value of a header short enough to keep its source lines: " +

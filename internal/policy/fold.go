@@ -9,18 +9,14 @@ package policy
 // Where this code knowingly differs from Python 3.11.7:
 //   - Every codec Python 3.11 can decode an encoded word or RFC 2231
 //     value with is decoded here as Python does (codec_extra.go lists
-//     the ones beyond the CJK and single-byte tables), except: an
-//     encoded word that decodes to a lone surrogate outside
-//     U+DC80-U+DCFF (UTF-7, unicode_escape, raw_unicode_escape,
-//     punycode; Python's refolding then raises UnicodeEncodeError), a
+//     the ones beyond the CJK and single-byte tables), except: a
 //     \N{name} escape of unicode_escape, an idna label starting "xn--",
 //     and an iso2022_jp_2 single shift Python fails on with RuntimeError
 //     make the header keep its source lines instead of being refolded.
-//     (An RFC 2231 value with such a lone surrogate fails the refolding
-//     with Python's UnicodeEncodeError; an encoded word cannot yet,
-//     because the address and quoted-string parsers of header_parse.go
-//     pass errUnsupportedCharset on and read any other error as "not an
-//     encoded word".) An RFC 2231 value in
+//     An encoded word or RFC 2231 value that decodes to a lone surrogate
+//     outside U+DC80-U+DCFF (UTF-7, unicode_escape, raw_unicode_escape,
+//     punycode) fails a refolding with Python's UnicodeEncodeError
+//     (errLoneSurrogate), as in Python. An RFC 2231 value in
 //     punycode or idna is decoded strictly, where Python's
 //     surrogateescape decode raises UnicodeError.
 //   - A character decoded from an encoded word in U+10FF80..U+10FFFF

@@ -48,14 +48,6 @@ func decodeEncodedWord(ew string) (text, charset, lang string, defects []defectK
 		return "", "", "", nil, errBadEncodedWord
 	}
 	text, undecodable, err := pyDecode(raw, charset)
-	if err == errLoneSurrogate {
-		// Python raises UnicodeEncodeError when it refolds the header,
-		// but the address and quoted-string parsers (getEncodedWord's
-		// callers in header_parse.go) pass on errUnsupportedCharset
-		// only, and would read the word as an atom for any other error:
-		// the header keeps its source lines.
-		err = errUnsupportedCharset
-	}
 	if err == errDecodeRaises {
 		// The surrogateescape retry raises UnicodeDecodeError, a
 		// ValueError: get_encoded_word calls the word invalid.

@@ -288,7 +288,7 @@ func getBareQuotedString(value string) (*token, string, error) {
 		case strings.HasPrefix(value, "=?"):
 			validEW := false
 			ew, rest, err := getEncodedWord(value)
-			if err == errUnsupportedCharset {
+			if err == errUnsupportedCharset || err == errLoneSurrogate {
 				return nil, value, err
 			}
 			if err == nil {
@@ -396,7 +396,7 @@ func getAtom(value string) (*token, string, error) {
 func encodedWordOr(value string, other func(string) (*token, string, error)) (*token, string, error) {
 	if strings.HasPrefix(value, "=?") {
 		t, rest, err := getEncodedWord(value)
-		if err == nil || err == errUnsupportedCharset {
+		if err == nil || err == errUnsupportedCharset || err == errLoneSurrogate {
 			return t, rest, err
 		}
 	}
