@@ -1,14 +1,10 @@
 package policy
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -43,16 +39,7 @@ func checkWriteGolden(t *testing.T, name string) (total, failures int) {
 	}
 	forEachGoldenRecord(t, name, func(rec record) {
 		total++
-		in, err := base64.StdEncoding.DecodeString(rec.Input)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := ParseSpec(rec.Policy, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out bytes.Buffer
-		_, werr := p.Write(&out, bytes.NewReader(in))
+		out, werr := writeGoldenInput(t, rec.Policy, rec.Input)
 		var ge *GenerateError
 		id := rec.Name + " " + rec.Policy
 		if rec.Error != "" {
@@ -71,8 +58,8 @@ func checkWriteGolden(t *testing.T, name string) (total, failures int) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(out.Bytes(), want) {
-			t.Errorf("%s:\n got %q\nwant %q", id, out.Bytes(), want)
+		if !bytes.Equal(out, want) {
+			t.Errorf("%s:\n got %q\nwant %q", id, out, want)
 		}
 	})
 	if total == 0 {
@@ -85,17 +72,8 @@ func checkWriteGolden(t *testing.T, name string) (total, failures int) {
 // file testdata/name, decoded into a T.
 func forEachGoldenRecord[T any](t *testing.T, name string, f func(T)) {
 	t.Helper()
-	file, err := os.Open(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer file.Close()
-	zr, err := gzip.NewReader(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(nil, 1<<20)
+	sc, done := openGzipLines(t, name)
+	defer done()
 	for sc.Scan() {
 		var rec T
 		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
@@ -106,4 +84,21 @@ func forEachGoldenRecord[T any](t *testing.T, name string, f func(T)) {
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// writeGoldenInput writes a golden record's base64 input message under
+// its policy spec and returns the output and Write's error.
+func writeGoldenInput(t *testing.T, spec, input string) ([]byte, error) {
+	t.Helper()
+	in, err := base64.StdEncoding.DecodeString(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ParseSpec(spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	_, werr := p.Write(&out, bytes.NewReader(in))
+	return out.Bytes(), werr
 }

@@ -263,21 +263,12 @@ func TestExtraCodecsMessagesMatchPython(t *testing.T) {
 			t.Fatal(err)
 		}
 		total++
-		in, err := base64.StdEncoding.DecodeString(rec.Input)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := ParseSpec(rec.Policy, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out bytes.Buffer
-		_, werr := p.Write(&out, bytes.NewReader(in))
+		out, werr := writeGoldenInput(t, rec.Policy, rec.Input)
 		id := rec.Name + " " + rec.Policy
 		var mismatch string
 		if rec.Error != "" {
 			if werr == nil {
-				mismatch = fmt.Sprintf("Write succeeded; Python raises %s\n got %q", rec.Error, out.Bytes())
+				mismatch = fmt.Sprintf("Write succeeded; Python raises %s\n got %q", rec.Error, out)
 			}
 		} else {
 			want, err := base64.StdEncoding.DecodeString(rec.Output)
@@ -287,8 +278,8 @@ func TestExtraCodecsMessagesMatchPython(t *testing.T) {
 			switch {
 			case werr != nil:
 				mismatch = fmt.Sprintf("Write: %v\nwant %q", werr, want)
-			case !bytes.Equal(out.Bytes(), want):
-				mismatch = fmt.Sprintf("\n got %q\nwant %q", out.Bytes(), want)
+			case !bytes.Equal(out, want):
+				mismatch = fmt.Sprintf("\n got %q\nwant %q", out, want)
 			}
 		}
 		if mismatch == "" {
