@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"sync"
 )
 
 // MaxBodyMemory bounds the body bytes (payloads, preambles, epilogues)
@@ -14,12 +15,45 @@ import (
 const MaxBodyMemory = 8 << 20
 
 // bodyBudget is shared by the bodies of one message: how many more bytes
-// may stay in memory, and where temporary files go.
+// may stay in memory, and where temporary files go. It also carries the
+// buffers one Write needs (the parser's line buffer, the bodies' memory,
+// the output buffer) so that they can be reused by the next Write: see
+// getBudget and release.
 type bodyBudget struct {
 	memoryLeft int
 	files      []*os.File
 	err        error
 	maxParts   int // if not 0, replaces MaxParts (for tests)
+
+	// lineBuf is the lineReader's buffer, kept between messages.
+	lineBuf []byte
+	// bodies are the bodies made with newBody for this message; spare
+	// holds empty buffers, kept from earlier messages, for new bodies.
+	bodies []*body
+	spare  [][]byte
+	// out buffers the generator's output.
+	out *bufio.Writer
+}
+
+// Limits on what a released budget keeps for the next message, so that
+// one huge message does not pin its buffers for the rest of a run.
+const (
+	maxKeptLineBuf   = 256 << 10
+	maxKeptBodyBuf   = 256 << 10
+	maxKeptBodyBufs  = 64
+	maxKeptBodyBytes = 1 << 20
+)
+
+// budgetPool holds released budgets with their buffers. It is a cache
+// only: getBudget may find it empty.
+var budgetPool = sync.Pool{New: func() any { return new(bodyBudget) }}
+
+// getBudget returns a budget allowing memory bytes of body in memory,
+// with buffers reused from an earlier message when there are any.
+func getBudget(memory int) *bodyBudget {
+	b := budgetPool.Get().(*bodyBudget)
+	b.memoryLeft = memory
+	return b
 }
 
 // close removes the temporary files.
@@ -30,6 +64,32 @@ func (b *bodyBudget) close() {
 		os.Remove(name)
 	}
 	b.files = nil
+}
+
+// release closes b and keeps its buffers for a later getBudget. Nothing
+// made while b was in use (bodies, the lineReader) may be used after.
+func (b *bodyBudget) release() {
+	b.close()
+	kept := 0
+	for _, buf := range b.spare {
+		kept += cap(buf)
+	}
+	for i, bd := range b.bodies {
+		if c := cap(bd.mem); c > 0 && c <= maxKeptBodyBuf && len(b.spare) < maxKeptBodyBufs && kept+c <= maxKeptBodyBytes {
+			b.spare = append(b.spare, bd.mem[:0])
+			kept += c
+		}
+		bd.mem = nil
+		b.bodies[i] = nil
+	}
+	if cap(b.lineBuf) > maxKeptLineBuf {
+		b.lineBuf = nil
+	}
+	if b.out != nil {
+		b.out.Reset(nil)
+	}
+	*b = bodyBudget{lineBuf: b.lineBuf[:0], bodies: b.bodies[:0], spare: b.spare, out: b.out}
+	budgetPool.Put(b)
 }
 
 // body is the text of a payload, preamble or epilogue as Python holds it
@@ -46,7 +106,19 @@ type body struct {
 	eightBit bool
 }
 
-func newBody(budget *bodyBudget) *body { return &body{budget: budget} }
+// newBody returns an empty body spending budget (nil: no limit, no
+// reuse), with a buffer left from an earlier message when there is one.
+func newBody(budget *bodyBudget) *body {
+	b := &body{budget: budget}
+	if budget != nil {
+		if n := len(budget.spare); n > 0 {
+			b.mem = budget.spare[n-1]
+			budget.spare = budget.spare[:n-1]
+		}
+		budget.bodies = append(budget.bodies, b)
+	}
+	return b
+}
 
 // bodyFromString returns an in-memory body holding s.
 func bodyFromString(s string) *body {

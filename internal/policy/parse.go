@@ -264,11 +264,14 @@ type feedParser struct {
 // Bodies beyond budget's memory go to temporary files; the caller
 // closes budget.
 func parseMessage(r io.Reader, p *Policy, budget *bodyBudget) (*message, error) {
-	fp := &feedParser{policy: p, budget: budget, maxParts: MaxParts, input: &bufferedSubFile{in: &lineReader{r: r}}}
+	lines := &lineReader{r: r, buf: budget.lineBuf[:0]}
+	fp := &feedParser{policy: p, budget: budget, maxParts: MaxParts, input: &bufferedSubFile{in: lines}}
 	if budget.maxParts > 0 {
 		fp.maxParts = budget.maxParts
 	}
-	if err := fp.parse(); err != nil {
+	err := fp.parse()
+	budget.lineBuf = lines.buf[:0]
+	if err != nil {
 		return nil, err
 	}
 	if err := fp.input.in.err; err != nil {

@@ -50,8 +50,8 @@ func (p *Policy) write(w io.Writer, r io.Reader, bodyMemory int) (*Report, error
 		n, err := copyRaw(w, r, p.Linesep)
 		return &Report{Defects: []Defect{}, Written: n}, err
 	}
-	budget := &bodyBudget{memoryLeft: bodyMemory}
-	defer budget.close()
+	budget := getBudget(bodyMemory)
+	defer budget.release()
 	m, err := parseMessage(r, p, budget)
 	if err != nil {
 		var defect *DefectError
@@ -74,7 +74,13 @@ func (p *Policy) write(w io.Writer, r io.Reader, bodyMemory int) (*Report, error
 		return report, err
 	}
 	cw := &countingWriter{w: w}
-	bw := bufio.NewWriterSize(cw, 8<<10)
+	bw := budget.out
+	if bw == nil {
+		bw = bufio.NewWriterSize(cw, 8<<10)
+		budget.out = bw
+	} else {
+		bw.Reset(cw)
+	}
 	err = g.write(bw, m)
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
