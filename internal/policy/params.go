@@ -460,10 +460,11 @@ func parseParamsEmail(value string) []mimeParam {
 // simpleParamsEmail is parseParamsEmail for the common shape of value,
 // type/subtype followed by name=token or name="text" parameters (tokens
 // of letters, digits and "!#$&+-.^_`{|}~", the quoted text visible ASCII
-// without a quote, backslash, semicolon or "=?", spaces only around the
-// semicolons), without building the header object: the header registry
-// renders such a value back with the same names and values, the first of
-// names written alike kept. ok is false for any other value.
+// without a quote, backslash, semicolon or "=?", only spaces and tabs
+// (where a folded value had its line breaks) around the semicolons),
+// without building the header object: the header registry renders such a
+// value back with the same names and values, the first of names written
+// alike kept. ok is false for any other value.
 func simpleParamsEmail(value string) (params []mimeParam, ok bool) {
 	isTokenChar := func(c byte) bool {
 		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`{|}~", c) >= 0
@@ -487,14 +488,19 @@ func simpleParamsEmail(value string) (params []mimeParam, ok bool) {
 		return s != "" && !strings.Contains(s, "=?")
 	}
 	fields := strings.Split(value, ";")
-	typ, sub, found := strings.Cut(strings.Trim(fields[0], " "), "/")
+	ctype := strings.Trim(fields[0], " \t")
+	typ, sub, found := strings.Cut(ctype, "/")
 	if !found || !isToken(typ) || !isToken(sub) {
 		return nil, false
 	}
-	params = []mimeParam{{typ + "/" + sub, ""}}
-	seen := map[string]bool{}
-	for _, f := range fields[1:] {
-		name, v, found := strings.Cut(strings.Trim(f, " "), "=")
+	params = make([]mimeParam, 1, len(fields))
+	params[0] = mimeParam{ctype, ""}
+	paramName := func(field string) string {
+		name, _, _ := strings.Cut(strings.Trim(field, " \t"), "=")
+		return name
+	}
+	for i, f := range fields[1:] {
+		name, v, found := strings.Cut(strings.Trim(f, " \t"), "=")
 		if !found || !isToken(name) {
 			return nil, false
 		}
@@ -506,8 +512,11 @@ func simpleParamsEmail(value string) (params []mimeParam, ok bool) {
 		} else if !isToken(v) {
 			return nil, false
 		}
-		if !seen[name] {
-			seen[name] = true
+		seen := false
+		for _, earlier := range fields[1 : 1+i] {
+			seen = seen || paramName(earlier) == name
+		}
+		if !seen {
 			params = append(params, mimeParam{pyLower(name), v})
 		}
 	}

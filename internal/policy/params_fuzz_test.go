@@ -22,6 +22,9 @@ func FuzzContentTypeParams(f *testing.F) {
 		"multipart/mixed; boundary*=us-ascii''abc",
 		`multipart/alternative; boundary="----=_Part_1.2"; Charset=a; charset="b"`,
 		"text/plain ; a=b ; A=c",
+		"multipart/related;\ttype=\"text/html\";\tboundary=\"b1_4afb\"",
+		"text/plain;\tcharset=x; \tcharset=y;\t",
+		"\timage/png\t;\tname=\"favicon.png\"\t",
 	} {
 		f.Add(seed)
 	}
