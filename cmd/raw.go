@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,9 +12,18 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// literalAtEnd matches a line ending in a literal announcement (RFC 3501
-// §4.3 "{" number ["+"] "}"; RFC 7888 adds "+").
-var literalAtEnd = regexp.MustCompile(`~?\{[0-9]+\+?\}$`)
+// endsWithLiteral reports whether line ends in a literal announcement:
+// RFC 3501 §4.3 "{" number "}", with RFC 7888's "+" before the "}" (and
+// RFC 3516's "~" before the "{", which changes nothing here).
+func endsWithLiteral(line string) bool {
+	s, ok := strings.CutSuffix(line, "}")
+	if !ok {
+		return false
+	}
+	s = strings.TrimSuffix(s, "+")
+	digits := strings.TrimRight(s, "0123456789")
+	return len(digits) < len(s) && strings.HasSuffix(digits, "{")
+}
 
 // RawOptions are the inputs of the raw command.
 type RawOptions struct {
@@ -68,7 +76,7 @@ the bytes are written unchanged.`, imap.MaxCommandResponseData>>20, imap.MaxComm
 			if line == "" || strings.ContainsAny(line, "\r\n\x00") {
 				return usageErrorf("raw: the command must be one non-empty line without CR, LF or NUL")
 			}
-			if literalAtEnd.MatchString(line) {
+			if endsWithLiteral(line) {
 				return usageErrorf("raw: literals ({n}) are not supported; the server would wait for their data")
 			}
 			words := strings.Fields(line)

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // raw prints a body section as it came on the wire: the line up to {n},
@@ -49,5 +51,32 @@ func TestRawPrintsBodySectionLiteral(t *testing.T) {
 	first, _, _ := strings.Cut(string(header), "\r\n")
 	if !strings.Contains(tout.String(), "{"+strconv.Itoa(len(header))+"}\n"+terminalSafe(first, false)+"\n") {
 		t.Errorf("terminal output %q lacks the header's first line %q", tout.String(), first)
+	}
+}
+
+// raw refuses a line ending in a literal announcement (RFC 3501 §4.3
+// literal, RFC 7888 non-synchronizing literal, RFC 3516 literal8): the
+// server would wait for its data. Braces elsewhere are sent as typed.
+func TestRawRefusesLiteralAtEnd(t *testing.T) {
+	newCmd := func(f *Factory) *cobra.Command {
+		return NewRawCmd(f, func(*RawOptions) error { return nil })
+	}
+	for _, line := range []string{
+		"CREATE {5}", "APPEND INBOX {12}", "APPEND INBOX {12+}", "APPEND INBOX ~{12}",
+		"X {0}", "{7}", "X {007+}  ",
+	} {
+		if err := parse(t, newCmd, line); err == nil {
+			t.Errorf("raw %q: no error", line)
+		} else if _, ok := err.(*UsageError); !ok {
+			t.Errorf("raw %q: %T %v, want *UsageError", line, err, err)
+		}
+	}
+	for _, line := range []string{
+		"NOOP", "X {}", "X {+}", "X {5++}", "X {+5}", "X {5 }", "X {a}", "X 5}", "X {5}x",
+		"X {5} Y", "X {-5}", "X {5}}", "X }",
+	} {
+		if err := parse(t, newCmd, line); err != nil {
+			t.Errorf("raw %q: %v, want no error", line, err)
+		}
 	}
 }

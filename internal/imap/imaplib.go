@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -64,8 +65,11 @@ func (g *TagGenerator) Next() string {
 }
 
 // flagsPattern is imaplib's Flags pattern, anchored as re.match anchors it.
-// Go's "." does not match "\n" by default, like Python's.
-var flagsPattern = regexp.MustCompile(`^.*FLAGS \(([^)]*)\)`)
+// Go's "." does not match "\n" by default, like Python's. It is compiled on
+// first use, not at start-up (every imapctl run links this package).
+var flagsPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^.*FLAGS \(([^)]*)\)`)
+})
 
 // ParseFlags returns the flags of the last "FLAGS (...)" list that starts on
 // the first line of resp, with imaplib.ParseFlags's meaning: no match gives
@@ -74,7 +78,7 @@ var flagsPattern = regexp.MustCompile(`^.*FLAGS \(([^)]*)\)`)
 // For FETCH (RFC 3501 §7.4.2) and FLAGS (§7.2.6) responses, prefer the
 // client's parsed data; this helper exists for code written against imaplib.
 func ParseFlags(resp []byte) []string {
-	m := flagsPattern.FindSubmatch(resp)
+	m := flagsPattern().FindSubmatch(resp)
 	if m == nil {
 		return []string{}
 	}
@@ -96,11 +100,14 @@ func isPythonBytesSpace(r rune) bool {
 }
 
 // internalDatePattern is imaplib's InternalDate pattern (RFC 3501 §9
-// date-time, with "[ 0123][0-9]" for the day as imaplib has it).
-var internalDatePattern = regexp.MustCompile(`^.*INTERNALDATE "` +
-	`([ 0123][0-9])-([A-Z][a-z][a-z])-([0-9]{4})` +
-	` ([0-9]{2}):([0-9]{2}):([0-9]{2})` +
-	` ([-+])([0-9]{2})([0-9]{2})"`)
+// date-time, with "[ 0123][0-9]" for the day as imaplib has it), compiled
+// on first use.
+var internalDatePattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^.*INTERNALDATE "` +
+		`([ 0123][0-9])-([A-Z][a-z][a-z])-([0-9]{4})` +
+		` ([0-9]{2}):([0-9]{2}):([0-9]{2})` +
+		` ([-+])([0-9]{2})([0-9]{2})"`)
+})
 
 // monthNames are the date-month values of RFC 3501 §9, index 0 = January.
 var monthNames = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
@@ -116,7 +123,7 @@ var monthNames = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Au
 // Divergence: where imaplib raises (an unknown month such as "Foo", or year
 // 0000) ok is false too.
 func Internaldate2tuple(resp []byte) (t time.Time, ok bool) {
-	m := internalDatePattern.FindSubmatch(resp)
+	m := internalDatePattern().FindSubmatch(resp)
 	if m == nil {
 		return time.Time{}, false
 	}
