@@ -139,8 +139,13 @@ func (b *body) Len() int64 {
 
 // WriteString appends s, moving the body to a temporary file once the
 // budget's memory is spent.
-func (b *body) WriteString(s string) {
-	if s == "" {
+func (b *body) WriteString(s string) { appendBody(b, s) }
+
+// Write is WriteString for bytes.
+func (b *body) Write(p []byte) { appendBody(b, p) }
+
+func appendBody[T string | []byte](b *body, s T) {
+	if len(s) == 0 {
 		return
 	}
 	if !b.eightBit && has8bit(s) {

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -62,6 +63,29 @@ func FuzzWrite(f *testing.F) {
 			if specs[i] == `raw,linesep=\r\n` && crlfOnly(data) && !bytes.Equal(out.Bytes(), data) {
 				t.Fatalf("raw,linesep=\\r\\n changed CRLF input %q into %q", data, out.Bytes())
 			}
+			// Reads of 3 bytes (a CR at the end of the buffer, lines
+			// split across reads) and buffers left by the previous
+			// message change nothing.
+			var again bytes.Buffer
+			_, err2 := p.Write(&again, &smallReads{data: data, n: 3})
+			if (err == nil) != (err2 == nil) || !bytes.Equal(out.Bytes(), again.Bytes()) {
+				t.Fatalf("%s: 3-byte reads wrote %q (%v), one read %q (%v)", specs[i], again.Bytes(), err2, out.Bytes(), err)
+			}
 		}
 	})
+}
+
+// smallReads returns data n bytes per Read.
+type smallReads struct {
+	data []byte
+	n    int
+}
+
+func (r *smallReads) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	k := copy(p[:min(len(p), r.n)], r.data)
+	r.data = r.data[k:]
+	return k, nil
 }

@@ -312,7 +312,7 @@ func (g *generator) writeDeliveryStatus(w *bufio.Writer, m *message) error {
 	return nil
 }
 
-func has8bit(s string) bool {
+func has8bit[T string | []byte](s T) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return true

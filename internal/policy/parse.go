@@ -100,6 +100,13 @@ func (l *lineReader) fill() {
 // to "\n", whether it continues the previous piece, and false at the end
 // of input.
 func (l *lineReader) next() (piece string, continued, ok bool) {
+	b, continued, ok := l.nextBytes()
+	return string(b), continued, ok
+}
+
+// nextBytes is next returning the piece as a view of the buffer, valid
+// until the next call.
+func (l *lineReader) nextBytes() (piece []byte, continued, ok bool) {
 	continued = l.midLine
 	for {
 		rest := l.buf[l.start:]
@@ -118,37 +125,42 @@ func (l *lineReader) next() (piece string, continued, ok bool) {
 		}
 		switch {
 		case i >= 0 && rest[i] == '\n':
-			return l.take(string(rest[:i+1]), i+1, false), continued, true
+			return l.take(rest, i+1, i+1, false), continued, true
 		case i >= 0 && (i+1 < len(rest) || l.eof):
+			// CRLF or a lone CR: the buffer's CR becomes the "\n"
+			// (these bytes are consumed now).
 			skip := i + 1
 			if i+1 < len(rest) && rest[i+1] == '\n' {
 				skip++
 			}
-			return l.take(string(rest[:i])+"\n", skip, false), continued, true
+			rest[i] = '\n'
+			return l.take(rest, i+1, skip, false), continued, true
 		case i >= 0:
 			// A CR at the end of the buffer: the next byte tells
 			// whether it ends a CRLF.
 			l.scanned = i
 		case limit == maxLinePiece:
-			return l.take(string(rest[:limit]), limit, true), continued, true
+			return l.take(rest, limit, limit, true), continued, true
 		default:
 			l.scanned = limit
 			if l.eof {
 				if len(rest) == 0 {
-					return "", false, false
+					return nil, false, false
 				}
-				return l.take(string(rest), len(rest), false), continued, true
+				return l.take(rest, len(rest), len(rest), false), continued, true
 			}
 		}
 		l.fill()
 	}
 }
 
-func (l *lineReader) take(piece string, n int, midLine bool) string {
+// take consumes n bytes of rest (the unread buffer) and returns the
+// first size of them.
+func (l *lineReader) take(rest []byte, size, n int, midLine bool) []byte {
 	l.start += n
 	l.scanned = 0
 	l.midLine = midLine
-	return piece
+	return rest[:size]
 }
 
 // linePiece is a line, or a piece of a long line, of the input.
@@ -183,17 +195,24 @@ func (b *bufferedSubFile) readLine() string {
 		}
 		p = linePiece{text: text, continued: continued, partial: b.in.midLine}
 	}
-	if !p.continued && !p.partial {
-		for i := len(b.eofStack) - 1; i >= 0; i-- {
-			if b.eofStack[i](p.text) {
-				b.pushback = append(b.pushback, p)
-				b.current = linePiece{}
-				return ""
-			}
-		}
+	if !p.continued && !p.partial && b.atFalseEOF(p) {
+		return ""
 	}
 	b.current = p
 	return p.text
+}
+
+// atFalseEOF reports whether a matcher on the stack takes the whole line
+// p for an end of input; if so p is pushed back.
+func (b *bufferedSubFile) atFalseEOF(p linePiece) bool {
+	for i := len(b.eofStack) - 1; i >= 0; i-- {
+		if b.eofStack[i](p.text) {
+			b.pushback = append(b.pushback, p)
+			b.current = linePiece{}
+			return true
+		}
+	}
+	return false
 }
 
 // unread pushes back the piece readLine returned last (or line, when the
@@ -226,18 +245,43 @@ func (b *bufferedSubFile) readRestOfLine(line string, limit int) (string, bool) 
 	return line, true
 }
 
+// pushEOFMatcher pushes a false-EOF matcher: f is asked about each whole
+// line and reports whether the sub-file ends before it. f must be false
+// for every line that starts with neither '-' nor a line break (boundary
+// delimiters start with "--", RFC 2046 section 5.1.1; the end of a
+// delivery-status block is a blank line), which readAllInto relies on.
 func (b *bufferedSubFile) pushEOFMatcher(f func(string) bool) { b.eofStack = append(b.eofStack, f) }
 
 func (b *bufferedSubFile) popEOFMatcher() { b.eofStack = b.eofStack[:len(b.eofStack)-1] }
 
 // readAllInto appends every line up to the (possibly false) EOF to dst.
+// Lines go from the reader's buffer to dst without a string each.
 func (b *bufferedSubFile) readAllInto(dst *body) {
 	for {
-		line := b.readLine()
-		if line == "" {
+		if len(b.pushback) > 0 {
+			line := b.readLine()
+			if line == "" {
+				return
+			}
+			dst.WriteString(line)
+			continue
+		}
+		piece, continued, ok := b.in.nextBytes()
+		if !ok {
+			b.current = linePiece{}
 			return
 		}
-		dst.WriteString(line)
+		// Only lines starting with '-' or a line break can match a
+		// false-EOF matcher (see pushEOFMatcher); the others need no
+		// string.
+		if !continued && !b.in.midLine && len(piece) > 0 && (piece[0] == '-' || piece[0] == '\n' || piece[0] == '\r') {
+			line := string(piece)
+			if b.atFalseEOF(linePiece{text: line}) {
+				return
+			}
+		}
+		b.current = linePiece{}
+		dst.Write(piece)
 	}
 }
 
