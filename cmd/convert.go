@@ -75,11 +75,7 @@ func openInput(in io.Reader, name string) (messageSource, error) {
 		}
 		return messageSource{source: &singleSource{r: br}, name: "stdin", single: true}, nil
 	}
-	kind, err := output.DetectKind(name)
-	if err != nil {
-		return messageSource{}, err
-	}
-	src, err := output.Open(name, output.MboxRD)
+	src, kind, err := output.OpenKind(name, output.MboxRD)
 	if err != nil {
 		return messageSource{}, err
 	}

@@ -117,10 +117,84 @@ func isDir(path string) bool {
 // Open returns a Source for path, of the kind [DetectKind] finds; mbox
 // files are read with dialect.
 func Open(path string, dialect MboxDialect) (Source, error) {
+	src, _, err := OpenKind(path, dialect)
+	return src, err
+}
+
+// OpenKind is [Open] that also returns the kind it found. A message or
+// mbox file is opened once: the kind is told from the first bytes read
+// for the messages.
+func OpenKind(path string, dialect MboxDialect) (Source, SourceKind, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	if !info.IsDir() {
+		br := bufio.NewReader(f)
+		if mbox, ok := peekMbox(br); ok {
+			if mbox {
+				return &fileMbox{MboxReader: NewMboxReader(br, path, dialect), file: f}, KindMbox, nil
+			}
+			msg := SourceMessage{Path: path, Index: 1, InternalDate: info.ModTime(), Size: info.Size()}
+			return &openMessageSource{msg: msg, r: br, file: f}, KindMessage, nil
+		}
+	}
+	// A folder, or a file whose first buffer holds only blank lines.
+	f.Close()
 	kind, err := DetectKind(path)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	src, err := openKind(path, kind, dialect)
+	return src, kind, err
+}
+
+// peekMbox is looksLikeMbox on the bytes br can buffer without consuming
+// them; ok is false when they are not enough to tell.
+func peekMbox(br *bufio.Reader) (mbox, ok bool) {
+	head, err := br.Peek(br.Size())
+	complete := err != nil // the whole file is in head
+	for {
+		i := bytes.IndexByte(head, '\n')
+		if i >= 0 && (i == 0 || i == 1 && head[0] == '\r') {
+			head = head[i+1:] // a blank line
+			continue
+		}
+		if i < 0 && len(head) < len("From ") && !complete {
+			return false, false
+		}
+		return bytes.HasPrefix(head, []byte("From ")), true
+	}
+}
+
+// openMessageSource yields the one message of an opened file.
+type openMessageSource struct {
+	msg  SourceMessage
+	r    io.Reader
+	file *os.File
+	done bool
+}
+
+func (s *openMessageSource) Next() (SourceMessage, io.Reader, error) {
+	if s.done {
+		return SourceMessage{}, nil, io.EOF
+	}
+	s.done = true
+	return s.msg, s.r, nil
+}
+
+func (s *openMessageSource) Close() error {
+	s.done = true
+	return s.file.Close()
+}
+
+// openKind opens path as a source of the given kind.
+func openKind(path string, kind SourceKind, dialect MboxDialect) (Source, error) {
 	switch kind {
 	case KindMaildir:
 		return OpenMaildir(path)

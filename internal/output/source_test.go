@@ -200,3 +200,47 @@ func TestMessageSource(t *testing.T) {
 		t.Errorf("read %+v %q", metas, bodies)
 	}
 }
+
+// TestOpenKindFromFirstBytes: OpenKind tells an mbox ("From " line first,
+// after any blank lines) from a message by the bytes it reads for the
+// messages, agrees with DetectKind, and hands out every byte of a message.
+func TestOpenKindFromFirstBytes(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Repeat("\r\n", 5000) // more blank lines than one buffer
+	tests := []struct {
+		name, content string
+		kind          SourceKind
+	}{
+		{"empty", "", KindMessage},
+		{"message", "Subject: x\n\nFrom me\n", KindMessage},
+		{"mbox", "From a@b Thu Jan  1 00:00:00 2021\nSubject: x\n\nbody\n", KindMbox},
+		{"blank-then-mbox", "\n\r\n\nFrom a@b Thu Jan  1 00:00:00 2021\nSubject: x\n\nbody\n", KindMbox},
+		{"many-blank-then-mbox", long + "From a@b Thu Jan  1 00:00:00 2021\nSubject: x\n\nbody\n", KindMbox},
+		{"many-blank-then-message", long + "Subject: x\n\nbody\n", KindMessage},
+		{"short", "Fro", KindMessage},
+		{"from-without-space", "From:x@y\n\nbody\n", KindMessage},
+		{"one-long-line", "From " + strings.Repeat("x", 10000) + "\n\nbody\n", KindMbox},
+		{"blank-lines-only", "\n\n\n", KindMessage},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(dir, tt.name)
+		if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		src, kind, err := OpenKind(path, MboxRD)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if detected, _ := DetectKind(path); kind != tt.kind || detected != tt.kind {
+			t.Errorf("%s: OpenKind kind %v, DetectKind %v; want %v", tt.name, kind, detected, tt.kind)
+		}
+		metas, bodies := readSource(t, src)
+		if tt.kind == KindMessage {
+			if len(bodies) != 1 || bodies[0] != tt.content || metas[0].Size != int64(len(tt.content)) || metas[0].Path != path || metas[0].Index != 1 {
+				t.Errorf("%s: read %d messages (%q), meta %+v; want the file", tt.name, len(bodies), bodies, metas)
+			}
+		} else if len(bodies) != 1 || !strings.HasSuffix(bodies[0], "body\n") {
+			t.Errorf("%s: mbox read %q", tt.name, bodies)
+		}
+	}
+}
