@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -135,14 +136,17 @@ func OpenKind(path string, dialect MboxDialect) (Source, SourceKind, error) {
 		return nil, 0, err
 	}
 	if !info.IsDir() {
-		br := bufio.NewReader(f)
+		br := fileReaders.Get().(*bufio.Reader)
+		br.Reset(f)
 		if mbox, ok := peekMbox(br); ok {
 			if mbox {
-				return &fileMbox{MboxReader: NewMboxReader(br, path, dialect), file: f}, KindMbox, nil
+				// The reader is big enough for NewMboxReader to use as it is.
+				return &fileMbox{MboxReader: NewMboxReader(br, path, dialect), file: f, reader: br}, KindMbox, nil
 			}
 			msg := SourceMessage{Path: path, Index: 1, InternalDate: info.ModTime(), Size: info.Size()}
 			return &openMessageSource{msg: msg, r: br, file: f}, KindMessage, nil
 		}
+		releaseReader(br)
 	}
 	// A folder, or a file whose first buffer holds only blank lines.
 	f.Close()
@@ -152,6 +156,18 @@ func OpenKind(path string, dialect MboxDialect) (Source, SourceKind, error) {
 	}
 	src, err := openKind(path, kind, dialect)
 	return src, kind, err
+}
+
+// fileReaders holds the buffered readers of closed message and mbox
+// files for the next file (a run may convert thousands of small files).
+// It is a cache only: Get may make a new reader.
+var fileReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, mboxBufferSize) }}
+
+// releaseReader puts br back into fileReaders; its data must not be read
+// any more.
+func releaseReader(br *bufio.Reader) {
+	br.Reset(nil)
+	fileReaders.Put(br)
 }
 
 // peekMbox is looksLikeMbox on the bytes br can buffer without consuming
@@ -175,7 +191,7 @@ func peekMbox(br *bufio.Reader) (mbox, ok bool) {
 // openMessageSource yields the one message of an opened file.
 type openMessageSource struct {
 	msg  SourceMessage
-	r    io.Reader
+	r    *bufio.Reader
 	file *os.File
 	done bool
 }
@@ -189,7 +205,11 @@ func (s *openMessageSource) Next() (SourceMessage, io.Reader, error) {
 }
 
 func (s *openMessageSource) Close() error {
-	s.done = true
+	if s.r == nil {
+		return nil
+	}
+	releaseReader(s.r)
+	s.r, s.done = nil, true
 	return s.file.Close()
 }
 
@@ -213,10 +233,20 @@ func openKind(path string, kind SourceKind, dialect MboxDialect) (Source, error)
 
 type fileMbox struct {
 	*MboxReader
-	file *os.File
+	file   *os.File
+	reader *bufio.Reader // from fileReaders, or nil
 }
 
-func (f *fileMbox) Close() error { return f.file.Close() }
+// Close closes the file; the readers Next returned must not be used
+// after it.
+func (f *fileMbox) Close() error {
+	if f.reader != nil {
+		releaseReader(f.reader)
+		f.reader = nil
+		f.MboxReader.err = os.ErrClosed
+	}
+	return f.file.Close()
+}
 
 // filesSource yields whole files as messages.
 type filesSource struct {

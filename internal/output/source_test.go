@@ -242,5 +242,14 @@ func TestOpenKindFromFirstBytes(t *testing.T) {
 		} else if len(bodies) != 1 || !strings.HasSuffix(bodies[0], "body\n") {
 			t.Errorf("%s: mbox read %q", tt.name, bodies)
 		}
+		// Closed early: Next reports an error or the end, never panics.
+		src, _, err = OpenKind(path, MboxRD)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Close()
+		if _, r, err := src.Next(); err == nil || r != nil {
+			t.Errorf("%s: Next after Close = %v, %v; want an error", tt.name, r, err)
+		}
 	}
 }
