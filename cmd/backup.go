@@ -12,7 +12,6 @@ import (
 	"github.com/imapctl/imapctl/internal/imap"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
 )
 
 // BackupOptions are the inputs of the backup command.
@@ -246,7 +245,7 @@ func (f *Factory) accountFactory(name string) *Factory {
 		once.Do(func() { secret, secretErr = f.IOStreams.ReadSecret(prompt) })
 		return secret, secretErr
 	}
-	sub := &Factory{IOStreams: &ios, LookupEnv: f.LookupEnv, Global: f.Global, Dial: f.Dial, viper: viper.New()}
+	sub := &Factory{IOStreams: &ios, LookupEnv: f.LookupEnv, Global: f.Global, Dial: f.Dial}
 	flags := pflag.NewFlagSet("account", pflag.ContinueOnError)
 	addConnectionFlags(flags, &sub.Global)
 	if f.flags != nil {

@@ -38,7 +38,7 @@ type Factory struct {
 
 	flags    *pflag.FlagSet // the root's persistent flags, once parsed
 	client   *imap.Client
-	viper    *viper.Viper
+	viper    *viper.Viper // the config file, made by Settings
 	settings *Settings
 	err      error
 }
@@ -48,7 +48,6 @@ func NewFactory(ios *IOStreams) *Factory {
 	return &Factory{
 		IOStreams: ios,
 		LookupEnv: os.LookupEnv,
-		viper:     viper.New(),
 	}
 }
 
@@ -61,6 +60,7 @@ func (f *Factory) Settings() (*Settings, error) {
 			addConnectionFlags(flags, &f.Global)
 		}
 		f.IOStreams.Quiet = f.Global.Quiet
+		f.viper = viper.New()
 		f.settings, f.err = resolveSettings(flags, f.LookupEnv, f.viper, f.IOStreams)
 	}
 	return f.settings, f.err

@@ -108,11 +108,9 @@ func NewRootCmd(f *Factory) *cobra.Command {
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go func() {
-		// After the first Ctrl-C, a second one kills at once.
-		<-ctx.Done()
-		stop()
-	}()
+	// After the first Ctrl-C, a second one kills at once. AfterFunc starts
+	// no goroutine until ctx is done.
+	context.AfterFunc(ctx, stop)
 	return run(ctx, os.Args[1:], NewFactory(System()))
 }
 
