@@ -30,6 +30,7 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"strings"
 )
 
@@ -72,36 +73,48 @@ func (p *Policy) foldEmail(name, value string) (string, error) {
 	if maxlen <= 0 {
 		maxlen = int(^uint(0) >> 1)
 	}
-	lines := splitLines(value)
-	refold := false
-	switch p.RefoldSource {
-	case "all":
-		refold = true
-	case "long":
-		if len(lines) > 0 && len(lines[0])+len(name)+2 > maxlen {
+	// Python's value.splitlines(), measured and joined without a slice.
+	refold := p.RefoldSource == "all"
+	nlines, size := 0, 0
+	for line := range pyLines(value) {
+		if p.RefoldSource == "long" && (nlines == 0 && len(line)+len(name)+2 > maxlen || nlines > 0 && len(line) > maxlen) {
 			refold = true
 		}
-		for _, l := range lines[min(1, len(lines)):] {
-			if len(l) > maxlen {
-				refold = true
-			}
-		}
+		nlines++
+		size += len(line)
 	}
-	source := name + ": " + strings.Join(lines, p.Linesep) + p.Linesep
+	// name + ': ' + self.linesep.join(lines) + self.linesep
+	var source strings.Builder
+	source.Grow(len(name) + 2 + size + max(nlines, 1)*len(p.Linesep))
+	source.WriteString(name)
+	source.WriteString(": ")
+	i := 0
+	for line := range pyLines(value) {
+		if i++; i > 1 {
+			source.WriteString(p.Linesep)
+		}
+		source.WriteString(line)
+	}
+	source.WriteString(p.Linesep)
 	if refold || (p.CTEType == "7bit" && hasSurrogates(value)) {
-		folded, err := p.refoldHeader(name, strings.Join(lines, ""))
+		var joined strings.Builder
+		joined.Grow(size)
+		for line := range pyLines(value) {
+			joined.WriteString(line)
+		}
+		folded, err := p.refoldHeader(name, joined.String())
 		if err == nil {
 			return folded, nil
 		}
 		var raise *pythonRaise
 		if errors.As(err, &raise) {
-			return source, &HeaderFoldError{Name: name, PythonError: raise.class, Detail: raise.msg}
+			return source.String(), &HeaderFoldError{Name: name, PythonError: raise.class, Detail: raise.msg}
 		}
 		// A charset this package cannot decode: Python would write
 		// output, we keep the source.
-		return source, nil
+		return source.String(), nil
 	}
-	return source, nil
+	return source.String(), nil
 }
 
 // hasSurrogates reports whether s holds bytes Python would have decoded
@@ -130,22 +143,33 @@ func isLineBreak(c byte) bool {
 // whose non-ASCII bytes stand for surrogates.
 func splitLines(s string) []string {
 	var lines []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !isLineBreak(c) {
-			continue
-		}
-		lines = append(lines, s[start:i])
-		if c == '\r' && i+1 < len(s) && s[i+1] == '\n' {
-			i++
-		}
-		start = i + 1
-	}
-	if start < len(s) {
-		lines = append(lines, s[start:])
+	for line := range pyLines(s) {
+		lines = append(lines, line)
 	}
 	return lines
+}
+
+// pyLines yields the lines of s as splitLines returns them.
+func pyLines(s string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		start := 0
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if !isLineBreak(c) {
+				continue
+			}
+			if !yield(s[start:i]) {
+				return
+			}
+			if c == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+				i++
+			}
+			start = i + 1
+		}
+		if start < len(s) {
+			yield(s[start:])
+		}
+	}
 }
 
 // isPySpace is Python's str.isspace for one ASCII byte.

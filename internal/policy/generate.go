@@ -296,9 +296,10 @@ func (g *generator) writeMessage(w *bufio.Writer, m *message) error {
 // (RFC 3464): the header blocks, each without its final line break,
 // joined by the line separator. Blocks are header-only and small.
 func (g *generator) writeDeliveryStatus(w *bufio.Writer, m *message) error {
+	var buf bytes.Buffer
+	bw := bufio.NewWriterSize(&buf, 512)
 	for i, part := range m.parts {
-		var buf bytes.Buffer
-		bw := bufio.NewWriter(&buf)
+		buf.Reset()
 		if err := g.sub(i+1).write(bw, part); err != nil {
 			return err
 		}
