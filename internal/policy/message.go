@@ -37,6 +37,8 @@ type message struct {
 	// newBoundary is the boundary the generator made for a multipart
 	// whose own boundary is empty.
 	newBoundary string
+	// boundaryCache remembers boundary's answer.
+	boundaryCache boundaryCache
 }
 
 func newMessage(p *Policy) *message {
@@ -120,11 +122,26 @@ func (m *message) param(name string) (string, bool) {
 // boundary is Python's Message.get_boundary: the boundary parameter with
 // trailing white space removed (RFC 2046 section 5.1.1).
 func (m *message) boundary() (string, bool) {
-	b, ok := m.param("boundary")
-	if !ok {
-		return "", false
+	// The parser and the generator ask up to three times; the answer is
+	// kept for the Content-Type value it was read from.
+	value, _ := m.get("content-type")
+	if c := &m.boundaryCache; c.known && c.source == value {
+		return c.boundary, c.ok
 	}
-	return strings.TrimRight(b, " \t\n\r\f\v"), true
+	b, ok := m.param("boundary")
+	if ok {
+		b = strings.TrimRight(b, " \t\n\r\f\v")
+	}
+	m.boundaryCache = boundaryCache{known: true, source: value, boundary: b, ok: ok}
+	return b, ok
+}
+
+// boundaryCache is boundary's answer for the Content-Type value source.
+type boundaryCache struct {
+	known    bool
+	source   string
+	boundary string
+	ok       bool
 }
 
 // cloneHeaders returns a copy of m whose header slice may be changed freely.
