@@ -153,7 +153,7 @@ func getEncodedWord(value string) (*token, string, error) {
 		}
 		return nil, value, err
 	}
-	ew.defects = append(ew.defects, defects...)
+	ew.addDefects(defects...)
 	for text != "" {
 		if isWSP(text[0]) {
 			var t *token
@@ -605,7 +605,7 @@ func getObsLocalPart(value string) (*token, string, error) {
 	if k[len(k)-1].typ == "dot" || k[len(k)-1].typ == "cfws" && k[len(k)-2].typ == "dot" {
 		olp.defect(defectInvalidHeader)
 	}
-	if len(olp.defects) > 0 {
+	if len(olp.defects()) > 0 {
 		olp.typ = "invalid-obs-local-part"
 	}
 	return olp, value, nil
@@ -837,7 +837,7 @@ func getDisplayName(value string) (*token, string, error) {
 		return nil, value, err
 	}
 	dn := newList(clsDisplayName, p.kids...)
-	dn.defects = append([]defectKind(nil), p.defects...)
+	dn.addDefects(p.defects()...)
 	return dn, value, nil
 }
 

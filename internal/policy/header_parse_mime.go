@@ -97,7 +97,7 @@ func getSection(value string) (*token, string, error) {
 	if err != nil {
 		return nil, value, &pythonRaise{"OverflowError", "section number too large"}
 	}
-	sec.number = n
+	sec.extras().number = n
 	sec.add(valueTerminal(digits, "digits"))
 	return sec, value, nil
 }
@@ -134,7 +134,7 @@ func getValue(value string) (*token, string, error) {
 
 func (t *token) sectionNumber() int {
 	if t.sectioned {
-		return t.kids[1].number
+		return t.kids[1].number()
 	}
 	return 0
 }
@@ -143,7 +143,7 @@ func (t *token) sectionNumber() int {
 // value, with Python's recovery for quoted extended values.
 func getParameter(value string) (*token, string, error) {
 	param := newList(clsParameter)
-	param.charset = "us-ascii"
+	param.setCharset("us-ascii")
 	t, value, err := getAttribute(value)
 	if err != nil {
 		return nil, value, err
@@ -251,7 +251,7 @@ func getParameter(value string) (*token, string, error) {
 				}
 			}
 			appendTo.add(last)
-			param.charset = last.value()
+			param.setCharset(last.value())
 		}
 		if value[0] != '\'' {
 			return nil, value, errHeaderParse
@@ -302,7 +302,7 @@ func getParameter(value string) (*token, string, error) {
 // getInvalidParameter is get_invalid_parameter.
 func getInvalidParameter(value string) (*token, string, error) {
 	ip := newList(clsInvalidParameter)
-	ip.charset = "us-ascii"
+	ip.setCharset("us-ascii")
 	for value != "" && value[0] != ';' {
 		if firstIn(value, phraseEnds) {
 			ip.add(valueTerminal(value[:1], "misplaced-special"))
@@ -710,7 +710,7 @@ func (t *token) paramsChecked() ([]foldParam, error) {
 		parts := byName[name]
 		sort.SliceStable(parts, func(i, j int) bool { return parts[i].number < parts[j].number })
 		first := parts[0].param
-		charset := first.charset
+		charset := first.charset()
 		if !first.extended && len(parts) > 1 && parts[1].number == 0 {
 			parts = parts[:1]
 		}

@@ -118,7 +118,7 @@ func isWSP(c byte) bool { return c == ' ' || c == '\t' }
 
 // tokenClass is the Python class a token was built as; it decides how
 // the token prints and folds.
-type tokenClass int
+type tokenClass uint8
 
 const (
 	clsTokenList tokenClass = iota
@@ -184,28 +184,69 @@ const (
 )
 
 // token is one node of the parse tree: a terminal (text) or a list of
-// tokens (kids). typ is Python's token_type.
+// tokens (kids). typ is Python's token_type. A header's tree has
+// hundreds of tokens, so the fields few tokens need are in extra.
 type token struct {
-	cls     tokenClass
-	typ     string
-	text    string
-	kids    []*token
-	defects []defectKind
+	cls tokenClass
 
-	// Parameter and Section attributes.
+	// Parameter attributes.
 	sectioned bool
 	extended  bool
-	charset   string
-	number    int
 
 	// frozen is set once parsing is done: str() may then be cached.
 	frozen   bool
-	strCache string
 	strKnown bool
 
 	// poisoned marks a domain literal to which Python appended a defect
 	// object as if it were a token (see checkForEarlyDLEnd).
 	poisoned bool
+
+	typ      string
+	text     string
+	kids     []*token
+	strCache string
+	extra    *tokenExtra
+}
+
+// tokenExtra holds what only some tokens have: defects, a Parameter's
+// charset, a Section's number.
+type tokenExtra struct {
+	defects []defectKind
+	charset string
+	number  int
+}
+
+func (t *token) extras() *tokenExtra {
+	if t.extra == nil {
+		t.extra = &tokenExtra{}
+	}
+	return t.extra
+}
+
+// defects returns the defects registered on t itself.
+func (t *token) defects() []defectKind {
+	if t.extra == nil {
+		return nil
+	}
+	return t.extra.defects
+}
+
+// charset is a Parameter's charset ("" for other tokens).
+func (t *token) charset() string {
+	if t.extra == nil {
+		return ""
+	}
+	return t.extra.charset
+}
+
+func (t *token) setCharset(c string) { t.extras().charset = c }
+
+// number is a Section's number (0 for other tokens).
+func (t *token) number() int {
+	if t.extra == nil {
+		return 0
+	}
+	return t.extra.number
 }
 
 // errDefectInTree is the AttributeError Python raises when all_defects
@@ -230,7 +271,7 @@ func newTerminal(cls tokenClass, text, typ string) *token {
 
 func valueTerminal(text, typ string) *token { return newTerminal(clsValueTerminal, text, typ) }
 
-var classTypes = map[tokenClass]string{
+var classTypes = [...]string{
 	clsUnstructured: "unstructured", clsPhrase: "phrase", clsCFWSList: "cfws",
 	clsAtom: "atom", clsToken: "token", clsEncodedWord: "encoded-word",
 	clsQuotedString: "quoted-string", clsBareQuotedString: "bare-quoted-string",
@@ -264,7 +305,14 @@ func (t *token) prepend(k *token) { t.kids = append([]*token{k}, t.kids...) }
 
 func (t *token) last() *token { return t.kids[len(t.kids)-1] }
 
-func (t *token) defect(k defectKind) { t.defects = append(t.defects, k) }
+func (t *token) defect(k defectKind) { t.extras().defects = append(t.extras().defects, k) }
+
+// addDefects appends ks to t's defects.
+func (t *token) addDefects(ks ...defectKind) {
+	if len(ks) > 0 {
+		t.extras().defects = append(t.extras().defects, ks...)
+	}
+}
 
 // quoteString is _header_value_parser.quote_string.
 func quoteString(s string) string {
@@ -454,7 +502,7 @@ func (t *token) startsWithFWS() bool {
 
 // hasDefect reports whether k is among t.all_defects.
 func (t *token) hasDefect(k defectKind) bool {
-	for _, d := range t.defects {
+	for _, d := range t.defects() {
 		if d == k {
 			return true
 		}
