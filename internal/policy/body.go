@@ -27,10 +27,18 @@ type bodyBudget struct {
 
 	// lineBuf is the lineReader's buffer, kept between messages.
 	lineBuf []byte
-	// bodies are the bodies made with newBody for this message; spare
-	// holds empty buffers, kept from earlier messages, for new bodies.
+	// bodies are the bodies made with newBody for this message.
 	bodies []*body
-	spare  [][]byte
+	// The in-memory bodies live in chunks: the parser writes one body
+	// after another, so the body being written (active, from activeOff)
+	// grows at the end of the current chunk cur; a body that outgrows
+	// it moves to a new chunk. used holds this message's earlier chunks,
+	// free the chunks kept from earlier messages.
+	cur       []byte
+	active    *body
+	activeOff int
+	used      [][]byte
+	free      [][]byte
 	// out buffers the generator's output.
 	out *bufio.Writer
 }
@@ -38,10 +46,10 @@ type bodyBudget struct {
 // Limits on what a released budget keeps for the next message, so that
 // one huge message does not pin its buffers for the rest of a run.
 const (
-	maxKeptLineBuf   = 256 << 10
-	maxKeptBodyBuf   = 256 << 10
-	maxKeptBodyBufs  = 64
-	maxKeptBodyBytes = 1 << 20
+	maxKeptLineBuf = 256 << 10
+	minBodyChunk   = 64 << 10
+	maxKeptChunk   = 256 << 10
+	maxKeptChunks  = 1 << 20 // bytes of chunks kept
 )
 
 // budgetPool holds released budgets with their buffers. It is a cache
@@ -70,17 +78,23 @@ func (b *bodyBudget) close() {
 // made while b was in use (bodies, the lineReader) may be used after.
 func (b *bodyBudget) release() {
 	b.close()
-	kept := 0
-	for _, buf := range b.spare {
-		kept += cap(buf)
-	}
 	for i, bd := range b.bodies {
-		if c := cap(bd.mem); c > 0 && c <= maxKeptBodyBuf && len(b.spare) < maxKeptBodyBufs && kept+c <= maxKeptBodyBytes {
-			b.spare = append(b.spare, bd.mem[:0])
-			kept += c
-		}
 		bd.mem = nil
 		b.bodies[i] = nil
+	}
+	if cap(b.cur) > 0 {
+		b.used = append(b.used, b.cur)
+	}
+	kept := 0
+	for _, c := range b.free {
+		kept += cap(c)
+	}
+	for i, c := range b.used {
+		if cap(c) <= maxKeptChunk && kept+cap(c) <= maxKeptChunks {
+			b.free = append(b.free, c[:0])
+			kept += cap(c)
+		}
+		b.used[i] = nil
 	}
 	if cap(b.lineBuf) > maxKeptLineBuf {
 		b.lineBuf = nil
@@ -88,8 +102,47 @@ func (b *bodyBudget) release() {
 	if b.out != nil {
 		b.out.Reset(nil)
 	}
-	*b = bodyBudget{lineBuf: b.lineBuf[:0], bodies: b.bodies[:0], spare: b.spare, out: b.out}
+	*b = bodyBudget{lineBuf: b.lineBuf[:0], bodies: b.bodies[:0], used: b.used[:0], free: b.free, out: b.out}
 	budgetPool.Put(b)
+}
+
+// appendMem appends s to bd.mem in b's chunks.
+func appendMem[T string | []byte](b *bodyBudget, bd *body, s T) {
+	if b.active != bd || len(bd.mem) != len(b.cur)-b.activeOff {
+		// bd starts (again) at the end of the current chunk; bytes it
+		// already has are copied (only if bodies were written
+		// interleaved, which the parser does not do).
+		b.active = nil
+		if len(b.cur)+len(bd.mem)+len(s) > cap(b.cur) {
+			b.newChunk(len(bd.mem) + len(s))
+		}
+		b.active, b.activeOff = bd, len(b.cur)
+		b.cur = append(b.cur, bd.mem...)
+	} else if len(b.cur)+len(s) > cap(b.cur) {
+		// Move the active body to a chunk it fits in.
+		old := b.cur[b.activeOff:]
+		b.newChunk(len(old) + len(s))
+		b.activeOff = 0
+		b.cur = append(b.cur, old...)
+	}
+	b.cur = append(b.cur, s...)
+	// Capped, so that nothing appends to a body's slice but this.
+	bd.mem = b.cur[b.activeOff:len(b.cur):len(b.cur)]
+}
+
+// newChunk makes cur an empty chunk with room for need bytes.
+func (b *bodyBudget) newChunk(need int) {
+	if cap(b.cur) > 0 {
+		b.used = append(b.used, b.cur)
+	}
+	for i, c := range b.free {
+		if cap(c) >= need {
+			b.cur = c
+			b.free = append(b.free[:i], b.free[i+1:]...)
+			return
+		}
+	}
+	b.cur = make([]byte, 0, max(minBodyChunk, 2*need))
 }
 
 // body is the text of a payload, preamble or epilogue as Python holds it
@@ -107,14 +160,10 @@ type body struct {
 }
 
 // newBody returns an empty body spending budget (nil: no limit, no
-// reuse), with a buffer left from an earlier message when there is one.
+// reuse), its memory in the budget's chunks.
 func newBody(budget *bodyBudget) *body {
 	b := &body{budget: budget}
 	if budget != nil {
-		if n := len(budget.spare); n > 0 {
-			b.mem = budget.spare[n-1]
-			budget.spare = budget.spare[:n-1]
-		}
 		budget.bodies = append(budget.bodies, b)
 	}
 	return b
@@ -156,9 +205,11 @@ func appendBody[T string | []byte](b *body, s T) {
 		b.spill()
 	}
 	if b.file == nil {
-		b.mem = append(b.mem, s...)
 		if b.budget != nil {
+			appendMem(b.budget, b, s)
 			b.budget.memoryLeft -= len(s)
+		} else {
+			b.mem = append(b.mem, s...)
 		}
 		return
 	}
@@ -196,6 +247,10 @@ func (b *body) spill() {
 	b.size = int64(len(b.mem))
 	b.mem = nil
 	b.file = f
+	if bb := b.budget; bb.active == b {
+		// Its bytes in the chunk are free again.
+		bb.cur, bb.active = bb.cur[:bb.activeOff], nil
+	}
 }
 
 // trimFinalLineBreak removes one trailing "\n" (Python's NLCRE_eol; no
