@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -51,6 +52,15 @@ func addConnectionFlags(fs *pflag.FlagSet, g *GlobalFlags) {
 
 // NewRootCmd builds the imapctl command tree on f.
 func NewRootCmd(f *Factory) *cobra.Command {
+	root := newRoot(f)
+	for _, sub := range subcommands() {
+		root.AddCommand(sub.build(f))
+	}
+	return root
+}
+
+// newRoot returns the root command with its flags and no subcommands.
+func newRoot(f *Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "imapctl",
 		Short:         "A command-line IMAP client",
@@ -68,38 +78,82 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	})
 	addConnectionFlags(root.PersistentFlags(), &f.Global)
 	f.flags = root.PersistentFlags()
-
-	root.AddCommand(
-		NewVersionCmd(f, nil),
-		NewCompletionCmd(f, nil),
-		NewManCmd(f, nil),
-		NewConvertCmd(f, nil),
-		NewCapabilityCmd(f, nil),
-		NewListCmd(f, nil),
-		NewSelectCmd(f, nil),
-		NewStatusCmd(f, nil),
-		NewSearchCmd(f, nil),
-		NewFetchCmd(f, nil),
-		NewStoreCmd(f, nil),
-		NewCopyCmd(f, nil),
-		NewExpungeCmd(f, nil),
-		NewAppendCmd(f, nil),
-		NewNamespaceCmd(f, nil),
-		NewQuotaCmd(f, nil),
-		NewACLCmd(f, nil),
-		NewRawCmd(f, nil),
-		NewWatchCmd(f, nil),
-		NewCreateCmd(f, nil),
-		NewDeleteCmd(f, nil),
-		NewRenameCmd(f, nil),
-		NewSubscribeCmd(f, nil),
-		NewUnsubscribeCmd(f, nil),
-		NewBackupCmd(f, nil),
-		NewVerifyCmd(f, nil),
-		NewRestoreCmd(f, nil),
-		NewCheckCmd(f, nil),
-	)
 	return root
+}
+
+// subcommand is one command of the root: its name (the first word of its
+// Use) and its constructor.
+type subcommand struct {
+	name  string
+	build func(*Factory) *cobra.Command
+}
+
+// subcommands lists the root's commands in the order NewRootCmd adds them.
+func subcommands() []subcommand {
+	return []subcommand{
+		{"version", func(f *Factory) *cobra.Command { return NewVersionCmd(f, nil) }},
+		{"completion", func(f *Factory) *cobra.Command { return NewCompletionCmd(f, nil) }},
+		{"man", func(f *Factory) *cobra.Command { return NewManCmd(f, nil) }},
+		{"convert", func(f *Factory) *cobra.Command { return NewConvertCmd(f, nil) }},
+		{"capability", func(f *Factory) *cobra.Command { return NewCapabilityCmd(f, nil) }},
+		{"list", func(f *Factory) *cobra.Command { return NewListCmd(f, nil) }},
+		{"select", func(f *Factory) *cobra.Command { return NewSelectCmd(f, nil) }},
+		{"status", func(f *Factory) *cobra.Command { return NewStatusCmd(f, nil) }},
+		{"search", func(f *Factory) *cobra.Command { return NewSearchCmd(f, nil) }},
+		{"fetch", func(f *Factory) *cobra.Command { return NewFetchCmd(f, nil) }},
+		{"store", func(f *Factory) *cobra.Command { return NewStoreCmd(f, nil) }},
+		{"copy", func(f *Factory) *cobra.Command { return NewCopyCmd(f, nil) }},
+		{"expunge", func(f *Factory) *cobra.Command { return NewExpungeCmd(f, nil) }},
+		{"append", func(f *Factory) *cobra.Command { return NewAppendCmd(f, nil) }},
+		{"namespace", func(f *Factory) *cobra.Command { return NewNamespaceCmd(f, nil) }},
+		{"quota", func(f *Factory) *cobra.Command { return NewQuotaCmd(f, nil) }},
+		{"acl", func(f *Factory) *cobra.Command { return NewACLCmd(f, nil) }},
+		{"raw", func(f *Factory) *cobra.Command { return NewRawCmd(f, nil) }},
+		{"watch", func(f *Factory) *cobra.Command { return NewWatchCmd(f, nil) }},
+		{"create", func(f *Factory) *cobra.Command { return NewCreateCmd(f, nil) }},
+		{"delete", func(f *Factory) *cobra.Command { return NewDeleteCmd(f, nil) }},
+		{"rename", func(f *Factory) *cobra.Command { return NewRenameCmd(f, nil) }},
+		{"subscribe", func(f *Factory) *cobra.Command { return NewSubscribeCmd(f, nil) }},
+		{"unsubscribe", func(f *Factory) *cobra.Command { return NewUnsubscribeCmd(f, nil) }},
+		{"backup", func(f *Factory) *cobra.Command { return NewBackupCmd(f, nil) }},
+		{"verify", func(f *Factory) *cobra.Command { return NewVerifyCmd(f, nil) }},
+		{"restore", func(f *Factory) *cobra.Command { return NewRestoreCmd(f, nil) }},
+		{"check", func(f *Factory) *cobra.Command { return NewCheckCmd(f, nil) }},
+	}
+}
+
+// newRootCmdFor builds the command tree that runs args. When args run one
+// subcommand that needs no other (not completion or man, which walk the
+// tree), the root gets only that one: building all commands and their flags
+// is most of the start-up work of a command such as version. Otherwise
+// (help, --help of the root, __complete, an unknown command and its
+// suggestions) it is NewRootCmd's whole tree.
+//
+// Which command args run is cobra's decision: with a stub of the candidate
+// as the root's only child, Find strips the root's flags from args and
+// matches the first remaining word exactly as it does in the whole tree,
+// so the stub is found only where the real command would be.
+func newRootCmdFor(f *Factory, args []string) *cobra.Command {
+	all := subcommands()
+	for _, arg := range args {
+		i := slices.IndexFunc(all, func(s subcommand) bool { return s.name == arg })
+		if i < 0 {
+			continue
+		}
+		if arg == "completion" || arg == "man" {
+			break
+		}
+		root := newRoot(f)
+		stub := &cobra.Command{Use: arg, Run: func(*cobra.Command, []string) {}}
+		root.AddCommand(stub)
+		if c, _, err := root.Find(args); err != nil || c != stub {
+			continue // arg is a flag's value, or comes after "--"
+		}
+		root.RemoveCommand(stub)
+		root.AddCommand(all[i].build(f))
+		return root
+	}
+	return NewRootCmd(f)
 }
 
 // Main runs imapctl with the process's arguments and streams and returns
@@ -116,7 +170,12 @@ func Main() int {
 
 // run executes one command line on f and reports the outcome.
 func run(ctx context.Context, args []string, f *Factory) int {
-	root := NewRootCmd(f)
+	return execute(ctx, f, newRootCmdFor(f, args), args)
+}
+
+// execute runs args on root, a command tree built on f, and reports the
+// outcome.
+func execute(ctx context.Context, f *Factory, root *cobra.Command, args []string) int {
 	root.SetArgs(args)
 	root.SetIn(f.IOStreams.In)
 	root.SetOut(f.IOStreams.Out)

@@ -2,10 +2,13 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // runTest runs args on a fresh Factory with buffer streams and an empty
@@ -95,5 +98,74 @@ func TestInterruptedExits130AndWritesNothing(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); err == nil {
 		t.Errorf("interrupted fetch created %s", dir)
+	}
+}
+
+// Each subcommand in the list that builds the root is the command of that
+// name.
+func TestSubcommandNames(t *testing.T) {
+	ios, _, _, _ := Test()
+	f := NewFactory(ios)
+	for _, sub := range subcommands() {
+		if got := sub.build(f).Name(); got != sub.name {
+			t.Errorf("subcommand %q builds %q", sub.name, got)
+		}
+	}
+}
+
+// A command line gives the same output, exit status and stderr whether the
+// root holds every command or only the one newRootCmdFor builds.
+func TestRootForOneCommandActsAsWholeTree(t *testing.T) {
+	lines := [][]string{
+		{"version"}, {"version", "x"}, {"--json", "version"}, {"-q", "version", "--help"},
+		{"version", "-h"}, {"-h", "version"}, {"--bogus", "version"}, {"--", "version"},
+		{"help", "fetch"}, {"help"}, {"--help"}, {}, {"fet"}, {"frobnicate", "version"},
+		{"--host", "fetch", "list", "--help"}, {"--host=x", "list", "--help"}, {"--insecure", "list", "--help"},
+		{"--user", "list", "fetch", "--frobnicate"}, {"acl", "--help"}, {"acl", "get", "--help"},
+		{"acl", "frobnicate"}, {"fetch", "--frobnicate", "INBOX"}, {"fetch"}, {"store", "INBOX", "1"},
+		{"raw", "CREATE {5}"}, {"__complete", "fetch", "--fo"}, {"__complete", ""},
+		{"__completeNoDesc", "fe"}, {"man", "--help"}, {"completion", "--help"},
+		{"--tls", "bogus", "capability"}, {"--port", "x", "list"}, {"-q", "--json", "backup"},
+		{"check", "--jobs", "0"}, {"convert", "--bogus"},
+	}
+	for _, sub := range subcommands() {
+		lines = append(lines, []string{sub.name, "--help"}, []string{sub.name, "--no-such-flag"})
+	}
+	env := map[string]string{"IMAPCTL_CONFIG": filepath.Join(t.TempDir(), "none.yaml")}
+	for _, args := range lines {
+		var outs [2]string
+		for i, newRoot := range []func(*Factory, []string) *cobra.Command{
+			func(f *Factory, _ []string) *cobra.Command { return NewRootCmd(f) },
+			newRootCmdFor,
+		} {
+			ios, _, out, errOut := Test()
+			f := NewFactory(ios)
+			f.LookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+			code := execute(context.Background(), f, newRoot(f, args), args)
+			outs[i] = fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+		}
+		if outs[0] != outs[1] {
+			t.Errorf("%q: whole tree:\n%s\none command:\n%s", args, outs[0], outs[1])
+		}
+	}
+}
+
+// newRootCmdFor builds only the command a line runs, and the whole tree
+// where the line needs it.
+func TestRootForOneCommandBuildsOne(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"version"}, 1}, {[]string{"--json", "-q", "list", "--help"}, 1},
+		{[]string{"--host", "fetch", "list"}, 1}, {[]string{"fetch", "INBOX", "list"}, 1},
+		{[]string{"help", "fetch"}, len(subcommands())}, {[]string{"completion", "bash"}, len(subcommands())},
+		{[]string{"man", "dir"}, len(subcommands())}, {[]string{"--", "version"}, len(subcommands())},
+		{[]string{"--host", "fetch"}, len(subcommands())}, {nil, len(subcommands())},
+	} {
+		ios, _, _, _ := Test()
+		if got := len(newRootCmdFor(NewFactory(ios), tc.args).Commands()); got != tc.want {
+			t.Errorf("%q: %d commands, want %d", tc.args, got, tc.want)
+		}
 	}
 }
