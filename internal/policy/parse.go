@@ -298,6 +298,7 @@ type feedParser struct {
 	// headerBytes and parts count toward MaxHeaderBytes and maxParts.
 	headerBytes, parts, maxParts int
 	input                        *bufferedSubFile
+	headerLines                  []string
 	stack                        []*message
 	cur                          *message
 	last                         *message
@@ -418,7 +419,10 @@ func (fp *feedParser) parse() error {
 		return &TooManyPartsError{Limit: fp.maxParts}
 	}
 	fp.newMessage()
-	var headers []string
+	// The header lines are only needed until parseHeaders returns, before
+	// any recursion: one slice serves every part.
+	headers := fp.headerLines[:0]
+	defer func() { fp.headerLines = headers[:0] }()
 	for {
 		line := fp.input.readLine()
 		if line == "" {
@@ -638,13 +642,20 @@ func (fp *feedParser) parseMultipart() error {
 // the envelope, and registers header-level defects.
 func (fp *feedParser) parseHeaders(lines []string) error {
 	cur := fp.cur
+	fields := 0
+	for _, line := range lines {
+		if line[0] != ' ' && line[0] != '\t' {
+			fields++
+		}
+	}
+	cur.headers = make([]headerField, 0, fields)
 	var field []string
 	flush := func() {
 		if len(field) == 0 {
 			return
 		}
 		cur.headers = append(cur.headers, headerSourceParse(field))
-		field = nil
+		field = field[:0]
 	}
 	for lineno, line := range lines {
 		if line[0] == ' ' || line[0] == '\t' {
@@ -677,7 +688,7 @@ func (fp *feedParser) parseHeaders(lines []string) error {
 			cur.defects = append(cur.defects, "InvalidHeaderDefect")
 			continue
 		}
-		field = []string{line}
+		field = append(field, line)
 	}
 	flush()
 	return nil
