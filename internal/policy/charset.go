@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -34,14 +35,16 @@ var pythonCharsets = map[string]struct {
 }
 
 // pythonCharsetAliases is email.charset.ALIASES.
-var pythonCharsetAliases = map[string]string{
-	"latin_1": "iso-8859-1", "latin-1": "iso-8859-1", "latin_2": "iso-8859-2", "latin-2": "iso-8859-2",
-	"latin_3": "iso-8859-3", "latin-3": "iso-8859-3", "latin_4": "iso-8859-4", "latin-4": "iso-8859-4",
-	"latin_5": "iso-8859-9", "latin-5": "iso-8859-9", "latin_6": "iso-8859-10", "latin-6": "iso-8859-10",
-	"latin_7": "iso-8859-13", "latin-7": "iso-8859-13", "latin_8": "iso-8859-14", "latin-8": "iso-8859-14",
-	"latin_9": "iso-8859-15", "latin-9": "iso-8859-15", "latin_10": "iso-8859-16", "latin-10": "iso-8859-16",
-	"cp949": "ks_c_5601-1987", "euc_jp": "euc-jp", "euc_kr": "euc-kr", "ascii": "us-ascii",
-}
+var pythonCharsetAliases = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"latin_1": "iso-8859-1", "latin-1": "iso-8859-1", "latin_2": "iso-8859-2", "latin-2": "iso-8859-2",
+		"latin_3": "iso-8859-3", "latin-3": "iso-8859-3", "latin_4": "iso-8859-4", "latin-4": "iso-8859-4",
+		"latin_5": "iso-8859-9", "latin-5": "iso-8859-9", "latin_6": "iso-8859-10", "latin-6": "iso-8859-10",
+		"latin_7": "iso-8859-13", "latin-7": "iso-8859-13", "latin_8": "iso-8859-14", "latin-8": "iso-8859-14",
+		"latin_9": "iso-8859-15", "latin-9": "iso-8859-15", "latin_10": "iso-8859-16", "latin-10": "iso-8859-16",
+		"cp949": "ks_c_5601-1987", "euc_jp": "euc-jp", "euc_kr": "euc-kr", "ascii": "us-ascii",
+	}
+})
 
 // lookupCodec is Python's codecs.lookup restricted to the codecs this
 // package implements (UTF-8 and the single-byte codecs of
@@ -63,10 +66,10 @@ func lookupCodec(name string) string {
 		pendingUnderscore = true
 	}
 	n := b.String()
-	if c, ok := pythonCodecAliases[n]; ok {
+	if c, ok := pythonCodecAliases()[n]; ok {
 		return c
 	}
-	return pythonCodecAliases[strings.ReplaceAll(n, ".", "_")]
+	return pythonCodecAliases()[strings.ReplaceAll(n, ".", "_")]
 }
 
 // indexAnyByte returns the index of the first byte of s that is in set.
@@ -159,7 +162,7 @@ func reencode7bit(m *message, raw string, width int) (string, *mungedHeaders, er
 	}
 	// Python's Charset(): lower-case, ALIASES, then CHARSETS.
 	input := strings.ToLower(charset)
-	if a, ok := pythonCharsetAliases[input]; ok {
+	if a, ok := pythonCharsetAliases()[input]; ok {
 		input = a
 	}
 	encoding, output := bodyEncodingBase64, input
@@ -169,7 +172,7 @@ func reencode7bit(m *message, raw string, width int) (string, *mungedHeaders, er
 			output = c.output
 		}
 	}
-	if a, ok := pythonCharsetAliases[output]; ok {
+	if a, ok := pythonCharsetAliases()[output]; ok {
 		output = a
 	}
 	var encoded string
@@ -200,7 +203,7 @@ func reencode7bit(m *message, raw string, width int) (string, *mungedHeaders, er
 	default:
 		// A single-byte codec keeps the bytes and fails on a byte it
 		// cannot decode.
-		if i := indexAnyByte(raw, singleByteUndefined[dec]); i >= 0 {
+		if i := indexAnyByte(raw, singleByteUndefined()[dec]); i >= 0 {
 			return "", nil, fmt.Errorf("UnicodeEncodeError: %q codec can't encode character '\\ufffd' (byte 0x%02x of the body)", output, raw[i])
 		}
 		encoded = raw

@@ -43,15 +43,15 @@ func appendPacked(b []byte, v uint32) []byte {
 }
 
 // cjkEncoders builds each codec's encoder once, on first use.
-var cjkEncoders = func() map[string]func() cjkEncoder {
+var cjkEncoders = sync.OnceValue(func() map[string]func() cjkEncoder {
 	m := map[string]func() cjkEncoder{}
-	for codec := range cjkTables {
+	for codec := range cjkTables() {
 		if codec != "iso2022_jp" {
 			m[codec] = sync.OnceValue(func() cjkEncoder { return buildCJKEncoder(codec) })
 		}
 	}
 	return m
-}()
+})
 
 // buildCJKEncoder inverts codec's decoding table: every character exactly
 // one sequence decodes to maps to it, then cjkEncoderChoiceData overrides.
@@ -61,7 +61,7 @@ func buildCJKEncoder(codec string) cjkEncoder {
 		triples = pairs + 0x80
 	)
 	const ambiguous = 0
-	t := cjkTables[codec]()
+	t := cjkTables()[codec]()
 	enc := cjkEncoder{}
 	add := func(r rune, v uint32) {
 		if _, seen := enc[r]; seen {
@@ -89,7 +89,7 @@ func buildCJKEncoder(codec string) cjkEncoder {
 			add(r, cjkPack(byte(seq>>8), byte(seq)))
 		}
 	}
-	for _, item := range strings.Fields(cjkEncoderChoiceData[codec]) {
+	for _, item := range strings.Fields(cjkEncoderChoiceData()[codec]) {
 		code, hexSeq, _ := strings.Cut(item, "=")
 		r, err := strconv.ParseUint(code, 16, 32)
 		if err != nil {
@@ -127,7 +127,7 @@ var big5hkscsPairs = [4]uint32{0x02008862, 0x02008864, 0x020088A3, 0x020088A5}
 // stateless codecs of cjkTables. bad is the first character the codec
 // cannot encode, where ok is false.
 func encodeCJK(codec, text string) (out string, bad rune, ok bool) {
-	enc := cjkEncoders[codec]()
+	enc := cjkEncoders()[codec]()
 	b := make([]byte, 0, len(text))
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
@@ -191,7 +191,7 @@ func encodeGB18030FourByte(r rune) ([4]byte, bool) {
 // checked to rise so that it can be searched.
 var gb18030FourByteTable = sync.OnceValue(func() []uint16 {
 	const fourBytes = (0xFF-0x81)*(0xFF-0x40) + 0x80
-	t := cjkTables["gb18030"]().units[fourBytes:]
+	t := cjkTables()["gb18030"]().units[fourBytes:]
 	for i := 1; i < len(t); i++ {
 		if t[i] <= t[i-1] {
 			panic("policy: gb18030 four-byte table does not rise")
@@ -207,7 +207,7 @@ var gb18030FourByteTable = sync.OnceValue(func() []uint16 {
 var jisX0208Encoder = sync.OnceValue(func() map[rune][2]byte {
 	enc := map[rune][2]byte{}
 	dup := map[rune]bool{}
-	for i, u := range cjkTables["iso2022_jp"]().units {
+	for i, u := range cjkTables()["iso2022_jp"]().units {
 		if u == 0 {
 			continue
 		}
@@ -237,7 +237,7 @@ func (e *cjkUnsupportedError) Error() string { return e.reason }
 // codec this file does not implement (Python's charset tables never pair
 // a CJK codec with one).
 func reencodeCJK(decCodec, encCodec, outputName, raw string) (out string, handled bool, err error) {
-	if _, ok := cjkTables[decCodec]; !ok || decCodec == "iso2022_jp" {
+	if _, ok := cjkTables()[decCodec]; !ok || decCodec == "iso2022_jp" {
 		// iso2022_jp input goes through the general ISO-2022 decoder of
 		// codec_extra.go (reencodeOtherCodec): Python reads 8-bit bytes
 		// after an unknown escape sequence as Latin-1.
@@ -255,7 +255,7 @@ func reencodeCJK(decCodec, encCodec, outputName, raw string) (out string, handle
 		return encodeISO2022JP(text, outputName)
 	case encCodec == "utf-8":
 		return text, true, nil
-	case cjkEncoders[encCodec] == nil:
+	case cjkEncoders()[encCodec] == nil:
 		return unsupported()
 	}
 	out, bad, ok := encodeCJK(encCodec, text)

@@ -71,14 +71,14 @@ func encodeText(text, charset string) (string, error) {
 	case codec == "iso2022_jp":
 		out, _, err := encodeISO2022JP(text, codec)
 		return out, err
-	case cjkEncoders[codec] != nil:
+	case cjkEncoders()[codec] != nil:
 		out, bad, ok := encodeCJK(codec, text)
 		if !ok {
 			return unencodable(bad)
 		}
 		return out, nil
 	}
-	table, ok := singleByteCodecs[codec]
+	table, ok := singleByteCodecs()[codec]
 	if !ok {
 		encode := extraEncoder(codec)
 		if _, _, _, ok := utf16Codec(codec); ok {

@@ -38,7 +38,7 @@ func decodeCJKReplace(codec string, b []byte) string {
 // surrogateescape can always escape, so err is nil: it is there for
 // decodeCJK's callers.
 func decodeCJKStateless(codec string, b []byte, escape bool) (s string, undecodable bool, err error) {
-	t := cjkTables[codec]()
+	t := cjkTables()[codec]()
 	var sb strings.Builder
 	sb.Grow(len(b) + len(b)/2)
 	for i := 0; i < len(b); {

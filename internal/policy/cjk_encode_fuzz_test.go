@@ -16,7 +16,7 @@ import (
 // anything, U+FFFD included.
 func FuzzCJKReencode(f *testing.F) {
 	var codecs []string
-	for codec := range cjkEncoders {
+	for codec := range cjkEncoders() {
 		codecs = append(codecs, codec)
 	}
 	sort.Strings(codecs)

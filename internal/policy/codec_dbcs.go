@@ -99,7 +99,7 @@ func newUnitEncoder(codec string, units func(yield func(codecUnit))) *unitEncode
 		}
 	}
 	units(func(u codecUnit) { set(u.text, u.seq, false) })
-	for text, seq := range encOverrides[codec] {
+	for text, seq := range encOverrides()[codec] {
 		set(text, seq, true)
 	}
 	for r, v := range e.singles {
@@ -184,7 +184,7 @@ func big5Pair(c, t byte) rune {
 	if c < 0x81 || c > 0xFE || t < 0x40 || t > 0xFE {
 		return 0
 	}
-	u := cjkTables["big5"]().units[int(c-0x81)*(0xFF-0x40)+int(t-0x40)]
+	u := cjkTables()["big5"]().units[int(c-0x81)*(0xFF-0x40)+int(t-0x40)]
 	if u == 0xFFFF {
 		return 0
 	}
@@ -194,7 +194,7 @@ func big5Pair(c, t byte) rune {
 // cp950Char is the cp950 decoding of the pair c t (0: none): Microsoft's
 // extensions (cp950Pairs) before Big5.
 func cp950Char(c, t byte) rune {
-	if r, ok := cp950Pairs[uint16(c)<<8|uint16(t)]; ok {
+	if r, ok := cp950Pairs()[uint16(c)<<8|uint16(t)]; ok {
 		return r
 	}
 	return big5Pair(c, t)
@@ -306,7 +306,7 @@ func ksx1001Char(row, cell byte) rune {
 		// sequence, so its table has no entry.
 		return 0x3164
 	}
-	u := cjkTables["euc_kr"]().units[(int(row|0x80)-0x81)*(0xFF-0x40)+int(cell|0x80)-0x40]
+	u := cjkTables()["euc_kr"]().units[(int(row|0x80)-0x81)*(0xFF-0x40)+int(cell|0x80)-0x40]
 	if u == 0xFFFF {
 		return 0
 	}

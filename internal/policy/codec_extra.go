@@ -281,7 +281,7 @@ func pyCharRepr(r rune) string {
 
 // loadCodecTable inflates one table of codecTableData.
 func loadCodecTable(name string) []byte {
-	z, err := base64.StdEncoding.DecodeString(codecTableData[name])
+	z, err := base64.StdEncoding.DecodeString(codecTableData()[name])
 	if err != nil {
 		panic("policy: corrupt codec table " + name)
 	}

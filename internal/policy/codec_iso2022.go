@@ -86,7 +86,7 @@ func (cfg *iso2022Config) decodeChar(set byte, b []byte) codecChars {
 	jis := int(row-0x21)*94 + int(cell-0x21)
 	switch set {
 	case iso2022JISX0208, iso2022JISX0208_O:
-		return oneChar(rune(cjkTables["iso2022_jp"]().units[jis]))
+		return oneChar(rune(cjkTables()["iso2022_jp"]().units[jis]))
 	case iso2022JISX0212:
 		return oneChar(jisx0212Char(row, cell))
 	case iso2022KSX1001:
@@ -112,7 +112,7 @@ func iso2022Width(set byte) int {
 // gb2312Char is GB 2312 row and cell (0x21-0x7E each) from the gb2312
 // table; 0 = none.
 func gb2312Char(row, cell byte) rune {
-	u := cjkTables["gb2312"]().units[(int(row|0x80)-0x81)*(0xFF-0x40)+int(cell|0x80)-0x40]
+	u := cjkTables()["gb2312"]().units[(int(row|0x80)-0x81)*(0xFF-0x40)+int(cell|0x80)-0x40]
 	if u == 0xFFFF {
 		return 0
 	}
@@ -123,7 +123,7 @@ func gb2312Char(row, cell byte) rune {
 // euc_jp table; 0 = none.
 func jisx0212Char(row, cell byte) rune {
 	const triples = (0xFF-0x81)*(0xFF-0x40) + 0x80
-	return rune(cjkTables["euc_jp"]().units[triples+int(row-0x21)*94+int(cell-0x21)])
+	return rune(cjkTables()["euc_jp"]().units[triples+int(row-0x21)*94+int(cell-0x21)])
 }
 
 // iso8859_7G2 is CPython's ISO8859_7_DECODE for the byte after ESC N
@@ -404,7 +404,7 @@ func hzChar(c, c2 byte) rune {
 // ASCII character). It returns the index of the first character gb2312
 // cannot encode, or -1.
 func encodeHZ(text []rune) (string, int) {
-	enc := cjkEncoders["gb2312"]()
+	enc := cjkEncoders()["gb2312"]()
 	b := make([]byte, 0, len(text))
 	gb := false
 	for i, c := range text {
@@ -529,7 +529,7 @@ func (cfg *iso2022Config) encodeMap() *iso2022EncodeMap {
 		}
 	}
 	cfg.encodeUnits(func(text string, code iso2022Code) { set(text, code.pack(), false) })
-	for text, v := range iso2022EncOverrides[cfg.codec] {
+	for text, v := range iso2022EncOverrides()[cfg.codec] {
 		if v == "" {
 			set(text, 0, true)
 			continue

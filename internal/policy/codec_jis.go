@@ -56,7 +56,7 @@ func jisX0213Text(codec string, plane int, row, cell byte) codecChars {
 	if row < 0x21 || row > 0x7E || cell < 0x21 || cell > 0x7E {
 		return codecChars{}
 	}
-	v, ok := jisOverrides[codec+"/"+strconv.Itoa(plane)][uint16(row)<<8|uint16(cell)]
+	v, ok := jisOverrides()[codec+"/"+strconv.Itoa(plane)][uint16(row)<<8|uint16(cell)]
 	if !ok {
 		v = jisX0213Table()[(plane-1)*94*94+int(row-0x21)*94+int(cell-0x21)]
 	}
@@ -72,7 +72,7 @@ func jisX0213Removed2000(codec string, row, cell byte) bool {
 	if codec != "euc_jisx0213" && codec != "shift_jisx0213" {
 		return false
 	}
-	v, ok := jisOverrides[codec+"/1"][uint16(row)<<8|uint16(cell)]
+	v, ok := jisOverrides()[codec+"/1"][uint16(row)<<8|uint16(cell)]
 	return ok && v == 0
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -38,7 +39,7 @@ func (p *Policy) foldCompat32(name, value string) (string, error) {
 		}
 		encoded := encodeCompat32Header(value, charset, len(name)+2, width, p.Linesep)
 		b.WriteString(encoded)
-		if embeddedHeader.MatchString(encoded) {
+		if embeddedHeader().MatchString(encoded) {
 			b.WriteString(p.Linesep)
 			return b.String(), &HeaderFoldError{Name: name, PythonError: "HeaderParseError",
 				Detail: "header value appears to contain an embedded header"}
@@ -50,7 +51,7 @@ func (p *Policy) foldCompat32(name, value string) (string, error) {
 
 // embeddedHeader is email.header._embedded_header: a folded value must not
 // contain a line that looks like a new header field.
-var embeddedHeader = regexp.MustCompile(`\n[^ \t]+:`)
+var embeddedHeader = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\n[^ \t]+:`) })
 
 // encodeCompat32Header is email.header.Header(value, charset, header_name).
 // encode(maxlinelen=width, linesep=linesep) for a single chunk whose

@@ -32,22 +32,24 @@ type cjkTable struct {
 }
 
 // cjkTables loads each codec's table once, on first use.
-var cjkTables = map[string]func() *cjkTable{
-	"gb2312":     sync.OnceValue(func() *cjkTable { return loadCJKTable("gb2312") }),
-	"gbk":        sync.OnceValue(func() *cjkTable { return loadCJKTable("gbk") }),
-	"big5":       sync.OnceValue(func() *cjkTable { return loadCJKTable("big5") }),
-	"big5hkscs":  sync.OnceValue(func() *cjkTable { return loadCJKTable("big5hkscs") }),
-	"euc_kr":     sync.OnceValue(func() *cjkTable { return loadCJKTable("euc_kr") }),
-	"cp949":      sync.OnceValue(func() *cjkTable { return loadCJKTable("cp949") }),
-	"shift_jis":  sync.OnceValue(func() *cjkTable { return loadCJKTable("shift_jis") }),
-	"cp932":      sync.OnceValue(func() *cjkTable { return loadCJKTable("cp932") }),
-	"euc_jp":     sync.OnceValue(func() *cjkTable { return loadCJKTable("euc_jp") }),
-	"gb18030":    sync.OnceValue(func() *cjkTable { return loadCJKTable("gb18030") }),
-	"iso2022_jp": sync.OnceValue(func() *cjkTable { return loadCJKTable("iso2022_jp") }),
-}
+var cjkTables = sync.OnceValue(func() map[string]func() *cjkTable {
+	return map[string]func() *cjkTable{
+		"gb2312":     sync.OnceValue(func() *cjkTable { return loadCJKTable("gb2312") }),
+		"gbk":        sync.OnceValue(func() *cjkTable { return loadCJKTable("gbk") }),
+		"big5":       sync.OnceValue(func() *cjkTable { return loadCJKTable("big5") }),
+		"big5hkscs":  sync.OnceValue(func() *cjkTable { return loadCJKTable("big5hkscs") }),
+		"euc_kr":     sync.OnceValue(func() *cjkTable { return loadCJKTable("euc_kr") }),
+		"cp949":      sync.OnceValue(func() *cjkTable { return loadCJKTable("cp949") }),
+		"shift_jis":  sync.OnceValue(func() *cjkTable { return loadCJKTable("shift_jis") }),
+		"cp932":      sync.OnceValue(func() *cjkTable { return loadCJKTable("cp932") }),
+		"euc_jp":     sync.OnceValue(func() *cjkTable { return loadCJKTable("euc_jp") }),
+		"gb18030":    sync.OnceValue(func() *cjkTable { return loadCJKTable("gb18030") }),
+		"iso2022_jp": sync.OnceValue(func() *cjkTable { return loadCJKTable("iso2022_jp") }),
+	}
+})
 
 func loadCJKTable(codec string) *cjkTable {
-	z, err := base64.StdEncoding.DecodeString(cjkTableData[codec])
+	z, err := base64.StdEncoding.DecodeString(cjkTableData()[codec])
 	if err != nil {
 		panic("policy: corrupt CJK table " + codec)
 	}
@@ -94,7 +96,7 @@ func loadCJKTable(codec string) *cjkTable {
 // decodeCJK decodes b with one of the codecs of cjkTables; ok is false
 // for any other codec.
 func decodeCJK(codec string, b []byte) (s string, undecodable bool, err error, ok bool) {
-	load, ok := cjkTables[codec]
+	load, ok := cjkTables()[codec]
 	if !ok {
 		return "", false, nil, false
 	}

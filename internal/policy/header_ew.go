@@ -253,7 +253,7 @@ func pyDecode(b []byte, charset string) (s string, undecodable bool, err error) 
 		if s, undecodable, err, ok := decodeUTF16or32(codec, b); ok {
 			return s, undecodable, err
 		}
-		table, ok := singleByteCodecs[codec]
+		table, ok := singleByteCodecs()[codec]
 		if !ok {
 			return "", false, errUnsupportedCharset
 		}
@@ -282,10 +282,10 @@ func lookupPythonCodec(charset string) (string, bool) {
 	}
 	n := normalizeEncodingName(strings.ToLower(charset))
 	for _, name := range []string{n, strings.ReplaceAll(n, ".", "_")} {
-		if c, ok := pythonCodecNames[name]; ok {
+		if c, ok := pythonCodecNames()[name]; ok {
 			return c, true
 		}
-		if c, ok := pythonCodecNamesMore[name]; ok {
+		if c, ok := pythonCodecNamesMore()[name]; ok {
 			return c, true
 		}
 	}

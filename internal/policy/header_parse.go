@@ -4,6 +4,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Ports of the get_* parsing functions of Python's
@@ -174,7 +175,7 @@ func getEncodedWord(value string) (*token, string, error) {
 }
 
 // rfc2047Matcher is _header_value_parser.rfc2047_matcher.
-var rfc2047Matcher = regexp.MustCompile(`=\?[^?]*\?[qQbB]\?[^\n]*?\?=`)
+var rfc2047Matcher = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`=\?[^?]*\?[qQbB]\?[^\n]*?\?=`) })
 
 // getUnstructured is get_unstructured (RFC 5322 section 3.2.5
 // unstructured, with RFC 2047 encoded words decoded).
@@ -211,7 +212,7 @@ func getUnstructured(value string) (*token, error) {
 			}
 		}
 		tok, remainder := splitWSP(value)
-		if validEW && rfc2047Matcher.MatchString(tok) {
+		if validEW && rfc2047Matcher().MatchString(tok) {
 			i := strings.Index(value, "=?")
 			tok, remainder = value[:i], value[i:]
 			if tok == "" {

@@ -128,13 +128,17 @@ def tables():
     print()
     print("package policy")
     print()
+    print('import "sync"')
+    print()
     print("// cjkTableData holds, per Python codec, the zlib-compressed, base64")
     print("// encoded decoding table described in gen_cjk.py.")
-    print("var cjkTableData = map[string]string{")
+    print("var cjkTableData = sync.OnceValue(func() map[string]string {")
+    print("\treturn map[string]string{")
     for cs in DOUBLE_BYTE:
         print('\t"%s": %s,' % (cs, blob(pair_table(cs))))
     print('\t"iso2022_jp": %s,' % blob(jis_table()))
     print("}")
+    print("})")
 
 
 def samples():
