@@ -365,29 +365,40 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 	// it waits for its group commit (Sink.Amend). A group is committed
 	// when the next message's body begins, or when the command ended, so
 	// that such responses between two bodies still count.
+	//
+	// A Maildir or .eml group is committed on a goroutine while the next
+	// group is fetched (fetchCommitter); from the moment its commit starts
+	// it is no longer pending: a late FLAGS or INTERNALDATE response for
+	// one of its messages is ignored, as it is after the commit ended. Its
+	// --json lines are written here, once its commit ended, in commit
+	// order. After a commit error nothing more is committed.
 	pending := map[uint32]*pendingFetch{} // by sequence number
 	var order []*pendingFetch
 	noUID := 0
-	commit := func() error {
-		uidOf := make(map[string]uint32, len(order))
-		for _, p := range order {
-			uidOf[storedKey(p.stored)] = p.uid
-		}
-		clear(pending)
-		order = order[:0]
-		stored, err := sink.Flush()
+	commits := newFetchCommitter(sink, func(stored []output.Stored, uidOf map[string]uint32) error {
 		for _, st := range stored {
 			if opts.JSON && st.Committed {
 				line := storedFile{UID: uidOf[storedKey(st)], Path: st.Path, Size: st.Size}
 				if opts.Format == "mbox" {
 					line.Offset, line.End = &st.Offset, &st.End
 				}
-				if werr := writeJSONLine(opts.IO.Out, line); werr != nil && err == nil {
-					err = werr
+				if err := writeJSONLine(opts.IO.Out, line); err != nil {
+					return err
 				}
 			}
 		}
-		return err
+		return nil
+	})
+	// takeGroup ends the pending group and returns the UIDs of its
+	// messages by storedKey.
+	takeGroup := func() map[string]uint32 {
+		uidOf := make(map[string]uint32, len(order))
+		for _, p := range order {
+			uidOf[storedKey(p.stored)] = p.uid
+		}
+		clear(pending)
+		order = order[:0]
+		return uidOf
 	}
 	// amend applies flags or a date that came in a FETCH response of their
 	// own to a message still waiting for its commit.
@@ -450,7 +461,7 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 			return nil
 		}
 		if len(order) >= flushEvery {
-			if err := commit(); err != nil {
+			if err := commits.start(takeGroup()); err != nil {
 				return err
 			}
 		}
@@ -528,7 +539,7 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 		}
 	}
 	progress.finish()
-	closeErr := commit()
+	closeErr := commits.finish(takeGroup())
 	if err := sink.Close(); closeErr == nil {
 		closeErr = err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -370,6 +371,187 @@ func TestFetchOutJSONListsCommittedFiles(t *testing.T) {
 			if format == "mbox" && (st.Offset == nil || st.End == nil || *st.End > int64(len(data))) {
 				t.Errorf("mbox line %+v: want offset and end within the file", st)
 			}
+		}
+	}
+}
+
+// fetchCommitSink is a Maildir sink and the committer of its groups, with
+// the UIDs each reported commit listed, in the order reported.
+type fetchCommitSink struct {
+	t        *testing.T
+	dir      string
+	sink     *output.MaildirSink
+	commits  *fetchCommitter
+	reported [][]uint32
+}
+
+func newFetchCommitSink(t *testing.T) *fetchCommitSink {
+	f := &fetchCommitSink{t: t, dir: t.TempDir()}
+	f.sink = output.NewMaildirSink(f.dir, output.Options{GroupCommit: true})
+	f.commits = newFetchCommitter(f.sink, func(stored []output.Stored, uidOf map[string]uint32) error {
+		var uids []uint32
+		for _, st := range stored {
+			uids = append(uids, uidOf[storedKey(st)])
+		}
+		f.reported = append(f.reported, uids)
+		return nil
+	})
+	return f
+}
+
+// put stores a small message as UID uid and returns its group entry.
+func (f *fetchCommitSink) put(uid uint32) map[string]uint32 {
+	f.t.Helper()
+	st, err := f.sink.Put(f.t.Context(), output.Message{UID: uid}, func(w io.Writer) error {
+		_, err := io.WriteString(w, "Subject: "+strconv.Itoa(int(uid))+"\n\nhello\n")
+		return err
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return map[string]uint32{storedKey(st): uid}
+}
+
+// uids lists the UIDs of the messages in the Maildir's new/ and cur/.
+func (f *fetchCommitSink) uids() []uint32 {
+	var uids []uint32
+	for _, sub := range []string{"new", "cur"} {
+		entries, _ := os.ReadDir(filepath.Join(f.dir, sub))
+		for _, e := range entries {
+			name, err := output.ParseMaildirName(e.Name())
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			uids = append(uids, name.UID)
+		}
+	}
+	slices.Sort(uids)
+	return uids
+}
+
+// A Maildir group is committed while the next message is written: the
+// commit below cannot end before the next message's Put returned (a
+// commit in turn, inside start, would never return: the test would hang).
+// Its result is reported only when the committer is next called, on the
+// fetching goroutine.
+func TestFetchGroupCommitRunsWhileNextMessageIsWritten(t *testing.T) {
+	f := newFetchCommitSink(t)
+	nextWritten := make(chan struct{})
+	f.commits.commitGroup = func(g *output.Group) ([]output.Stored, error) {
+		<-nextWritten
+		return g.Commit()
+	}
+	first := f.put(1)
+	if err := f.commits.start(first); err != nil {
+		t.Fatal(err)
+	}
+	second := f.put(2)
+	close(nextWritten)
+	if len(f.reported) != 0 {
+		t.Errorf("reported %v before the committer was called again", f.reported)
+	}
+	if err := f.commits.finish(second); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.sink.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.reported) != 2 || !slices.Equal(f.reported[0], []uint32{1}) || !slices.Equal(f.reported[1], []uint32{2}) {
+		t.Errorf("reported %v, want [[1] [2]]", f.reported)
+	}
+	if got := f.uids(); !slices.Equal(got, []uint32{1, 2}) {
+		t.Errorf("Maildir holds UIDs %v, want [1 2]", got)
+	}
+}
+
+// After a group's commit fails nothing more is committed: the group
+// fetched meanwhile is discarded, its temp file removed.
+func TestFetchGroupCommitErrorStopsLaterCommits(t *testing.T) {
+	f := newFetchCommitSink(t)
+	failed := errors.New("no space left on device")
+	f.commits.commitGroup = func(g *output.Group) ([]output.Stored, error) {
+		g.Discard()
+		return nil, failed
+	}
+	if err := f.commits.start(f.put(1)); err != nil {
+		t.Fatal(err) // the failure is known only when the commit ended
+	}
+	second := f.put(2)
+	if err := f.commits.finish(second); !errors.Is(err, failed) {
+		t.Errorf("finish = %v, want %v", err, failed)
+	}
+	if err := f.sink.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.reported) != 1 || len(f.reported[0]) != 0 {
+		t.Errorf("reported %v, want one commit without files", f.reported)
+	}
+	var files []string
+	filepath.WalkDir(f.dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if len(files) != 0 {
+		t.Errorf("files left after a failed commit: %q", files)
+	}
+}
+
+// With groups of 3 messages, committed while the next are fetched,
+// --json still lists every file once, in the order of the messages, and
+// the .eml {n} numbers follow that order across groups.
+func TestFetchOutJSONInOrderWithSmallGroups(t *testing.T) {
+	s := startTestServer(t)
+	msgs := s.messagesIn("INBOX")
+	if len(msgs) < 10 {
+		t.Fatalf("INBOX has %d messages, want 10", len(msgs))
+	}
+	msgs = msgs[:10] // groups of 3, 3, 3 and 1
+	set := strconv.Itoa(int(msgs[0].UID)) + ":" + strconv.Itoa(int(msgs[9].UID))
+	defer func(n int) { flushEvery = n }(flushEvery)
+	flushEvery = 3
+	for _, format := range []string{"eml", "maildir"} {
+		dir := filepath.Join(t.TempDir(), "out")
+		args := []string{"fetch", "--json", "--policy", crlfRaw, "-o", dir, "--format", format, "INBOX", set}
+		if format == "eml" {
+			args = append(args, "--name", "{n}")
+		}
+		code, out, errOut := s.run(t, nil, args...)
+		if code != ExitOK {
+			t.Fatalf("%q = %d %q", args, code, errOut)
+		}
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		if len(lines) != len(msgs) {
+			t.Fatalf("%s: %d lines, want %d", format, len(lines), len(msgs))
+		}
+		for i, l := range lines {
+			var st storedFile
+			if err := json.Unmarshal([]byte(l), &st); err != nil {
+				t.Fatalf("%q: %v", l, err)
+			}
+			if st.UID != msgs[i].UID {
+				t.Errorf("%s line %d: UID %d, want %d", format, i+1, st.UID, msgs[i].UID)
+			}
+			if format == "eml" && filepath.Base(st.Path) != strconv.Itoa(i+1)+".eml" {
+				t.Errorf("eml line %d: %s, want %d.eml", i+1, st.Path, i+1)
+			}
+			if data, err := os.ReadFile(st.Path); err != nil || !bytes.Equal(data, msgs[i].Data) {
+				t.Errorf("%s: %s equal to BODY[] of UID %d: %v (%v)", format, st.Path, st.UID, bytes.Equal(data, msgs[i].Data), err)
+			}
+		}
+		var count int
+		filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				count++
+				if strings.HasPrefix(d.Name(), ".") || filepath.Base(filepath.Dir(path)) == "tmp" {
+					t.Errorf("%s: temp file %s left", format, path)
+				}
+			}
+			return nil
+		})
+		if count != len(msgs) {
+			t.Errorf("%s: %d files, want %d", format, count, len(msgs))
 		}
 	}
 }
