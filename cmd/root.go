@@ -160,12 +160,43 @@ func newRootCmdFor(f *Factory, args []string) *cobra.Command {
 // its exit status. It is the one place where errors become exit codes and
 // stderr lines.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	// After the first Ctrl-C, a second one kills at once. AfterFunc starts
-	// no goroutine until ctx is done.
-	context.AfterFunc(ctx, stop)
-	return run(ctx, os.Args[1:], NewFactory(System()))
+	f := NewFactory(System())
+	args := os.Args[1:]
+	root := newRootCmdFor(f, args)
+	ctx := context.Background()
+	if !printsOnly(root, args) {
+		// Ctrl-C or SIGTERM cancels the command's context; after the
+		// first, a second one kills at once. AfterFunc starts no
+		// goroutine until ctx is done.
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		context.AfterFunc(ctx, stop)
+	}
+	return execute(ctx, f, root, args)
+}
+
+// printsOnly reports whether args run, on root, a command that only
+// prints text (imapctl version, help, completion scripts and shell
+// completion requests; not man, which writes files): such a command
+// needs no signal handling (os/signal starts a thread, about 1.5 ms of
+// start-up here), and Ctrl-C ends it at once as it ends any program.
+func printsOnly(root *cobra.Command, args []string) bool {
+	if len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
+		return true // cobra takes these only as the first word
+	}
+	root.InitDefaultHelpCmd() // as Execute does, so that Find sees "help"
+	c, _, err := root.Find(args)
+	if err != nil {
+		return false
+	}
+	for ; c != nil && c.HasParent(); c = c.Parent() {
+		switch c.Name() {
+		case "version", "help", "completion":
+			return true
+		}
+	}
+	return false
 }
 
 // run executes one command line on f and reports the outcome.

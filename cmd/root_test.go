@@ -1,12 +1,18 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -167,5 +173,76 @@ func TestRootForOneCommandBuildsOne(t *testing.T) {
 		if got := len(newRootCmdFor(NewFactory(ios), tc.args).Commands()); got != tc.want {
 			t.Errorf("%q: %d commands, want %d", tc.args, got, tc.want)
 		}
+	}
+}
+
+// Commands that only print get no signal handling; every other command
+// line, and a command word that is really an argument, does.
+func TestPrintsOnly(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"version"}, true},
+		{[]string{"-q", "--json", "version"}, true},
+		{[]string{"help"}, true},
+		{[]string{"help", "fetch"}, true},
+		{[]string{"completion", "bash"}, true},
+		{[]string{"__complete", "fe"}, true},
+		{[]string{"man"}, false}, // writes files
+		{[]string{"fetch", "INBOX"}, false},
+		{[]string{"convert", "version"}, false},
+		{[]string{"--host", "version", "list"}, false},
+		{[]string{}, false},
+		{[]string{"frobnicate"}, false},
+	} {
+		ios, _, _, _ := Test()
+		root := newRootCmdFor(NewFactory(ios), tt.args)
+		if got := printsOnly(root, tt.args); got != tt.want {
+			t.Errorf("%q: prints only = %v, want %v", tt.args, got, tt.want)
+		}
+	}
+}
+
+// TestMainInterrupted runs Main in a child process (this test binary)
+// against a server that never greets and sends it SIGINT: the command
+// ends with "imapctl: interrupted" and exit status 130.
+func TestMainInterrupted(t *testing.T) {
+	if os.Getenv("IMAPCTL_TEST_MAIN") != "" {
+		os.Args = append([]string{"imapctl"}, strings.Fields(os.Getenv("IMAPCTL_TEST_MAIN"))...)
+		os.Exit(Main())
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			accepted <- c // held open, silent
+		}
+	}()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestMainInterrupted$")
+	cmd.Env = append(os.Environ(), "IMAPCTL_TEST_MAIN=list", "IMAPCTL_HOST=127.0.0.1",
+		"IMAPCTL_PORT="+strconv.Itoa(ln.Addr().(*net.TCPAddr).Port), "IMAPCTL_TLS=none",
+		"IMAPCTL_USER=u", "IMAPCTL_PASSWORD=p", "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case c := <-accepted: // the child is waiting for the greeting
+		defer c.Close()
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the child never connected")
+	}
+	cmd.Process.Signal(os.Interrupt)
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != ExitInterrupted || !strings.Contains(stderr.String(), "imapctl: interrupted") {
+		t.Errorf("interrupted list: %v, stderr %q; want exit 130 and imapctl: interrupted", err, stderr.String())
 	}
 }
