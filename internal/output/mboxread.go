@@ -55,8 +55,10 @@ type MboxReader struct {
 	fromLine []byte
 	fromAt   int64
 	body     *mboxBody
-	index    int
-	err      error
+	// head and bodyOut are buffers of the previous message, reused.
+	head, bodyOut []byte
+	index         int
+	err           error
 }
 
 // NewMboxReader returns a reader of the mbox r; name is used in errors.
@@ -112,6 +114,7 @@ func (r *MboxReader) Next() (SourceMessage, io.Reader, error) {
 			r.err = err
 			return SourceMessage{}, nil, err
 		}
+		r.bodyOut = r.body.out // the next message's body reuses it
 		r.body = nil
 	}
 	if r.fromLine == nil {
@@ -144,8 +147,9 @@ func (r *MboxReader) Next() (SourceMessage, io.Reader, error) {
 	r.index++
 	sender, date := ParseFromLine(string(r.fromLine))
 	meta := SourceMessage{Path: r.name, Offset: r.fromAt, Index: r.index, Sender: sender, InternalDate: date, Size: -1}
-	r.body = &mboxBody{r: r, lineStart: true}
-	head, flags, err := readHeaderAhead(r.body)
+	r.body = &mboxBody{r: r, lineStart: true, out: r.bodyOut[:0]}
+	head, flags, err := readHeaderAhead(r.body, r.head)
+	r.head = head
 	if err != nil {
 		r.err = err
 		return SourceMessage{}, nil, err
@@ -161,14 +165,15 @@ func (r *MboxReader) Close() error { return nil }
 // line until it is known not to be the separator before the next "From ".
 type mboxBody struct {
 	r         *MboxReader
-	out       []byte
+	out       []byte // queued bytes, read from out[pos:]
+	pos       int
 	heldBlank bool
 	lineStart bool
 	done      bool
 }
 
 func (b *mboxBody) Read(p []byte) (int, error) {
-	for len(b.out) == 0 {
+	for b.pos == len(b.out) {
 		if b.done {
 			return 0, io.EOF
 		}
@@ -176,8 +181,8 @@ func (b *mboxBody) Read(p []byte) (int, error) {
 			return 0, err
 		}
 	}
-	n := copy(p, b.out)
-	b.out = b.out[n:]
+	n := copy(p, b.out[b.pos:])
+	b.pos += n
 	return n, nil
 }
 
@@ -194,7 +199,7 @@ func (b *mboxBody) fill() error {
 	if err != nil {
 		return err
 	}
-	b.out = b.out[:0]
+	b.out, b.pos = b.out[:0], 0
 	if !b.lineStart {
 		b.out = append(b.out, chunk...)
 		b.lineStart = complete

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"slices"
 )
 
 // statusHeaderLimit bounds how much of a message is read ahead to find
@@ -24,12 +25,12 @@ var mboxStatusFlags = map[byte]string{
 // readHeaderAhead reads r until the end of the message header (or
 // statusHeaderLimit bytes, or the end), returning what it read and the
 // flags of the Status and X-Status fields found in the header.
-func readHeaderAhead(r io.Reader) ([]byte, []string, error) {
-	var head []byte
-	buf := make([]byte, 4096)
+func readHeaderAhead(r io.Reader, head []byte) ([]byte, []string, error) {
+	head = head[:0]
 	for len(head) < statusHeaderLimit && headerEnd(head) < 0 {
-		n, err := r.Read(buf)
-		head = append(head, buf[:n]...)
+		head = slices.Grow(head, 4096)
+		n, err := r.Read(head[len(head):cap(head)])
+		head = head[:len(head)+n]
 		if errors.Is(err, io.EOF) {
 			break
 		}
