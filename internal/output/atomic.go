@@ -125,7 +125,7 @@ func setMtime(path string, mtime time.Time) error {
 
 // syncFile fsyncs a closed file by path.
 func syncFile(path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	f, err := openFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func syncFile(path string) error {
 // syncDir fsyncs a folder so that a rename or creation in it is durable.
 // File systems that cannot sync folders (EINVAL, ENOTSUP) are tolerated.
 func syncDir(dir string) error {
-	d, err := os.Open(dir)
+	d, err := openFile(dir, os.O_RDONLY, 0)
 	if err != nil {
 		return err
 	}

@@ -198,7 +198,7 @@ func (s *EMLSink) Put(ctx context.Context, m Message, write WriteFunc) (Stored, 
 			}
 			s.dirReady = true
 		}
-		return os.OpenFile(filepath.Join(s.dir, tempName("message.eml")), os.O_WRONLY|os.O_CREATE|os.O_EXCL, s.file.opts.fileMode())
+		return openFile(filepath.Join(s.dir, tempName("message.eml")), os.O_WRONLY|os.O_CREATE|os.O_EXCL, s.file.opts.fileMode())
 	}
 	final := func(m Message, _ int64) (string, error) {
 		name = s.template.Expand(m, s.count+1)

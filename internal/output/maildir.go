@@ -180,7 +180,7 @@ func (s *MaildirSink) Put(ctx context.Context, m Message, write WriteFunc) (Stor
 			s.counter++
 			now := s.now()
 			unique = fmt.Sprintf("%d.M%dP%dQ%dR%s.%s", now.Unix(), now.Nanosecond()/1000, s.pid, s.counter, randomHex(8), s.host)
-			f, err := os.OpenFile(filepath.Join(s.root, "tmp", unique), os.O_WRONLY|os.O_CREATE|os.O_EXCL, s.file.opts.fileMode())
+			f, err := openFile(filepath.Join(s.root, "tmp", unique), os.O_WRONLY|os.O_CREATE|os.O_EXCL, s.file.opts.fileMode())
 			if errors.Is(err, os.ErrExist) && attempt < 10 {
 				continue
 			}

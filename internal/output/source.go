@@ -89,7 +89,7 @@ func DetectKind(path string) (SourceKind, error) {
 		}
 		return KindEMLFolder, nil
 	}
-	f, err := os.Open(path)
+	f, err := openFile(path, os.O_RDONLY, 0)
 	if err != nil {
 		return 0, err
 	}
@@ -126,7 +126,7 @@ func Open(path string, dialect MboxDialect) (Source, error) {
 // mbox file is opened once: the kind is told from the first bytes read
 // for the messages.
 func OpenKind(path string, dialect MboxDialect) (Source, SourceKind, error) {
-	f, err := os.Open(path)
+	f, err := openFile(path, os.O_RDONLY, 0)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -221,7 +221,7 @@ func openKind(path string, kind SourceKind, dialect MboxDialect) (Source, error)
 	case KindEMLFolder:
 		return OpenEMLFolder(path)
 	case KindMbox:
-		f, err := os.Open(path)
+		f, err := openFile(path, os.O_RDONLY, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -261,7 +261,7 @@ func (s *filesSource) Next() (SourceMessage, io.Reader, error) {
 	for s.index < len(s.paths) {
 		path := s.paths[s.index]
 		s.index++
-		f, err := os.Open(path)
+		f, err := openFile(path, os.O_RDONLY, 0)
 		if errors.Is(err, os.ErrNotExist) {
 			continue // moved away meanwhile (a Maildir reader may do that)
 		}

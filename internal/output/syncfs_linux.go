@@ -16,7 +16,7 @@ func syncBatch(paths []string) error {
 	if len(paths) == 0 {
 		return nil
 	}
-	dir, err := os.Open(filepath.Dir(paths[0]))
+	dir, err := openFile(filepath.Dir(paths[0]), os.O_RDONLY, 0)
 	if err != nil {
 		return err
 	}
