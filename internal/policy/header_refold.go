@@ -19,6 +19,17 @@ func (p *Policy) refoldHeader(name, value string) (folded string, err error) {
 // text (a header object stored from a str: non-ASCII characters as
 // UTF-8, undecodable bytes as surrogate escapes).
 func (p *Policy) refoldHeaderText(name, value string) (folded string, err error) {
+	if unstructuredHeader(strings.ToLower(name)) {
+		if folded, ok := refoldUnstructuredASCII(name, value, p.foldWidth(), p.Linesep); ok {
+			return folded, nil
+		}
+	}
+	return p.refoldHeaderTree(name, value)
+}
+
+// refoldHeaderTree is refoldHeaderText through the parse tree, for any
+// header.
+func (p *Policy) refoldHeaderTree(name, value string) (folded string, err error) {
 	defer func() {
 		// An index out of range here is Python's IndexError on the same
 		// malformed input: report it, never crash.
