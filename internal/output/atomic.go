@@ -174,6 +174,34 @@ func mkdirDurable(dir string) error {
 	return syncDir(parent)
 }
 
+// mkdirsDurable creates dir (durably, as mkdirDurable) and the folders
+// subs inside it, then syncs dir once for all of them: a new Maildir costs
+// two folder syncs (its parent and itself) instead of four.
+func mkdirsDurable(dir string, subs ...string) error {
+	if err := mkdirDurable(dir); err != nil {
+		return err
+	}
+	created := false
+	for _, sub := range subs {
+		path := filepath.Join(dir, sub)
+		err := os.Mkdir(path, 0o700)
+		switch {
+		case err == nil:
+			created = true
+		case errors.Is(err, os.ErrExist):
+			if info, err := os.Stat(path); err != nil || !info.IsDir() {
+				return fmt.Errorf("output: %s is not a folder", path)
+			}
+		default:
+			return err
+		}
+	}
+	if !created {
+		return nil
+	}
+	return syncDir(dir)
+}
+
 // pendingFile is a message written but not yet durable (group commit).
 type pendingFile struct {
 	tmp, final string

@@ -157,10 +157,8 @@ func (s *MaildirSink) prepare() error {
 	if s.dirReady {
 		return nil
 	}
-	for _, sub := range []string{"cur", "new", "tmp"} {
-		if err := mkdirDurable(filepath.Join(s.root, sub)); err != nil {
-			return err
-		}
+	if err := mkdirsDurable(s.root, "cur", "new", "tmp"); err != nil {
+		return err
 	}
 	s.dirReady = true
 	return nil

@@ -309,3 +309,25 @@ func TestParseMaildirName(t *testing.T) {
 		}
 	}
 }
+
+// mkdirsDurable makes a Maildir's folders (and its missing parents),
+// leaves a complete one alone and refuses a file where a folder must be.
+func TestMkdirsDurable(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "a", "Maildir")
+	for range 2 { // new, then already there
+		if err := mkdirsDurable(root, "cur", "new", "tmp"); err != nil {
+			t.Fatal(err)
+		}
+		for _, sub := range []string{"cur", "new", "tmp"} {
+			if info, err := os.Stat(filepath.Join(root, sub)); err != nil || !info.IsDir() {
+				t.Fatalf("%s: %v", sub, err)
+			}
+		}
+	}
+	bad := filepath.Join(t.TempDir(), "bad")
+	os.Mkdir(bad, 0o700)
+	os.WriteFile(filepath.Join(bad, "new"), nil, 0o600)
+	if err := mkdirsDurable(bad, "cur", "new", "tmp"); err == nil || !strings.Contains(err.Error(), "is not a folder") {
+		t.Errorf("new is a file: %v, want an error", err)
+	}
+}
