@@ -67,6 +67,39 @@ func (p *Policy) foldBinaryChecked(name, value string) (string, error) {
 	return p.foldEmail(name, value)
 }
 
+// foldField is foldBinaryChecked for a parsed field. A one-line field
+// that EmailPolicy writes back exactly as it was read (the common case
+// under linesep \n) is returned as the line itself, not built anew.
+func (p *Policy) foldField(h headerField) (string, error) {
+	if p.Family != FamilyEmail || p.Linesep != "\n" || h.source == "" || !p.keepsSource(h.name, h.value) {
+		return p.foldBinaryChecked(h.name, h.value)
+	}
+	// Written: name + ": " + value + "\n" (value has no line break).
+	n, v, s := h.name, h.value, h.source
+	if len(s) == len(n)+2+len(v)+1 && s[:len(n)] == n && s[len(n):len(n)+2] == ": " && s[len(n)+2:len(s)-1] == v && s[len(s)-1] == '\n' {
+		return s, nil
+	}
+	return p.foldBinaryChecked(h.name, h.value)
+}
+
+// keepsSource reports whether foldEmail writes name and value without
+// refolding them: one line (no character Python's splitlines breaks at)
+// that refold_source does not make it refold.
+func (p *Policy) keepsSource(name, value string) bool {
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; isLineBreak(c) || c >= 0x80 && p.CTEType == "7bit" {
+			return false
+		}
+	}
+	switch p.RefoldSource {
+	case "all":
+		return false
+	case "long":
+		return p.MaxLineLength <= 0 || len(name)+2+len(value) <= p.MaxLineLength
+	}
+	return true
+}
+
 // foldEmail is EmailPolicy._fold followed by fold_binary's encoding.
 func (p *Policy) foldEmail(name, value string) (string, error) {
 	maxlen := p.MaxLineLength

@@ -108,7 +108,7 @@ func (g *generator) prepare(m *message) error {
 		mungedAt = map[int]bool{}
 		c := m.cloneHeaders()
 		if _, ok := c.get("content-transfer-encoding"); !ok {
-			c.headers = append(c.headers, headerField{"Content-Transfer-Encoding", munged.cte})
+			c.headers = append(c.headers, headerField{name: "Content-Transfer-Encoding", value: munged.cte})
 			mungedAt[len(c.headers)-1] = true
 		} else {
 			mungedAt[c.replaceHeader("content-transfer-encoding", munged.cte)] = true
@@ -176,7 +176,7 @@ func (g *generator) prepare(m *message) error {
 		if textAt[i] {
 			folded, err = p.foldText(h.name, h.value)
 		} else {
-			folded, err = p.foldBinaryChecked(h.name, h.value)
+			folded, err = p.foldField(h)
 		}
 		if err != nil {
 			return &GenerateError{Part: g.part, Reason: err.Error(), Err: err}

@@ -7,6 +7,9 @@ import "strings"
 // of continuation lines; bytes >= 0x80 are the source bytes.
 type headerField struct {
 	name, value string
+	// source is the field's line as read, line break included, when it
+	// was one line; otherwise "".
+	source string
 }
 
 // message is one part of a parsed message tree, the state Python's

@@ -701,5 +701,9 @@ func (fp *feedParser) parseHeaders(lines []string) error {
 func headerSourceParse(lines []string) headerField {
 	name, value, _ := strings.Cut(lines[0], ":")
 	value = strings.TrimLeft(value, " \t") + strings.Join(lines[1:], "")
-	return headerField{name: name, value: strings.TrimRight(value, "\r\n")}
+	field := headerField{name: name, value: strings.TrimRight(value, "\r\n")}
+	if len(lines) == 1 {
+		field.source = lines[0]
+	}
+	return field
 }
