@@ -28,7 +28,9 @@ var mboxStatusFlags = map[byte]string{
 func readHeaderAhead(r io.Reader, head []byte) ([]byte, []string, error) {
 	head = head[:0]
 	for len(head) < statusHeaderLimit && headerEnd(head) < 0 {
-		head = slices.Grow(head, 4096)
+		if len(head) == cap(head) {
+			head = slices.Grow(head, 4096)
+		}
 		n, err := r.Read(head[len(head):cap(head)])
 		head = head[:len(head)+n]
 		if errors.Is(err, io.EOF) {
