@@ -700,8 +700,16 @@ func (fp *feedParser) parseHeaders(lines []string) error {
 // and trailing CR/LF characters removed.
 func headerSourceParse(lines []string) headerField {
 	name, value, _ := strings.Cut(lines[0], ":")
-	value = strings.TrimLeft(value, " \t") + strings.Join(lines[1:], "")
-	field := headerField{name: name, value: strings.TrimRight(value, "\r\n")}
+	for value != "" && (value[0] == ' ' || value[0] == '\t') {
+		value = value[1:]
+	}
+	if len(lines) > 1 {
+		value += strings.Join(lines[1:], "")
+	}
+	for value != "" && (value[len(value)-1] == '\r' || value[len(value)-1] == '\n') {
+		value = value[:len(value)-1]
+	}
+	field := headerField{name: name, value: value}
 	if len(lines) == 1 {
 		field.source = lines[0]
 	}
