@@ -349,15 +349,7 @@ func TestFetchOutJSONListsCommittedFiles(t *testing.T) {
 		if code != ExitOK {
 			t.Fatalf("fetch --json --format %s = %d %q", format, code, errOut)
 		}
-		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-		if len(lines) != len(msgs) {
-			t.Fatalf("fetch --json --format %s printed %d lines, want %d", format, len(lines), len(msgs))
-		}
-		for i, l := range lines {
-			var st storedFile
-			if err := json.Unmarshal([]byte(l), &st); err != nil {
-				t.Fatalf("%q: %v", l, err)
-			}
+		for i, st := range storedFileLines(t, out, len(msgs)) {
 			if st.UID != msgs[i].UID || st.Size != msgs[i].Size {
 				t.Errorf("%s line %d = %+v, want UID %d size %d", format, i+1, st, msgs[i].UID, msgs[i].Size)
 			}
@@ -373,6 +365,22 @@ func TestFetchOutJSONListsCommittedFiles(t *testing.T) {
 			}
 		}
 	}
+}
+
+// storedFileLines reads fetch --out --json output: want storedFile lines.
+func storedFileLines(t *testing.T, out string, want int) []storedFile {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != want {
+		t.Fatalf("fetch --json printed %d lines, want %d", len(lines), want)
+	}
+	files := make([]storedFile, len(lines))
+	for i, l := range lines {
+		if err := json.Unmarshal([]byte(l), &files[i]); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+	}
+	return files
 }
 
 // fetchCommitSink is a Maildir sink and the committer of its groups, with
@@ -521,15 +529,7 @@ func TestFetchOutJSONInOrderWithSmallGroups(t *testing.T) {
 		if code != ExitOK {
 			t.Fatalf("%q = %d %q", args, code, errOut)
 		}
-		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-		if len(lines) != len(msgs) {
-			t.Fatalf("%s: %d lines, want %d", format, len(lines), len(msgs))
-		}
-		for i, l := range lines {
-			var st storedFile
-			if err := json.Unmarshal([]byte(l), &st); err != nil {
-				t.Fatalf("%q: %v", l, err)
-			}
+		for i, st := range storedFileLines(t, out, len(msgs)) {
 			if st.UID != msgs[i].UID {
 				t.Errorf("%s line %d: UID %d, want %d", format, i+1, st.UID, msgs[i].UID)
 			}

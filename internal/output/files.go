@@ -93,19 +93,8 @@ func (s *fileSink) amend(st Stored, late Message) *pendingFile {
 	return nil
 }
 
-func (s *fileSink) flush() ([]Stored, error) {
-	if len(s.pending) == 0 {
-		return nil, nil
-	}
-	pending := s.pending
-	s.pending = nil
-	out, err := commitFiles(pending)
-	if err != nil {
-		removePending(pending)
-		return nil, err
-	}
-	return out, nil
-}
+// flush commits the pending group in turn (see Group.Commit).
+func (s *fileSink) flush() ([]Stored, error) { return s.detach().Commit() }
 
 func (s *fileSink) close() error {
 	if s.closed {
