@@ -64,50 +64,28 @@ func (p *Policy) foldBinaryChecked(name, value string) (string, error) {
 	case FamilyRaw:
 		return name + ": " + value + p.Linesep, nil
 	}
-	return p.foldEmail(name, value)
+	return p.foldEmail(name, value, "")
 }
 
-// foldField is foldBinaryChecked for a parsed field. A one-line field
-// that EmailPolicy writes back exactly as it was read (the common case
-// under linesep \n) is returned as the line itself, not built anew.
+// foldField is foldBinaryChecked for a parsed field, whose line as read
+// foldEmail may hand back instead of building it anew.
 func (p *Policy) foldField(h headerField) (string, error) {
-	if p.Family != FamilyEmail || p.Linesep != "\n" || h.source == "" || !p.keepsSource(h.name, h.value) {
-		return p.foldBinaryChecked(h.name, h.value)
-	}
-	// Written: name + ": " + value + "\n" (value has no line break).
-	n, v, s := h.name, h.value, h.source
-	if len(s) == len(n)+2+len(v)+1 && s[:len(n)] == n && s[len(n):len(n)+2] == ": " && s[len(n)+2:len(s)-1] == v && s[len(s)-1] == '\n' {
-		return s, nil
+	if p.Family == FamilyEmail {
+		return p.foldEmail(h.name, h.value, h.source)
 	}
 	return p.foldBinaryChecked(h.name, h.value)
 }
 
-// keepsSource reports whether foldEmail writes name and value without
-// refolding them: one line (no character Python's splitlines breaks at)
-// that refold_source does not make it refold.
-func (p *Policy) keepsSource(name, value string) bool {
-	for i := 0; i < len(value); i++ {
-		if c := value[i]; isLineBreak(c) || c >= 0x80 && p.CTEType == "7bit" {
-			return false
-		}
-	}
-	switch p.RefoldSource {
-	case "all":
-		return false
-	case "long":
-		return p.MaxLineLength <= 0 || len(name)+2+len(value) <= p.MaxLineLength
-	}
-	return true
-}
-
 // foldEmail is EmailPolicy._fold followed by fold_binary's encoding.
-func (p *Policy) foldEmail(name, value string) (string, error) {
+// source is the field's one line as read, or "": when the result is that
+// line (one line, not refolded, linesep \n), it is returned as it is.
+func (p *Policy) foldEmail(name, value, source string) (string, error) {
 	maxlen := p.MaxLineLength
 	if maxlen <= 0 {
 		maxlen = int(^uint(0) >> 1)
 	}
 	// Python's value.splitlines(), measured and joined without a slice.
-	refold := p.RefoldSource == "all"
+	refold := p.RefoldSource == "all" || p.CTEType == "7bit" && hasSurrogates(value)
 	nlines, size := 0, 0
 	for line := range pyLines(value) {
 		if p.RefoldSource == "long" && (nlines == 0 && len(line)+len(name)+2 > maxlen || nlines > 0 && len(line) > maxlen) {
@@ -116,20 +94,23 @@ func (p *Policy) foldEmail(name, value string) (string, error) {
 		nlines++
 		size += len(line)
 	}
+	if !refold && nlines == 1 && size == len(value) && p.Linesep == "\n" && isFieldLine(source, name, value) {
+		return source, nil
+	}
 	// name + ': ' + self.linesep.join(lines) + self.linesep
-	var source strings.Builder
-	source.Grow(len(name) + 2 + size + max(nlines, 1)*len(p.Linesep))
-	source.WriteString(name)
-	source.WriteString(": ")
+	var out strings.Builder
+	out.Grow(len(name) + 2 + size + max(nlines, 1)*len(p.Linesep))
+	out.WriteString(name)
+	out.WriteString(": ")
 	i := 0
 	for line := range pyLines(value) {
 		if i++; i > 1 {
-			source.WriteString(p.Linesep)
+			out.WriteString(p.Linesep)
 		}
-		source.WriteString(line)
+		out.WriteString(line)
 	}
-	source.WriteString(p.Linesep)
-	if refold || (p.CTEType == "7bit" && hasSurrogates(value)) {
+	out.WriteString(p.Linesep)
+	if refold {
 		var joined strings.Builder
 		joined.Grow(size)
 		for line := range pyLines(value) {
@@ -141,13 +122,21 @@ func (p *Policy) foldEmail(name, value string) (string, error) {
 		}
 		var raise *pythonRaise
 		if errors.As(err, &raise) {
-			return source.String(), &HeaderFoldError{Name: name, PythonError: raise.class, Detail: raise.msg}
+			return out.String(), &HeaderFoldError{Name: name, PythonError: raise.class, Detail: raise.msg}
 		}
 		// A charset this package cannot decode: Python would write
 		// output, we keep the source.
-		return source.String(), nil
+		return out.String(), nil
 	}
-	return source.String(), nil
+	return out.String(), nil
+}
+
+// isFieldLine reports whether line is name + ": " + value + "\n", without
+// building that string.
+func isFieldLine(line, name, value string) bool {
+	n := len(name)
+	return len(line) == n+2+len(value)+1 && line[:n] == name && line[n:n+2] == ": " &&
+		line[n+2:len(line)-1] == value && line[len(line)-1] == '\n'
 }
 
 // hasSurrogates reports whether s holds bytes Python would have decoded
