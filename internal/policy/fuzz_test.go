@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 )
 
@@ -69,12 +70,17 @@ func FuzzWrite(f *testing.F) {
 			// nothing.
 			var again bytes.Buffer
 			_, err2 := p.write(&again, &smallReads{data: data, n: 3}, 64)
-			if (err == nil) != (err2 == nil) || !bytes.Equal(out.Bytes(), again.Bytes()) {
+			if (err == nil) != (err2 == nil) || !bytes.Equal(randomBoundary.ReplaceAll(out.Bytes(), nil), randomBoundary.ReplaceAll(again.Bytes(), nil)) {
 				t.Fatalf("%s: 3-byte reads, 64 bytes in memory wrote %q (%v), one read %q (%v)", specs[i], again.Bytes(), err2, out.Bytes(), err)
 			}
 		}
 	})
 }
+
+// randomBoundary matches a boundary the generator makes up for a
+// multipart without one (Python's "=" * 15 + 19 random digits + "=="):
+// two writes of such a message differ there only.
+var randomBoundary = regexp.MustCompile(`={15}[0-9]{19}==`)
 
 // smallReads returns data n bytes per Read.
 type smallReads struct {
