@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -456,4 +457,49 @@ print(json.dumps(out))
 			t.Errorf("message %d: %q, Python get_bytes %q", i, bodies[i], py.Data)
 		}
 	}
+}
+
+// readHeaderAhead stops at the blank line after the header however the
+// reads split it ("\n\n" or "\n\r\n" across two reads), and takes the
+// Status flags from the header only.
+func TestReadHeaderAheadSplitReads(t *testing.T) {
+	for _, msg := range []string{
+		"Status: RO\nSubject: x\n\nStatus: D\nbody\n",
+		"Status: RO\r\nSubject: x\r\n\r\nStatus: D\r\n",
+		"\nStatus: D\n",
+		"\r\nStatus: D\n",
+		"Status: R\nX-Status: F\n",
+	} {
+		for _, n := range []int{1, 2, 3, 4096} {
+			head, flags, err := readHeaderAhead(&chunkReader{data: []byte(msg), n: n}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			end := headerEnd([]byte(msg))
+			if end < 0 {
+				end = len(msg)
+			}
+			if !strings.HasPrefix(msg, string(head)) || len(head) < end {
+				t.Errorf("%q in reads of %d: read %q, want at least the header", msg, n, head)
+			}
+			if want := statusFlags([]byte(msg[:end])); !slices.Equal(flags, want) {
+				t.Errorf("%q in reads of %d: flags %v, want %v", msg, n, flags, want)
+			}
+		}
+	}
+}
+
+// chunkReader returns data n bytes per Read.
+type chunkReader struct {
+	data []byte
+	n    int
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	k := copy(p[:min(len(p), r.n)], r.data)
+	r.data = r.data[k:]
+	return k, nil
 }

@@ -27,12 +27,17 @@ var mboxStatusFlags = map[byte]string{
 // flags of the Status and X-Status fields found in the header.
 func readHeaderAhead(r io.Reader, head []byte) ([]byte, []string, error) {
 	head = head[:0]
-	for len(head) < statusHeaderLimit && headerEnd(head) < 0 {
+	for len(head) < statusHeaderLimit {
 		if len(head) == cap(head) {
 			head = slices.Grow(head, 4096)
 		}
 		n, err := r.Read(head[len(head):cap(head)])
 		head = head[:len(head)+n]
+		// Only the bytes just read (and two before them) can complete
+		// the blank line: the header is not scanned again per read.
+		if headerEnds(head, max(0, len(head)-n-2)) {
+			break
+		}
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -45,6 +50,13 @@ func readHeaderAhead(r io.Reader, head []byte) ([]byte, []string, error) {
 		end = len(head)
 	}
 	return head, statusFlags(head[:end]), nil
+}
+
+// headerEnds reports whether headerEnd(b) >= 0, knowing that b[:from+2]
+// holds no "\n\n" or "\n\r\n".
+func headerEnds(b []byte, from int) bool {
+	return bytes.HasPrefix(b, []byte("\n")) || bytes.HasPrefix(b, []byte("\r\n")) ||
+		bytes.Contains(b[from:], []byte("\n\n")) || bytes.Contains(b[from:], []byte("\n\r\n"))
 }
 
 // headerEnd returns where the header in b ends (the start of the blank
