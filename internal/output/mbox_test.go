@@ -476,6 +476,9 @@ func TestReadHeaderAheadSplitReads(t *testing.T) {
 				t.Fatal(err)
 			}
 			end := headerEnd([]byte(msg))
+			if end >= 0 && len(head) > end+2+n {
+				t.Errorf("%q in reads of %d: read %q, past the read that ends the blank line", msg, n, head)
+			}
 			if end < 0 {
 				end = len(msg)
 			}
