@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/imapctl/imapctl/internal/output"
 )
@@ -198,16 +199,33 @@ func digestStored(format, dir string, e *Entry, linesep string) (fileDigest, err
 		return fileDigest{}, err
 	}
 	defer rc.Close()
-	stored := sha256.New()
-	back := newCRLFHasher(linesep)
-	n, err := io.Copy(io.MultiWriter(stored, back), rc)
+	s := digestScratchPool.Get().(*digestScratch)
+	defer digestScratchPool.Put(s)
+	s.stored.Reset()
+	s.back.h.Reset()
+	s.back.linesep, s.back.n = linesep, 0
+	// Only a plain Reader makes CopyBuffer use copyBuf: *os.File's
+	// WriteTo would copy through a buffer of its own.
+	n, err := io.CopyBuffer(io.MultiWriter(s.stored, &s.back), struct{ io.Reader }{rc}, s.copyBuf)
 	if err != nil {
 		return fileDigest{}, err
 	}
-	d := fileDigest{Size: n, SHA256: hex.EncodeToString(stored.Sum(nil))}
-	d.CRLFSize, d.CRLFSHA256 = back.n, back.sum()
+	d := fileDigest{Size: n, SHA256: hex.EncodeToString(s.stored.Sum(nil))}
+	d.CRLFSize, d.CRLFSHA256 = s.back.n, s.back.sum()
 	return d, nil
 }
+
+// digestScratch is what digestStored needs for one message, kept for the
+// next: verify and the backup's commit check hash every stored message.
+type digestScratch struct {
+	copyBuf []byte
+	stored  hash.Hash
+	back    crlfHasher
+}
+
+var digestScratchPool = sync.Pool{New: func() any {
+	return &digestScratch{copyBuf: make([]byte, 32<<10), stored: sha256.New(), back: crlfHasher{h: sha256.New()}}
+}}
 
 // crlfHasher hashes bytes after turning linesep back into CRLF: the
 // inverse of the raw policy's line ending change for that separator.
@@ -216,10 +234,6 @@ type crlfHasher struct {
 	h       hash.Hash
 	n       int64
 	buf     []byte
-}
-
-func newCRLFHasher(linesep string) *crlfHasher {
-	return &crlfHasher{linesep: linesep, h: sha256.New()}
 }
 
 func (c *crlfHasher) Write(p []byte) (int, error) {

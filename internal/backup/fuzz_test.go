@@ -3,6 +3,7 @@ package backup
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -38,11 +39,16 @@ func FuzzMailboxPath(f *testing.F) {
 	})
 }
 
-// FuzzReadManifest feeds arbitrary bytes as a manifest: no panic, and a
-// manifest cut at any byte still reads (its torn last line dropped).
+// FuzzReadManifest feeds arbitrary bytes as a manifest: no panic, a
+// manifest cut at any byte still reads (its torn last line dropped), and
+// the compact manifestIndex folds it to the same entries as Manifest.
 func FuzzReadManifest(f *testing.F) {
 	f.Add([]byte(`{"op":"stored","uid":1,"size":3,"sha256":"ab","lossless":true,"file":"cur/x"}` + "\n" + `{"op":"flags","uid":1,"flags":["\\Seen"]}` + "\n"))
 	f.Add([]byte(`{"op":"failed","uid":2,"error":"x"}` + "\n" + `{"op":"stor`))
+	f.Add([]byte(`{"op":"stored","uid":3,"file":"cur/3:2,","modseq":4}` + "\n" + `{"op":"stored","uid":2,"file":"cur/2"}` + "\n" +
+		`{"op":"flags","uid":3,"flags":["\\Seen"],"file":"cur/3:2,S","modseq":9}` + "\n" + `  {"op":"flags","uid":3,"flags":[]}` + "\n\n" +
+		`{"op":"flags","uid":2,"modseq":7}` + "\n" + `{"op":"expunged","uid":9}` + "\n" + `{"op":"stored","uid":9,"file":"cur/9"}` + "\n" +
+		`{"op":"flags","uid":9,"file":"cur/9:2,F"}` + "\n" + `{"op":"stored","uid":9,"file":"cur/9b"}` + "\n" + `{"op":"expunged","uid":2}` + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
 		if err := os.WriteFile(filepath.Join(dir, ManifestFileName), data, 0o600); err != nil {
@@ -59,6 +65,31 @@ func FuzzReadManifest(f *testing.F) {
 		for uid, e := range m.Messages {
 			if e.UID != uid || e.Op != OpStored {
 				t.Fatalf("folded entry %d = %+v", uid, e)
+			}
+		}
+		idx, err := openManifestIndex(dir)
+		if err != nil {
+			t.Fatalf("index: %v (Manifest read it)", err)
+		}
+		defer idx.Close()
+		if idx.len() != len(m.Messages) {
+			t.Fatalf("index holds %d messages, Manifest %d", idx.len(), len(m.Messages))
+		}
+		var last uint32
+		for uid, r := range idx.ascending() {
+			if uid <= last && last != 0 {
+				t.Fatalf("index yields UID %d after %d", uid, last)
+			}
+			last = uid
+			e, err := idx.entry(uid, r)
+			if err != nil {
+				t.Fatalf("index entry %d: %v", uid, err)
+			}
+			if want := m.Messages[uid]; !reflect.DeepEqual(e, want) {
+				t.Fatalf("index entry %d = %+v, Manifest's %+v", uid, e, want)
+			}
+			if r.fileHash != fileHash(e.File) {
+				t.Fatalf("index entry %d: file hash is not that of %q", uid, e.File)
 			}
 		}
 	})

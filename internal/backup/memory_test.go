@@ -20,8 +20,10 @@ import (
 // use before the run: what the run keeps per mailbox.
 //
 // It also logs the largest heap in use seen by sampling during each run
-// (garbage included: what the process's RSS follows).
-func retainedHeap(t *testing.T, n int) (first, second uint64) {
+// (garbage included: what the process's RSS follows). Last, it verifies
+// the backup and returns the live heap halfway through Verify's FETCH
+// above the live heap before it.
+func retainedHeap(t *testing.T, n int) (first, second, verify uint64) {
 	s := memserver.StartT(t, memserver.Options{})
 	acct := memAccount(t, s)
 	c := client(t, acct)
@@ -71,23 +73,39 @@ func retainedHeap(t *testing.T, n int) (first, second uint64) {
 	first = measure()
 	appendMessage(t, acct, "INBOX", "one-more")
 	second = measure()
-	return first, second
+	// Verify: the live heap halfway through the server's messages (a GC
+	// there, while Verify waits), above the live heap before it.
+	var base, mid runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&base)
+	vopts := VerifyOptions{Dir: dir, Account: acct, compared: func(k int) {
+		if k == n/2 {
+			runtime.GC()
+			runtime.ReadMemStats(&mid)
+		}
+	}}
+	rep, err := Verify(context.Background(), c, vopts)
+	if err != nil || !rep.Matches() || rep.Messages < n || mid.HeapAlloc == 0 {
+		t.Fatalf("verify: %v, %+v", err, rep)
+	}
+	verify = max(mid.HeapAlloc, base.HeapAlloc) - base.HeapAlloc
+	return first, second, verify
 }
 
 // TestBackupHeapPerMessage checks that the state a backup keeps while it
-// syncs a mailbox grows by little per message (the bench's 100,000-message
+// syncs a mailbox, and Verify's, grow by little per message (the bench's 100,000-message
 // mailbox must stay within 32 MiB of RSS, issue 7).
 func TestBackupHeapPerMessage(t *testing.T) {
 	sizes := []int{2000, 20000}
 	if testing.Short() {
 		sizes = []int{2000}
 	}
-	var firsts, seconds []uint64
+	var firsts, seconds, verifies []uint64
 	for _, n := range sizes {
-		first, second := retainedHeap(t, n)
-		t.Logf("N=%d: heap in use at the end of the sync: first run %d KiB (%d B/message), incremental run %d KiB (%d B/message)",
-			n, first>>10, first/uint64(n), second>>10, second/uint64(n))
-		firsts, seconds = append(firsts, first), append(seconds, second)
+		first, second, verify := retainedHeap(t, n)
+		t.Logf("N=%d: heap in use at the end of the sync: first run %d KiB (%d B/message), incremental run %d KiB (%d B/message); live heap during verify %d KiB",
+			n, first>>10, first/uint64(n), second>>10, second/uint64(n), verify>>10)
+		firsts, seconds, verifies = append(firsts, first), append(seconds, second), append(verifies, verify)
 	}
 	if len(sizes) < 2 {
 		return
@@ -104,6 +122,16 @@ func TestBackupHeapPerMessage(t *testing.T) {
 		if perMessage > 100 {
 			t.Errorf("run %d keeps %d B per message while it syncs, want at most 100", i+1, perMessage)
 		}
+	}
+	// Verify keeps about 60 bytes per message (the manifest index); whole
+	// manifest entries in a map took over 500.
+	perMessage := uint64(0)
+	if verifies[1] > verifies[0] {
+		perMessage = (verifies[1] - verifies[0]) / extra
+	}
+	t.Logf("verify: %d B per additional message", perMessage)
+	if perMessage > 150 {
+		t.Errorf("verify keeps %d B per message, want at most 150", perMessage)
 	}
 }
 

@@ -7,11 +7,12 @@ import (
 
 // TestRefTableMatchesMap runs random sets (mostly ascending UIDs, some
 // out of order, some again), removals and lookups on a refTable and on a
-// map, and checks that they always agree.
+// map, and checks that they always agree (ascending also yields in UID
+// order).
 func TestRefTableMatchesMap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 9))
 	for round := range 100 {
-		var tab refTable
+		var tab refTable[storedRef]
 		want := map[uint32]storedRef{}
 		next := uint32(1 + rng.IntN(10))
 		for op := range rng.IntN(2000) {
@@ -50,6 +51,18 @@ func TestRefTableMatchesMap(t *testing.T) {
 		}
 		if len(seen) != len(want) {
 			t.Fatalf("round %d: all() yields %d UIDs, want %d", round, len(seen), len(want))
+		}
+		var last uint32
+		n := 0
+		for u, r := range tab.ascending() {
+			if n > 0 && u <= last || want[u] != r {
+				t.Fatalf("round %d: ascending() yields UID %d (%+v) after %d or wrongly (want %+v)", round, u, r, last, want[u])
+			}
+			last = u
+			n++
+		}
+		if n != len(want) {
+			t.Fatalf("round %d: ascending() yields %d UIDs, want %d", round, n, len(want))
 		}
 	}
 }

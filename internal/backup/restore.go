@@ -200,12 +200,16 @@ func restoreSources(opts RestoreOptions) ([]restoreMailbox, string, error) {
 // backupSource yields a backup mailbox's messages in UID order.
 func backupSource(mb BackupMailbox) restoreMailbox {
 	return restoreMailbox{name: mb.State.Mailbox, delimiter: mb.State.Delimiter, messages: func(yield func(restoreMessage) error) error {
-		man, err := readManifest(mb.Dir, false)
+		idx, err := openManifestIndex(mb.Dir)
 		if err != nil {
 			return err
 		}
-		for _, uid := range sortedUIDs(man.Messages) {
-			e := man.Messages[uid]
+		defer idx.Close()
+		for uid, r := range idx.ascending() {
+			e, err := idx.entry(uid, r)
+			if err != nil {
+				return err
+			}
 			rm := restoreMessage{
 				key:   "uid:" + strconv.FormatUint(uint64(mb.State.UIDValidity), 10) + ":" + strconv.FormatUint(uint64(uid), 10),
 				flags: e.Flags, internalDate: e.InternalDate, messageID: e.MessageID, size: -1,

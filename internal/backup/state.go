@@ -189,17 +189,17 @@ type Manifest struct {
 // ignored.
 func readManifest(dir string, repair bool) (*Manifest, error) {
 	m := &Manifest{Messages: map[uint32]*Entry{}, Failed: map[uint32]string{}}
-	if err := scanManifest(dir, repair, m.apply); err != nil {
+	if err := scanManifest(dir, repair, func(e *Entry, _ int64) { m.apply(e) }); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-// scanManifest calls fn with each line of dir's manifest in order,
-// reading it as a stream: memory does not grow with the manifest. A last
-// line without its newline is the remains of a crash: it is cut off the
-// file (when repair is set) and ignored.
-func scanManifest(dir string, repair bool, fn func(*Entry)) error {
+// scanManifest calls fn with each line of dir's manifest in order and
+// the line's offset in the file, reading it as a stream: memory does not
+// grow with the manifest. A last line without its newline is the remains
+// of a crash: it is cut off the file (when repair is set) and ignored.
+func scanManifest(dir string, repair bool, fn func(e *Entry, offset int64)) error {
 	path := filepath.Join(dir, ManifestFileName)
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -209,6 +209,12 @@ func scanManifest(dir string, repair bool, fn func(*Entry)) error {
 		return err
 	}
 	defer f.Close()
+	return scanManifestFile(f, path, repair, fn)
+}
+
+// scanManifestFile is scanManifest on the open manifest f, named path,
+// read from its start.
+func scanManifestFile(f *os.File, path string, repair bool, fn func(e *Entry, offset int64)) error {
 	br := bufio.NewReader(f)
 	var good int64
 	for lineNo := 1; ; lineNo++ {
@@ -232,6 +238,7 @@ func scanManifest(dir string, repair bool, fn func(*Entry)) error {
 		if err != nil {
 			return err
 		}
+		offset := good
 		good += int64(len(line))
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
@@ -241,7 +248,7 @@ func scanManifest(dir string, repair bool, fn func(*Entry)) error {
 		if err := json.Unmarshal(line, &e); err != nil {
 			return fmt.Errorf("backup: %s line %d: %w", path, lineNo, err)
 		}
-		fn(&e)
+		fn(&e, offset)
 	}
 }
 
@@ -249,7 +256,7 @@ func scanManifest(dir string, repair bool, fn func(*Entry)) error {
 // dir (nil when it has none), reading the manifest as a stream.
 func findEntry(dir string, uid uint32) (*Entry, error) {
 	var found *Entry
-	err := scanManifest(dir, false, func(e *Entry) {
+	err := scanManifest(dir, false, func(e *Entry, _ int64) {
 		if e.UID != uid {
 			return
 		}
@@ -269,7 +276,7 @@ func findEntry(dir string, uid uint32) (*Entry, error) {
 // lists (most messages share a few). File names, when needed, are read
 // again from the manifest (recordedFiles), whole entries with findEntry.
 type storedIndex struct {
-	messages refTable
+	messages refTable[storedRef]
 	// flagSets are the distinct flag lists; flagSetIDs finds them by key.
 	flagSets   [][]string
 	flagSetIDs map[string]uint32
@@ -285,8 +292,6 @@ type storedRef struct {
 	flags uint32
 	// found is set by reconcile when the file is in the folder.
 	found bool
-	// gone marks a removed entry of a refTable.
-	gone bool
 }
 
 // fileHash is the 64-bit FNV-1a hash of a file name relative to the
@@ -305,7 +310,7 @@ func fileHash(name string) uint64 {
 // with want, not with the manifest.
 func recordedFiles(dir string, want map[uint32]bool) (map[uint32]string, error) {
 	files := map[uint32]string{}
-	err := scanManifest(dir, false, func(e *Entry) {
+	err := scanManifest(dir, false, func(e *Entry, _ int64) {
 		if !want[e.UID] {
 			return
 		}
@@ -327,7 +332,7 @@ func recordedFiles(dir string, want map[uint32]bool) (map[uint32]string, error) 
 // stream (see scanManifest for repair).
 func readIndex(dir string, repair bool) (*storedIndex, error) {
 	x := &storedIndex{flagSetIDs: map[string]uint32{}, failed: map[uint32]string{}, flagSets: [][]string{nil}}
-	if err := scanManifest(dir, repair, x.apply); err != nil {
+	if err := scanManifest(dir, repair, func(e *Entry, _ int64) { x.apply(e) }); err != nil {
 		return nil, err
 	}
 	return x, nil

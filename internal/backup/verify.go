@@ -59,6 +59,10 @@ type VerifyOptions struct {
 	Account Account
 	// Deep compares the SHA-256 of every message on the server.
 	Deep bool
+
+	// compared, when set, is called after each server message is
+	// compared, with how many have been (tests measure memory there).
+	compared func(n int)
 }
 
 // VerifyReport is what Verify found.
@@ -172,26 +176,33 @@ func Verify(ctx context.Context, c *imap.Client, opts VerifyOptions) (*VerifyRep
 	rep := &VerifyReport{Differences: []Difference{}}
 	for _, mb := range mailboxes {
 		rep.Mailboxes++
-		if err := verifyMailbox(ctx, c, mb, opts.Deep, byContent, rep); err != nil {
+		if err := verifyMailbox(ctx, c, mb, opts, byContent, rep); err != nil {
 			return rep, fmt.Errorf("%s: %w", mb.State.Mailbox, err)
 		}
 	}
 	return rep, nil
 }
 
-func verifyMailbox(ctx context.Context, c *imap.Client, mb BackupMailbox, deep, otherAccount bool, rep *VerifyReport) error {
-	name := mb.State.Mailbox
+func verifyMailbox(ctx context.Context, c *imap.Client, mb BackupMailbox, opts VerifyOptions, otherAccount bool, rep *VerifyReport) error {
+	name, deep := mb.State.Mailbox, opts.Deep
 	diff := func(uid uint32, kind, detail string) {
 		rep.Differences = append(rep.Differences, Difference{Mailbox: name, UID: uid, Kind: kind, Detail: detail})
 	}
-	man, err := readManifest(mb.Dir, false)
+	// The manifest is folded into a compact index and each entry read
+	// again when it is compared: memory does not grow by much more than
+	// 50 bytes per message (TestVerifyHeapPerMessage).
+	idx, err := openManifestIndex(mb.Dir)
 	if err != nil {
 		return err
 	}
-	rep.Messages += len(man.Messages)
+	defer idx.Close()
+	rep.Messages += idx.len()
 	// Local files against the manifest.
-	for _, uid := range sortedUIDs(man.Messages) {
-		e := man.Messages[uid]
+	for uid, r := range idx.ascending() {
+		e, err := idx.entry(uid, r)
+		if err != nil {
+			return err
+		}
 		d, err := digestStored(mb.State.Format, mb.Dir, e, mb.State.Linesep)
 		switch {
 		case errors.Is(err, os.ErrNotExist):
@@ -208,16 +219,14 @@ func verifyMailbox(ctx context.Context, c *imap.Client, mb BackupMailbox, deep, 
 		}
 	}
 	if mb.State.Format != FormatMbox {
-		files, err := messageFiles(mb.State.Format, mb.Dir)
+		err := eachMessageFile(mb.State.Format, mb.Dir, func(uid uint32, path string) error {
+			if r, ok := idx.refs.get(uid); !ok || r.fileHash != fileHash(path) {
+				diff(uid, DiffFileExtra, path)
+			}
+			return nil
+		})
 		if err != nil {
 			return err
-		}
-		for uid, paths := range files {
-			for _, p := range paths {
-				if e := man.Messages[uid]; e == nil || e.File != p {
-					diff(uid, DiffFileExtra, p)
-				}
-			}
 		}
 	}
 	// The server.
@@ -239,19 +248,58 @@ func verifyMailbox(ctx context.Context, c *imap.Client, mb BackupMailbox, deep, 
 		diff(0, DiffUIDValidity, why)
 		deep = true
 	}
-	type serverMsg struct {
-		uid  uint32
-		size int64
-		sum  string
+	// By content: the backup's SHA-256s, counted; each server message
+	// takes one, and those left over are not on the server.
+	var backupSums map[[sha256.Size]byte]int32
+	if byContent {
+		backupSums = make(map[[sha256.Size]byte]int32, idx.len())
+		for uid, r := range idx.ascending() {
+			e, err := idx.entry(uid, r)
+			if err != nil {
+				return err
+			}
+			if k, ok := sumKey(e.SHA256); ok {
+				backupSums[k]++
+			}
+		}
 	}
-	var onServer []serverMsg
+	// compare checks one server message against the backup as it arrives.
+	compare := func(uid uint32, size int64, sum string) error {
+		if byContent {
+			if k, ok := sumKey(sum); ok && backupSums[k] > 0 {
+				backupSums[k]--
+			} else {
+				diff(uid, DiffMissing, "server message not in the backup")
+			}
+			return nil
+		}
+		r, ok := idx.refs.get(uid)
+		if !ok {
+			diff(uid, DiffMissing, "")
+			return nil
+		}
+		r.seen = true
+		idx.refs.set(uid, r)
+		e, err := idx.entry(uid, r)
+		if err != nil {
+			return err
+		}
+		switch {
+		case size >= 0 && size != e.Size:
+			diff(uid, DiffSize, fmt.Sprintf("server %d, backup %d", size, e.Size))
+		case deep && sum != e.SHA256:
+			diff(uid, DiffContent, "server SHA-256 "+sum+", backup "+e.SHA256)
+		}
+		return nil
+	}
 	if sel.Exists > 0 {
+		compared := 0
 		fo := &imap.FetchOptions{UID: true, RFC822Size: true}
 		if deep {
 			fo.BodySections = []imap.BodySection{{Peek: true}}
 		}
 		err = c.Fetch(ctx, imap.AllUID(), fo, func(m *imap.FetchMessage) error {
-			var sm serverMsg
+			var sum string
 			bodySize := int64(-1)
 			for { // UID and RFC822.SIZE may come after the body (RFC 3501 §7.4.2)
 				b, err := m.NextBody()
@@ -261,72 +309,64 @@ func verifyMailbox(ctx context.Context, c *imap.Client, mb BackupMailbox, deep, 
 				if b == nil {
 					break
 				}
-				if b.IsWholeMessage() && sm.sum == "" {
+				if b.IsWholeMessage() && sum == "" {
 					h := sha256.New()
 					n, err := io.Copy(h, b)
 					if err != nil {
 						return err
 					}
-					sm.sum, bodySize = hex.EncodeToString(h.Sum(nil)), n
+					sum, bodySize = hex.EncodeToString(h.Sum(nil)), n
 				}
 			}
-			if deep && sm.sum == "" {
+			if deep && sum == "" {
 				return nil // a flag update, not an answer
 			}
-			sm.uid, sm.size = m.UID, m.RFC822Size
-			if sm.size < 0 {
-				sm.size = bodySize
+			size := m.RFC822Size
+			if size < 0 {
+				size = bodySize
 			}
-			if sm.uid == 0 {
+			if m.UID == 0 {
 				diff(0, DiffMissing, fmt.Sprintf("server message %d came without its UID", m.SeqNum))
 				return nil
 			}
-			onServer = append(onServer, sm)
+			if err := compare(m.UID, size, sum); err != nil {
+				return err
+			}
+			if compared++; opts.compared != nil {
+				opts.compared(compared)
+			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
 	}
-	if byContent {
-		backupSums := map[string]int{}
-		for _, e := range man.Messages {
-			backupSums[e.SHA256]++
-		}
-		for _, sm := range onServer {
-			if backupSums[sm.sum] > 0 {
-				backupSums[sm.sum]--
-				continue
+	for uid, r := range idx.ascending() {
+		if byContent {
+			e, err := idx.entry(uid, r)
+			if err != nil {
+				return err
 			}
-			diff(sm.uid, DiffMissing, "server message not in the backup")
-		}
-		for _, uid := range sortedUIDs(man.Messages) {
-			if e := man.Messages[uid]; backupSums[e.SHA256] > 0 {
-				backupSums[e.SHA256]--
+			// A damaged sum matches no server message: extra.
+			k, ok := sumKey(e.SHA256)
+			if ok && backupSums[k] > 0 {
+				backupSums[k]--
+				diff(uid, DiffExtra, "backup message not on the server")
+			} else if !ok {
 				diff(uid, DiffExtra, "backup message not on the server")
 			}
-		}
-		return nil
-	}
-	seen := map[uint32]bool{}
-	for _, sm := range onServer {
-		seen[sm.uid] = true
-		e := man.Messages[sm.uid]
-		switch {
-		case e == nil:
-			diff(sm.uid, DiffMissing, "")
-		case sm.size >= 0 && sm.size != e.Size:
-			diff(sm.uid, DiffSize, fmt.Sprintf("server %d, backup %d", sm.size, e.Size))
-		case deep && sm.sum != e.SHA256:
-			diff(sm.uid, DiffContent, "server SHA-256 "+sm.sum+", backup "+e.SHA256)
-		}
-	}
-	for _, uid := range sortedUIDs(man.Messages) {
-		if !seen[uid] {
+		} else if !r.seen {
 			diff(uid, DiffExtra, "deleted on the server")
 		}
 	}
 	return nil
+}
+
+// sumKey is a hex SHA-256 as a map key of 32 bytes; ok is false for text
+// that is not one (a damaged manifest line), which matches nothing.
+func sumKey(hexSum string) (key [sha256.Size]byte, ok bool) {
+	n, err := hex.Decode(key[:], []byte(hexSum))
+	return key, err == nil && n == sha256.Size && len(hexSum) == 2*sha256.Size
 }
 
 func sortedUIDs[V any](m map[uint32]V) []uint32 {
