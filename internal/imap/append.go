@@ -30,9 +30,32 @@ type AppendResult struct {
 }
 
 // Append adds a message of exactly size bytes read from r to mailbox
-// (RFC 3501 §6.3.11). The message is streamed, never buffered whole. A
-// size above the server's APPENDLIMIT (RFC 7889) is refused locally.
+// (RFC 3501 §6.3.11) and waits for the server's answer: StartAppend, then
+// Wait.
 func (c *Client) Append(ctx context.Context, mailbox string, size int64, r io.Reader, opts *AppendOptions) (*AppendResult, error) {
+	p, err := c.StartAppend(ctx, mailbox, size, r, opts)
+	if err != nil {
+		return nil, err
+	}
+	return p.Wait(ctx)
+}
+
+// PendingAppend is an APPEND that has been sent and whose completion has
+// not been read yet (see StartAppend).
+type PendingAppend struct {
+	c   *Client
+	cmd *command
+}
+
+// StartAppend sends an APPEND of exactly size bytes read from r to mailbox
+// (RFC 3501 §6.3.11) and returns once the message is written, without
+// waiting for the server's answer, so that the caller can send the next
+// one meanwhile: many messages then cost one round trip, not one each
+// (pipelining, RFC 3501 §5.5). r is not read after StartAppend returns.
+// The message is streamed, never buffered whole. A size above the
+// server's APPENDLIMIT (RFC 7889) is refused locally. Wait reads the
+// answer; answers may be waited for in any order.
+func (c *Client) StartAppend(ctx context.Context, mailbox string, size int64, r io.Reader, opts *AppendOptions) (*PendingAppend, error) {
 	if opts == nil {
 		opts = &AppendOptions{}
 	}
@@ -63,7 +86,7 @@ func (c *Client) Append(ctx context.Context, mailbox string, size int64, r io.Re
 		return nil, werr
 	}
 	cmd := c.newCommand("APPEND")
-	err = c.run(ctx, cmd, func(e *imapwire.Encoder) {
+	err = c.send(ctx, cmd, func(e *imapwire.Encoder) {
 		e.SP().AString(wire)
 		if len(opts.Flags) > 0 {
 			e.Raw(" (")
@@ -87,8 +110,18 @@ func (c *Client) Append(ctx context.Context, mailbox string, size int64, r io.Re
 	if err != nil {
 		return nil, err
 	}
+	return &PendingAppend{c: c, cmd: cmd}, nil
+}
+
+// Wait waits for the APPEND's completion and returns its [APPENDUID].
+// Cancelling ctx aborts the connection (a command in flight cannot be
+// cancelled).
+func (p *PendingAppend) Wait(ctx context.Context) (*AppendResult, error) {
+	if err := p.c.wait(ctx, p.cmd); err != nil {
+		return nil, err
+	}
 	res := &AppendResult{}
-	if code := cmd.status.Code; code != nil && code.Name == imapwire.CodeAppendUID {
+	if code := p.cmd.status.Code; code != nil && code.Name == imapwire.CodeAppendUID {
 		res.UIDValidity = code.UIDValidity
 		if n, err := strconv.ParseUint(code.DestUIDs, 10, 32); err == nil {
 			res.UID = uint32(n)

@@ -206,8 +206,10 @@ type player struct {
 	conn   net.Conn
 	number int
 	reader *bufio.Reader
-	tag    string
-	arg    string
+	// tags are the tags of the commands the script expected, the last
+	// one last ("$tag", and "$tag-1" for the one before it).
+	tags []string
+	arg  string
 }
 
 // errClosed ends a connection's play.
@@ -289,7 +291,7 @@ func (p *player) do(step Step) error {
 			escaped := Escape(bytes.TrimSuffix(cmd, []byte("\r\n")))
 			if m := step.pattern.FindStringSubmatch(escaped); m != nil {
 				if tag := m[step.pattern.SubexpIndex("tag")]; tag != "" {
-					p.tag = tag
+					p.tags = append(p.tags, tag)
 				}
 				if arg := m[step.pattern.SubexpIndex("arg")]; arg != "" {
 					p.arg = arg
@@ -335,7 +337,17 @@ func (p *player) answerHousekeeping(cmd []byte) (handled bool, err error) {
 func (p *player) expand(text string) string {
 	text = strings.ReplaceAll(text, "$caps", p.server.script.Capabilities)
 	text = strings.ReplaceAll(text, "$arg", p.arg)
-	return strings.ReplaceAll(text, "$tag", p.tag)
+	for back := 9; back >= 0; back-- {
+		name, tag := "$tag", ""
+		if back > 0 {
+			name += "-" + strconv.Itoa(back)
+		}
+		if i := len(p.tags) - 1 - back; i >= 0 {
+			tag = p.tags[i]
+		}
+		text = strings.ReplaceAll(text, name, tag)
+	}
+	return text
 }
 
 func (p *player) writeLine(line string) error {

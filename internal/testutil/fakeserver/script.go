@@ -15,7 +15,9 @@ type StepKind int
 // The kinds of step.
 const (
 	// Send writes Text and CRLF. "$tag" in Text becomes the tag of the
-	// last command the script expected.
+	// last command the script expected, "$tag-1" (up to "$tag-9") the tag
+	// of the one expected before it: a script expects several pipelined
+	// commands before it answers them.
 	Send StepKind = iota
 	// Expect reads one client command (a line with the literals it
 	// announces) and matches it against Text: "$tag" matches the tag (any
