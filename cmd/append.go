@@ -126,7 +126,28 @@ type appendedMessage struct {
 	Size        int64  `json:"size"`
 }
 
-// appendRun writes each message under the policy into a spool and sends it.
+// appendWindow is how many APPENDs may be in flight at once: enough to
+// hide the round trip on a distant server, few enough that an error (or a
+// Ctrl-C) is acted on soon and leaves few messages whose outcome is still
+// to be read.
+const appendWindow = 64
+
+// inFlightAppend is an APPEND sent whose answer is still to be read.
+type inFlightAppend struct {
+	pending *imap.PendingAppend
+	source  string
+	where   string
+	index   int
+	size    int64
+}
+
+// appendRun writes each message under the policy into a spool and sends
+// it. APPENDs are pipelined (up to appendWindow in flight): many messages
+// cost one round trip, not one each. Answers are read in order, so UIDs
+// print in the order of the input. When a message fails on the server, or
+// the run is interrupted, nothing more is sent, the answers of those in
+// flight are still read and printed, then the error is returned: every
+// message the server took is reported.
 func appendRun(opts *AppendOptions) error {
 	pol, err := opts.Policy("raw")
 	if err != nil {
@@ -143,48 +164,107 @@ func appendRun(opts *AppendOptions) error {
 	}
 	failures := &batchFailures{io: opts.IO, quiet: opts.Quiet}
 	total := 0
-	for _, name := range opts.Inputs {
-		if name == "-" && opts.IO.IsStdinTTY && !opts.Quiet {
-			fmt.Fprintln(opts.IO.ErrOut, "imapctl: reading a message from the terminal; end it with Ctrl-D")
-		}
-		src, err := openInput(opts.IO.In, name)
+	var inFlight []inFlightAppend
+	var serverErr error
+	// finishOldest reads the answer of the oldest APPEND in flight; it
+	// reads it after an interruption too (the message may be stored).
+	finishOldest := func() error {
+		a := inFlight[0]
+		inFlight = inFlight[1:]
+		res, err := a.pending.Wait(context.WithoutCancel(ctx))
 		if err != nil {
-			return &UsageError{fmt.Errorf("append: %w", err)}
-		}
-		err = func() error {
-			defer src.source.Close()
-			for {
-				meta, body, err := src.source.Next()
-				if err == io.EOF {
-					return nil
-				}
-				if err != nil {
-					return fmt.Errorf("append: %s: %w", src.name, err)
-				}
-				total++
-				err = appendOne(ctx, c, opts, pol, src.name, meta, body)
-				if err == nil {
-					continue
-				}
-				if !isMessageFailure(err) || ctx.Err() != nil {
-					return err
-				}
-				failures.add(src.where(meta.Index), err)
+			if serverErr == nil {
+				serverErr = fmt.Errorf("%s: %w", a.where, err)
 			}
-		}()
-		if err != nil {
-			return err
+			return serverErr
 		}
+		return reportAppended(opts, a, res)
+	}
+	drain := func() error {
+		var first error
+		for len(inFlight) > 0 {
+			if err := finishOldest(); err != nil && first == nil {
+				first = err
+			}
+		}
+		return first
+	}
+	err = func() error {
+		for _, name := range opts.Inputs {
+			if name == "-" && opts.IO.IsStdinTTY && !opts.Quiet {
+				fmt.Fprintln(opts.IO.ErrOut, "imapctl: reading a message from the terminal; end it with Ctrl-D")
+			}
+			src, err := openInput(opts.IO.In, name)
+			if err != nil {
+				return &UsageError{fmt.Errorf("append: %w", err)}
+			}
+			err = func() error {
+				defer src.source.Close()
+				for {
+					meta, body, err := src.source.Next()
+					if err == io.EOF {
+						return nil
+					}
+					if err != nil {
+						return fmt.Errorf("append: %s: %w", src.name, err)
+					}
+					total++
+					where := src.where(meta.Index)
+					pending, size, err := startAppendOne(ctx, c, opts, pol, meta, body)
+					if err != nil {
+						if !isMessageFailure(err) || ctx.Err() != nil {
+							return err
+						}
+						// Report in input order: the answers before it first.
+						if err := drain(); err != nil {
+							return err
+						}
+						failures.add(where, err)
+						continue
+					}
+					inFlight = append(inFlight, inFlightAppend{pending: pending, source: src.name, where: where, index: meta.Index, size: size})
+					if len(inFlight) >= appendWindow {
+						if err := finishOldest(); err != nil {
+							return err
+						}
+					}
+				}
+			}()
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}()
+	if derr := drain(); err == nil {
+		err = derr
+	}
+	if err != nil {
+		return err
 	}
 	return failures.result(total)
 }
 
-// appendOne spools one message and appends it.
-func appendOne(ctx context.Context, c *imap.Client, opts *AppendOptions, pol *policy.Policy, source string, meta output.SourceMessage, body io.Reader) error {
+// reportAppended prints the UID of an appended message (NDJSON under
+// --json).
+func reportAppended(opts *AppendOptions, a inFlightAppend, res *imap.AppendResult) error {
+	if opts.JSON {
+		return writeJSONLine(opts.IO.Out, appendedMessage{Source: a.source, Index: a.index, UIDValidity: res.UIDValidity, UID: res.UID, Size: a.size})
+	}
+	if res.UID != 0 {
+		_, err := fmt.Fprintln(opts.IO.Out, res.UID)
+		return err
+	}
+	return nil
+}
+
+// startAppendOne spools one message and sends its APPEND, returning once
+// the message is written (the spool is gone by then).
+func startAppendOne(ctx context.Context, c *imap.Client, opts *AppendOptions, pol *policy.Policy, meta output.SourceMessage, body io.Reader) (*imap.PendingAppend, int64, error) {
 	sp := &spool{limit: 1 << 20}
 	defer sp.Close()
 	if _, err := pol.Write(sp, body); err != nil {
-		return err
+		return nil, 0, err
 	}
 	date := opts.Date
 	if date.IsZero() {
@@ -205,19 +285,10 @@ func appendOne(ctx context.Context, c *imap.Client, opts *AppendOptions, pol *po
 	}
 	r, err := sp.Reader()
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
-	res, err := c.Append(ctx, opts.Mailbox, sp.size, r, &imap.AppendOptions{Flags: flags, InternalDate: date})
-	if err != nil {
-		return err
-	}
-	if opts.JSON {
-		return writeJSONLine(opts.IO.Out, appendedMessage{Source: source, Index: meta.Index, UIDValidity: res.UIDValidity, UID: res.UID, Size: sp.size})
-	}
-	if res.UID != 0 {
-		_, err = fmt.Fprintln(opts.IO.Out, res.UID)
-	}
-	return err
+	pending, err := c.StartAppend(ctx, opts.Mailbox, sp.size, r, &imap.AppendOptions{Flags: flags, InternalDate: date})
+	return pending, sp.size, err
 }
 
 // spool holds one message: in memory up to limit bytes, then in a
