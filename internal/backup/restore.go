@@ -157,17 +157,6 @@ func readJournal(path string) (journalIndex, error) {
 	return idx, sc.Err()
 }
 
-func appendJournal(path string, e journalEntry) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	data, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	return appendDurable(path, append(data, '\n'))
-}
-
 // restoreSources finds what Dir holds: a backup's mailboxes, or one
 // foreign folder or file.
 func restoreSources(opts RestoreOptions) ([]restoreMailbox, string, error) {
@@ -393,6 +382,19 @@ func (ti *targetIndex) hasCopy(ctx context.Context, c *imap.Client, rm *restoreM
 	return true, nil
 }
 
+// restoreWindow is how many APPENDs restore keeps in flight: enough to
+// hide the round trip on a distant server, few enough that an
+// interruption leaves few messages whose outcome is still to be read.
+const restoreWindow = 64
+
+// restoreInFlight is an APPEND sent whose answer is still to be read.
+type restoreInFlight struct {
+	pending *imap.PendingAppend
+	key     string
+	size    int64
+	sum     string
+}
+
 func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target string, opts RestoreOptions, journal journalIndex, sum *RestoreSummary) error {
 	status, err := c.Status(ctx, target, []string{"UIDVALIDITY", "MESSAGES"})
 	var se *imap.Error
@@ -405,9 +407,36 @@ func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target s
 	if err != nil {
 		return err
 	}
+	fail := func(key string, err error) error {
+		var ae *imap.AbortError
+		if errors.As(err, &ae) || ctx.Err() != nil {
+			return err
+		}
+		sum.Failures = append(sum.Failures, Failure{Account: opts.Target, Mailbox: target, Error: key + ": " + err.Error()})
+		return nil
+	}
+	jw := &journalWriter{path: opts.Journal}
+	// APPENDs are pipelined; their answers are read in order. After an
+	// interruption the answers in flight are still read and journaled.
+	var inFlight []restoreInFlight
+	finishOldest := func() error {
+		a := inFlight[0]
+		inFlight = inFlight[1:]
+		res, err := a.pending.Wait(context.WithoutCancel(ctx))
+		if err != nil {
+			return fail(a.key, err)
+		}
+		sum.Uploaded++
+		sum.Bytes += a.size
+		uidValidity := status.UIDValidity
+		if res.UIDValidity != 0 {
+			uidValidity = res.UIDValidity
+		}
+		return jw.add(journalEntry{Source: a.key, Mailbox: target, UIDValidity: uidValidity, UID: res.UID, Size: a.size, SHA256: a.sum})
+	}
 	var index targetIndex
 	selected := false
-	return mb.messages(func(rm restoreMessage) error {
+	err = mb.messages(func(rm restoreMessage) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -415,52 +444,90 @@ func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target s
 			sum.Skipped++
 			return nil
 		}
-		fail := func(err error) error {
-			var ae *imap.AbortError
-			if errors.As(err, &ae) || ctx.Err() != nil {
-				return err
-			}
-			sum.Failures = append(sum.Failures, Failure{Account: opts.Target, Mailbox: target, Error: rm.key + ": " + err.Error()})
-			return nil
-		}
 		if rm.size < 0 || rm.sum == "" {
 			if err := measure(&rm); err != nil {
-				return fail(err)
+				return fail(rm.key, err)
 			}
 		}
 		if status.Messages > 0 || selected {
 			if !selected {
 				mbx, err := c.Select(ctx, target, &imap.SelectOptions{ReadOnly: true})
 				if err != nil {
-					return fail(err)
+					return fail(rm.key, err)
 				}
 				selected = true
 				if err := index.build(ctx, c, mbx.Exists); err != nil {
-					return fail(err)
+					return fail(rm.key, err)
 				}
 			}
 			if has, err := index.hasCopy(ctx, c, &rm); err != nil {
-				return fail(err)
+				return fail(rm.key, err)
 			} else if has {
 				sum.Skipped++
-				return appendJournal(opts.Journal, journalEntry{Source: rm.key, Mailbox: target, UIDValidity: status.UIDValidity, Size: rm.size, SHA256: rm.sum})
+				return jw.add(journalEntry{Source: rm.key, Mailbox: target, UIDValidity: status.UIDValidity, Size: rm.size, SHA256: rm.sum})
 			}
 		}
 		rc, err := rm.open()
 		if err != nil {
-			return fail(err)
+			return fail(rm.key, err)
 		}
-		res, err := c.Append(ctx, target, rm.size, &contextReader{ctx, rc}, &imap.AppendOptions{Flags: rm.flags, InternalDate: rm.internalDate})
+		pending, err := c.StartAppend(ctx, target, rm.size, &contextReader{ctx, rc}, &imap.AppendOptions{Flags: rm.flags, InternalDate: rm.internalDate})
 		rc.Close()
 		if err != nil {
-			return fail(err)
+			return fail(rm.key, err)
 		}
-		sum.Uploaded++
-		sum.Bytes += rm.size
-		uidValidity := status.UIDValidity
-		if res.UIDValidity != 0 {
-			uidValidity = res.UIDValidity
+		inFlight = append(inFlight, restoreInFlight{pending: pending, key: rm.key, size: rm.size, sum: rm.sum})
+		if len(inFlight) >= restoreWindow {
+			return finishOldest()
 		}
-		return appendJournal(opts.Journal, journalEntry{Source: rm.key, Mailbox: target, UIDValidity: uidValidity, UID: res.UID, Size: rm.size, SHA256: rm.sum})
+		return nil
 	})
+	for len(inFlight) > 0 {
+		if ferr := finishOldest(); err == nil {
+			err = ferr
+		}
+	}
+	if jerr := jw.flush(); err == nil {
+		err = jerr
+	}
+	return err
+}
+
+// journalWriter appends journal lines in batches, with one fsync per
+// batch rather than per message. A line a crash loses costs no duplicate:
+// the next run finds the message in the target mailbox (hasCopy, by
+// Message-ID, size and SHA-256) and journals it then.
+type journalWriter struct {
+	path  string
+	batch []byte
+	lines int
+}
+
+// journalBatch is how many lines a journalWriter gathers before it writes.
+const journalBatch = 64
+
+// add journals e, writing the batch when it is full.
+func (j *journalWriter) add(e journalEntry) error {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	j.batch = append(append(j.batch, data...), '\n')
+	if j.lines++; j.lines >= journalBatch {
+		return j.flush()
+	}
+	return nil
+}
+
+// flush writes and fsyncs the lines gathered.
+func (j *journalWriter) flush() error {
+	if len(j.batch) == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(j.path), 0o700); err != nil {
+		return err
+	}
+	err := appendDurable(j.path, j.batch)
+	j.batch, j.lines = j.batch[:0], 0
+	return err
 }

@@ -2,10 +2,13 @@ package backup
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/imapctl/imapctl/internal/testutil/memserver"
 )
@@ -107,5 +110,61 @@ func TestRestoreForeignMaildirWithPrefix(t *testing.T) {
 	again, err := Restore(ctx, c, RestoreOptions{Dir: dir, Target: to.Name, Prefix: "Imported"})
 	if err != nil || again.Uploaded != 0 {
 		t.Errorf("rerun = %+v, %v", again, err)
+	}
+}
+
+// TestRestorePipelinesAppends: restore sends the messages of a mailbox
+// without waiting for each answer (the scripted server reads both APPENDs
+// before it answers either), journals both, and a refused one is a
+// failure of its own while the other is uploaded.
+func TestRestorePipelinesAppends(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "Box")
+	for _, sub := range []string{"cur", "new", "tmp"} {
+		os.MkdirAll(filepath.Join(dir, sub), 0o700)
+	}
+	for i, name := range []string{"1700000000.M1P1.host:2,S", "1700000001.M1P1.host:2,"} {
+		msg := fmt.Sprintf("From: a@example.org\nSubject: m%d\nMessage-ID: <m%d@example.org>\n\nbody %d\n", i+1, i+1, i+1)
+		os.WriteFile(filepath.Join(dir, "cur", name), []byte(msg), 0o600)
+	}
+	acct := fakeAccount(t, `caps: IMAP4rev1 AUTH=PLAIN LITERAL+ UIDPLUS
+login
+C: $tag LIST "" ""
+S: * LIST (\Noselect) "/" ""
+S: $tag OK LIST completed
+C: $tag STATUS Box (UIDVALIDITY MESSAGES)
+S: * STATUS Box (UIDVALIDITY 5 MESSAGES 0)
+S: $tag OK STATUS completed
+C: $tag APPEND Box * {*Subject: m1*
+C: $tag APPEND Box * {*Subject: m2*
+S: $tag-1 NO [OVERQUOTA] mailbox full
+S: $tag OK [APPENDUID 5 2] APPEND completed
+`)
+	c := client(t, acct)
+	// A restore that waited for each answer would wait forever: the
+	// server answers nothing before it has both APPENDs.
+	type outcome struct {
+		sum *RestoreSummary
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		sum, err := Restore(context.Background(), c, RestoreOptions{Dir: dir, Target: acct.Name})
+		done <- outcome{sum, err}
+	}()
+	var sum *RestoreSummary
+	var err error
+	select {
+	case o := <-done:
+		sum, err = o.sum, o.err
+	case <-time.After(10 * time.Second):
+		t.Fatal("Restore sent the second APPEND only after the first was answered (no answer in 10 s)")
+	}
+	var partial *PartialError
+	if !errors.As(err, &partial) || sum.Uploaded != 1 || len(sum.Failures) != 1 || !strings.Contains(sum.Failures[0].Error, "mailbox full") {
+		t.Fatalf("Restore = %+v, %v; want m2 uploaded and m1 refused", sum, err)
+	}
+	journal, err := os.ReadFile(filepath.Join(dir, ".imapctl-restore", EscapeName(acct.Name)+".jsonl"))
+	if err != nil || strings.Count(string(journal), "\n") != 1 || !strings.Contains(string(journal), `"uid":2`) {
+		t.Errorf("journal %q, %v; want the one line of UID 2", journal, err)
 	}
 }
