@@ -487,6 +487,15 @@ for m in "$@"; do "$bin" $g fetch "$m" --out "$out/$m" --format maildir; done`
 			cmd.Stdout = b.devNull
 			return cmd
 		}})
+	cs = append(cs, contender{name: "imapctl append (the 1,000 messages, pipelined)", profiles: []string{"small"}, stored: func(string, []byte) (int, error) { return -1, nil },
+		command: func(p *profile, t target, out string) *exec.Cmd {
+			// The profile's own Maildir is the input (nothing else runs
+			// meanwhile); into another account, so the profile's mailbox
+			// stays as it is.
+			cmd := b.imapctlCmd(&profile{user: b.srv.User("bench-append")}, t, "append", "INBOX", b.srv.Maildir(p.user.Name))
+			cmd.Stdout = b.devNull
+			return cmd
+		}})
 	cs = append(cs,
 		contender{name: "imaplib seed (FETCH per msg)", stored: fromStdout, command: func(p *profile, t target, out string) *exec.Cmd {
 			return b.python(p, t, "seed")
