@@ -120,19 +120,10 @@ func listRun(opts *ListOptions) error {
 	return nil
 }
 
-// addStatus fills the status of each selectable mailbox with STATUS.
+// addStatus fills the status of each selectable mailbox with STATUS, the
+// commands pipelined (one round trip for all).
 func addStatus(ctx context.Context, c *imap.Client, boxes []*imap.ListMailbox) error {
-	for _, m := range boxes {
-		if m.HasAttribute(`\Noselect`) || m.HasAttribute(`\NonExistent`) {
-			continue
-		}
-		st, err := c.Status(ctx, m.Name, listStatusItems)
-		if err != nil {
-			return err
-		}
-		m.Status = st
-	}
-	return nil
+	return c.StatusEach(ctx, boxes, listStatusItems)
 }
 
 // statusSummary renders counts as "messages=3 unseen=1 ...".

@@ -364,6 +364,13 @@ func (c *Client) List(ctx context.Context, reference, pattern string, opts *List
 	return list, nil
 }
 
+// StatusEach fills the Status of each selectable mailbox of list with
+// STATUS (RFC 3501 §6.3.10), the commands pipelined: one round trip for
+// all. It returns the first error; the other mailboxes are still filled.
+func (c *Client) StatusEach(ctx context.Context, list []*ListMailbox, items []string) error {
+	return c.statusEach(ctx, list, items)
+}
+
 // statusEach pipelines one STATUS per selectable mailbox.
 func (c *Client) statusEach(ctx context.Context, list []*ListMailbox, items []string) error {
 	type pendingStatus struct {
