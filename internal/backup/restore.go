@@ -3,6 +3,7 @@ package backup
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -132,7 +133,12 @@ func Restore(ctx context.Context, c *imap.Client, opts RestoreOptions) (*Restore
 	return sum, nil
 }
 
-type journalIndex map[string]journalEntry
+// journalIndex is what a restore needs of its journal: for each mailbox
+// and source message restored, the UIDVALIDITY of the mailbox it went
+// into (a message journaled under another UIDVALIDITY is restored again).
+// Only that is kept: a resumed restore of a large mailbox reads a long
+// journal.
+type journalIndex map[string]uint32
 
 func journalKey(mailbox, source string) string { return mailbox + "\x00" + source }
 
@@ -151,7 +157,7 @@ func readJournal(path string) (journalIndex, error) {
 	for sc.Scan() {
 		var e journalEntry
 		if json.Unmarshal(sc.Bytes(), &e) == nil { // a torn last line is skipped
-			idx[journalKey(e.Mailbox, e.Source)] = e
+			idx[journalKey(e.Mailbox, e.Source)] = e.UIDValidity
 		}
 	}
 	return idx, sc.Err()
@@ -316,22 +322,35 @@ func measure(rm *restoreMessage) error {
 	return nil
 }
 
-// targetIndex maps (Message-ID, size) to UIDs of a target mailbox, built
-// on first need.
+// targetIndex finds the messages of a target mailbox that may be copies
+// of a source message: same Message-ID and size. It keeps a 64-bit hash
+// of the two and the UID per message, sorted (16 bytes a message): a hash
+// collision only adds a candidate, which hasCopy compares by SHA-256.
 type targetIndex struct {
-	built bool
-	byKey map[string][]uint32
+	entries []targetEntry // by key, then UID
+}
+
+// targetEntry is one target message; uid 0 marks one already matched.
+type targetEntry struct {
+	key uint64
+	uid uint32
+}
+
+// targetKey hashes a Message-ID and a size (FNV-1a).
+func targetKey(messageID string, size int64) uint64 {
+	return fileHash(messageID + "\x00" + strconv.FormatInt(size, 10))
 }
 
 func (ti *targetIndex) build(ctx context.Context, c *imap.Client, exists uint32) error {
-	ti.built, ti.byKey = true, map[string][]uint32{}
+	ti.entries = nil
 	if exists == 0 {
 		return nil
 	}
-	return c.Fetch(ctx, imap.AllUID(), &imap.FetchOptions{UID: true, RFC822Size: true,
+	var buf bytes.Buffer
+	err := c.Fetch(ctx, imap.AllUID(), &imap.FetchOptions{UID: true, RFC822Size: true,
 		BodySections: []imap.BodySection{{Specifier: "HEADER.FIELDS", Fields: []string{"MESSAGE-ID"}, Peek: true}}},
 		func(m *imap.FetchMessage) error {
-			var buf bytes.Buffer
+			buf.Reset()
 			for {
 				b, err := m.NextBody()
 				if err != nil {
@@ -342,18 +361,27 @@ func (ti *targetIndex) build(ctx context.Context, c *imap.Client, exists uint32)
 				}
 				io.Copy(&buf, io.LimitReader(b, maxSniff))
 			}
-			k := messageIDOf(buf.Bytes()) + "\x00" + strconv.FormatInt(m.RFC822Size, 10)
-			ti.byKey[k] = append(ti.byKey[k], m.UID)
+			ti.entries = append(ti.entries, targetEntry{key: targetKey(messageIDOf(buf.Bytes()), m.RFC822Size), uid: m.UID})
 			return nil
 		})
+	slices.SortFunc(ti.entries, func(a, b targetEntry) int {
+		return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.uid, b.uid))
+	})
+	return err
 }
 
 // hasCopy reports whether the selected target mailbox holds rm already.
 // A target message matches one source message only, so that a message
 // present twice in the source is restored twice.
 func (ti *targetIndex) hasCopy(ctx context.Context, c *imap.Client, rm *restoreMessage) (bool, error) {
-	key := rm.messageID + "\x00" + strconv.FormatInt(rm.size, 10)
-	uids := ti.byKey[key]
+	key := targetKey(rm.messageID, rm.size)
+	first, _ := slices.BinarySearchFunc(ti.entries, key, func(e targetEntry, k uint64) int { return cmp.Compare(e.key, k) })
+	var uids []uint32
+	for i := first; i < len(ti.entries) && ti.entries[i].key == key; i++ {
+		if ti.entries[i].uid != 0 {
+			uids = append(uids, ti.entries[i].uid)
+		}
+	}
 	if len(uids) == 0 {
 		return false, nil
 	}
@@ -378,7 +406,11 @@ func (ti *targetIndex) hasCopy(ctx context.Context, c *imap.Client, rm *restoreM
 	if err != nil || match == 0 {
 		return false, err
 	}
-	ti.byKey[key] = slices.DeleteFunc(uids, func(u uint32) bool { return u == match })
+	for i := first; i < len(ti.entries) && ti.entries[i].key == key; i++ {
+		if ti.entries[i].uid == match {
+			ti.entries[i].uid = 0
+		}
+	}
 	return true, nil
 }
 
@@ -440,7 +472,7 @@ func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target s
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if j, ok := journal[journalKey(target, rm.key)]; ok && j.UIDValidity == status.UIDValidity {
+		if v, ok := journal[journalKey(target, rm.key)]; ok && v == status.UIDValidity {
 			sum.Skipped++
 			return nil
 		}
