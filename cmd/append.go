@@ -50,7 +50,12 @@ raw) with CRLF line endings, as IMAP requires, then sent.
 The internal date is --date, else the message's Date header, else the mbox
 "From " line date or the file's modification time. Flags are --flags plus
 those in Maildir file names. With UIDPLUS, the new UID of each message is
-printed, one per line (NDJSON with source and uidvalidity under --json).`,
+printed, one per line (NDJSON with source and uidvalidity under --json).
+
+Messages are sent without waiting for each answer (up to 64 in flight). When
+the server refuses one, or the run is interrupted, nothing more is sent, but
+the answers to those already sent are read and their UIDs printed, so that
+every message the server stored is reported.`,
 		Args: rangeArgs(1, -1, "a MAILBOX and optional FILEs"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
