@@ -6,9 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/imapctl/imapctl/internal/backup"
@@ -176,75 +174,29 @@ func (f *Factory) checkTargets(names []string, all bool) ([]backup.CheckTarget, 
 	return out, nil
 }
 
-// connectForCheck connects like connect but keeps the TLS state. With
-// implicit TLS it does the handshake itself (the client then runs over the
-// TLS connection); the IMAP client does not expose the state of a STARTTLS
-// upgrade, so that is reported as unknown.
+// connectForCheck connects as every command does (connect: CA file,
+// --insecure warning, alerts, --compress) and reports the TLS state of the
+// connection, for implicit TLS and after STARTTLS alike.
 func connectForCheck(ctx context.Context, f *Factory, s *Settings) (*imap.Client, *tls.ConnectionState, error) {
+	var c *imap.Client
+	var err error
 	if f.Dial != nil {
-		c, err := f.Dial(ctx)
-		return c, nil, err
+		c, err = f.Dial(ctx)
+	} else {
+		c, err = connect(ctx, f, s)
 	}
-	if s.Host == "" {
-		return nil, nil, usageErrorf("no server: set --host, IMAPCTL_HOST or host in the config file")
-	}
-	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
-	opts := imap.Options{TLS: tlsModeOf[s.TLS], CAFile: s.CAFile, InsecureSkipVerify: s.Insecure, DialTimeout: s.Timeout, Timeout: s.Timeout, Debug: s.Debug, DebugWriter: f.IOStreams.ErrOut}
-	var state *tls.ConnectionState
-	if opts.TLS == imap.TLSImplicit {
-		conf, err := checkTLSConfig(s)
-		if err != nil {
-			return nil, nil, err
-		}
-		opts.TLS = imap.TLSNone
-		opts.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			raw, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-			if err != nil {
-				return nil, err
-			}
-			tc := tls.Client(raw, conf)
-			if err := tc.HandshakeContext(ctx); err != nil {
-				raw.Close()
-				return nil, &imap.AbortError{Err: fmt.Errorf("TLS handshake: %w", err)}
-			}
-			cs := tc.ConnectionState()
-			state = &cs
-			return tc, nil
-		}
-	}
-	c, err := imap.Dial(ctx, addr, opts)
 	if err != nil {
-		return nil, nil, connectHint(err)
-	}
-	greeting, err := c.Greeting(ctx)
-	if err != nil {
-		c.Close()
+		var auth *AuthError
+		if errors.As(err, &auth) {
+			return nil, nil, &backup.AuthFailure{Err: auth.Err}
+		}
 		return nil, nil, err
 	}
-	if greeting.Name != "PREAUTH" {
-		if err := login(ctx, f, s, c); err != nil {
-			c.Close()
-			var auth *AuthError
-			if errors.As(err, &auth) {
-				return nil, state, &backup.AuthFailure{Err: auth.Err}
-			}
-			return nil, state, err
-		}
+	var state *tls.ConnectionState
+	if cs, ok := c.TLSConnectionState(); ok {
+		state = &cs
 	}
 	return c, state, nil
-}
-
-// checkTLSConfig is the TLS configuration connect would use.
-func checkTLSConfig(s *Settings) (*tls.Config, error) {
-	conf := &tls.Config{ServerName: s.Host, InsecureSkipVerify: s.Insecure}
-	if s.CAFile != "" {
-		pool, err := loadCAFile(s.CAFile)
-		if err != nil {
-			return nil, err
-		}
-		conf.RootCAs = pool
-	}
-	return conf, nil
 }
 
 // loadCAFile reads a PEM file of CA certificates.

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,7 +17,7 @@ import (
 // quota: the TLS version, the certificate's expiry, the quota use as
 // Dovecot reports it in GETQUOTAROOT, and --warn-quota's exit status.
 func TestDovecotCheck(t *testing.T) {
-	srv := dovecot.Start(t, dovecot.WithQuota(64<<10), dovecot.WithUserPool(1))
+	srv := dovecot.Start(t, dovecot.WithQuota(64<<10), dovecot.WithUserPool(1), dovecot.WithCompress())
 	user := srv.NewUser(t)
 	ctx := context.Background()
 	c, err := imap.Dial(ctx, srv.TLSAddr(), imap.Options{TLS: imap.TLSImplicit, CAFile: srv.CAFile})
@@ -64,6 +65,21 @@ func TestDovecotCheck(t *testing.T) {
 	code, out, errOut = runTest(t, env, "check", "--warn-quota", "50", "--warn-cert-days", "0")
 	if code != ExitPartial || !strings.Contains(out, "warning: quota") {
 		t.Errorf("check --warn-quota 50 = %d, %q, %q", code, out, errOut)
+	}
+	// STARTTLS: the TLS state is known there too; check connects as every
+	// command does, so --compress always is honoured (RFC 4978).
+	starttls := maps.Clone(env)
+	starttls["IMAPCTL_TLS"], starttls["IMAPCTL_PORT"] = "starttls", strconv.Itoa(srv.PlainPort)
+	code, out, errOut = runTest(t, starttls, "--compress", "always", "--debug", "3", "check", "--json", "--warn-quota", "0", "--warn-cert-days", "0")
+	r = backup.CheckResult{}
+	if code != 0 || json.Unmarshal([]byte(out), &r) != nil || !strings.HasPrefix(r.TLSVersion, "TLS 1.") || r.CertDaysLeft == nil {
+		t.Errorf("check over STARTTLS = %d, %+v, %q", code, r, errOut)
+	}
+	if !strings.Contains(errOut, "COMPRESS DEFLATE") {
+		t.Errorf("check --compress always sent no COMPRESS DEFLATE; trace %q", errOut)
+	}
+	if strings.Contains(errOut, user.Password) {
+		t.Errorf("the trace holds the password")
 	}
 	env["IMAPCTL_PASSWORD"] = "wrong"
 	if code, _, errOut = runTest(t, env, "check"); code != ExitAuth {
