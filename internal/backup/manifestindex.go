@@ -104,22 +104,25 @@ func (x *manifestIndex) entry(uid uint32, r lineRef) (*Entry, error) {
 	if e.UID != uid || e.Op != OpStored {
 		return nil, fmt.Errorf("backup: %s changed while it was read (offset %d)", x.path, r.stored)
 	}
-	amended := map[int64]*Entry{}
+	// The amending lines are often one line (flags, file and ModSeq set
+	// together): each is read once.
+	var amendedAt int64 = -1
+	var amended *Entry
 	amend := func(offset int64, set func(a *Entry)) error {
 		if offset < 0 {
 			return nil
 		}
-		a := amended[offset]
-		if a == nil {
-			if a, err = x.lineAt(offset); err != nil {
+		if offset != amendedAt {
+			a, err := x.lineAt(offset)
+			if err != nil {
 				return err
 			}
 			if a.UID != uid || a.Op != OpFlags {
 				return fmt.Errorf("backup: %s changed while it was read (offset %d)", x.path, offset)
 			}
-			amended[offset] = a
+			amendedAt, amended = offset, a
 		}
-		set(a)
+		set(amended)
 		return nil
 	}
 	if err := amend(r.flags, func(a *Entry) { e.Flags = a.Flags }); err != nil {
