@@ -1,10 +1,13 @@
 package cmd
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestAppendPipelinedReportsEveryStoredMessage: append sends the messages
@@ -42,5 +45,74 @@ S: $tag OK [APPENDUID 7 13] APPEND completed
 	}
 	if u := s.Unexpected(); len(u) > 0 {
 		t.Errorf("unexpected commands: %q", u[0].Command)
+	}
+}
+
+// TestAppendInterruptedReportsInFlight: interrupted while 64 APPENDs are
+// in flight (the scripted server takes them, pauses, then answers), append
+// sends nothing more but still reads the 64 answers and prints their UIDs
+// in order, then exits as interrupted: every message the server stored is
+// reported, and the two messages not yet sent never are.
+func TestAppendInterruptedReportsInFlight(t *testing.T) {
+	const sent, total = 64, 66
+	var mbox, script strings.Builder
+	for i := range total {
+		fmt.Fprintf(&mbox, "From a@example.org Thu Jan  4 10:00:00 2024\nSubject: m%d\n\nbody %d\n\n", i+1, i+1)
+	}
+	path := filepath.Join(t.TempDir(), "in.mbox")
+	if err := os.WriteFile(path, []byte(mbox.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mark := filepath.Join(t.TempDir(), "all-sent")
+	script.WriteString("caps: IMAP4rev1 AUTH=PLAIN LITERAL+ UIDPLUS\nlogin\n")
+	for i := range sent {
+		fmt.Fprintf(&script, "C: $tag APPEND Drafts * {*Subject: m%d\\r\\n*\n", i+1)
+	}
+	script.WriteString("mark: " + mark + "\nsleep: 500ms\n")
+	var want strings.Builder
+	for i := range sent {
+		fmt.Fprintf(&script, "S: $tag-%d OK [APPENDUID 7 %d] APPEND completed\n", sent-1-i, 101+i)
+		fmt.Fprintf(&want, "%d\n", 101+i)
+	}
+	s, env := startScript(t, script.String())
+
+	ios, _, out, errOut := Test()
+	f := NewFactory(ios)
+	f.LookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"append", "Drafts", path}, f) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(mark); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the server never got 64 APPENDs before any answer")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel() // Ctrl-C while the answers are on their way
+	var code int
+	select {
+	case code = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("append did not end after the interruption")
+	}
+	if code != ExitInterrupted {
+		t.Errorf("exit %d, want %d (interrupted); stderr %q", code, ExitInterrupted, errOut.String())
+	}
+	if out.String() != want.String() {
+		t.Errorf("stdout %q, want the 64 UIDs 101..164 in order", out.String())
+	}
+	appends := 0
+	for _, r := range s.Received() {
+		if strings.Contains(string(r.Command), " APPEND ") {
+			appends++
+		}
+	}
+	if appends != sent || len(s.Unexpected()) > 0 {
+		t.Errorf("the server got %d APPENDs (%d unexpected commands), want %d", appends, len(s.Unexpected()), sent)
 	}
 }

@@ -261,6 +261,9 @@ func (p *player) do(step Step) error {
 			}
 		}
 		return nil
+	case Sleep:
+		time.Sleep(step.Wait)
+		return nil
 	case Mark:
 		f, err := os.Create(step.Text)
 		if err != nil {
@@ -337,18 +340,20 @@ func (p *player) answerHousekeeping(cmd []byte) (handled bool, err error) {
 func (p *player) expand(text string) string {
 	text = strings.ReplaceAll(text, "$caps", p.server.script.Capabilities)
 	text = strings.ReplaceAll(text, "$arg", p.arg)
-	for back := 9; back >= 0; back-- {
-		name, tag := "$tag", ""
-		if back > 0 {
-			name += "-" + strconv.Itoa(back)
+	return tagRef.ReplaceAllStringFunc(text, func(ref string) string {
+		back := 0
+		if n, ok := strings.CutPrefix(ref, "$tag-"); ok {
+			back, _ = strconv.Atoi(n)
 		}
 		if i := len(p.tags) - 1 - back; i >= 0 {
-			tag = p.tags[i]
+			return p.tags[i]
 		}
-		text = strings.ReplaceAll(text, name, tag)
-	}
-	return text
+		return ""
+	})
 }
+
+// tagRef is "$tag" or "$tag-N" in a step's text.
+var tagRef = regexp.MustCompile(`\$tag(-[0-9]+)?`)
 
 func (p *player) writeLine(line string) error {
 	_, err := io.WriteString(p.conn, line+"\r\n")

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -15,9 +16,9 @@ type StepKind int
 // The kinds of step.
 const (
 	// Send writes Text and CRLF. "$tag" in Text becomes the tag of the
-	// last command the script expected, "$tag-1" (up to "$tag-9") the tag
-	// of the one expected before it: a script expects several pipelined
-	// commands before it answers them.
+	// last command the script expected, "$tag-1" the tag of the one
+	// expected before it, "$tag-N" the one N before: a script expects
+	// several pipelined commands before it answers them.
 	Send StepKind = iota
 	// Expect reads one client command (a line with the literals it
 	// announces) and matches it against Text: "$tag" matches the tag (any
@@ -48,6 +49,8 @@ const (
 	// StartTLS performs the server side of a TLS handshake on the
 	// connection (after the client's STARTTLS was answered).
 	StartTLS
+	// Sleep waits for Wait before the next step.
+	Sleep
 )
 
 // FloodLimit bounds what a Flood step writes.
@@ -59,6 +62,8 @@ type Step struct {
 	Text string
 	// Line is the script line the step comes from.
 	Line int
+	// Wait is how long a Sleep step waits.
+	Wait time.Duration
 	// pattern is Text compiled, for Expect.
 	pattern *regexp.Regexp
 }
@@ -99,6 +104,7 @@ const DefaultCapabilities = "IMAP4rev1 AUTH=PLAIN LITERAL+"
 //	hang             Hang
 //	starttls         StartTLS
 //	mark: PATH       Mark: create the file PATH
+//	sleep: DURATION  Sleep, e.g. "sleep: 500ms"
 //	login            shorthand: greeting with capabilities, then LOGIN and OK
 //	next-connection  the steps after it are for the next connection
 //	caps: LIST       Capabilities
@@ -147,6 +153,12 @@ func ParseScript(text string) (*Script, error) {
 				}
 			}
 			s.add(Step{Kind: kind, Text: data, Line: n})
+		case hasColon && key == "sleep":
+			d, err := time.ParseDuration(strings.TrimSpace(value))
+			if err != nil || d < 0 {
+				return nil, bad("sleep wants a duration such as 500ms, not %q", value)
+			}
+			s.add(Step{Kind: Sleep, Wait: d, Line: n})
 		case hasColon && key == "mark":
 			s.add(Step{Kind: Mark, Text: strings.TrimSpace(value), Line: n})
 		case hasColon && key == "caps":
