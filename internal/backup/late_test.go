@@ -264,8 +264,10 @@ C: $tag UID FETCH 1:* *
 ` + fmt.Sprintf("S: * 1 FETCH (BODY[HEADER.FIELDS (MESSAGE-ID)] {%d}\nraw: %q\nS:  UID 3 RFC822.SIZE %d)\n", len(h1), h1, len(b1)) +
 		fmt.Sprintf("S: * 2 FETCH (BODY[HEADER.FIELDS (MESSAGE-ID)] {%d}\nraw: %q\nS:  RFC822.SIZE %d UID 4)\n", len(h2), h2, len(b2)) +
 		"S: $tag OK UID FETCH completed\n" +
-		"C: $tag UID FETCH 3 *\n" + literal("* 1 FETCH (", b1, " UID 3)") + "S: $tag OK UID FETCH completed\n" +
-		"C: $tag UID FETCH 4 *\n" + literal("* 2 FETCH (", b2, " UID 4)") + "S: $tag OK UID FETCH completed\n"
+		// Both messages' candidates in one UID FETCH (restore looks for a
+		// batch of messages at a time).
+		"C: $tag UID FETCH 3:4 *\n" + literal("* 1 FETCH (", b1, " UID 3)") + literal("* 2 FETCH (", b2, " UID 4)") +
+		"S: $tag OK UID FETCH completed\n"
 	to := fakeAccount(t, target)
 	c, err := to.Connect(context.Background())
 	if err != nil {

@@ -325,7 +325,7 @@ func measure(rm *restoreMessage) error {
 // targetIndex finds the messages of a target mailbox that may be copies
 // of a source message: same Message-ID and size. It keeps a 64-bit hash
 // of the two and the UID per message, sorted (16 bytes a message): a hash
-// collision only adds a candidate, which hasCopy compares by SHA-256.
+// collision only adds a candidate, which take compares by SHA-256.
 type targetIndex struct {
 	entries []targetEntry // by key, then UID
 }
@@ -370,10 +370,10 @@ func (ti *targetIndex) build(ctx context.Context, c *imap.Client, exists uint32)
 	return err
 }
 
-// hasCopy reports whether the selected target mailbox holds rm already.
-// A target message matches one source message only, so that a message
-// present twice in the source is restored twice.
-func (ti *targetIndex) hasCopy(ctx context.Context, c *imap.Client, rm *restoreMessage) (bool, error) {
+// candidates returns the UIDs of the target messages not matched yet
+// that may be copies of rm (same Message-ID and size, or a hash
+// collision).
+func (ti *targetIndex) candidates(rm *restoreMessage) []uint32 {
 	key := targetKey(rm.messageID, rm.size)
 	first, _ := slices.BinarySearchFunc(ti.entries, key, func(e targetEntry, k uint64) int { return cmp.Compare(e.key, k) })
 	var uids []uint32
@@ -382,10 +382,32 @@ func (ti *targetIndex) hasCopy(ctx context.Context, c *imap.Client, rm *restoreM
 			uids = append(uids, ti.entries[i].uid)
 		}
 	}
-	if len(uids) == 0 {
-		return false, nil
+	return uids
+}
+
+// take finds a target message not matched yet whose SHA-256 (in sums, by
+// UID) is rm's, marks it matched and returns its UID, or 0. A target
+// message matches one source message only, so that a message present
+// twice in the source is restored twice.
+func (ti *targetIndex) take(rm *restoreMessage, sums map[uint32]string) uint32 {
+	key := targetKey(rm.messageID, rm.size)
+	first, _ := slices.BinarySearchFunc(ti.entries, key, func(e targetEntry, k uint64) int { return cmp.Compare(e.key, k) })
+	for i := first; i < len(ti.entries) && ti.entries[i].key == key; i++ {
+		if uid := ti.entries[i].uid; uid != 0 && sums[uid] == rm.sum {
+			ti.entries[i].uid = 0
+			return uid
+		}
 	}
-	var match uint32
+	return 0
+}
+
+// targetSums fetches the target messages uids (one UID FETCH) and returns
+// the SHA-256 of each.
+func targetSums(ctx context.Context, c *imap.Client, uids []uint32) (map[uint32]string, error) {
+	sums := make(map[uint32]string, len(uids))
+	if len(uids) == 0 {
+		return sums, nil
+	}
 	err := c.Fetch(ctx, imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySections: []imap.BodySection{{Peek: true}}}, func(m *imap.FetchMessage) error {
 		b, err := m.NextBody()
 		if err != nil || b == nil {
@@ -398,26 +420,22 @@ func (ti *targetIndex) hasCopy(ctx context.Context, c *imap.Client, rm *restoreM
 		if err := m.Finish(); err != nil { // the UID may come after the body
 			return err
 		}
-		if match == 0 && m.UID != 0 && hex.EncodeToString(h.Sum(nil)) == rm.sum {
-			match = m.UID
+		if m.UID != 0 {
+			sums[m.UID] = hex.EncodeToString(h.Sum(nil))
 		}
 		return nil
 	})
-	if err != nil || match == 0 {
-		return false, err
-	}
-	for i := first; i < len(ti.entries) && ti.entries[i].key == key; i++ {
-		if ti.entries[i].uid == match {
-			ti.entries[i].uid = 0
-		}
-	}
-	return true, nil
+	return sums, err
 }
 
 // restoreWindow is how many APPENDs restore keeps in flight: enough to
 // hide the round trip on a distant server, few enough that an
 // interruption leaves few messages whose outcome is still to be read.
 const restoreWindow = 64
+
+// restoreBatch is how many source messages restore looks for in the
+// target mailbox with one UID FETCH.
+const restoreBatch = 64
 
 // restoreInFlight is an APPEND sent whose answer is still to be read.
 type restoreInFlight struct {
@@ -466,39 +484,7 @@ func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target s
 		}
 		return jw.add(journalEntry{Source: a.key, Mailbox: target, UIDValidity: uidValidity, UID: res.UID, Size: a.size, SHA256: a.sum})
 	}
-	var index targetIndex
-	selected := false
-	err = mb.messages(func(rm restoreMessage) error {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if v, ok := journal[journalKey(target, rm.key)]; ok && v == status.UIDValidity {
-			sum.Skipped++
-			return nil
-		}
-		if rm.size < 0 || rm.sum == "" {
-			if err := measure(&rm); err != nil {
-				return fail(rm.key, err)
-			}
-		}
-		if status.Messages > 0 || selected {
-			if !selected {
-				mbx, err := c.Select(ctx, target, &imap.SelectOptions{ReadOnly: true})
-				if err != nil {
-					return fail(rm.key, err)
-				}
-				selected = true
-				if err := index.build(ctx, c, mbx.Exists); err != nil {
-					return fail(rm.key, err)
-				}
-			}
-			if has, err := index.hasCopy(ctx, c, &rm); err != nil {
-				return fail(rm.key, err)
-			} else if has {
-				sum.Skipped++
-				return jw.add(journalEntry{Source: rm.key, Mailbox: target, UIDValidity: status.UIDValidity, Size: rm.size, SHA256: rm.sum})
-			}
-		}
+	upload := func(rm *restoreMessage) error {
 		rc, err := rm.open()
 		if err != nil {
 			return fail(rm.key, err)
@@ -513,7 +499,86 @@ func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target s
 			return finishOldest()
 		}
 		return nil
+	}
+	// Into a mailbox that held messages, each source message is first
+	// looked for there (by Message-ID, size and SHA-256), a batch of
+	// messages at a time: one UID FETCH of all their candidates, not one
+	// round trip per message.
+	var index targetIndex
+	selected := false
+	var batch []restoreMessage
+	flushBatch := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		defer func() { batch = batch[:0] }()
+		failAll := func(err error) error {
+			for i := range batch {
+				if ferr := fail(batch[i].key, err); ferr != nil {
+					return ferr
+				}
+			}
+			return nil
+		}
+		var sums map[uint32]string
+		if status.Messages > 0 || selected {
+			if !selected {
+				mbx, err := c.Select(ctx, target, &imap.SelectOptions{ReadOnly: true})
+				if err != nil {
+					return failAll(err)
+				}
+				selected = true
+				if err := index.build(ctx, c, mbx.Exists); err != nil {
+					return failAll(err)
+				}
+			}
+			var want []uint32
+			for i := range batch {
+				want = append(want, index.candidates(&batch[i])...)
+			}
+			slices.Sort(want)
+			var err error
+			if sums, err = targetSums(ctx, c, slices.Compact(want)); err != nil {
+				return failAll(err)
+			}
+		}
+		for i := range batch {
+			rm := &batch[i]
+			if sums != nil && index.take(rm, sums) != 0 {
+				sum.Skipped++
+				if err := jw.add(journalEntry{Source: rm.key, Mailbox: target, UIDValidity: status.UIDValidity, Size: rm.size, SHA256: rm.sum}); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := upload(rm); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	err = mb.messages(func(rm restoreMessage) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if v, ok := journal[journalKey(target, rm.key)]; ok && v == status.UIDValidity {
+			sum.Skipped++
+			return nil
+		}
+		if rm.size < 0 || rm.sum == "" {
+			if err := measure(&rm); err != nil {
+				return fail(rm.key, err)
+			}
+		}
+		batch = append(batch, rm)
+		if len(batch) >= restoreBatch {
+			return flushBatch()
+		}
+		return nil
 	})
+	if err == nil {
+		err = flushBatch()
+	}
 	for len(inFlight) > 0 {
 		if ferr := finishOldest(); err == nil {
 			err = ferr
@@ -527,7 +592,7 @@ func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target s
 
 // journalWriter appends journal lines in batches, with one fsync per
 // batch rather than per message. A line a crash loses costs no duplicate:
-// the next run finds the message in the target mailbox (hasCopy, by
+// the next run finds the message in the target mailbox (targetIndex, by
 // Message-ID, size and SHA-256) and journals it then.
 type journalWriter struct {
 	path  string

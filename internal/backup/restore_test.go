@@ -74,9 +74,17 @@ func TestRestoreIntoEmptyAccountThenVerify(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(dir, EscapeName(from.Name), ".imapctl-restore")); err != nil {
 		t.Fatal(err)
 	}
+	log.reset()
 	again, err = Restore(ctx, client(t, to), RestoreOptions{Dir: dir, Account: from, Target: to.Name})
 	if err != nil || again.Uploaded != 0 {
 		t.Errorf("rerun without journal = %+v, %v; want nothing uploaded", again, err)
+	}
+	// The look-up is batched: per mailbox one UID FETCH for the index and
+	// one per 64 messages, not one per message.
+	fetches, most := log.count(" UID FETCH "), 2*backed.Mailboxes+backed.NewMessages/64
+	t.Logf("rerun without journal: %d UID FETCH for %d messages in %d mailboxes", fetches, backed.NewMessages, backed.Mailboxes)
+	if fetches > most {
+		t.Errorf("rerun without journal sent %d UID FETCH for %d messages, want at most %d", fetches, backed.NewMessages, most)
 	}
 }
 
