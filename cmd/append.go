@@ -137,13 +137,12 @@ type appendedMessage struct {
 // to be read.
 const appendWindow = 64
 
-// inFlightAppend is an APPEND sent whose answer is still to be read.
-type inFlightAppend struct {
-	pending *imap.PendingAppend
-	source  string
-	where   string
-	index   int
-	size    int64
+// appendedItem is what append reports of a message it sent.
+type appendedItem struct {
+	source string
+	where  string
+	index  int
+	size   int64
 }
 
 // appendRun writes each message under the policy into a spool and sends
@@ -169,14 +168,10 @@ func appendRun(opts *AppendOptions) error {
 	}
 	failures := &batchFailures{io: opts.IO, quiet: opts.Quiet}
 	total := 0
-	var inFlight []inFlightAppend
+	// The first message the server refused stops the run; the answers to
+	// those already sent are still read and reported.
 	var serverErr error
-	// finishOldest reads the answer of the oldest APPEND in flight; it
-	// reads it after an interruption too (the message may be stored).
-	finishOldest := func() error {
-		a := inFlight[0]
-		inFlight = inFlight[1:]
-		res, err := a.pending.Wait(context.WithoutCancel(ctx))
+	queue := &imap.AppendQueue[appendedItem]{Window: appendWindow, Done: func(a appendedItem, res *imap.AppendResult, err error) error {
 		if err != nil {
 			if serverErr == nil {
 				serverErr = fmt.Errorf("%s: %w", a.where, err)
@@ -184,16 +179,7 @@ func appendRun(opts *AppendOptions) error {
 			return serverErr
 		}
 		return reportAppended(opts, a, res)
-	}
-	drain := func() error {
-		var first error
-		for len(inFlight) > 0 {
-			if err := finishOldest(); err != nil && first == nil {
-				first = err
-			}
-		}
-		return first
-	}
+	}}
 	err = func() error {
 		for _, name := range opts.Inputs {
 			if name == "-" && opts.IO.IsStdinTTY && !opts.Quiet {
@@ -221,17 +207,14 @@ func appendRun(opts *AppendOptions) error {
 							return err
 						}
 						// Report in input order: the answers before it first.
-						if err := drain(); err != nil {
+						if err := queue.Drain(ctx); err != nil {
 							return err
 						}
 						failures.add(where, err)
 						continue
 					}
-					inFlight = append(inFlight, inFlightAppend{pending: pending, source: src.name, where: where, index: meta.Index, size: size})
-					if len(inFlight) >= appendWindow {
-						if err := finishOldest(); err != nil {
-							return err
-						}
+					if err := queue.Add(ctx, pending, appendedItem{source: src.name, where: where, index: meta.Index, size: size}); err != nil {
+						return err
 					}
 				}
 			}()
@@ -241,7 +224,7 @@ func appendRun(opts *AppendOptions) error {
 		}
 		return nil
 	}()
-	if derr := drain(); err == nil {
+	if derr := queue.Drain(ctx); err == nil {
 		err = derr
 	}
 	if err != nil {
@@ -252,7 +235,7 @@ func appendRun(opts *AppendOptions) error {
 
 // reportAppended prints the UID of an appended message (NDJSON under
 // --json).
-func reportAppended(opts *AppendOptions, a inFlightAppend, res *imap.AppendResult) error {
+func reportAppended(opts *AppendOptions, a appendedItem, res *imap.AppendResult) error {
 	if opts.JSON {
 		return writeJSONLine(opts.IO.Out, appendedMessage{Source: a.source, Index: a.index, UIDValidity: res.UIDValidity, UID: res.UID, Size: a.size})
 	}

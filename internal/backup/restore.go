@@ -437,12 +437,11 @@ const restoreWindow = 64
 // target mailbox with one UID FETCH.
 const restoreBatch = 64
 
-// restoreInFlight is an APPEND sent whose answer is still to be read.
-type restoreInFlight struct {
-	pending *imap.PendingAppend
-	key     string
-	size    int64
-	sum     string
+// restoredItem is what restore journals of a message it sent.
+type restoredItem struct {
+	key  string
+	size int64
+	sum  string
 }
 
 func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target string, opts RestoreOptions, journal journalIndex, sum *RestoreSummary) error {
@@ -468,11 +467,7 @@ func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target s
 	jw := &journalWriter{path: opts.Journal}
 	// APPENDs are pipelined; their answers are read in order. After an
 	// interruption the answers in flight are still read and journaled.
-	var inFlight []restoreInFlight
-	finishOldest := func() error {
-		a := inFlight[0]
-		inFlight = inFlight[1:]
-		res, err := a.pending.Wait(context.WithoutCancel(ctx))
+	queue := &imap.AppendQueue[restoredItem]{Window: restoreWindow, Done: func(a restoredItem, res *imap.AppendResult, err error) error {
 		if err != nil {
 			return fail(a.key, err)
 		}
@@ -483,7 +478,7 @@ func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target s
 			uidValidity = res.UIDValidity
 		}
 		return jw.add(journalEntry{Source: a.key, Mailbox: target, UIDValidity: uidValidity, UID: res.UID, Size: a.size, SHA256: a.sum})
-	}
+	}}
 	upload := func(rm *restoreMessage) error {
 		rc, err := rm.open()
 		if err != nil {
@@ -494,11 +489,7 @@ func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target s
 		if err != nil {
 			return fail(rm.key, err)
 		}
-		inFlight = append(inFlight, restoreInFlight{pending: pending, key: rm.key, size: rm.size, sum: rm.sum})
-		if len(inFlight) >= restoreWindow {
-			return finishOldest()
-		}
-		return nil
+		return queue.Add(ctx, pending, restoredItem{key: rm.key, size: rm.size, sum: rm.sum})
 	}
 	// Into a mailbox that held messages, each source message is first
 	// looked for there (by Message-ID, size and SHA-256), a batch of
@@ -579,10 +570,8 @@ func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target s
 	if err == nil {
 		err = flushBatch()
 	}
-	for len(inFlight) > 0 {
-		if ferr := finishOldest(); err == nil {
-			err = ferr
-		}
+	if qerr := queue.Drain(ctx); err == nil {
+		err = qerr
 	}
 	if jerr := jw.flush(); err == nil {
 		err = jerr

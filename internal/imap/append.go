@@ -155,3 +155,62 @@ func equalFoldASCII(a, b string) bool {
 	}
 	return true
 }
+
+// AppendQueue keeps up to Window APPENDs in flight and hands their answers
+// to Done in the order they were sent: a caller sends message after
+// message with StartAppend and Add, and many messages cost one round trip
+// (RFC 3501 §5.5). T is what the caller needs to report a message.
+//
+// Answers are read with a context that is not cancelled with the caller's:
+// after an interruption the messages already sent may be stored, so their
+// answers are still read and reported (the client's Timeout bounds the
+// wait on a server that stopped answering).
+type AppendQueue[T any] struct {
+	// Window is how many APPENDs may be in flight; Add waits for the
+	// oldest answer beyond it.
+	Window int
+	// Done gets each answer (res or err) with the value Add was given. An
+	// error it returns is returned by the Add or Drain that read the
+	// answer.
+	Done func(item T, res *AppendResult, err error) error
+
+	queue []queuedAppend[T]
+}
+
+type queuedAppend[T any] struct {
+	pending *PendingAppend
+	item    T
+}
+
+// Len is the number of APPENDs in flight.
+func (q *AppendQueue[T]) Len() int { return len(q.queue) }
+
+// Add queues a sent APPEND; when Window are in flight it first reads the
+// oldest answer.
+func (q *AppendQueue[T]) Add(ctx context.Context, p *PendingAppend, item T) error {
+	q.queue = append(q.queue, queuedAppend[T]{p, item})
+	if len(q.queue) >= max(q.Window, 1) {
+		return q.finishOldest(ctx)
+	}
+	return nil
+}
+
+// Drain reads every answer still to come and returns the first error
+// Done returned.
+func (q *AppendQueue[T]) Drain(ctx context.Context) error {
+	var first error
+	for len(q.queue) > 0 {
+		if err := q.finishOldest(ctx); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func (q *AppendQueue[T]) finishOldest(ctx context.Context) error {
+	a := q.queue[0]
+	q.queue[0] = queuedAppend[T]{}
+	q.queue = q.queue[1:]
+	res, err := a.pending.Wait(context.WithoutCancel(ctx))
+	return q.Done(a.item, res, err)
+}
