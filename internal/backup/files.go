@@ -43,21 +43,6 @@ func newSink(format, dir string, mboxEnd int64) (output.Sink, error) {
 	return nil, fmt.Errorf("backup: unknown format %q (want maildir, mbox or eml)", format)
 }
 
-// messageFiles lists the message files of a Maildir or eml mailbox folder
-// by UID (Maildir ",U=" names, eml "<uid>.eml"), as paths relative to dir.
-// Files without a UID are not ours and are not listed.
-func messageFiles(format, dir string) (map[uint32][]string, error) {
-	files := map[uint32][]string{}
-	err := eachMessageFile(format, dir, func(uid uint32, path string) error {
-		files[uid] = append(files[uid], path)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return files, nil
-}
-
 // eachMessageFile calls fn with the UID and path (relative to dir) of each
 // message file of a Maildir or eml mailbox folder, as messageFiles lists
 // them, reading the folders in chunks: memory does not grow with the

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -162,4 +163,39 @@ func fetchAll(t testing.TB, c *imap.Client) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// readManifest folds dir's manifest. A last line without its newline is
+// the remains of a crash: it is cut off the file (when repair is set) and
+// ignored.
+func readManifest(dir string, repair bool) (*Manifest, error) {
+	m := &Manifest{Messages: map[uint32]*Entry{}, Failed: map[uint32]string{}}
+	if err := scanManifest(dir, repair, func(e *Entry, _ int64) { m.apply(e) }); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// messageFiles lists the message files of a Maildir or eml mailbox folder
+// by UID (Maildir ",U=" names, eml "<uid>.eml"), as paths relative to dir.
+// Files without a UID are not ours and are not listed.
+func messageFiles(format, dir string) (map[uint32][]string, error) {
+	files := map[uint32][]string{}
+	err := eachMessageFile(format, dir, func(uid uint32, path string) error {
+		files[uid] = append(files[uid], path)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+func sortedUIDs[V any](m map[uint32]V) []uint32 {
+	uids := make([]uint32, 0, len(m))
+	for uid := range m {
+		uids = append(uids, uid)
+	}
+	slices.Sort(uids)
+	return uids
 }

@@ -184,17 +184,6 @@ type Manifest struct {
 	MaxUID uint32
 }
 
-// readManifest folds dir's manifest. A last line without its newline is
-// the remains of a crash: it is cut off the file (when repair is set) and
-// ignored.
-func readManifest(dir string, repair bool) (*Manifest, error) {
-	m := &Manifest{Messages: map[uint32]*Entry{}, Failed: map[uint32]string{}}
-	if err := scanManifest(dir, repair, func(e *Entry, _ int64) { m.apply(e) }); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
 // scanManifest calls fn with each line of dir's manifest in order and
 // the line's offset in the file, reading it as a stream: memory does not
 // grow with the manifest. A last line without its newline is the remains

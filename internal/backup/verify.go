@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
@@ -190,7 +189,7 @@ func verifyMailbox(ctx context.Context, c *imap.Client, mb BackupMailbox, opts V
 	}
 	// The manifest is folded into a compact index and each entry read
 	// again when it is compared: memory does not grow by much more than
-	// 50 bytes per message (TestVerifyHeapPerMessage).
+	// 50 bytes per message (TestBackupHeapPerMessage).
 	idx, err := openManifestIndex(mb.Dir)
 	if err != nil {
 		return err
@@ -367,13 +366,4 @@ func verifyMailbox(ctx context.Context, c *imap.Client, mb BackupMailbox, opts V
 func sumKey(hexSum string) (key [sha256.Size]byte, ok bool) {
 	n, err := hex.Decode(key[:], []byte(hexSum))
 	return key, err == nil && n == sha256.Size && len(hexSum) == 2*sha256.Size
-}
-
-func sortedUIDs[V any](m map[uint32]V) []uint32 {
-	uids := make([]uint32, 0, len(m))
-	for uid := range m {
-		uids = append(uids, uid)
-	}
-	slices.Sort(uids)
-	return uids
 }
