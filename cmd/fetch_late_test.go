@@ -46,15 +46,7 @@ S: $tag OK [READ-ONLY] EXAMINE completed
 // imapctl at it.
 func startScript(t *testing.T, script string) (*fakeserver.Server, map[string]string) {
 	t.Helper()
-	sc, err := fakeserver.ParseScript(script)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := fakeserver.Start(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := fakeserver.StartT(t, script)
 	host, port, _ := net.SplitHostPort(s.Addr)
 	return s, map[string]string{"IMAPCTL_HOST": host, "IMAPCTL_PORT": port, "IMAPCTL_TLS": "none",
 		"IMAPCTL_USER": "user", "IMAPCTL_PASSWORD": "pass"}

@@ -79,15 +79,7 @@ C: $tag UID FETCH 1:* *
 // fakeAccount is an Account on a scripted fake server.
 func fakeAccount(t *testing.T, script string) Account {
 	t.Helper()
-	sc, err := fakeserver.ParseScript(script)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := fakeserver.Start(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := fakeserver.StartT(t, script)
 	return Account{
 		Name: "user@fake", User: "user", Host: "127.0.0.1",
 		Connect: func(ctx context.Context) (*imap.Client, error) {

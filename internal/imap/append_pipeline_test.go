@@ -27,15 +27,7 @@ func TestStartAppendPipelines(t *testing.T) {
 				"S: $tag-1 OK [APPENDUID 9 2] APPEND completed\n" +
 				"S: $tag NO [TRYCREATE] no such mailbox\n" +
 				"S: $tag-2 OK [APPENDUID 9 1] APPEND completed\n"
-			sc, err := fakeserver.ParseScript(script)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := fakeserver.Start(sc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
+			s := fakeserver.StartT(t, script)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			c, err := Dial(ctx, s.Addr, Options{TLS: TLSNone})

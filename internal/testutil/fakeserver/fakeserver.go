@@ -50,6 +50,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 )
 
@@ -493,4 +494,20 @@ func makeCertificates(kind string) (caPEM []byte, config *tls.Config, err error)
 	}
 	caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
 	return caPEM, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// StartT parses script and starts a server for the test tb, which fails
+// at once on a bad script; the server is closed when the test ends.
+func StartT(tb testing.TB, script string) *Server {
+	tb.Helper()
+	sc, err := ParseScript(script)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := Start(sc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
 }
