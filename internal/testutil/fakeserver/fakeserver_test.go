@@ -14,15 +14,7 @@ import (
 // dialScript starts a server for script and connects to it.
 func dialScript(t *testing.T, text string) (*Server, net.Conn, *bufio.Reader) {
 	t.Helper()
-	script, err := ParseScript(text)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := Start(script)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := StartT(t, text)
 	conn, err := net.Dial("tcp", s.Addr)
 	if err != nil {
 		t.Fatal(err)
