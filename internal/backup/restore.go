@@ -374,15 +374,24 @@ func (ti *targetIndex) build(ctx context.Context, c *imap.Client, exists uint32)
 // that may be copies of rm (same Message-ID and size, or a hash
 // collision).
 func (ti *targetIndex) candidates(rm *restoreMessage) []uint32 {
-	key := targetKey(rm.messageID, rm.size)
-	first, _ := slices.BinarySearchFunc(ti.entries, key, func(e targetEntry, k uint64) int { return cmp.Compare(e.key, k) })
 	var uids []uint32
-	for i := first; i < len(ti.entries) && ti.entries[i].key == key; i++ {
-		if ti.entries[i].uid != 0 {
-			uids = append(uids, ti.entries[i].uid)
+	for _, e := range ti.sameKey(rm) {
+		if e.uid != 0 {
+			uids = append(uids, e.uid)
 		}
 	}
 	return uids
+}
+
+// sameKey returns the entries with rm's key (Message-ID and size).
+func (ti *targetIndex) sameKey(rm *restoreMessage) []targetEntry {
+	key := targetKey(rm.messageID, rm.size)
+	first, _ := slices.BinarySearchFunc(ti.entries, key, func(e targetEntry, k uint64) int { return cmp.Compare(e.key, k) })
+	end := first
+	for end < len(ti.entries) && ti.entries[end].key == key {
+		end++
+	}
+	return ti.entries[first:end]
 }
 
 // take finds a target message not matched yet whose SHA-256 (in sums, by
@@ -390,11 +399,10 @@ func (ti *targetIndex) candidates(rm *restoreMessage) []uint32 {
 // message matches one source message only, so that a message present
 // twice in the source is restored twice.
 func (ti *targetIndex) take(rm *restoreMessage, sums map[uint32]string) uint32 {
-	key := targetKey(rm.messageID, rm.size)
-	first, _ := slices.BinarySearchFunc(ti.entries, key, func(e targetEntry, k uint64) int { return cmp.Compare(e.key, k) })
-	for i := first; i < len(ti.entries) && ti.entries[i].key == key; i++ {
-		if uid := ti.entries[i].uid; uid != 0 && sums[uid] == rm.sum {
-			ti.entries[i].uid = 0
+	same := ti.sameKey(rm)
+	for i := range same {
+		if uid := same[i].uid; uid != 0 && sums[uid] == rm.sum {
+			same[i].uid = 0 // same shares ti.entries' array
 			return uid
 		}
 	}
