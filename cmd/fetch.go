@@ -23,8 +23,11 @@ type FetchOptions struct {
 	Context context.Context
 	Client  func(context.Context) (*imap.Client, error)
 	Policy  func(defaultSpec string) (*policy.Policy, error)
-	JSON    bool
-	Quiet   bool
+	// Settings gives the account (host and user) a Maildir records as
+	// its origin.
+	Settings func() (*Settings, error)
+	JSON     bool
+	Quiet    bool
 
 	Mailbox string
 	// Set is the messages to fetch (UIDs unless Seq); all when empty.
@@ -48,7 +51,7 @@ type FetchOptions struct {
 
 // NewFetchCmd returns the fetch command (RFC 3501 §6.4.5).
 func NewFetchCmd(f *Factory, runF func(*FetchOptions) error) *cobra.Command {
-	opts := &FetchOptions{IO: f.IOStreams, Client: f.Client, Policy: f.Policy}
+	opts := &FetchOptions{IO: f.IOStreams, Client: f.Client, Policy: f.Policy, Settings: f.Settings}
 	var setArg, searchArg, nameArg, partArg, itemsArg string
 	cmd := &cobra.Command{
 		Use:   "fetch MAILBOX [SET]",
@@ -62,6 +65,13 @@ stream. With --out PATH:
   --format maildir  PATH becomes a Maildir (cur/ new/ tmp/); the file names
                     carry the message's flags
   --format mbox     messages are appended to the mboxrd file PATH
+A Maildir records the mailbox its messages came from (PATH/.imapctl-origin):
+a later fetch of the same mailbox (account, name and UIDVALIDITY) into it
+leaves out the messages already fetched, also those a mail reader has since
+deleted there, so that cron can repeat the command and an interrupted run
+resumes where it stopped. Messages of another mailbox, --headers or --part
+end the record (with a warning when it named another mailbox); from then on
+every fetch stores all it is asked for, as into an eml folder or an mbox.
 Every file is committed atomically: an error or Ctrl-C leaves no partial
 message, and files already written are not touched. File names, Maildir
 flags and modification times are decided after the whole FETCH response
@@ -299,17 +309,58 @@ func fetchRun(opts *FetchOptions) error {
 	if opts.Items != nil {
 		return fetchItems(ctx, c, set, opts)
 	}
-	return fetchMessages(ctx, c, mb, set, pol, opts)
+	var resume maildirResume
+	if opts.Out != "" && opts.Format == "maildir" {
+		if resume, err = opts.planResume(mb); err != nil {
+			return err
+		}
+	}
+	if err := fetchMessages(ctx, c, mb, set, pol, resume, opts); err != nil {
+		return err
+	}
+	if opts.Search != nil {
+		return nil // a search's UIDs say nothing of the others
+	}
+	return resume.advanceTo(opts.Out, set, mb.UIDNext)
+}
+
+// planResume reads the Maildir at opts.Out and decides which of its
+// messages are left out of the fetch (see maildirResume).
+func (opts *FetchOptions) planResume(mb *imap.Mailbox) (maildirResume, error) {
+	s, err := opts.Settings()
+	if err != nil {
+		return maildirResume{}, err
+	}
+	state, err := output.ReadMaildirState(opts.Out)
+	if err != nil {
+		return maildirResume{}, err
+	}
+	origin := output.MaildirOrigin{Host: s.Host, User: s.User, Mailbox: opts.Mailbox, UIDValidity: mb.UIDValidity}
+	plan := planMaildirResume(state, origin, opts.Part == nil && !opts.Headers)
+	if o := plan.otherOrigin; o != nil {
+		opts.IO.Warnf("%s holds messages of %s of %s@%s (UIDVALIDITY %d), not of %s (UIDVALIDITY %d): all are fetched, and later runs cannot tell which are already there",
+			opts.Out, o.Mailbox, o.User, o.Host, o.UIDValidity, origin.Mailbox, origin.UIDValidity)
+	}
+	return plan, nil
 }
 
 // fetchMessages streams full messages (or a header or part) into a sink.
-func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set imap.NumSet, pol *policy.Policy, opts *FetchOptions) error {
+func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set imap.NumSet, pol *policy.Policy, resume maildirResume, opts *FetchOptions) error {
 	// The numbers asked for (none when the set has "*": then any message
-	// the server sends is in it, RFC 3501 §6.4.8).
+	// the server sends is in it, RFC 3501 §6.4.8), less those already in
+	// the Maildir.
 	finite := finiteSet(set)
 	requested := &output.NumberSet{}
 	if finite {
 		requested = newNumRuns(set)
+	}
+	present := resume.present
+	if present != nil && set.UID {
+		requested = requested.Without(present)
+		var ok bool
+		if set, ok = subtractSet(set, present, mb.UIDNext, maxResumeRanges); !ok {
+			return nil // all of them are there
+		}
 	}
 	section := imap.BodySection{Peek: !opts.MarkSeen}
 	switch {
@@ -336,11 +387,14 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 	// One message to stdout is written as it is only when the command line
 	// named one message; a search may find one or many, so it gets mboxrd.
 	single := opts.SetGiven && opts.Search == nil && finite && requested.Len() == 1
-	sink, err := openSink(opts, single)
+	sink, err := openSink(opts, single, resume)
 	if err != nil {
 		return err
 	}
 	total := int(mb.Exists)
+	if present != nil {
+		total = max(0, total-present.Len())
+	}
 	if finite {
 		total = requested.Len()
 	}
@@ -431,6 +485,8 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 	skipped := func(m *imap.FetchMessage) *SkippedMessageError {
 		id := idOf(m)
 		switch {
+		case present != nil && m.UID != 0 && present.Contains(m.UID):
+			return &SkippedMessageError{Name: messageName(m), Reason: "already in " + opts.Out, Present: true}
 		case id == 0:
 			return nil
 		case finite && !requested.Contains(id):
@@ -453,6 +509,9 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 		}
 		if skip := skipped(m); skip != nil {
 			skip.warn(opts)
+			if skip.Present {
+				markSeen(m)
+			}
 			return nil // the body is skipped when the next response is read
 		}
 		if body.Size < 0 { // BODY[] NIL: nothing to store
@@ -508,6 +567,9 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 		var skip *SkippedMessageError
 		if errors.As(err, &skip) {
 			skip.warn(opts)
+			if skip.Present {
+				markSeen(m)
+			}
 			return nil
 		}
 		markSeen(m)
@@ -601,12 +663,15 @@ type SkippedMessageError struct {
 	// Unsolicited is true for a message not asked for: ordinary server
 	// behaviour, ignored without a warning (--debug shows it).
 	Unsolicited bool
+	// Present is true for a message already in the Maildir (see
+	// maildirResume): left out without a warning.
+	Present bool
 }
 
-// warn tells the user about a repeated message; an unsolicited one is
-// ignored silently.
+// warn tells the user about a repeated message; an unsolicited one, or
+// one already stored, is ignored silently.
 func (e *SkippedMessageError) warn(opts *FetchOptions) {
-	if !e.Unsolicited && !opts.Quiet {
+	if !e.Unsolicited && !e.Present && !opts.Quiet {
 		opts.IO.Warnf("%v", e)
 	}
 }
@@ -689,7 +754,7 @@ func isMessageFailure(err error) bool {
 }
 
 // openSink returns where messages go.
-func openSink(opts *FetchOptions, single bool) (output.Sink, error) {
+func openSink(opts *FetchOptions, single bool, resume maildirResume) (output.Sink, error) {
 	if opts.Out == "" {
 		format := output.WriterMboxrd
 		if single {
@@ -700,7 +765,11 @@ func openSink(opts *FetchOptions, single bool) (output.Sink, error) {
 	fileOpts := output.Options{GroupCommit: true}
 	switch opts.Format {
 	case "maildir":
-		return output.NewMaildirSink(opts.Out, fileOpts), nil
+		sink := output.NewMaildirSink(opts.Out, fileOpts)
+		if resume.change {
+			sink.RecordOrigin(resume.origin)
+		}
+		return sink, nil
 	case "mbox":
 		return output.NewMboxSink(opts.Out, output.MboxOptions{Options: fileOpts}), nil
 	}

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/imapctl/imapctl/internal/output"
 )
 
 // emlFiles lists the file names in dir.
@@ -15,6 +17,19 @@ func emlFiles(t *testing.T, dir string) []string {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
+	return names
+}
+
+// storedFiles lists the names of the files under dir, but for the record
+// of a Maildir's origin (output.MaildirOriginFile).
+func storedFiles(dir string) []string {
+	var names []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && p != filepath.Join(dir, output.MaildirOriginFile) {
+			names = append(names, filepath.Base(p))
+		}
+		return nil
+	})
 	return names
 }
 
@@ -69,13 +84,7 @@ func TestFetchIgnoresMessagesNotAskedFor(t *testing.T) {
 				if code != ExitOK {
 					t.Fatalf("fetch = %d, %s", code, errOut)
 				}
-				var names []string
-				filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-					if err == nil && !d.IsDir() {
-						names = append(names, filepath.Base(p))
-					}
-					return nil
-				})
+				names := storedFiles(dir)
 				if len(names) != 1 || !(names[0] == "7.eml" || strings.Contains(names[0], ",U=7,")) {
 					t.Fatalf("files %v, want only UID 7's", names)
 				}

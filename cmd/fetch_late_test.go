@@ -171,13 +171,7 @@ C: $tag UID FETCH 7:8 *
 			if !strings.Contains(errOut, "message 1") || !strings.Contains(errOut, "without its UID") {
 				t.Errorf("stderr %q does not name message 1 and its missing UID", errOut)
 			}
-			var names []string
-			filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-				if err == nil && !d.IsDir() {
-					names = append(names, filepath.Base(p))
-				}
-				return nil
-			})
+			names := storedFiles(dir)
 			if len(names) != 1 {
 				t.Fatalf("files %q, want only UID 8's", names)
 			}

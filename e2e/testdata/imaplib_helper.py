@@ -10,7 +10,8 @@ compare imapctl with. The password comes from IMAPLIB_PASSWORD (never argv).
   ... compare MAILBOX UID FILE
       exits 1 unless FILE holds BODY[] of UID exactly and its length is RFC822.SIZE
   ... comparedir MAILBOX DIR [lf]
-      exits 1 unless the files under DIR (tmp/ left out) are the messages of
+      exits 1 unless the files under DIR (tmp/ and a Maildir's .imapctl-origin
+      left out) are the messages of
       MAILBOX, BODY[] byte for byte (with lf: CRLF turned into LF), in any order
   ... comparesrc MAILBOX DIR...
       exits 1 unless the messages of MAILBOX are the .eml files of DIRs with
@@ -129,6 +130,8 @@ def main():
         for root, dirs, files in os.walk(top):
             dirs[:] = [d for d in dirs if d != "tmp"]
             for name in files:
+                if root == top and name == ".imapctl-origin":
+                    continue  # a Maildir's record of where its messages came from
                 with open(os.path.join(root, name), "rb") as f:
                     got.append(f.read())
         if sorted(got) != sorted(want):

@@ -144,6 +144,10 @@ type MaildirSink struct {
 	file     fileSink
 	dirReady bool
 	now      func() time.Time
+	// origin is recorded (or, when nil, its record removed) before the
+	// first message is stored, when setOrigin is true.
+	origin    *MaildirOrigin
+	setOrigin bool
 }
 
 // NewMaildirSink returns a sink delivering into the Maildir at root; root
@@ -160,8 +164,22 @@ func (s *MaildirSink) prepare() error {
 	if err := mkdirsDurable(s.root, "cur", "new", "tmp"); err != nil {
 		return err
 	}
+	if s.setOrigin {
+		if err := RecordMaildirOrigin(s.root, s.origin); err != nil {
+			return err
+		}
+	}
 	s.dirReady = true
 	return nil
+}
+
+// RecordOrigin makes the sink record, before it stores its first message,
+// that the Maildir's messages come from origin (in [MaildirOriginFile]);
+// with a nil origin it removes that record instead, for a Maildir whose
+// messages no longer all come from one mailbox. Nothing is written when
+// the sink stores no message.
+func (s *MaildirSink) RecordOrigin(origin *MaildirOrigin) {
+	s.origin, s.setOrigin = origin, true
 }
 
 // Put delivers m; see [Sink.Put]. Flags without a Maildir letter are

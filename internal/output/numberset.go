@@ -94,6 +94,40 @@ func (s *NumberSet) Each(fn func(n uint32)) {
 	}
 }
 
+// EachRun calls fn with every run lo..hi of the set in ascending order.
+func (s *NumberSet) EachRun(fn func(lo, hi uint32)) {
+	for _, r := range s.runs {
+		fn(r.lo, r.hi)
+	}
+}
+
+// Without returns the numbers of s that are not in other, walking the
+// runs of both once.
+func (s *NumberSet) Without(other *NumberSet) *NumberSet {
+	out := &NumberSet{}
+	j := 0
+	for _, r := range s.runs {
+		next := uint64(r.lo)
+		for ; j < len(other.runs) && other.runs[j].lo <= r.hi; j++ {
+			o := other.runs[j]
+			if uint64(o.hi) < next {
+				continue
+			}
+			if uint64(o.lo) > next {
+				out.runs = append(out.runs, numberRun{uint32(next), o.lo - 1})
+			}
+			next = uint64(o.hi) + 1
+			if o.hi > r.hi {
+				break // o reaches into the next run of s
+			}
+		}
+		if next <= uint64(r.hi) {
+			out.runs = append(out.runs, numberRun{uint32(next), r.hi})
+		}
+	}
+	return out
+}
+
 // Runs returns how many runs the set is kept as: what its memory grows
 // with.
 func (s *NumberSet) Runs() int { return len(s.runs) }
