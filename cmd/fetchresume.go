@@ -8,8 +8,8 @@ import (
 // maxResumeRanges bounds the ranges of a FETCH set that leaves out the
 // messages already in a Maildir, so that a Maildir with many gaps cannot
 // make a command line longer than servers take (Dovecot's default limit
-// is 64 KiB); the rest of the set becomes one range whose messages
-// already there are left out as they arrive.
+// is 64 KiB): a set that would need more is sent as it was asked for, and
+// the messages already there are left out as they arrive.
 const maxResumeRanges = 1000
 
 // maildirResume is how a fetch into a Maildir treats the messages already
@@ -76,10 +76,11 @@ func planMaildirResume(state output.MaildirState, origin output.MaildirOrigin, w
 // present are already stored. A range ending in "*" is bounded by
 // uidNext (the mailbox's UIDNEXT at SELECT, RFC 3501 §2.3.1.1; 0 when the
 // server sent none) when it starts below it, else kept with "*" after the
-// last present UID. The result may still name present UIDs (a range kept
-// with "*", or the ranges beyond maxRanges joined into one): the caller
-// leaves those out as they arrive. ok is false when nothing is left to
-// fetch.
+// last present UID. When the result would have more than maxRanges
+// ranges (and more than set), it is set itself. The result may still name
+// present UIDs (a range kept with "*", or set itself): the caller leaves
+// those out as they arrive. It never names a UID that set does not. ok is
+// false when nothing is left to fetch.
 func subtractSet(set imap.NumSet, present *output.NumberSet, uidNext uint32, maxRanges int) (out imap.NumSet, ok bool) {
 	var lastPresent uint32
 	present.EachRun(func(_, hi uint32) { lastPresent = hi })
@@ -113,9 +114,8 @@ func subtractSet(set imap.NumSet, present *output.NumberSet, uidNext uint32, max
 		out.Ranges = append(out.Ranges, imap.NumRange{Start: lo, Stop: hi})
 	})
 	out.Ranges = append(out.Ranges, starred...)
-	if len(out.Ranges) > maxRanges {
-		last := out.Ranges[len(out.Ranges)-1]
-		out.Ranges = append(out.Ranges[:maxRanges-1], imap.NumRange{Start: out.Ranges[maxRanges-1].Start, Stop: last.Stop})
+	if len(out.Ranges) > max(maxRanges, len(set.Ranges)) {
+		return set, true
 	}
 	return out, len(out.Ranges) > 0
 }

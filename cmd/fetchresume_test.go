@@ -36,9 +36,11 @@ func TestSubtractSet(t *testing.T) {
 		// Finite sets, in any order, and reversed ranges.
 		{"9:2,20", numbers([2]uint32{4, 5}), 30, 1000, "2:3,6:9,20"},
 		{"4:5", numbers([2]uint32{1, 10}), 30, 1000, ""},
-		// Beyond max ranges the rest becomes one range.
-		{"1:*", numbers([2]uint32{2, 2}, [2]uint32{4, 4}, [2]uint32{6, 6}, [2]uint32{8, 8}), 11, 3, "1,3,5:10"},
-		{"1:*", numbers([2]uint32{2, 2}, [2]uint32{4, 4}), 0, 2, "1,3:*"},
+		// Beyond max ranges the set goes as it was asked for.
+		{"1:*", numbers([2]uint32{2, 2}, [2]uint32{4, 4}, [2]uint32{6, 6}, [2]uint32{8, 8}), 11, 3, "1:*"},
+		{"1:*", numbers([2]uint32{2, 2}, [2]uint32{4, 4}), 0, 2, "1:*"},
+		{"1:*", numbers([2]uint32{2, 2}, [2]uint32{4, 4}), 0, 3, "1,3,5:*"},
+		{"1,3,5,7", numbers([2]uint32{3, 3}), 0, 1, "1,5,7"},
 	} {
 		set, err := imap.ParseUIDSet(c.set)
 		if err != nil {
@@ -312,4 +314,76 @@ func TestFetchMaildirHeadersEndRecord(t *testing.T) {
 	if _, recorded, _ := output.ReadMaildirOrigin(dir); recorded {
 		t.Errorf("the record stays after header-only files were added")
 	}
+}
+
+// expandUIDs is the set of existing UIDs (1..largest) that set names,
+// read as RFC 3501 §9 says: "*" is the largest UID in use, and a range
+// holds every number between its ends in either order.
+func expandUIDs(set imap.NumSet, largest uint32) map[uint32]bool {
+	out := map[uint32]bool{}
+	for _, r := range set.Ranges {
+		a, b := r.Start, r.Stop
+		if a == 0 {
+			a = largest
+		}
+		if b == 0 {
+			b = largest
+		}
+		for n := min(a, b); n <= max(a, b) && n <= largest; n++ {
+			out[n] = true
+		}
+	}
+	return out
+}
+
+// subtractSet never drops a message that was asked for and is not
+// stored, and never asks for one that was not asked for; within
+// maxRanges, with UIDNEXT known, it asks for no stored message but the
+// last one that "n:*" names past UIDNEXT.
+func FuzzSubtractSet(f *testing.F) {
+	f.Add([]byte{1, 0, 3, 5}, []byte{2, 4}, uint8(11), uint8(5))
+	f.Add([]byte{7, 9, 0, 0}, []byte{1, 3, 8, 8}, uint8(0), uint8(2))
+	f.Add([]byte{200, 0}, []byte{1, 150}, uint8(120), uint8(1))
+	f.Fuzz(func(t *testing.T, setBytes, presentBytes []byte, uidNext, maxRanges uint8) {
+		if len(setBytes) < 2 || maxRanges == 0 || uidNext == 1 {
+			return // an empty set; a mailbox without messages
+		}
+		set := imap.NumSet{UID: true}
+		for i := 0; i+1 < len(setBytes) && i < 40; i += 2 {
+			set.Ranges = append(set.Ranges, imap.NumRange{Start: uint32(setBytes[i]), Stop: uint32(setBytes[i+1])})
+		}
+		present := &output.NumberSet{}
+		for i := 0; i+1 < len(presentBytes) && i < 40; i += 2 {
+			lo, hi := max(uint32(presentBytes[i]), 1), max(uint32(presentBytes[i+1]), 1)
+			present.AddRange(min(lo, hi), max(lo, hi))
+		}
+		largest := uint32(255)
+		if uidNext != 0 {
+			largest = uint32(uidNext) - 1
+		}
+		got, ok := subtractSet(set, present, uint32(uidNext), int(maxRanges))
+		asked := expandUIDs(set, largest)
+		fetched := map[uint32]bool{}
+		if ok {
+			fetched = expandUIDs(got, largest)
+		}
+		for n := range asked {
+			if !present.Contains(n) && !fetched[n] {
+				t.Fatalf("set %s, present %v, UIDNEXT %d: UID %d asked for and missing, not in %s", set, present, uidNext, n, got)
+			}
+		}
+		unbounded, _ := subtractSet(set, present, uint32(uidNext), 1<<30)
+		withinBound := len(unbounded.Ranges) <= max(int(maxRanges), len(set.Ranges))
+		for n := range fetched {
+			if !asked[n] {
+				t.Fatalf("set %s, UIDNEXT %d: %s names UID %d, not asked for", set, uidNext, got, n)
+			}
+			if uidNext != 0 && withinBound && present.Contains(n) && n != largest {
+				t.Fatalf("set %s, present %v, UIDNEXT %d: %s asks again for stored UID %d", set, present, uidNext, got, n)
+			}
+		}
+		if len(got.Ranges) > max(int(maxRanges), len(set.Ranges)) {
+			t.Fatalf("%s: %d ranges, more than %d and than the %d asked for", got, len(got.Ranges), maxRanges, len(set.Ranges))
+		}
+	})
 }
