@@ -69,7 +69,8 @@ A Maildir records the mailbox its messages came from (PATH/.imapctl-origin):
 a later fetch of the same mailbox (account, name and UIDVALIDITY) into it
 leaves out the messages already fetched, also those a mail reader has since
 deleted there, so that cron can repeat the command and an interrupted run
-resumes where it stopped. Messages of another mailbox, --headers or --part
+resumes where it stopped (a second fetch into a Maildir while one runs
+stops at once, exit 1). Messages of another mailbox, --headers or --part
 end the record (with a warning when it named another mailbox); from then on
 every fetch stores all it is asked for, as into an eml folder or an mbox.
 Every file is committed atomically: an error or Ctrl-C leaves no partial
@@ -274,6 +275,18 @@ func fetchRun(opts *FetchOptions) error {
 		}
 	}
 	ctx := opts.Context
+	if opts.Out != "" && opts.Format == "maildir" {
+		// Before connecting: a second run into the same Maildir stops
+		// without a word to the server.
+		lock, err := output.LockMaildir(opts.Out)
+		var locked *output.LockedError
+		if errors.As(err, &locked) {
+			return withHint(err, "another imapctl fetch into it is running; wait for it to end")
+		} else if err != nil {
+			return err
+		}
+		defer lock.Unlock()
+	}
 	c, err := opts.Client(ctx)
 	if err != nil {
 		return err

@@ -387,3 +387,22 @@ func FuzzSubtractSet(f *testing.F) {
 		}
 	})
 }
+
+// While a fetch holds a Maildir, a second fetch into it stops before it
+// connects: exit 1, one line naming the Maildir, and a hint.
+func TestFetchMaildirLocked(t *testing.T) {
+	dir := t.TempDir()
+	lock, err := output.LockMaildir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Unlock()
+	s, env := startScript(t, "")
+	code, _, errOut := runTest(t, env, "fetch", "--out", dir, "--format", "maildir", "INBOX")
+	if code != ExitInternal || !strings.Contains(errOut, dir+" is locked") || !strings.Contains(errOut, "another imapctl fetch") {
+		t.Fatalf("fetch into a locked Maildir = %d, %q; want %d naming %s, with a hint", code, errOut, ExitInternal, dir)
+	}
+	if got := s.Received(); len(got) != 0 {
+		t.Errorf("sent to the server: %v", got)
+	}
+}

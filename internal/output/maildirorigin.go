@@ -172,3 +172,42 @@ func RecordMaildirOrigin(root string, origin *MaildirOrigin) error {
 	}
 	return syncDir(root)
 }
+
+// MaildirLock is a held lock on a Maildir (see [LockMaildir]).
+type MaildirLock struct{ dir *os.File }
+
+// LockMaildir takes an exclusive flock(2) on the Maildir folder root
+// itself, without waiting, so that two fetches into one Maildir (cron
+// starting a run while the last one still goes on) do not both fetch
+// the messages the first has not stored yet; another holder gives
+// *LockedError. The lock ends with Unlock or with the process. A root
+// that does not exist is not locked: creating it would store something
+// before any message came.
+func LockMaildir(root string) (*MaildirLock, error) {
+	dir, err := openFile(root, os.O_RDONLY, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return &MaildirLock{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := lockFile(dir); err != nil {
+		dir.Close()
+		var locked *LockedError
+		if errors.As(err, &locked) {
+			locked.Path = root
+		}
+		return nil, err
+	}
+	return &MaildirLock{dir: dir}, nil
+}
+
+// Unlock releases the lock.
+func (l *MaildirLock) Unlock() error {
+	if l == nil || l.dir == nil {
+		return nil
+	}
+	err := l.dir.Close()
+	l.dir = nil
+	return err
+}

@@ -121,3 +121,32 @@ func TestReadMaildirStateDamaged(t *testing.T) {
 		t.Fatalf("ReadMaildirState(a file) = %v, want a 'not a folder' error", err)
 	}
 }
+
+// A second lock on a Maildir fails at once while the first is held, and
+// succeeds after it was released; a missing Maildir is not created.
+func TestLockMaildir(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "md")
+	l, err := LockMaildir(missing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Unlock()
+	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("LockMaildir created %s: %v", missing, err)
+	}
+	root := t.TempDir()
+	first, err := LockMaildir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var locked *LockedError
+	if _, err := LockMaildir(root); !errors.As(err, &locked) || locked.Path != root {
+		t.Fatalf("second LockMaildir = %v, want *LockedError for %s", err, root)
+	}
+	first.Unlock()
+	second, err := LockMaildir(root)
+	if err != nil {
+		t.Fatalf("LockMaildir after Unlock: %v", err)
+	}
+	second.Unlock()
+}
