@@ -150,6 +150,14 @@ func (d *demo) run(ctx context.Context, imapctl, corpus string) (err error) {
 			after: func() error { return d.showTree("maildir") },
 		},
 		{
+			// The Maildir recorded where its messages came from: the same
+			// command again (from cron, or after Ctrl-C) fetches only what
+			// is new, here nothing, and --json lists no stored file.
+			title: "The same again, as cron would run it: only new messages are fetched (none here)",
+			args:  []string{"--json", "fetch", source, "--out", "maildir", "--format", "maildir"},
+			after: func() error { return d.showTree("maildir") },
+		},
+		{
 			title: "A few messages as an mboxrd stream on stdout",
 			args:  []string{"fetch", "INBOX", "1:2"},
 		},
