@@ -18,6 +18,9 @@ compare imapctl with. The password comes from IMAPLIB_PASSWORD (never argv).
       bare LF turned into CRLF, byte for byte, in any order
   ... search MAILBOX KEY...
       prints the UIDs UID SEARCH returns, one per line
+  ... sort MAILBOX 'KEYS' / thread MAILBOX ALGORITHM
+      prints the UIDs UID SORT (KEYS) UTF-8 ALL returns, one per line; or each
+      conversation UID THREAD ALGORITHM UTF-8 ALL returns, one per line
   ... flags MAILBOX UID
       prints "flags: f..." (lower case, sorted: servers differ in case) and "internaldate: YYYY-MM-DD" (local time)
   ... section MAILBOX UID SECTION FILE [decode]
@@ -163,6 +166,35 @@ def main():
             sys.exit("search failed: %r" % (data,))
         for uid in data[0].split():
             print(uid.decode())
+    elif args.op in ("sort", "thread"):
+        # imaplib's own SORT and THREAD (RFC 5256): UIDs in the server's
+        # order, one per line; or each conversation of the THREAD response
+        # on a line of its own, as the server wrote it.
+        mailbox, spec = args.rest[0], args.rest[1]
+        typ, _ = conn.select(quote(mailbox), readonly=True)
+        if typ != "OK":
+            sys.exit("select %s failed" % mailbox)
+        if args.op == "sort":
+            typ, data = conn.uid("SORT", "(%s)" % spec, "UTF-8", "ALL")
+        else:
+            typ, data = conn.uid("THREAD", spec, "UTF-8", "ALL")
+        if typ != "OK":
+            sys.exit("%s failed: %r" % (args.op, data))
+        text = (data[0] or b"").decode()
+        if args.op == "sort":
+            for uid in text.split():
+                print(uid)
+        else:
+            depth, start = 0, 0
+            for i, ch in enumerate(text):
+                if ch == "(":
+                    if depth == 0:
+                        start = i
+                    depth += 1
+                elif ch == ")":
+                    depth -= 1
+                    if depth == 0:
+                        print(text[start:i + 1])
     elif args.op == "flags":
         mailbox, uid = args.rest
         typ, _ = conn.select(quote(mailbox), readonly=True)
