@@ -99,6 +99,9 @@ func (sf *SearchFlags) criteria(args []string) (*imap.SearchCriteria, error) {
 		if err != nil {
 			return nil, err
 		}
+		if *sf == (SearchFlags{}) {
+			return user, nil // no friendly flag: the keys as the user wrote them
+		}
 		and(sc, *user)
 	}
 	return sc, nil
