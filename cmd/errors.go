@@ -99,8 +99,11 @@ type batchFailures struct {
 }
 
 // add records that the message at where failed with err.
-func (b *batchFailures) add(where string, err error) {
-	b.failed++
+func (b *batchFailures) add(where string, err error) { b.addN(where, err, 1) }
+
+// addN records that n messages, named together by where, failed with err.
+func (b *batchFailures) addN(where string, err error, n int) {
+	b.failed += n
 	if b.first == nil {
 		b.first = fmt.Errorf("%s: %w", where, err)
 	} else if !b.quiet {

@@ -67,10 +67,11 @@ stream. With --out PATH:
   --format mbox     messages are appended to the mboxrd file PATH
 A Maildir records the mailbox its messages came from (PATH/.imapctl-origin):
 a later fetch of the same mailbox (account, name and UIDVALIDITY) into it
-leaves out the messages already fetched, also those a mail reader has since
-deleted there, so that cron can repeat the command and an interrupted run
-resumes where it stopped (a second fetch into a Maildir while one runs
-stops at once, exit 1). Messages of another mailbox, --headers or --part
+leaves out the messages already there, and once a run stored all the
+mailbox had (up to its UIDNEXT) also those a mail reader has since deleted,
+so that cron can repeat the command and an interrupted run resumes where it
+stopped (a second fetch into a Maildir while one runs stops with exit 1
+before it stores anything). Messages of another mailbox, --headers or --part
 end the record (with a warning when it named another mailbox); from then on
 every fetch stores all it is asked for, as into an eml folder or an mbox.
 Every file is committed atomically: an error or Ctrl-C leaves no partial
@@ -275,15 +276,14 @@ func fetchRun(opts *FetchOptions) error {
 		}
 	}
 	ctx := opts.Context
+	var lock *output.MaildirLock
 	if opts.Out != "" && opts.Format == "maildir" {
 		// Before connecting: a second run into the same Maildir stops
-		// without a word to the server.
-		lock, err := output.LockMaildir(opts.Out)
-		var locked *output.LockedError
-		if errors.As(err, &locked) {
-			return withHint(err, "another imapctl fetch into it is running; wait for it to end")
-		} else if err != nil {
-			return err
+		// without a word to the server. A Maildir that does not exist
+		// yet is locked when the sink creates it.
+		var err error
+		if lock, err = output.LockMaildir(opts.Out); err != nil {
+			return lockedHint(err)
 		}
 		defer lock.Unlock()
 	}
@@ -327,14 +327,24 @@ func fetchRun(opts *FetchOptions) error {
 		if resume, err = opts.planResume(mb); err != nil {
 			return err
 		}
+		resume.lock = lock
 	}
 	if err := fetchMessages(ctx, c, mb, set, pol, resume, opts); err != nil {
-		return err
+		return lockedHint(err)
 	}
 	if opts.Search != nil {
 		return nil // a search's UIDs say nothing of the others
 	}
 	return resume.advanceTo(opts.Out, set, mb.UIDNext)
+}
+
+// lockedHint adds a hint to the error of a Maildir another fetch holds.
+func lockedHint(err error) error {
+	var locked *output.LockedError
+	if errors.As(err, &locked) {
+		return withHint(err, "another imapctl fetch into it is running; wait for it to end")
+	}
+	return err
 }
 
 // planResume reads the Maildir at opts.Out and decides which of its
@@ -353,6 +363,10 @@ func (opts *FetchOptions) planResume(mb *imap.Mailbox) (maildirResume, error) {
 	if o := plan.otherOrigin; o != nil {
 		opts.IO.Warnf("%s holds messages of %s of %s@%s (UIDVALIDITY %d), not of %s (UIDVALIDITY %d): all are fetched, and later runs cannot tell which are already there",
 			opts.Out, o.Mailbox, o.User, o.Host, o.UIDValidity, origin.Mailbox, origin.UIDValidity)
+	}
+	if plan.damaged {
+		opts.IO.Warnf("%s: cannot read %s (the record of where its messages came from): all are fetched, and later runs cannot tell which are already there",
+			opts.Out, output.MaildirOriginFile)
 	}
 	return plan, nil
 }
@@ -634,15 +648,18 @@ func fetchMessages(ctx context.Context, c *imap.Client, mb *imap.Mailbox, set im
 	if !set.UID {
 		kind = "message"
 	}
-	requested.Each(func(n uint32) {
-		if seen.Contains(n) {
-			return
+	// Numbers that never came are reported a range at a time: a set such
+	// as 1:4294967295 makes one line, not one for each number.
+	requested.Without(seen).EachRun(func(lo, hi uint32) {
+		where, n := fmt.Sprintf("%s %d", kind, lo), int(hi-lo)+1
+		if hi != lo {
+			where = fmt.Sprintf("%ss %d:%d", kind, lo, hi)
 		}
 		if noUID > 0 {
 			// It may be one of the messages that came without UID.
-			failures.add(fmt.Sprintf("%s %d", kind, n), errors.New("no message with this UID was received"))
+			failures.addN(where, errors.New("no message with this UID was received"), n)
 		} else {
-			failures.add(fmt.Sprintf("%s %d", kind, n), fmt.Errorf("not in %s", opts.Mailbox))
+			failures.addN(where, fmt.Errorf("not in %s", opts.Mailbox), n)
 		}
 	})
 	return failures.result(total)
@@ -779,6 +796,7 @@ func openSink(opts *FetchOptions, single bool, resume maildirResume) (output.Sin
 	switch opts.Format {
 	case "maildir":
 		sink := output.NewMaildirSink(opts.Out, fileOpts)
+		sink.UseLock(resume.lock)
 		if resume.change {
 			sink.RecordOrigin(resume.origin)
 		}

@@ -33,8 +33,13 @@ type maildirResume struct {
 	change bool
 	origin *output.MaildirOrigin
 	// otherOrigin is the origin the Maildir recorded when it differs from
-	// this fetch's: its messages are no longer recognized.
+	// this fetch's while it holds messages: they are no longer recognized.
+	// damaged is true when its record could not be read.
 	otherOrigin *output.MaildirOrigin
+	damaged     bool
+	// lock is the run's lock on the Maildir, taken by the sink when it
+	// creates the Maildir.
+	lock *output.MaildirLock
 }
 
 // planMaildirResume decides, from what the Maildir holds, what a fetch
@@ -47,9 +52,10 @@ type maildirResume struct {
 // word of a file from elsewhere.
 func planMaildirResume(state output.MaildirState, origin output.MaildirOrigin, whole bool) maildirResume {
 	var plan maildirResume
-	if state.Recorded && state.Origin != nil && !state.Origin.Same(origin) {
+	if state.Messages > 0 && state.Recorded && state.Origin != nil && !state.Origin.Same(origin) {
 		plan.otherOrigin = state.Origin
 	}
+	plan.damaged = state.Messages > 0 && state.Recorded && state.Origin == nil
 	switch {
 	case !whole || origin.UIDValidity == 0:
 		plan.change = state.Recorded
@@ -135,6 +141,9 @@ func (plan maildirResume) advanceTo(root string, set imap.NumSet, uidNext uint32
 	asked := &output.NumberSet{}
 	for _, r := range set.Ranges {
 		lo, hi := min(r.Start, r.Stop), max(r.Start, r.Stop)
+		if hi == 0 {
+			continue // "*" alone is the last message, not those before it
+		}
 		if lo == 0 { // n:* is n up to the largest UID, below uidNext
 			if hi >= uidNext {
 				continue

@@ -1,10 +1,12 @@
 package cmd
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/imapctl/imapctl/internal/imap"
 	"github.com/imapctl/imapctl/internal/output"
@@ -80,7 +82,9 @@ func TestPlanMaildirResume(t *testing.T) {
 		{"same origin", output.MaildirState{Recorded: true, Origin: &inbox, Messages: 3, UIDs: uids}, true, true, false, false, false},
 		{"same origin, empty", output.MaildirState{Recorded: true, Origin: &inbox, UIDs: &output.NumberSet{}}, true, false, false, false, false},
 		{"UIDVALIDITY changed", output.MaildirState{Recorded: true, Origin: &other, Messages: 3, UIDs: uids}, true, false, true, false, true},
-		{"other origin, emptied", output.MaildirState{Recorded: true, Origin: &other, UIDs: &output.NumberSet{}}, true, false, true, true, true},
+		// Nothing of the other origin is left: its record is replaced
+		// without a warning.
+		{"other origin, emptied", output.MaildirState{Recorded: true, Origin: &other, UIDs: &output.NumberSet{}}, true, false, true, true, false},
 		{"messages of unknown origin", output.MaildirState{Messages: 3, UIDs: uids}, true, false, false, false, false},
 		{"damaged record", output.MaildirState{Recorded: true, Messages: 3, UIDs: uids}, true, false, true, false, false},
 		{"headers only", output.MaildirState{Recorded: true, Origin: &inbox, Messages: 3, UIDs: uids}, false, false, true, false, false},
@@ -97,6 +101,9 @@ func TestPlanMaildirResume(t *testing.T) {
 		}
 		if trusted := c.present || records || c.name == "same origin, empty"; plan.trusted != trusted {
 			t.Errorf("%s: trusted %v, want %v", c.name, plan.trusted, trusted)
+		}
+		if damaged := c.name == "damaged record"; plan.damaged != damaged {
+			t.Errorf("%s: damaged %v, want %v", c.name, plan.damaged, damaged)
 		}
 	}
 
@@ -404,5 +411,120 @@ func TestFetchMaildirLocked(t *testing.T) {
 	}
 	if got := s.Received(); len(got) != 0 {
 		t.Errorf("sent to the server: %v", got)
+	}
+}
+
+// threeMessages answers UID FETCH with UIDs 7, 8 and 9.
+func threeMessages(set string) string {
+	return examineThree + "C: $tag UID FETCH " + set + " *\n" +
+		bodyLiteral("* 1 FETCH (UID 7 FLAGS () ", ")") +
+		bodyLiteral("* 2 FETCH (UID 8 FLAGS () ", ")") +
+		bodyLiteral("* 3 FETCH (UID 9 FLAGS () ", ")") +
+		"S: $tag OK UID FETCH completed\n"
+}
+
+// "*" alone is the last message (RFC 3501 §6.4.8): fetching it does not
+// count the messages below it as fetched.
+func TestFetchMaildirStarAloneCoversOnlyTheLast(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "md")
+	first := examineThree + "C: $tag UID FETCH * *\n" +
+		bodyLiteral("* 3 FETCH (UID 9 FLAGS () ", ")") +
+		"S: $tag OK UID FETCH completed\n"
+	_, env := startScript(t, first)
+	if code, _, errOut := runTest(t, env, "fetch", "--policy", crlfRaw, "--out", dir, "--format", "maildir", "INBOX", "*"); code != ExitOK {
+		t.Fatalf("fetch * = %d, %s", code, errOut)
+	}
+	if o, _, _ := output.ReadMaildirOrigin(dir); o == nil || o.FetchedBelow != 0 {
+		t.Fatalf("record after fetching * alone: %+v, want one that counts nothing as fetched", o)
+	}
+	second := examineThree + "C: $tag UID FETCH 1:8 *\n" +
+		bodyLiteral("* 1 FETCH (UID 7 FLAGS () ", ")") +
+		bodyLiteral("* 2 FETCH (UID 8 FLAGS () ", ")") +
+		"S: $tag OK UID FETCH completed\n"
+	s, env := startScript(t, second)
+	if code, _, errOut := runTest(t, env, "fetch", "--policy", crlfRaw, "--out", dir, "--format", "maildir", "INBOX"); code != ExitOK {
+		t.Fatalf("full fetch = %d, %s\n%s", code, errOut, s.Transcript())
+	}
+	if got := maildirUIDs(t, dir); len(got) != 3 || got[7] != 1 || got[8] != 1 || got[9] != 1 {
+		t.Errorf("Maildir holds %v, want UIDs 7, 8 and 9 once", got)
+	}
+}
+
+// Two runs into a Maildir that does not exist yet (cron starts the second
+// while the first, the initial full fetch, still runs): the first locks
+// the Maildir when it creates it, and the second stops with exit 1
+// before it stores anything, so no message is stored twice. Whatever the
+// timing, each UID is stored once.
+func TestFetchMaildirConcurrentFirstRuns(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "md")
+	slow := examineThree + "C: $tag UID FETCH 1:* *\n" +
+		bodyLiteral("* 1 FETCH (UID 7 FLAGS () ", ")") +
+		"sleep: 1500ms\n" +
+		bodyLiteral("* 2 FETCH (UID 8 FLAGS () ", ")") +
+		bodyLiteral("* 3 FETCH (UID 9 FLAGS () ", ")") +
+		"S: $tag OK UID FETCH completed\n"
+	_, env1 := startScript(t, slow)
+	done := make(chan int)
+	go func() {
+		code, _, _ := runTest(t, env1, "fetch", "--policy", crlfRaw, "--out", dir, "--format", "maildir", "INBOX")
+		done <- code
+	}()
+	time.Sleep(500 * time.Millisecond) // usually the first run has created the Maildir
+	_, env2 := startScript(t, threeMessages("1:*"))
+	code2, _, errOut2 := runTest(t, env2, "fetch", "--policy", crlfRaw, "--out", dir, "--format", "maildir", "INBOX")
+	code1 := <-done
+	if code1 != ExitOK && code2 != ExitOK {
+		t.Fatalf("both runs failed: %d and %d (%q)", code1, code2, errOut2)
+	}
+	if code1 == ExitOK && code2 == ExitOK {
+		t.Errorf("both runs succeeded: one should have found the Maildir locked")
+	}
+	if loser := code2; code2 != ExitOK && (loser != ExitInternal || !strings.Contains(errOut2, "locked")) {
+		t.Errorf("second run = %d, %q; want %d and a line saying the Maildir is locked", code2, errOut2, ExitInternal)
+	}
+	got := maildirUIDs(t, dir)
+	if len(got) != 3 {
+		t.Errorf("Maildir holds %v, want UIDs 7, 8 and 9", got)
+	}
+	for uid, n := range got {
+		if n != 1 {
+			t.Errorf("UID %d stored %d times", uid, n)
+		}
+	}
+}
+
+// A record that cannot be read: all is fetched, with a warning, and the
+// record is gone.
+func TestFetchMaildirDamagedRecordWarns(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "md")
+	_, env := startScript(t, threeMessages("1:*"))
+	if code, _, errOut := runTest(t, env, "fetch", "--policy", crlfRaw, "-o", dir, "--format", "maildir", "INBOX"); code != ExitOK {
+		t.Fatal(code, errOut)
+	}
+	os.WriteFile(filepath.Join(dir, output.MaildirOriginFile), []byte(`{"host":"127.0.0.1","us`), 0o600)
+	_, env = startScript(t, threeMessages("1:*"))
+	code, _, errOut := runTest(t, env, "fetch", "--policy", crlfRaw, "-o", dir, "--format", "maildir", "INBOX")
+	if code != ExitOK || !strings.Contains(errOut, "warning: "+dir+": cannot read "+output.MaildirOriginFile) || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("fetch with a damaged record = %d, %q; want 0 and a one-line warning", code, errOut)
+	}
+	if _, recorded, _ := output.ReadMaildirOrigin(dir); recorded {
+		t.Errorf("the damaged record stays")
+	}
+}
+
+// UIDs asked for that the mailbox lacks are reported a range at a time:
+// one line for 1:4294967295, not one per number.
+func TestFetchMissingUIDsReportedAsRanges(t *testing.T) {
+	s := startTestServer(t)
+	mailbox := memserver.CorpusMailbox("dkimpy")
+	last := s.messagesIn(mailbox)[len(s.messagesIn(mailbox))-1].UID
+	dir := filepath.Join(t.TempDir(), "md")
+	code, _, errOut := s.run(t, nil, "fetch", "-o", dir, "--format", "maildir", mailbox, "1:4294967295")
+	want := fmt.Sprintf("UIDs %d:4294967295: not in %s", last+1, mailbox)
+	if code != ExitPartial || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, want) {
+		t.Errorf("fetch 1:4294967295 = %d, %q; want %d and one line with %q", code, errOut, ExitPartial, want)
+	}
+	if got := maildirUIDs(t, dir); len(got) != int(last) {
+		t.Errorf("Maildir holds %d messages, want the %d of the mailbox", len(got), last)
 	}
 }

@@ -148,6 +148,9 @@ type MaildirSink struct {
 	// first message is stored, when setOrigin is true.
 	origin    *MaildirOrigin
 	setOrigin bool
+	// lock, when set, is taken on the Maildir right after the sink
+	// creates it (see UseLock).
+	lock *MaildirLock
 }
 
 // NewMaildirSink returns a sink delivering into the Maildir at root; root
@@ -164,6 +167,11 @@ func (s *MaildirSink) prepare() error {
 	if err := mkdirsDurable(s.root, "cur", "new", "tmp"); err != nil {
 		return err
 	}
+	if s.lock != nil {
+		if err := s.lock.lock(s.root); err != nil {
+			return err
+		}
+	}
 	if s.setOrigin {
 		if err := RecordMaildirOrigin(s.root, s.origin); err != nil {
 			return err
@@ -172,6 +180,12 @@ func (s *MaildirSink) prepare() error {
 	s.dirReady = true
 	return nil
 }
+
+// UseLock makes the sink take l (see [LockMaildir]) on the Maildir before
+// it stores its first message, when l does not hold it yet because the
+// Maildir did not exist; another holder makes that message, and the sink,
+// fail with *LockedError. The caller releases l.
+func (s *MaildirSink) UseLock(l *MaildirLock) { s.lock = l }
 
 // RecordOrigin makes the sink record, before it stores its first message,
 // that the Maildir's messages come from origin (in [MaildirOriginFile]);

@@ -181,15 +181,25 @@ type MaildirLock struct{ dir *os.File }
 // starting a run while the last one still goes on) do not both fetch
 // the messages the first has not stored yet; another holder gives
 // *LockedError. The lock ends with Unlock or with the process. A root
-// that does not exist is not locked: creating it would store something
-// before any message came.
+// that does not exist yet is locked when a [MaildirSink] given the lock
+// ([MaildirSink.UseLock]) creates it, before its first message: creating
+// it here would store something before any message came.
 func LockMaildir(root string) (*MaildirLock, error) {
-	dir, err := openFile(root, os.O_RDONLY, 0)
-	if errors.Is(err, os.ErrNotExist) {
-		return &MaildirLock{}, nil
-	}
-	if err != nil {
+	l := &MaildirLock{}
+	if err := l.lock(root); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
+	}
+	return l, nil
+}
+
+// lock takes the lock on root unless it is held already.
+func (l *MaildirLock) lock(root string) error {
+	if l.dir != nil {
+		return nil
+	}
+	dir, err := openFile(root, os.O_RDONLY, 0)
+	if err != nil {
+		return err
 	}
 	if err := lockFile(dir); err != nil {
 		dir.Close()
@@ -197,9 +207,10 @@ func LockMaildir(root string) (*MaildirLock, error) {
 		if errors.As(err, &locked) {
 			locked.Path = root
 		}
-		return nil, err
+		return err
 	}
-	return &MaildirLock{dir: dir}, nil
+	l.dir = dir
+	return nil
 }
 
 // Unlock releases the lock.
