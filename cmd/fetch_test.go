@@ -555,3 +555,52 @@ func TestFetchOutJSONInOrderWithSmallGroups(t *testing.T) {
 		}
 	}
 }
+
+// --name '{messageid}' names each file by the message's Message-ID field
+// (RFC 5322 §3.6.4, read here with Go's net/mail), without its angle
+// brackets.
+func TestFetchEMLNamedByMessageID(t *testing.T) {
+	s := startTestServer(t)
+	mailbox := memserver.CorpusMailbox("dkimpy")
+	// The messages whose Message-IDs are plain and unique in the mailbox
+	// (two of its messages share one).
+	ids := map[uint32]string{}
+	count := map[string]int{}
+	for _, m := range s.messagesIn(mailbox) {
+		parsed, err := mail.ReadMessage(bytes.NewReader(m.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := strings.Trim(strings.TrimSpace(parsed.Header.Get("Message-Id")), "<>")
+		if id != "" && !strings.ContainsAny(id, "/\x00") {
+			ids[m.UID] = id
+			count[id]++
+		}
+	}
+	var uids []string
+	for _, m := range s.messagesIn(mailbox) {
+		if count[ids[m.UID]] == 1 {
+			uids = append(uids, strconv.Itoa(int(m.UID)))
+		}
+	}
+	if len(uids) < 2 {
+		t.Fatalf("only %d messages with a unique Message-ID: the test needs more", len(uids))
+	}
+	dir := filepath.Join(t.TempDir(), "eml")
+	code, _, errOut := s.run(t, nil, "fetch", "--policy", crlfRaw, "-o", dir, "--name", "{messageid}", mailbox, strings.Join(uids, ","))
+	if code != ExitOK {
+		t.Fatalf("fetch --name {messageid} = %d, %s", code, errOut)
+	}
+	for _, m := range s.messagesIn(mailbox) {
+		if count[ids[m.UID]] != 1 {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, ids[m.UID]+".eml"))
+		if err != nil || !bytes.Equal(data, m.Data) {
+			t.Errorf("UID %d: %s.eml equal to BODY[]: %v (%v)", m.UID, ids[m.UID], bytes.Equal(data, m.Data), err)
+		}
+	}
+	if names := emlFiles(t, dir); len(names) != len(uids) {
+		t.Errorf("files %v, want %d", names, len(uids))
+	}
+}

@@ -138,23 +138,3 @@ func TestPipedHashSizes(t *testing.T) {
 		}
 	}
 }
-
-// TestMessageIDOf reads the Message-ID field (RFC 5322 §3.6.4) of a
-// header: any case of the name, folded values unfolded (§2.2.3), CRLF or
-// LF line ends, nothing after the blank line that ends the header.
-func TestMessageIDOf(t *testing.T) {
-	for _, tc := range []struct{ header, want string }{
-		{"From: a@example.org\r\nMessage-ID: <1@example.org>\r\n\r\n", "<1@example.org>"},
-		{"message-id:<2@example.org>\n\n", "<2@example.org>"},
-		{"MESSAGE-ID: \r\n <3@example.org>\r\nSubject: x\r\n\r\n", "<3@example.org>"},
-		{"Message-ID: <4@\n\texample.org>\nTo: b\n\n", "<4@\texample.org>"},
-		{"Subject: none\r\n\r\nMessage-ID: <in-body@example.org>\r\n", ""},
-		{"Subject: x\r\nMessage-ID: <5@example.org>", "<5@example.org>"},
-		{"X-Message-ID: <no@example.org>\r\n\r\n", ""},
-		{"", ""},
-	} {
-		if got := messageIDOf([]byte(tc.header)); got != tc.want {
-			t.Errorf("messageIDOf(%q) = %q, want %q", tc.header, got, tc.want)
-		}
-	}
-}

@@ -320,63 +320,20 @@ func (n *normalizingReader) Read(p []byte) (int, error) {
 	return i, nil
 }
 
-// headerSniffer keeps the start of a message until its header ends (at
-// most 256 KiB), to read the Message-ID.
-type headerSniffer struct {
-	buf  []byte
-	done bool
-}
+// headerSniffer reads a message's Message-ID while it streams (see
+// output.HeaderSniffer).
+type headerSniffer struct{ output.HeaderSniffer }
 
-const maxSniff = 256 << 10
+const maxSniff = output.MaxHeaderSniff
 
 // reset empties h for the next message, keeping its buffer.
-func (h *headerSniffer) reset() { h.buf, h.done = h.buf[:0], false }
-
-func (h *headerSniffer) Write(p []byte) (int, error) {
-	if h.done {
-		return len(p), nil
-	}
-	h.buf = append(h.buf, p[:min(len(p), maxSniff-len(h.buf))]...)
-	if len(h.buf) >= maxSniff || bytes.Contains(h.buf, []byte("\n\r\n")) || bytes.Contains(h.buf, []byte("\n\n")) {
-		h.done = true
-	}
-	return len(p), nil
-}
+func (h *headerSniffer) reset() { h.Reset() }
 
 // messageID returns the Message-ID header value (RFC 5322 §3.6.4),
 // unfolded and trimmed, or "".
-func (h *headerSniffer) messageID() string {
-	return messageIDOf(h.buf)
-}
+func (h *headerSniffer) messageID() string { return h.MessageID() }
 
-func messageIDOf(header []byte) string {
-	// Lines are walked in place (no copy of the header per message).
-	nextLine := func(b []byte) (line, rest []byte) {
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			return b[:i], b[i+1:]
-		}
-		return b, nil
-	}
-	for rest := header; len(rest) > 0; {
-		var line []byte
-		line, rest = nextLine(rest)
-		line = bytes.TrimRight(line, "\r")
-		if len(line) == 0 {
-			break
-		}
-		name, value, ok := bytes.Cut(line, []byte(":"))
-		if !ok || !strings.EqualFold(strings.TrimSpace(string(name)), "Message-ID") {
-			continue
-		}
-		v := string(value)
-		for len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t') {
-			line, rest = nextLine(rest)
-			v += string(bytes.TrimRight(line, "\r"))
-		}
-		return strings.TrimSpace(v)
-	}
-	return ""
-}
+func messageIDOf(header []byte) string { return output.MessageIDOf(header) }
 
 // contextReader fails reads once ctx is done.
 type contextReader struct {

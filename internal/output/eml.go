@@ -3,6 +3,7 @@ package output
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -170,6 +171,9 @@ type EMLSink struct {
 	used     map[string]bool
 	usedUIDs NumberSet
 	dirReady bool
+	// sniff reads the Message-ID of each message as it is written, for a
+	// template with {messageid} when the caller did not give it.
+	sniff HeaderSniffer
 }
 
 // NewEMLSink returns a sink writing into dir, which is created on the
@@ -190,6 +194,12 @@ func (s *EMLSink) Put(ctx context.Context, m Message, write WriteFunc) (Stored, 
 	if s.file.closed {
 		return Stored{}, ErrClosed
 	}
+	sniffed := m.MessageID == "" && strings.Contains(s.template.text, "{messageid}")
+	if sniffed {
+		s.sniff.Reset()
+		writeMessage := write
+		write = func(w io.Writer) error { return writeMessage(io.MultiWriter(w, &s.sniff)) }
+	}
 	var name string
 	create := func() (*os.File, error) {
 		if !s.dirReady {
@@ -201,6 +211,9 @@ func (s *EMLSink) Put(ctx context.Context, m Message, write WriteFunc) (Stored, 
 		return openFile(filepath.Join(s.dir, tempName("message.eml")), os.O_WRONLY|os.O_CREATE|os.O_EXCL, s.file.opts.fileMode())
 	}
 	final := func(m Message, _ int64) (string, error) {
+		if sniffed && m.MessageID == "" {
+			m.MessageID = s.sniff.MessageID()
+		}
 		name = s.template.Expand(m, s.count+1)
 		if !strings.HasSuffix(strings.ToLower(name), ".eml") {
 			name += ".eml"
