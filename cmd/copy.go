@@ -33,8 +33,10 @@ func NewCopyCmd(f *Factory, runF func(*CopyOptions) error) *cobra.Command {
 		Use:   "copy MAILBOX SET DEST",
 		Short: "Copy (or --move) messages to another mailbox",
 		Long: `Copy the messages of SET (UIDs unless --seq) from MAILBOX to DEST. With
---move they are moved: MOVE when the server has it, else COPY, \Deleted and
-UID EXPUNGE of exactly those messages. With --create, DEST is created when
+--move they are moved: MOVE when the server has it, else SET is turned into
+explicit UIDs first (UID SEARCH) and those are copied, marked \Deleted and
+removed with UID EXPUNGE (EXPUNGE without UIDPLUS, refused when other
+messages are \Deleted already). With --create, DEST is created when
 the server answers [TRYCREATE]. When the server reports COPYUID (UIDPLUS),
 each "SOURCE-UID DEST-UID" pair is printed, one per line.`,
 		Args: exactArgs(3, "MAILBOX, SET and DEST"),

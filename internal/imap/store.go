@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/imapctl/imapctl/internal/imap/imapwire"
 )
@@ -132,11 +133,18 @@ func (c *Client) Copy(ctx context.Context, set NumSet, dest string) (*CopyResult
 }
 
 // Move moves messages to dest with MOVE (RFC 6851) when the server has it.
-// Otherwise it copies, marks the originals \Deleted and removes exactly
-// them with UID EXPUNGE (RFC 4315 §2.1) when UIDPLUS is there; without
-// UIDPLUS it falls back to EXPUNGE only when no other message in the
-// mailbox is marked \Deleted, and refuses otherwise, since EXPUNGE would
-// remove those too.
+//
+// Otherwise it falls back to COPY, STORE \Deleted and EXPUNGE, all by
+// explicit UIDs: it first resolves set to the UIDs of the messages it
+// names now (UID SEARCH, one extra round trip), because during the COPY
+// the server may report another client's expunge, which renumbers the
+// messages (RFC 3501 §7.4.1), or a new message that a set such as "4:*"
+// would then take in without its having been copied. When the server
+// answers the UID COPY with COPYUID (RFC 4315 §3), only its source UIDs
+// are marked \Deleted and expunged. With UIDPLUS exactly those are removed
+// with UID EXPUNGE (RFC 4315 §2.1); without it the fallback uses EXPUNGE
+// only when no other message in the mailbox is marked \Deleted, and
+// refuses otherwise, since EXPUNGE would remove those too.
 func (c *Client) Move(ctx context.Context, set NumSet, dest string) (*CopyResult, error) {
 	if set.IsEmpty() {
 		return nil, ErrEmptySet
@@ -163,9 +171,18 @@ func (c *Client) Move(ctx context.Context, set NumSet, dest string) (*CopyResult
 		}
 		return copyResultOf(codes...), nil
 	}
+	chosen := setCriteria(set)
+	found, err := c.Search(ctx, &chosen, &SearchOptions{UID: true})
+	if err != nil {
+		return nil, err
+	}
+	if len(found.All) == 0 {
+		return &CopyResult{}, nil
+	}
+	uids := UIDSetNum(sortedUnique(found.All)...)
 	uidplus := c.Has(ctx, "UIDPLUS")
 	if !uidplus {
-		others, err := c.Search(ctx, &SearchCriteria{Flag: []string{`\Deleted`}, Not: []SearchCriteria{setCriteria(set)}}, nil)
+		others, err := c.Search(ctx, &SearchCriteria{Flag: []string{`\Deleted`}, Not: []SearchCriteria{{UID: &uids}}}, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -174,20 +191,15 @@ func (c *Client) Move(ctx context.Context, set NumSet, dest string) (*CopyResult
 				"server has neither MOVE nor UIDPLUS and %d other message(s) are marked \\Deleted; EXPUNGE would remove them", len(others.All))}
 		}
 	}
-	uids := set
-	if !set.UID && uidplus {
-		res, err := c.Search(ctx, &SearchCriteria{SeqNum: &set}, &SearchOptions{UID: true})
-		if err != nil {
-			return nil, err
-		}
-		if len(res.All) == 0 {
-			return &CopyResult{}, nil
-		}
-		uids = UIDSetNum(res.All...)
-	}
 	res, err := c.Copy(ctx, uids, dest)
 	if err != nil {
 		return nil, err
+	}
+	if res.SourceUIDs != "" {
+		uids = copiedOf(uids, res.SourceUIDs)
+		if uids.IsEmpty() {
+			return res, nil
+		}
 	}
 	if _, err := c.Store(ctx, uids, StoreAdd, []string{`\Deleted`}, &StoreOptions{Silent: true}); err != nil {
 		return res, fmt.Errorf("imap: MOVE: copied, but marking the originals deleted failed: %w", err)
@@ -201,6 +213,32 @@ func (c *Client) Move(ctx context.Context, set NumSet, dest string) (*CopyResult
 		return res, fmt.Errorf("imap: MOVE: copied, but expunging the originals failed: %w", err)
 	}
 	return res, nil
+}
+
+// copiedOf returns the UIDs of uids that the source set of a COPYUID
+// (RFC 4315 §3) names: the messages the server did copy. A source set
+// that does not parse leaves uids as they are.
+func copiedOf(uids NumSet, source string) NumSet {
+	copied, err := ParseUIDSet(source)
+	if err != nil {
+		return uids
+	}
+	nums, _ := uids.Nums()
+	var out []uint32
+	for _, n := range nums {
+		if copied.Contains(n) {
+			out = append(out, n)
+		}
+	}
+	return UIDSetNum(out...)
+}
+
+// sortedUnique returns nums sorted and without duplicates, so that
+// consecutive numbers make ranges in a set.
+func sortedUnique(nums []uint32) []uint32 {
+	nums = slices.Clone(nums)
+	slices.Sort(nums)
+	return slices.Compact(nums)
 }
 
 func setCriteria(set NumSet) SearchCriteria {

@@ -298,23 +298,57 @@ S: A5 OK done
 	}
 }
 
+func TestTranscriptMoveFallbackLimitedToCopyUID(t *testing.T) {
+	// Without MOVE: another client expunges UID 12 between our UID SEARCH
+	// and UID COPY. The COPYUID source set (RFC 4315 §3) says what was
+	// copied; only that is marked \Deleted and expunged.
+	c := dialScript(t, `S: * OK [CAPABILITY IMAP4rev1 UIDPLUS] hi
+`+selectExample+`C: A1 UID SEARCH UID 10:*
+S: * SEARCH 13 11 12
+S: A1 OK done
+C: A2 UID COPY 11:13 Trash
+S: * 2 EXPUNGE
+S: A2 OK [COPYUID 7 11,13 1:2] done
+C: A3 UID STORE 11,13 +FLAGS.SILENT (\Deleted)
+S: A3 OK done
+C: A4 UID EXPUNGE 11,13
+S: * 1 EXPUNGE
+S: * 1 EXPUNGE
+S: A4 OK done
+`)
+	if _, err := c.Select(ctx, "INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Move(ctx, NumSet{Ranges: []NumRange{{10, 0}}, UID: true}, "Trash")
+	if err != nil || *res != (CopyResult{7, "11,13", "1:2"}) {
+		t.Errorf("Move = %+v, %v; want COPYUID 7 11,13 1:2", res, err)
+	}
+}
+
 func TestTranscriptMoveFallbackRefusedWhenUnsafe(t *testing.T) {
 	// Neither MOVE nor UIDPLUS, and another message is \Deleted: EXPUNGE
-	// would remove it too, so nothing is copied.
+	// would remove it too, so nothing is copied. The set is resolved to
+	// UIDs first, and COPY and STORE name those UIDs.
 	c := dialScript(t, `S: * OK [CAPABILITY IMAP4rev1] hi
-C: A0 SEARCH DELETED NOT (5)
-S: * SEARCH 2
+C: A0 UID SEARCH 5
+S: * SEARCH 15
 S: A0 OK done
-C: A1 SEARCH DELETED NOT (6)
-S: * SEARCH
+C: A1 SEARCH DELETED NOT (UID 15)
+S: * SEARCH 2
 S: A1 OK done
-C: A2 COPY 6 Trash
+C: A2 UID SEARCH 6
+S: * SEARCH 16
 S: A2 OK done
-C: A3 STORE 6 +FLAGS.SILENT (\Deleted)
+C: A3 SEARCH DELETED NOT (UID 16)
+S: * SEARCH
 S: A3 OK done
-C: A4 EXPUNGE
-S: * 6 EXPUNGE
+C: A4 UID COPY 16 Trash
 S: A4 OK done
+C: A5 UID STORE 16 +FLAGS.SILENT (\Deleted)
+S: A5 OK done
+C: A6 EXPUNGE
+S: * 6 EXPUNGE
+S: A6 OK done
 `)
 	var ce *CapabilityError
 	if _, err := c.Move(ctx, SeqSetNum(5), "Trash"); !errors.As(err, &ce) {
