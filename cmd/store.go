@@ -98,7 +98,11 @@ func storeRun(opts *StoreOptions) error {
 	if opts.Silent {
 		return nil
 	}
-	asked := askedNumbers(opts.Set, res.Messages)
+	var exists uint32
+	if mb := c.Mailbox(); mb != nil {
+		exists = mb.Exists
+	}
+	asked := askedNumbers(opts.Set, res.Messages, exists)
 	for _, m := range res.Messages {
 		if m.Flags == nil || !asked(m) {
 			// A FETCH for a message outside SET is another client's change
@@ -129,29 +133,31 @@ func storeRun(opts *StoreOptions) error {
 
 // askedNumbers returns a test of whether a FETCH response of a STORE on set
 // is about a message of set: by UID for a UID set (a response without UID
-// is not), else by sequence number. A bare "*" (RFC 3501 §9: the largest
-// number in use) matches the largest number among msgs.
-func askedNumbers(set imap.NumSet, msgs []*imap.FetchMessage) func(*imap.FetchMessage) bool {
+// is not), else by sequence number. "*" is the largest number in use
+// (RFC 3501 §9), so "10:*" takes in the last message even when it is
+// below 10 (§6.4.8): for sequence numbers that is exists, the mailbox's
+// message count after the STORE; for UIDs the UID of message exists,
+// or, when no response is about it, the largest UID among msgs.
+func askedNumbers(set imap.NumSet, msgs []*imap.FetchMessage, exists uint32) func(*imap.FetchMessage) bool {
 	number := func(m *imap.FetchMessage) uint32 {
 		if set.UID {
 			return m.UID
 		}
 		return m.SeqNum
 	}
-	var largest uint32
-	for _, m := range msgs {
-		largest = max(largest, number(m))
+	largest := exists
+	if set.UID {
+		largest = 0
+		for _, m := range msgs {
+			if m.SeqNum == exists && m.UID != 0 {
+				largest = m.UID
+				break
+			}
+			largest = max(largest, m.UID)
+		}
 	}
 	return func(m *imap.FetchMessage) bool {
 		n := number(m)
-		if n == 0 {
-			return false
-		}
-		for _, r := range set.Ranges {
-			if r.Start == 0 && r.Stop == 0 && n == largest {
-				return true
-			}
-		}
-		return set.Contains(n)
+		return n != 0 && set.ContainsUpTo(n, largest)
 	}
 }

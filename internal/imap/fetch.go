@@ -518,6 +518,10 @@ func (c *Client) readFetch(resp *Response) error {
 	}
 	c.mu.Lock()
 	cmd := c.claimantLocked("FETCH", nil)
+	var exists uint32
+	if c.mailbox != nil {
+		exists = c.mailbox.Exists
+	}
 	c.mu.Unlock()
 	m := &FetchMessage{SeqNum: resp.Num, RFC822Size: -1}
 	p := &fetchParser{d: d, m: m}
@@ -530,8 +534,10 @@ func (c *Client) readFetch(resp *Response) error {
 	if cmd != nil {
 		sink = cmd.fetch
 		// A FETCH outside a sequence-number FETCH's set is unilateral (a
-		// flag change by another client), not an answer.
-		if sink != nil && sink.set != nil && !sink.set.UID && !sink.set.Contains(resp.Num) {
+		// flag change by another client), not an answer. "*" is the
+		// last message (RFC 3501 §9), so "10:*" with 3 messages asks for
+		// message 3; a FETCH about message n shows that n is in use.
+		if sink != nil && sink.set != nil && !sink.set.UID && !sink.set.ContainsUpTo(resp.Num, max(exists, resp.Num)) {
 			sink = nil
 		}
 	}

@@ -67,14 +67,30 @@ func (s *NumSet) AddNum(n uint32) {
 func (s NumSet) IsEmpty() bool { return len(s.Ranges) == 0 }
 
 // Contains reports whether n is in the set; "*" is taken as unbounded.
-func (s NumSet) Contains(n uint32) bool {
+// That is right only for sets without "*": RFC 3501 §9 makes "10:*" take
+// in the last message even when it is below 10. Sets with "*" want
+// ContainsUpTo.
+func (s NumSet) Contains(n uint32) bool { return s.ContainsUpTo(n, 0) }
+
+// ContainsUpTo reports whether n is in the set in a mailbox whose largest
+// number in use (message sequence number or UID, as the set is) is
+// largest. "*" stands for largest (RFC 3501 §9 seq-number), and a range
+// is the same in either order, so "n:*" is min(n, largest):max(n,
+// largest), and "10:*" takes in message 3 when 3 is the last (RFC 3501
+// §6.4.8 gives the UID example). A largest of 0 (not known) leaves "*"
+// unbounded.
+func (s NumSet) ContainsUpTo(n, largest uint32) bool {
+	star := largest
+	if star == 0 {
+		star = ^uint32(0)
+	}
 	for _, r := range s.Ranges {
 		lo, hi := r.Start, r.Stop
 		if lo == 0 {
-			lo = ^uint32(0)
+			lo = star
 		}
 		if hi == 0 {
-			hi = ^uint32(0)
+			hi = star
 		}
 		if lo > hi {
 			lo, hi = hi, lo
