@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/imapctl/imapctl/internal/imap"
 	"github.com/spf13/cobra"
@@ -56,13 +57,49 @@ as escapes (\x1b), never sent to the terminal.`,
 			},
 		}
 	}
+	set := sub("set", "set MAILBOX IDENTIFIER RIGHTS", "Grant rights; +RIGHTS adds, -RIGHTS removes (SETACL)", 3, "MAILBOX, IDENTIFIER and RIGHTS")
+	set.Long = `Set IDENTIFIER's rights on MAILBOX (SETACL, RFC 4314 §3.1): RIGHTS
+replaces them, +RIGHTS adds to them and -RIGHTS removes from them. An
+IDENTIFIER that starts with "-" names negative rights (§2). Everything after
+MAILBOX is taken as written, so options go before it:
+
+  imapctl acl set INBOX bob lrs
+  imapctl acl set INBOX bob -w
+  imapctl acl set INBOX -bob +d`
+	del := sub("delete", "delete MAILBOX IDENTIFIER", "Remove an identifier's rights (DELETEACL)", 2, "MAILBOX and IDENTIFIER")
+	del.Long = `Remove IDENTIFIER from MAILBOX's access control list (DELETEACL, RFC 4314
+§3.2). An IDENTIFIER that starts with "-" names negative rights (§2), and is
+taken as written, as is everything after MAILBOX: options go before it.`
+	for _, c := range []*cobra.Command{set, del} {
+		// "-w" (remove w) and "-bob" (bob's negative rights) are arguments,
+		// not options: flag parsing stops at the first argument, MAILBOX.
+		c.Flags().SetInterspersed(false)
+		c.Args = aclArgs(c.Args)
+	}
 	cmd.AddCommand(
 		sub("get", "get MAILBOX", "Print IDENTIFIER RIGHTS lines (GETACL)", 1, "one MAILBOX"),
-		sub("set", "set MAILBOX IDENTIFIER RIGHTS", "Grant rights; +RIGHTS adds, -RIGHTS removes (SETACL)", 3, "MAILBOX, IDENTIFIER and RIGHTS"),
-		sub("delete", "delete MAILBOX IDENTIFIER", "Remove an identifier's rights (DELETEACL)", 2, "MAILBOX and IDENTIFIER"),
+		set,
+		del,
 		sub("myrights", "myrights MAILBOX", "Print your rights on a mailbox (MYRIGHTS)", 1, "one MAILBOX"),
 	)
 	return cmd
+}
+
+// aclArgs wraps the argument check of a command that parses no options
+// after its first argument, with a hint when an option came too late.
+func aclArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		err := check(c, args)
+		if err == nil {
+			return nil
+		}
+		for _, a := range args[min(1, len(args)):] {
+			if strings.HasPrefix(a, "--") {
+				return withHint(err, fmt.Sprintf("options such as %s go before MAILBOX", a))
+			}
+		}
+		return err
+	}
 }
 
 // aclRun runs one ACL command.
