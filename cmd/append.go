@@ -204,7 +204,12 @@ func appendRun(opts *AppendOptions) error {
 					pending, size, err := startAppendOne(ctx, c, opts, pol, meta, body)
 					if err != nil {
 						if !isMessageFailure(err) || ctx.Err() != nil {
-							return err
+							// A refusal before the message was sent (a
+							// tagged NO instead of the "+" of a
+							// synchronising literal, RFC 3501 §7.5, or
+							// over APPENDLIMIT, RFC 7889) names the
+							// message, as one refused later does.
+							return fmt.Errorf("%s: %w", where, err)
 						}
 						// Report in input order: the answers before it first.
 						if err := queue.Drain(ctx); err != nil {
