@@ -73,6 +73,10 @@ type restoreMessage struct {
 	sum  string
 	// open returns the wire bytes.
 	open func() (io.ReadCloser, error)
+	// check, when set, reads a backup message's file before it is sent,
+	// fails if the file no longer matches the manifest, and returns the
+	// wire size and SHA-256 (see checkStored).
+	check func() (int64, string, error)
 }
 
 // restoreMailbox is one mailbox to restore.
@@ -86,7 +90,9 @@ type restoreMailbox struct {
 // creating mailboxes as needed. A journal of APPENDUIDs makes a rerun
 // upload nothing twice; a message the journal does not know is still
 // skipped when the target mailbox holds one with the same Message-ID,
-// size and SHA-256. Messages are streamed from their files.
+// size and SHA-256. Messages are streamed from their files: a backup
+// message's file is first checked against the manifest (checkStored), and
+// one that changed since the backup fails alone with a *FileChangedError.
 func Restore(ctx context.Context, c *imap.Client, opts RestoreOptions) (*RestoreSummary, error) {
 	if opts.Warn == nil {
 		opts.Warn = func(string, ...any) {}
@@ -219,9 +225,7 @@ func backupSource(mb BackupMailbox) restoreMailbox {
 					}{newCRLFReader(rc, mb.State.Linesep), rc}, nil
 				},
 			}
-			if e.Lossless {
-				rm.size, rm.sum = e.Size, e.SHA256
-			}
+			rm.check = func() (int64, string, error) { return checkStored(mb, e) }
 			if err := yield(rm); err != nil {
 				return err
 			}
@@ -564,7 +568,12 @@ func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target s
 			sum.Skipped++
 			return nil
 		}
-		if rm.size < 0 || rm.sum == "" {
+		if rm.check != nil {
+			var err error
+			if rm.size, rm.sum, err = rm.check(); err != nil {
+				return fail(rm.key, err)
+			}
+		} else if rm.size < 0 || rm.sum == "" {
 			if err := measure(&rm); err != nil {
 				return fail(rm.key, err)
 			}

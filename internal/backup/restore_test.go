@@ -1,15 +1,19 @@
 package backup
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/imapctl/imapctl/internal/imap"
+	"github.com/imapctl/imapctl/internal/testutil/dovecot"
 	"github.com/imapctl/imapctl/internal/testutil/memserver"
 )
 
@@ -174,5 +178,101 @@ S: $tag OK [APPENDUID 5 2] APPEND completed
 	journal, err := os.ReadFile(filepath.Join(dir, ".imapctl-restore", EscapeName(acct.Name)+".jsonl"))
 	if err != nil || strings.Count(string(journal), "\n") != 1 || !strings.Contains(string(journal), `"uid":2`) {
 		t.Errorf("journal %q, %v; want the one line of UID 2", journal, err)
+	}
+}
+
+// A backup message whose file changed after the backup fails alone, named
+// by its file: APPEND announces the literal's size first (RFC 3501 §4.3),
+// so a shorter file used to end the literal early, abort the connection
+// and stop the whole restore. The other messages, and the mailboxes after
+// it, are restored.
+func TestDovecotRestoreChangedFile(t *testing.T) {
+	if err := dovecot.Available(); err != nil {
+		dovecot.SkipOrFail(t, err)
+	}
+	srv := dovecot.Start(t)
+	tests := []struct {
+		format, name string
+		// change damages the file: a message's own file, or the mbox
+		// with message 2 starting at m2 and ending at end.
+		change func(b []byte, m2, end int64) []byte
+		// failed are the INBOX messages that must fail (m1 is 1).
+		failed []int
+	}{
+		{FormatMaildir, "shorter", func(b []byte, _, _ int64) []byte { return b[:len(b)-40] }, []int{2}},
+		{FormatMaildir, "longer", func(b []byte, _, _ int64) []byte { return append(b, "EXTRA TAIL\n"...) }, []int{2}},
+		{FormatMaildir, "same size", func(b []byte, _, _ int64) []byte { return bytes.Replace(b, []byte("line"), []byte("LINE"), 1) }, []int{2}},
+		// Cut inside message 2: 2 and 3 are gone.
+		{FormatMbox, "shorter", func(b []byte, _, end int64) []byte { return b[:end-40] }, []int{2, 3}},
+		{FormatMbox, "same size", func(b []byte, m2, _ int64) []byte {
+			return append(b[:m2:m2], bytes.Replace(b[m2:], []byte("line"), []byte("LINE"), 1)...)
+		}, []int{2}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.format+" "+tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			acct := dovecotAccount(srv, srv.NewUser(t), nil)
+			c := client(t, acct)
+			var msgs [][]byte
+			for i := 1; i <= 3; i++ {
+				msgs = append(msgs, []byte(fmt.Sprintf("Subject: m%d\r\nMessage-ID: <m%d@example.org>\r\n\r\n%s", i, i, strings.Repeat("line\r\n", 50))))
+			}
+			appendRaw(t, c, "INBOX", msgs, nil)
+			if err := c.Create(ctx, "Zlater"); err != nil {
+				t.Fatal(err)
+			}
+			appendRaw(t, c, "Zlater", msgs[:1], nil)
+			dir := t.TempDir()
+			runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Format: tc.format})
+
+			inbox := filepath.Join(dir, EscapeName(acct.Name), "INBOX")
+			man, err := readManifest(inbox, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m2 := man.Messages[2]
+			victim := filepath.Join(inbox, m2.File)
+			if tc.format == FormatMbox {
+				victim = filepath.Join(inbox, "mbox")
+			}
+			data, err := os.ReadFile(victim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(victim, tc.change(data, m2.Offset, m2.End), 0o600); err != nil {
+				t.Fatal(err)
+			}
+
+			to := dovecotAccount(srv, srv.NewUser(t), nil)
+			tcl := client(t, to)
+			sum, err := Restore(ctx, tcl, RestoreOptions{Dir: dir, Account: acct, Target: to.Name})
+			var partial *PartialError
+			if !errors.As(err, &partial) || len(partial.Failures) != len(tc.failed) {
+				t.Fatalf("Restore = %+v, %v; want a *PartialError with %d failure(s)", sum, err, len(tc.failed))
+			}
+			for _, f := range partial.Failures {
+				if f.Mailbox != "INBOX" || !strings.Contains(f.Error, victim) {
+					t.Errorf("failure = %+v, want INBOX and the file %s", f, victim)
+				}
+			}
+			if want := 4 - len(tc.failed); sum.Uploaded != want {
+				t.Errorf("Restore uploaded %d, want %d", sum.Uploaded, want)
+			}
+			if st, err := tcl.Status(ctx, "Zlater", []string{"MESSAGES"}); err != nil || st.Messages != 1 {
+				t.Errorf("Status(Zlater) = %+v, %v; want the mailbox after the damaged one restored", st, err)
+			}
+			if _, err := tcl.Select(ctx, "INBOX", &imap.SelectOptions{ReadOnly: true}); err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for i, m := range msgs {
+				if !slices.Contains(tc.failed, i+1) {
+					want = append(want, string(m))
+				}
+			}
+			if got := fetchAll(t, tcl); !slices.Equal(got, want) {
+				t.Errorf("restored INBOX = %q, want %q: the intact messages as backed up", got, want)
+			}
+		})
 	}
 }
