@@ -135,8 +135,9 @@ func (c *Client) Copy(ctx context.Context, set NumSet, dest string) (*CopyResult
 // Move moves messages to dest with MOVE (RFC 6851) when the server has it.
 //
 // Otherwise it falls back to COPY, STORE \Deleted and EXPUNGE, all by
-// explicit UIDs: it first resolves set to the UIDs of the messages it
-// names now (UID SEARCH, one extra round trip), because during the COPY
+// explicit UIDs: unless set is UIDs without "*" already, it first
+// resolves set to the UIDs of the messages it names now (UID SEARCH, one
+// extra round trip), because during the COPY
 // the server may report another client's expunge, which renumbers the
 // messages (RFC 3501 §7.4.1), or a new message that a set such as "4:*"
 // would then take in without its having been copied. When the server
@@ -171,15 +172,18 @@ func (c *Client) Move(ctx context.Context, set NumSet, dest string) (*CopyResult
 		}
 		return copyResultOf(codes...), nil
 	}
-	chosen := setCriteria(set)
-	found, err := c.Search(ctx, &chosen, &SearchOptions{UID: true})
-	if err != nil {
-		return nil, err
+	uids := set
+	if _, explicit := set.count(); !set.UID || !explicit {
+		chosen := setCriteria(set)
+		found, err := c.Search(ctx, &chosen, &SearchOptions{UID: true})
+		if err != nil {
+			return nil, err
+		}
+		if len(found.All) == 0 {
+			return &CopyResult{}, nil
+		}
+		uids = UIDSetNum(sortedUnique(found.All)...)
 	}
-	if len(found.All) == 0 {
-		return &CopyResult{}, nil
-	}
-	uids := UIDSetNum(sortedUnique(found.All)...)
 	uidplus := c.Has(ctx, "UIDPLUS")
 	if !uidplus {
 		others, err := c.Search(ctx, &SearchCriteria{Flag: []string{`\Deleted`}, Not: []SearchCriteria{{UID: &uids}}}, nil)

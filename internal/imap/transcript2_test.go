@@ -325,6 +325,28 @@ S: A4 OK done
 	}
 }
 
+func TestTranscriptMoveFallbackExplicitUIDs(t *testing.T) {
+	// UIDs without "*" name the same messages whatever happens during the
+	// COPY: no UID SEARCH is needed to pin them down.
+	c := dialScript(t, `S: * OK [CAPABILITY IMAP4rev1 UIDPLUS] hi
+`+selectExample+`C: A1 UID COPY 11,13 Trash
+S: A1 OK [COPYUID 7 11,13 1:2] done
+C: A2 UID STORE 11,13 +FLAGS.SILENT (\Deleted)
+S: A2 OK done
+C: A3 UID EXPUNGE 11,13
+S: * 1 EXPUNGE
+S: * 1 EXPUNGE
+S: A3 OK done
+`)
+	if _, err := c.Select(ctx, "INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Move(ctx, UIDSetNum(11, 13), "Trash")
+	if err != nil || *res != (CopyResult{7, "11,13", "1:2"}) {
+		t.Errorf("Move = %+v, %v; want COPYUID 7 11,13 1:2", res, err)
+	}
+}
+
 func TestTranscriptMoveFallbackRefusedWhenUnsafe(t *testing.T) {
 	// Neither MOVE nor UIDPLUS, and another message is \Deleted: EXPUNGE
 	// would remove it too, so nothing is copied. The set is resolved to
