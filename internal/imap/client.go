@@ -734,10 +734,20 @@ func (t *timeoutConn) Read(p []byte) (int, error) {
 	return conn.Read(p)
 }
 
+// Write applies the timeout to the write, and counts bytes that went out
+// as activity: while a command waits for its answer the server may
+// rightly say nothing until a long literal (an APPEND on a slow uplink)
+// has arrived, so the read deadline moves on with every write that made
+// progress.
 func (t *timeoutConn) Write(p []byte) (int, error) {
 	conn := t.conn()
-	if d := t.c.opts.Timeout; d > 0 {
+	d := t.c.opts.Timeout
+	if d > 0 {
 		conn.SetWriteDeadline(time.Now().Add(d))
 	}
-	return conn.Write(p)
+	n, err := conn.Write(p)
+	if d > 0 && n > 0 && t.c.waiting.Load() > 0 {
+		conn.SetReadDeadline(time.Now().Add(d))
+	}
+	return n, err
 }
