@@ -346,8 +346,7 @@ func (c *Client) StartTLS(ctx context.Context, conf *tls.Config) error {
 }
 
 // startTLS runs STARTTLS (RFC 3501 §6.2.1) and the handshake, then
-// discards the capabilities learned in clear (RFC 3501 §6.2.1: the client
-// MUST discard them).
+// discards what was learned in clear (forgetCleartextLocked).
 func (c *Client) startTLS(ctx context.Context, conf *tls.Config) error {
 	caps, err := c.Capabilities(ctx)
 	if err != nil {
@@ -375,7 +374,7 @@ func (c *Client) startTLS(ctx context.Context, conf *tls.Config) error {
 		c.inner.setConn(tc)
 		c.br.Reset(c.traceReader(c.inner))
 		c.mu.Lock()
-		c.caps = map[string]bool{}
+		c.forgetCleartextLocked()
 		c.mu.Unlock()
 	}
 	cmd.keepWriteLock = true
@@ -386,6 +385,27 @@ func (c *Client) startTLS(ctx context.Context, conf *tls.Config) error {
 	}
 	c.debugf("STARTTLS done: %v", err)
 	return err
+}
+
+// forgetCleartextLocked discards everything the client learned from the
+// server before the STARTTLS handshake: a man in the middle may have
+// written any of it. RFC 3501 §6.2.1 and RFC 2595 §3.1 say so of the
+// capabilities; the same holds for the extensions an injected ENABLED
+// would have turned on, the untagged responses kept for Response, the
+// text of a BYE and the selected mailbox (none can be legitimately
+// selected before authentication). The greeting stays: Dial needs it to
+// know the connection was greeted, and nothing trusts it after STARTTLS
+// (a PREAUTH greeting is refused before STARTTLS is sent).
+func (c *Client) forgetCleartextLocked() {
+	c.caps = map[string]bool{}
+	c.enabled = map[string]bool{}
+	c.untagged = map[string][]*Response{}
+	c.bye = ""
+	c.mailbox = nil
+	select {
+	case <-c.cont: // a stale continuation request sent in clear
+	default:
+	}
 }
 
 // newCommand makes a command collecting the named untagged responses.

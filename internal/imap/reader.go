@@ -326,8 +326,13 @@ func (c *Client) handleUntagged(resp *Response) {
 		}
 		c.setCapsLocked(caps)
 	case "ENABLED":
-		for _, f := range resp.Fields {
-			c.enabled[strings.ToUpper(f.Text)] = true
+		// RFC 5161 §3.2: ENABLED is the answer to ENABLE. An unsolicited
+		// one (injected before STARTTLS, say) must not switch the
+		// encoding of what we send.
+		if c.pendingNamedLocked("ENABLE") {
+			for _, f := range resp.Fields {
+				c.enabled[strings.ToUpper(f.Text)] = true
+			}
 		}
 	}
 	claimant := c.claimantLocked(resp.Name, resp)
@@ -356,6 +361,16 @@ func (c *Client) handleUntagged(resp *Response) {
 	}
 	c.mu.Unlock()
 	c.onUntagged(resp)
+}
+
+// pendingNamedLocked reports whether a command named name is in flight.
+func (c *Client) pendingNamedLocked(name string) bool {
+	for _, p := range c.pending {
+		if strings.EqualFold(p.name, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // onUntagged hands a unilateral response to Options.OnUntagged.

@@ -114,3 +114,67 @@ S: A0 OK done
 		t.Fatal(err)
 	}
 }
+
+// A man in the middle injects "* ENABLED UTF8=ACCEPT" before the STARTTLS
+// OK. Nothing said in clear may survive the handshake (RFC 3501 §6.2.1,
+// RFC 2595 §3.1), and ENABLED only answers ENABLE (RFC 5161 §3.2), so
+// after TLS a mailbox name still travels in modified UTF-7 (RFC 3501
+// §5.1.3: "Entwürfe" is "Entw&APw-rfe").
+func TestTLSStartTLSIgnoresInjectedEnabled(t *testing.T) {
+	addr, certs := serveTLS(t, false, `S: * OK [CAPABILITY IMAP4rev1 STARTTLS] hi
+C: A0 STARTTLS
+S: * ENABLED UTF8=ACCEPT
+S: A0 OK go
+`, `C: A1 CAPABILITY
+S: * CAPABILITY IMAP4rev1 AUTH=PLAIN
+S: A1 OK done
+C: A2 LOGIN joe secret
+S: A2 OK done
+C: A3 CREATE Entw&APw-rfe
+S: A3 OK done
+`)
+	c, err := Dial(ctx, addr, Options{TLS: TLSStartTLS, TLSConfig: certs.ClientTLSConfig(), Tags: NewTagGeneratorWithPrefix("A")})
+	if err != nil {
+		t.Fatalf("Dial(STARTTLS) = %v", err)
+	}
+	defer c.Close()
+	if err := c.Login(ctx, "joe", "secret"); err != nil {
+		t.Fatalf("Login after STARTTLS = %v", err)
+	}
+	if err := c.Create(ctx, "Entwürfe"); err != nil {
+		t.Fatalf("Create(Entwürfe) after STARTTLS = %v", err)
+	}
+}
+
+// Untagged responses and a BYE received in clear are forgotten at the
+// STARTTLS handshake (RFC 3501 §6.2.1, RFC 2595 §3.1): Response does not
+// return them, and a connection closed later is not explained by the
+// injected BYE's text.
+func TestTLSStartTLSDiscardsCleartextResponses(t *testing.T) {
+	addr, certs := serveTLS(t, false, `S: * OK [CAPABILITY IMAP4rev1 STARTTLS] hi
+C: A0 STARTTLS
+S: * FLAGS (\Injected)
+S: * OK [ALERT] injected alert
+S: * BYE injected goodbye
+S: A0 OK go
+`, `C: A1 NOOP
+S: A1 OK done
+`)
+	c, err := Dial(ctx, addr, Options{TLS: TLSStartTLS, TLSConfig: certs.ClientTLSConfig(), Tags: NewTagGeneratorWithPrefix("A")})
+	if err != nil {
+		t.Fatalf("Dial(STARTTLS) = %v", err)
+	}
+	defer c.Close()
+	if got := c.UntaggedResponses(); len(got) != 0 {
+		t.Errorf("UntaggedResponses() after STARTTLS = %v, want none of those sent in clear", got)
+	}
+	if err := c.Noop(ctx); err != nil {
+		t.Fatalf("Noop after STARTTLS = %v", err)
+	}
+	// The script ends: the server closes the TLS connection without BYE.
+	err = c.Noop(ctx)
+	var ae *AbortError
+	if !errors.As(err, &ae) || ae.Bye != "" {
+		t.Errorf("Noop on a connection closed without BYE = %v, want an *AbortError that names no BYE", err)
+	}
+}

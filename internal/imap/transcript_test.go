@@ -470,3 +470,22 @@ S: A0 OK done
 		t.Errorf("List = %v, %v", list, err)
 	}
 }
+
+// ENABLED is the answer to ENABLE (RFC 5161 §3.2); an unsolicited one, here
+// during NOOP, turns nothing on: a mailbox name still goes in modified
+// UTF-7 (RFC 3501 §5.1.3), not as UTF-8 (RFC 6855 §3).
+func TestTranscriptUnsolicitedEnabledIgnored(t *testing.T) {
+	c := dialScript(t, `S: * OK [CAPABILITY IMAP4rev1 ENABLE UTF8=ACCEPT] hi
+C: A0 NOOP
+S: * ENABLED UTF8=ACCEPT
+S: A0 OK done
+C: A1 CREATE Entw&APw-rfe
+S: A1 OK done
+`)
+	if err := c.Noop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Create(ctx, "Entwürfe"); err != nil {
+		t.Fatalf("Create(Entwürfe) = %v", err)
+	}
+}
