@@ -25,7 +25,9 @@ const (
 	// TLSImplicit starts TLS before any IMAP data (port 993, RFC 8314 §3).
 	TLSImplicit TLSMode = iota
 	// TLSStartTLS connects in clear and upgrades with STARTTLS (RFC 3501
-	// §6.2.1); if the server does not offer it, Dial fails.
+	// §6.2.1); if the server does not offer it, or greets with PREAUTH
+	// (which leaves no not-authenticated state to send STARTTLS in),
+	// Dial fails.
 	TLSStartTLS
 	// TLSNone never uses TLS. Passwords then travel in clear.
 	TLSNone
@@ -337,7 +339,9 @@ func (c *Client) Greeting(ctx context.Context) (*Response, error) {
 
 // StartTLS upgrades a plain connection with STARTTLS (RFC 3501 §6.2.1).
 // Dial does this itself for TLSStartTLS, which is the better choice; conf
-// must name the server (ServerName) for the certificate check.
+// must name the server (ServerName) for the certificate check. It fails
+// with a *CapabilityError, sending nothing, when the server does not offer
+// STARTTLS or greeted with PREAUTH.
 func (c *Client) StartTLS(ctx context.Context, conf *tls.Config) error {
 	if conf == nil {
 		return errors.New("imap: StartTLS needs a *tls.Config with ServerName (or use Dial with TLSStartTLS)")
@@ -348,6 +352,17 @@ func (c *Client) StartTLS(ctx context.Context, conf *tls.Config) error {
 // startTLS runs STARTTLS (RFC 3501 §6.2.1) and the handshake, then
 // discards what was learned in clear (forgetCleartextLocked).
 func (c *Client) startTLS(ctx context.Context, conf *tls.Config) error {
+	greeting, err := c.Greeting(ctx)
+	if err != nil {
+		return err
+	}
+	if greeting.Name == "PREAUTH" {
+		// STARTTLS is a not-authenticated state command (RFC 3501
+		// §6.2.1), and an authentication announced in clear may be a
+		// man in the middle's (RFC 2595 §3.1): refuse before sending
+		// anything.
+		return &CapabilityError{Command: "STARTTLS", Reason: "server greeted with PREAUTH in clear, where STARTTLS is not allowed and the session cannot be trusted; refusing to continue"}
+	}
 	caps, err := c.Capabilities(ctx)
 	if err != nil {
 		return err

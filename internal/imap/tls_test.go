@@ -178,3 +178,22 @@ S: A1 OK done
 		t.Errorf("Noop on a connection closed without BYE = %v, want an *AbortError that names no BYE", err)
 	}
 }
+
+// A PREAUTH greeting in clear cannot be followed by STARTTLS: STARTTLS is
+// a not-authenticated state command (RFC 3501 §6.2.1), and an
+// authentication said in clear is nothing a client may trust (RFC 2595
+// §3.1). Dial with TLSStartTLS refuses it and hangs up without sending
+// anything.
+func TestTLSStartTLSRefusesPreauthGreeting(t *testing.T) {
+	addr := imaptest.Serve(t, `S: * PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] hi
+C: <EOF>
+`)
+	c, err := Dial(ctx, addr, Options{TLS: TLSStartTLS, Tags: NewTagGeneratorWithPrefix("A")})
+	if err == nil {
+		c.Close()
+	}
+	var capErr *CapabilityError
+	if !errors.As(err, &capErr) || capErr.Command != "STARTTLS" {
+		t.Fatalf("Dial(STARTTLS) after a PREAUTH greeting = %v, want a *CapabilityError for STARTTLS", err)
+	}
+}
