@@ -23,3 +23,33 @@ func TestStartTLSRefusesPreauthGreeting(t *testing.T) {
 		t.Errorf("stderr = %q, want it to say the server sent PREAUTH", errOut)
 	}
 }
+
+// A server that says LOGINDISABLED and does not list AUTH=PLAIN (Dovecot
+// with disable_plaintext_auth on a cleartext connection) gets no
+// AUTHENTICATE PLAIN with --auth plain: RFC 3501 §6.2.2 has the server
+// list the mechanisms it takes as AUTH=<mech>, and the password would go
+// in clear as the SASL-IR initial response (RFC 4959). Refused locally,
+// exit 3 like LOGIN under LOGINDISABLED.
+func TestAuthUnadvertisedMechanismRefused(t *testing.T) {
+	s, env := startScript(t, `S: * OK [CAPABILITY IMAP4rev1 LOGINDISABLED SASL-IR] x
+C: $tag AUTHENTICATE *
+S: $tag NO no
+`)
+	env["IMAPCTL_AUTH"] = "plain"
+	code, _, errOut := runTest(t, env, "select", "INBOX")
+	if code != ExitAuth {
+		t.Errorf("select with --auth plain, no AUTH=PLAIN = %d (%q), want %d", code, errOut, ExitAuth)
+	}
+	if got := s.Transcript(); strings.Contains(got, "AUTHENTICATE") {
+		t.Errorf("the server received:\n%s\nwant no AUTHENTICATE", got)
+	}
+	if !strings.Contains(errOut, "AUTH=PLAIN") {
+		t.Errorf("stderr = %q, want it to name AUTH=PLAIN", errOut)
+	}
+	// LOGIN is refused the same way under LOGINDISABLED.
+	s, env = startScript(t, "S: * OK [CAPABILITY IMAP4rev1 LOGINDISABLED SASL-IR] x\n")
+	env["IMAPCTL_AUTH"] = "login"
+	if code, _, errOut := runTest(t, env, "select", "INBOX"); code != ExitAuth || s.Transcript() != "" {
+		t.Errorf("select with --auth login under LOGINDISABLED = %d (%q), server got %q; want %d and nothing sent", code, errOut, s.Transcript(), ExitAuth)
+	}
+}

@@ -153,13 +153,28 @@ func (c *Client) afterAuth(status *Response) {
 
 // Authenticate runs AUTHENTICATE (RFC 3501 §6.2.2) with mech, sending the
 // initial response in the command when the server supports SASL-IR
-// (RFC 4959). Responses are hidden in the trace.
+// (RFC 4959). Responses are hidden in the trace. A mechanism the server
+// does not list as AUTH=<name> is refused locally with a
+// *CapabilityError, before anything is sent: a server that withholds
+// AUTH=PLAIN on a cleartext connection (LOGINDISABLED) would otherwise
+// receive the password in clear.
 func (c *Client) Authenticate(ctx context.Context, mech SASLMechanism) error {
 	name := strings.ToUpper(mech.Name())
 	if !isAtom(name) {
 		return &imapwire.EncodeError{Rule: "auth-type", Msg: name}
 	}
-	saslIR := c.Has(ctx, "SASL-IR")
+	caps, err := c.Capabilities(ctx)
+	if err != nil {
+		return err
+	}
+	if !caps["AUTH="+name] {
+		reason := "server does not advertise AUTH=" + name
+		if caps["LOGINDISABLED"] {
+			reason += " (and says LOGINDISABLED: it takes no password on this connection)"
+		}
+		return &CapabilityError{Command: "AUTHENTICATE", Reason: reason}
+	}
+	saslIR := caps["SASL-IR"]
 	if err := c.Err(); err != nil {
 		return err
 	}

@@ -18,6 +18,10 @@ import (
 const greeting = "S: * OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR IDLE UIDPLUS MOVE ENABLE NAMESPACE UNSELECT ID] ready\n"
 const greetingSync = "S: * OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\n"
 
+// greetingAuth lists the SASL mechanisms of the AUTHENTICATE tests: a
+// client uses only those the server advertises (RFC 3501 §6.2.2).
+const greetingAuth = "S: * OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR AUTH=PLAIN AUTH=LOGIN AUTH=CRAM-MD5 AUTH=XOAUTH2 AUTH=OAUTHBEARER] ready\n"
+
 func dialScript(t *testing.T, script string, modify ...func(*Options)) *Client {
 	t.Helper()
 	addr := imaptest.Serve(t, script)
@@ -125,7 +129,7 @@ S: A0 NO [AUTHENTICATIONFAILED] Authentication failed.
 func TestTranscriptLoginTraceHidesPassword(t *testing.T) {
 	var trace bytes.Buffer
 	c := dialScript(t, greeting+`C: A0 LOGIN joe hunter22
-S: A0 OK [CAPABILITY IMAP4rev1 SASL-IR] done
+S: A0 OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] done
 C: A1 AUTHENTICATE PLAIN AGpvZQBodW50ZXIyMg==
 S: A1 OK done
 `, func(o *Options) { o.Debug = 4; o.DebugWriter = &trace })
@@ -158,7 +162,7 @@ S: A0 OK Success
 
 func TestTranscriptAuthenticateCramMD5(t *testing.T) {
 	// RFC 2195 §2 example.
-	c := dialScript(t, greeting+`C: A0 AUTHENTICATE CRAM-MD5
+	c := dialScript(t, greetingAuth+`C: A0 AUTHENTICATE CRAM-MD5
 S: + PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+
 C: dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw
 S: A0 OK CRAM authentication successful
@@ -169,7 +173,7 @@ S: A0 OK CRAM authentication successful
 }
 
 func TestTranscriptAuthenticateLogin(t *testing.T) {
-	c := dialScript(t, greeting+`C: A0 AUTHENTICATE LOGIN
+	c := dialScript(t, greetingAuth+`C: A0 AUTHENTICATE LOGIN
 S: + VXNlcm5hbWU6
 C: dGlt
 S: + UGFzc3dvcmQ6
@@ -184,7 +188,7 @@ S: A0 OK done
 func TestTranscriptAuthenticateXOAuth2Failure(t *testing.T) {
 	// Google's XOAUTH2 protocol: an error challenge is answered with an
 	// empty line, then the tagged NO arrives.
-	c := dialScript(t, greeting+`C: A0 AUTHENTICATE XOAUTH2 dXNlcj1zb21ldXNlckBleGFtcGxlLmNvbQFhdXRoPUJlYXJlciB5YTI5LnZGOWRmdDRxbVRjMk52YjNSbGNrQmhkSFJoZG1semRHRXVZMjl0Q2cBAQ==
+	c := dialScript(t, greetingAuth+`C: A0 AUTHENTICATE XOAUTH2 dXNlcj1zb21ldXNlckBleGFtcGxlLmNvbQFhdXRoPUJlYXJlciB5YTI5LnZGOWRmdDRxbVRjMk52YjNSbGNrQmhkSFJoZG1semRHRXVZMjl0Q2cBAQ==
 S: + eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIG1hYyIsInNjb3BlIjoiaHR0cHM6Ly9tYWlsLmdvb2dsZS5jb20vIn0K
 C: 
 S: A0 NO SASL authentication failed
@@ -198,7 +202,7 @@ S: A0 NO SASL authentication failed
 
 func TestTranscriptAuthenticateOAuthBearer(t *testing.T) {
 	// RFC 7628 §4.1 example (initial response in the command, SASL-IR).
-	c := dialScript(t, greeting+`C: A0 AUTHENTICATE OAUTHBEARER bixhPXVzZXJAZXhhbXBsZS5jb20sAWhvc3Q9c2VydmVyLmV4YW1wbGUuY29tAXBvcnQ9MTQzAWF1dGg9QmVhcmVyIHZGOWRmdDRxbVRjMk52YjNSbGNrQmhkSFJoZG1semRHRXVZMjl0Q2c9PQEB
+	c := dialScript(t, greetingAuth+`C: A0 AUTHENTICATE OAUTHBEARER bixhPXVzZXJAZXhhbXBsZS5jb20sAWhvc3Q9c2VydmVyLmV4YW1wbGUuY29tAXBvcnQ9MTQzAWF1dGg9QmVhcmVyIHZGOWRmdDRxbVRjMk52YjNSbGNrQmhkSFJoZG1semRHRXVZMjl0Q2c9PQEB
 S: A0 OK Success
 `)
 	err := c.Authenticate(ctx, OAuthBearerAuth("user@example.com", "server.example.com", 143, "vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg=="))
@@ -488,4 +492,18 @@ S: A1 OK done
 	if err := c.Create(ctx, "Entwürfe"); err != nil {
 		t.Fatalf("Create(Entwürfe) = %v", err)
 	}
+}
+
+// Authenticate refuses a mechanism the server does not list as AUTH=<mech>
+// (RFC 3501 §6.2.2) before sending anything of the secret.
+func TestTranscriptAuthenticateUnadvertisedMechanism(t *testing.T) {
+	c := dialScript(t, `S: * OK [CAPABILITY IMAP4rev1 LOGINDISABLED SASL-IR AUTH=CRAM-MD5] x
+C: <EOF>
+`)
+	err := c.Authenticate(ctx, PlainAuth("", "joe", "secret"))
+	var capErr *CapabilityError
+	if !errors.As(err, &capErr) || capErr.Command != "AUTHENTICATE" {
+		t.Fatalf("Authenticate(PLAIN) without AUTH=PLAIN = %v, want a *CapabilityError for AUTHENTICATE", err)
+	}
+	c.Close()
 }
