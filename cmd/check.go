@@ -91,7 +91,14 @@ func checkRun(opts *CheckOptions) error {
 		case backup.CheckUnreachable:
 			unreachable = errors.Join(unreachable, fmt.Errorf("%s: %w", r.Account, r.Err))
 		case backup.CheckAuthFailed:
-			authFailed = errors.Join(authFailed, fmt.Errorf("%s: %w", r.Account, r.Err))
+			// The AuthError below says "authentication failed" once for
+			// all accounts: drop each account's own prefix.
+			err := r.Err
+			var failure *backup.AuthFailure
+			if errors.As(err, &failure) {
+				err = failure.Err
+			}
+			authFailed = errors.Join(authFailed, fmt.Errorf("%s: %w", r.Account, err))
 		case backup.CheckError:
 			other = errors.Join(other, fmt.Errorf("%s: %w", r.Account, r.Err))
 		case backup.CheckWarning:

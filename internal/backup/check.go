@@ -166,17 +166,25 @@ type AuthFailure struct{ Err error }
 func (e *AuthFailure) Error() string { return "authentication failed: " + e.Err.Error() }
 func (e *AuthFailure) Unwrap() error { return e.Err }
 
+// classify names the kind of failure err is. A failed STARTTLS (not
+// offered, refused, or a PREAUTH greeting in clear) is an unreachable
+// account like any other TLS failure: without TLS there is no session
+// (RFC 3501 §6.2.1), whatever the server would answer to a login.
 func classify(err error) string {
 	var auth *AuthFailure
 	var abort *imap.AbortError
 	var netErr net.Error
 	var opErr *net.OpError
 	var server *imap.Error
+	var capErr *imap.CapabilityError
 	switch {
 	case errors.As(err, &auth):
 		return CheckAuthFailed
 	case errors.As(err, &server) && (server.Code == "AUTHENTICATIONFAILED" || server.Code == "AUTHORIZATIONFAILED"):
 		return CheckAuthFailed
+	case errors.As(err, &capErr) && capErr.Command == "STARTTLS",
+		errors.As(err, &server) && server.Command == "STARTTLS":
+		return CheckUnreachable
 	case errors.As(err, &abort), errors.As(err, &netErr), errors.As(err, &opErr):
 		return CheckUnreachable
 	}
