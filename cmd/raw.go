@@ -25,6 +25,30 @@ func endsWithLiteral(line string) bool {
 	return len(digits) < len(s) && strings.HasSuffix(digits, "{")
 }
 
+// rawSeparators separate the words of a raw command's name: RFC 3501 §9
+// puts one SP there, and a tab typed instead is taken as one too.
+const rawSeparators = " \t"
+
+// splitRawLine splits a raw command line into the command name, its first
+// word or "UID" and the next word (RFC 3501 §6.4.8), upper-cased, and the
+// arguments: the rest of the line after the name's words, as typed.
+func splitRawLine(line string) (name, args string) {
+	word := func(s string) (w, rest string) {
+		s = strings.TrimLeft(s, rawSeparators)
+		if i := strings.IndexAny(s, rawSeparators); i >= 0 {
+			return s[:i], s[i:]
+		}
+		return s, ""
+	}
+	name, rest := word(line)
+	if strings.EqualFold(name, "UID") {
+		if second, after := word(rest); second != "" {
+			name, rest = name+" "+second, after
+		}
+	}
+	return strings.ToUpper(name), strings.TrimLeft(rest, rawSeparators)
+}
+
 // RawOptions are the inputs of the raw command.
 type RawOptions struct {
 	IO      *IOStreams
@@ -53,7 +77,8 @@ named like it and the tagged completion, e.g.
   imapctl raw --select INBOX 'UID FETCH 1:3 (FLAGS)'
 
 ARGS are sent as typed; CR, LF and NUL are refused, so the line cannot carry
-a second command. Literals are not supported here.
+a second command. Spaces and tabs between the words of COMMAND ("UID  FETCH")
+are sent as one space. Literals are not supported here.
 
 Body sections of FETCH responses are printed as they came on the wire, like
 imaplib's (line, data) tuples: the line up to the literal announcement {n},
@@ -79,16 +104,7 @@ the bytes are written unchanged.`, imap.MaxCommandResponseData>>20, imap.MaxComm
 			if endsWithLiteral(line) {
 				return usageErrorf("raw: literals ({n}) are not supported; the server would wait for their data")
 			}
-			words := strings.Fields(line)
-			n := 1
-			if strings.EqualFold(words[0], "UID") && len(words) > 1 {
-				n = 2
-			}
-			opts.Name = strings.ToUpper(strings.Join(words[:n], " "))
-			opts.Args = strings.TrimSpace(strings.TrimPrefix(strings.Join(strings.SplitAfterN(line, " ", n+1)[n:], ""), " "))
-			if len(words) == n {
-				opts.Args = ""
-			}
+			opts.Name, opts.Args = splitRawLine(line)
 			if runF != nil {
 				return runF(opts)
 			}

@@ -80,3 +80,53 @@ func TestRawRefusesLiteralAtEnd(t *testing.T) {
 		}
 	}
 }
+
+// The command name is the first word, or "UID" and the next one; the
+// arguments are the rest of the line after them, as typed. Spaces and
+// tabs both separate the words of the name (RFC 3501 §9 puts one SP
+// there; imapctl sends one SP whatever was typed).
+func TestRawSplitsNameFromArguments(t *testing.T) {
+	for _, tc := range []struct{ line, name, args string }{
+		{"UID  FETCH 1 (FLAGS)", "UID FETCH", "1 (FLAGS)"},
+		{"uid\tfetch\t1 (FLAGS)", "UID FETCH", "1 (FLAGS)"},
+		{"NOOP\tX", "NOOP", "X"},
+		{"ID   NIL", "ID", "NIL"},
+		{"SEARCH SUBJECT \"a  b\"", "SEARCH", "SUBJECT \"a  b\""},
+		{"NOOP", "NOOP", ""},
+		{"UID", "UID", ""},
+		{"UID \t ", "UID", ""},
+	} {
+		var got *RawOptions
+		newCmd := func(f *Factory) *cobra.Command {
+			return NewRawCmd(f, func(o *RawOptions) error { got = o; return nil })
+		}
+		if err := parse(t, newCmd, tc.line); err != nil {
+			t.Errorf("raw %q: %v", tc.line, err)
+			continue
+		}
+		if got.Name != tc.name || got.Args != tc.args {
+			t.Errorf("raw %q: name %q, args %q; want %q, %q", tc.line, got.Name, got.Args, tc.name, tc.args)
+		}
+	}
+}
+
+// On the wire: "UID  FETCH 1 (FLAGS)" is UID FETCH with its arguments,
+// not "UID FETCH FETCH 1 (FLAGS)", and a tab before the arguments keeps
+// them.
+func TestRawWireWithExtraSpacesAndTabs(t *testing.T) {
+	s, env := startScript(t, `login
+C: $tag UID FETCH 1 (FLAGS)
+S: * 1 FETCH (UID 1 FLAGS (\Seen))
+S: $tag OK done
+`)
+	if code, out, errOut := runTest(t, env, "raw", "UID  FETCH 1 (FLAGS)"); code != ExitOK {
+		t.Errorf("raw 'UID  FETCH 1 (FLAGS)' = %d, %q, %q; the server got:\n%s", code, out, errOut, s.Transcript())
+	}
+	s, env = startScript(t, `login
+C: $tag NOOP X
+S: $tag OK done
+`)
+	if code, out, errOut := runTest(t, env, "raw", "NOOP\tX"); code != ExitOK {
+		t.Errorf("raw 'NOOP<tab>X' = %d, %q, %q; the server got:\n%s", code, out, errOut, s.Transcript())
+	}
+}
