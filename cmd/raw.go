@@ -49,6 +49,27 @@ func splitRawLine(line string) (name, args string) {
 	return strings.ToUpper(name), strings.TrimLeft(rest, rawSeparators)
 }
 
+// rawRefused are the commands raw does not send, each with why and the
+// imapctl way of doing it. After them the server does not simply answer
+// with a tagged completion, so raw would wait until --timeout (forever
+// with --timeout 0): IDLE waits for DONE (RFC 2177 §3), AUTHENTICATE for
+// SASL responses (RFC 3501 §6.2.2), STARTTLS and COMPRESS switch the
+// stream under the client (RFC 3501 §6.2.1, RFC 4978 §3). LOGIN would
+// come too late (raw runs logged in) with a password visible in the
+// process list. SELECT and EXAMINE complete normally and stay allowed.
+var rawRefused = map[string]struct{ why, hint string }{
+	"IDLE": {"the server would wait for DONE (RFC 2177)",
+		"use 'imapctl watch' to wait for changes"},
+	"AUTHENTICATE": {"imapctl logs in before it sends the command",
+		"choose the mechanism with --auth; the password comes from IMAPCTL_PASSWORD, password_cmd or a prompt, the token from token_cmd"},
+	"LOGIN": {"imapctl logs in before it sends the command, and a password in the command line is visible to other users",
+		"set --user; the password comes from IMAPCTL_PASSWORD, password_cmd or a prompt"},
+	"STARTTLS": {"the connection would switch to TLS under the command",
+		"use --tls starttls"},
+	"COMPRESS": {"the connection would switch to compressed data under the command",
+		"use --compress always"},
+}
+
 // RawOptions are the inputs of the raw command.
 type RawOptions struct {
 	IO      *IOStreams
@@ -78,7 +99,9 @@ named like it and the tagged completion, e.g.
 
 ARGS are sent as typed; CR, LF and NUL are refused, so the line cannot carry
 a second command. Spaces and tabs between the words of COMMAND ("UID  FETCH")
-are sent as one space. Literals are not supported here.
+are sent as one space. Literals are not supported here. IDLE, AUTHENTICATE,
+LOGIN, STARTTLS and COMPRESS are refused: use 'imapctl watch', --auth,
+--tls starttls and --compress instead.
 
 Body sections of FETCH responses are printed as they came on the wire, like
 imaplib's (line, data) tuples: the line up to the literal announcement {n},
@@ -105,6 +128,9 @@ the bytes are written unchanged.`, imap.MaxCommandResponseData>>20, imap.MaxComm
 				return usageErrorf("raw: literals ({n}) are not supported; the server would wait for their data")
 			}
 			opts.Name, opts.Args = splitRawLine(line)
+			if refusal, ok := rawRefused[opts.Name]; ok {
+				return withHint(usageErrorf("raw: %s is not sent: %s", opts.Name, refusal.why), refusal.hint)
+			}
 			if runF != nil {
 				return runF(opts)
 			}

@@ -130,3 +130,32 @@ S: $tag OK done
 		t.Errorf("raw 'NOOP<tab>X' = %d, %q, %q; the server got:\n%s", code, out, errOut, s.Transcript())
 	}
 }
+
+// raw refuses, before connecting, the commands after which the server
+// does not simply answer with a tagged completion: IDLE waits for DONE
+// (RFC 2177 §3), AUTHENTICATE for SASL responses (RFC 3501 §6.2.2),
+// STARTTLS and COMPRESS switch the stream (RFC 3501 §6.2.1, RFC 4978 §3);
+// LOGIN would put a password in argv. Exit 2, with a pointer to the
+// imapctl way of doing it, and nothing reaches the server.
+func TestRawRefusesStreamChangingCommands(t *testing.T) {
+	for _, tc := range []struct{ line, pointer string }{
+		{"IDLE", "imapctl watch"},
+		{"idle", "imapctl watch"},
+		{"AUTHENTICATE PLAIN", "--auth"},
+		{"LOGIN joe secret", "password_cmd"},
+		{"STARTTLS", "--tls starttls"},
+		{"Compress DEFLATE", "--compress always"},
+	} {
+		s, env := startScript(t, "login\n")
+		code, _, errOut := runTest(t, env, "raw", tc.line)
+		if code != ExitUsage || !strings.Contains(errOut, tc.pointer) {
+			t.Errorf("raw %q = %d, %q; want %d pointing at %q", tc.line, code, errOut, ExitUsage, tc.pointer)
+		}
+		if got := s.Transcript(); got != "" {
+			t.Errorf("raw %q: the server received:\n%s\nwant nothing (refused before connecting)", tc.line, got)
+		}
+		if strings.Contains(errOut, "secret") {
+			t.Errorf("raw %q: stderr %q repeats the password", tc.line, errOut)
+		}
+	}
+}
