@@ -116,6 +116,18 @@ func connect(ctx context.Context, f *Factory, s *Settings) (*imap.Client, error)
 		}
 		return conn, err
 	}
+	// The secret is read before dialing: a password_cmd waiting at a GPG
+	// pinentry prompt, or a human at ours, would otherwise hold an open
+	// connection the server may drop for inactivity. Its error waits until
+	// a login needs the secret (a PREAUTH server needs none); only an
+	// interruption stops here.
+	var secret secretResult
+	if s.User != "" {
+		secret.value, secret.err = f.secret(ctx, s)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
 	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
 	c, err := imap.Dial(ctx, addr, opts)
 	if err != nil {
@@ -130,7 +142,7 @@ func connect(ctx context.Context, f *Factory, s *Settings) (*imap.Client, error)
 		f.IOStreams.Alert(greeting.Text)
 	}
 	if greeting.Name != "PREAUTH" {
-		err = login(ctx, f, s, c)
+		err = login(ctx, s, c, secret)
 		f.showTaggedAlerts(c)
 		if err != nil {
 			c.Close()
@@ -225,13 +237,21 @@ func connectHint(err error) error {
 	return err
 }
 
+// secretResult is the password or token read for a login (Factory.secret),
+// or why it could not be read.
+type secretResult struct {
+	value string
+	err   error
+}
+
 // login authenticates with the mechanism of s.Auth, or LOGIN (AUTHENTICATE
-// PLAIN when the server says LOGINDISABLED) when none was chosen.
-func login(ctx context.Context, f *Factory, s *Settings, c *imap.Client) error {
+// PLAIN when the server says LOGINDISABLED) when none was chosen, with the
+// secret read before connecting.
+func login(ctx context.Context, s *Settings, c *imap.Client, got secretResult) error {
 	if s.User == "" {
 		return usageErrorf("no user name: set --user, IMAPCTL_USER or user in the config file")
 	}
-	secret, err := f.secret(ctx, s)
+	secret, err := got.value, got.err
 	if err != nil {
 		var usage *UsageError
 		if errors.As(err, &usage) || ctx.Err() != nil {

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -51,5 +52,32 @@ S: $tag NO no
 	env["IMAPCTL_AUTH"] = "login"
 	if code, _, errOut := runTest(t, env, "select", "INBOX"); code != ExitAuth || s.Transcript() != "" {
 		t.Errorf("select with --auth login under LOGINDISABLED = %d (%q), server got %q; want %d and nothing sent", code, errOut, s.Transcript(), ExitAuth)
+	}
+}
+
+// password_cmd runs before imapctl connects, so that a slow one (a GPG
+// pinentry prompt waiting for a human) does not hold an open connection
+// the server may drop. The command fails if the server has already seen
+// a connection: the script's first step, on accepting it, creates a file.
+func TestSecretCmdRunsBeforeDialing(t *testing.T) {
+	connected := filepath.Join(t.TempDir(), "connected")
+	s, env := startScript(t, "mark: "+connected+"\nlogin\n")
+	env["IMAPCTL_PASSWORD"] = ""
+	env["IMAPCTL_PASSWORD_CMD"] = "test ! -e '" + connected + "' && echo pass"
+	code, _, errOut := runTest(t, env, "raw", "NOOP")
+	if !strings.Contains(s.Transcript(), "LOGIN user pass") {
+		t.Errorf("raw NOOP with a password_cmd = %d (%q); the server got:\n%s\nwant LOGIN user pass", code, errOut, s.Transcript())
+	}
+}
+
+// A PREAUTH server needs no password: having none is no error.
+func TestPreauthNeedsNoPassword(t *testing.T) {
+	s, env := startScript(t, `S: * PREAUTH [CAPABILITY IMAP4rev1] hi
+C: $tag NOOP
+S: $tag OK done
+`)
+	env["IMAPCTL_PASSWORD"] = ""
+	if code, _, errOut := runTest(t, env, "raw", "NOOP"); code != ExitOK {
+		t.Errorf("raw NOOP on a PREAUTH server without a password = %d (%q); the server got:\n%s", code, errOut, s.Transcript())
 	}
 }

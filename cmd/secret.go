@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"time"
 )
 
 // isTokenAuth reports whether mechanism authenticates with an OAuth2
@@ -42,28 +42,76 @@ func (f *Factory) secret(ctx context.Context, s *Settings) (string, error) {
 	return string(p), nil
 }
 
+// maxSecretOutput bounds what password_cmd and token_cmd may print in
+// all: a password is one line, an OAuth2 access token a few KiB. More is
+// an error, so that a runaway command (yes) cannot grow our memory.
+const maxSecretOutput = 64 << 10
+
+// secretCmdWaitDelay is how long Run waits for the command's output to end
+// once the command has exited or was killed: a background child that
+// inherited its stdout would otherwise keep imapctl waiting (also after
+// Ctrl-C).
+const secretCmdWaitDelay = time.Second
+
+// errSecretOutputTooLong stops copying a command's output past
+// maxSecretOutput.
+var errSecretOutputTooLong = errors.New("secret command output too long")
+
+// secretOutput collects a secret command's stdout up to maxSecretOutput;
+// past it, it stops the command.
+type secretOutput struct {
+	buf  []byte
+	over bool
+	stop func()
+}
+
+func (o *secretOutput) Write(p []byte) (int, error) {
+	if len(o.buf)+len(p) > maxSecretOutput {
+		o.over = true
+		o.stop()
+		return 0, errSecretOutputTooLong
+	}
+	o.buf = append(o.buf, p...)
+	return len(p), nil
+}
+
 // runSecretCmd runs command with sh -c and returns the first line of its
 // output. Its stderr goes to ours (gpg and pass talk there); its stdin is
 // empty so that it cannot swallow message data meant for imapctl. Its
 // environment is ours without IMAPCTL_PASSWORD (childEnv): the password
 // never reaches a child process.
+//
+// There is deliberately no time limit: the command may be waiting for a
+// human at a GPG pinentry prompt. Cancelling ctx (Ctrl-C) ends it, and
+// neither a background child holding its stdout nor endless output
+// (maxSecretOutput) can keep imapctl waiting.
 func runSecretCmd(ctx context.Context, setting, command string, stderr io.Writer) (string, error) {
-	c := exec.CommandContext(ctx, "sh", "-c", command)
+	cmdCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	c := exec.CommandContext(cmdCtx, "sh", "-c", command)
 	c.Env = childEnv(os.Environ())
-	var out bytes.Buffer
-	c.Stdout = &out
+	c.WaitDelay = secretCmdWaitDelay
+	out := &secretOutput{stop: stop}
+	c.Stdout = out
 	c.Stderr = stderr
-	if err := c.Run(); err != nil {
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
+	err := c.Run()
+	switch {
+	case out.over:
+		// Never show the output: it may be the secret.
+		return "", fmt.Errorf("%s printed more than %d KiB; it must print the secret on its first line", setting, maxSecretOutput>>10)
+	case ctx.Err() != nil:
+		return "", ctx.Err()
+	case errors.Is(err, exec.ErrWaitDelay):
+		// The command exited successfully; a child it left in the
+		// background still held stdout. What it printed stands.
+	case err != nil:
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
 			return "", fmt.Errorf("%s failed: %s", setting, exit.ProcessState)
 		}
 		return "", fmt.Errorf("%s failed: %v", setting, err)
 	}
-	line, _, _ := strings.Cut(out.String(), "\n")
+	line, _, _ := strings.Cut(string(out.buf), "\n")
 	line = strings.TrimSuffix(line, "\r")
 	if line == "" {
 		return "", fmt.Errorf("%s printed nothing", setting)

@@ -1,9 +1,12 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSecretOrder(t *testing.T) {
@@ -61,5 +64,57 @@ func TestSecretFailureExitCodes(t *testing.T) {
 	code, _, errOut = s.run(t, map[string]string{"IMAPCTL_PASSWORD": ""}, "list")
 	if code != ExitUsage || !strings.Contains(errOut, "imapctl: hint: set IMAPCTL_PASSWORD") {
 		t.Errorf("no password = %d %q; want 2 with a hint", code, errOut)
+	}
+}
+
+// Cancelling (Ctrl-C, a deadline) ends a password_cmd at once, even when a
+// background child it started still holds its stdout: imapctl does not
+// wait for the child.
+func TestSecretCmdCancelledDespiteBackgroundChild(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	var stderr bytes.Buffer
+	start := time.Now()
+	_, err := runSecretCmd(ctx, "password_cmd", "sleep 6 & sleep 5; echo pw", &stderr)
+	elapsed := time.Since(start)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("runSecretCmd cancelled after 300ms = %v, want the context's error", err)
+	}
+	if elapsed > 3*time.Second {
+		t.Errorf("runSecretCmd cancelled after 300ms returned after %v, want about a second at most", elapsed)
+	}
+}
+
+// A command that exits after printing the secret is not waited for beyond
+// its own exit because a background child it left keeps stdout open.
+func TestSecretCmdBackgroundChildAfterSecret(t *testing.T) {
+	var stderr bytes.Buffer
+	start := time.Now()
+	got, err := runSecretCmd(context.Background(), "password_cmd", "sleep 6 & echo pw", &stderr)
+	if err != nil || got != "pw" {
+		t.Errorf("runSecretCmd(sleep 6 & echo pw) = %q, %v; want %q", got, err, "pw")
+	}
+	if elapsed := time.Since(start); elapsed > 3*time.Second {
+		t.Errorf("runSecretCmd(sleep 6 & echo pw) returned after %v, want about a second at most", elapsed)
+	}
+}
+
+// What a password_cmd or token_cmd prints is bounded (64 KiB): more is an
+// error that names the setting and shows none of the output, returned
+// without waiting for the command to finish on its own.
+func TestSecretCmdOutputBounded(t *testing.T) {
+	for _, command := range []string{
+		"yes", // endless output
+		"head -c 70000 /dev/zero | tr '\\0' x; echo", // one line longer than 64 KiB
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		var stderr bytes.Buffer
+		_, err := runSecretCmd(ctx, "token_cmd", command, &stderr)
+		cancel()
+		if err == nil || errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "token_cmd") || !strings.Contains(err.Error(), "64 KiB") {
+			t.Errorf("runSecretCmd(%q) = %v; want an error naming token_cmd and its 64 KiB limit", command, err)
+		} else if strings.Contains(err.Error(), "yy") || strings.Contains(err.Error(), "xx") || strings.Contains(err.Error(), "y\n") {
+			t.Errorf("runSecretCmd(%q) error %q shows the output", command, err)
+		}
 	}
 }
