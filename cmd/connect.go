@@ -296,6 +296,7 @@ func protocolExitCode(err error) (int, bool) {
 		abort    *imap.AbortError
 		mismatch *imap.SizeMismatchError
 		encode   *imapwire.EncodeError
+		badName  *imap.MailboxEncodeError
 		spec     *policy.SpecError
 		nameErr  *output.NameError
 		netErr   net.Error
@@ -333,7 +334,7 @@ func protocolExitCode(err error) (int, bool) {
 		return ExitConnection, true
 	case errors.As(err, &mismatch):
 		return ExitPartial, true
-	case errors.As(err, &encode), errors.As(err, &spec), errors.As(err, &nameErr):
+	case errors.As(err, &encode), errors.As(err, &spec), errors.As(err, &nameErr), errors.As(err, &badName):
 		return ExitUsage, true
 	}
 	return 0, false

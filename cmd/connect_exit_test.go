@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -19,6 +20,21 @@ func TestLocalFileErrorIsNotAConnectionError(t *testing.T) {
 	} {
 		if code, ok := protocolExitCode(err); ok && code == ExitConnection {
 			t.Errorf("protocolExitCode(%v) = %d, want not %d", err, code, ExitConnection)
+		}
+	}
+}
+
+// A mailbox name that is not valid UTF-8 has no modified UTF-7 form (RFC
+// 3501 §5.1.3): a usage error (exit 2), and nothing of it is sent.
+func TestInvalidUTF8MailboxIsUsageError(t *testing.T) {
+	for _, args := range [][]string{{"create", "a\xffb"}, {"select", "a\xffb"}} {
+		s, env := startScript(t, "login\nC: $tag LOGOUT\nS: * BYE\nS: $tag OK bye\n")
+		code, _, errOut := runTest(t, env, args...)
+		if code != ExitUsage || !strings.Contains(errOut, "not valid UTF-8") {
+			t.Errorf("%q = %d, %q; want %d and the name refused", args, code, errOut, ExitUsage)
+		}
+		if strings.Contains(s.Transcript(), "a\xffb") || strings.Contains(s.Transcript(), "CREATE") || strings.Contains(s.Transcript(), "EXAMINE") {
+			t.Errorf("%q sent:\n%s", args, s.Transcript())
 		}
 	}
 }
