@@ -136,10 +136,14 @@
 //   - As in imaplib, SELECT of a mailbox the server opens read-only returns
 //     the mailbox together with a *ReadOnlyError; STORE, EXPUNGE and MOVE
 //     on a read-only mailbox are refused locally.
-//   - Move without the MOVE extension copies, sets \Deleted and removes
-//     exactly the moved UIDs with UID EXPUNGE (UIDPLUS). Without UIDPLUS it
-//     uses EXPUNGE only when no other message is marked \Deleted, and
-//     refuses otherwise, because EXPUNGE would remove those too.
+//   - Move without the MOVE extension first resolves a set of sequence
+//     numbers, or of UIDs with "*", to explicit UIDs (one UID SEARCH: an
+//     EXPUNGE or a new message during the COPY can then not change what
+//     is deleted), copies them with UID COPY, sets \Deleted and removes
+//     exactly the moved UIDs (those of COPYUID when the server sends it)
+//     with UID EXPUNGE (UIDPLUS). Without UIDPLUS it uses EXPUNGE only when
+//     no other message is marked \Deleted, and refuses otherwise, because
+//     EXPUNGE would remove those too.
 //   - SEARCH strings with 8-bit characters make the command use CHARSET
 //     UTF-8 (omitted after ENABLE UTF8=ACCEPT, RFC 6855 §3); SORT and THREAD
 //     always name UTF-8. SEARCH dates use the internal date's day, as the
