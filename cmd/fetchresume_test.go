@@ -189,17 +189,24 @@ func TestFetchMaildirResumesAfterLostConnection(t *testing.T) {
 	}
 }
 
+// fetchLastInto fetches set, answered with the last message (UID 9) of
+// examineThree's INBOX, into the Maildir dir.
+func fetchLastInto(t *testing.T, dir, set string) {
+	t.Helper()
+	script := examineThree + "C: $tag UID FETCH " + set + " *\n" +
+		bodyLiteral("* 3 FETCH (UID 9 FLAGS () ", ")") +
+		"S: $tag OK UID FETCH completed\n"
+	_, env := startScript(t, script)
+	if code, _, errOut := runTest(t, env, "fetch", "--policy", crlfRaw, "--out", dir, "--format", "maildir", "INBOX", set); code != ExitOK {
+		t.Fatalf("fetch %s = %d, %s", set, code, errOut)
+	}
+}
+
 // A message already in the Maildir that the server sends anyway (UID 9
 // for "10:*" when 9 is the last, RFC 3501 §6.4.8) is not stored again.
 func TestFetchMaildirLeavesOutStoredMessagesAsTheyArrive(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "md")
-	first := examineThree + "C: $tag UID FETCH 9 *\n" +
-		bodyLiteral("* 3 FETCH (UID 9 FLAGS () ", ")") +
-		"S: $tag OK UID FETCH completed\n"
-	_, env := startScript(t, first)
-	if code, _, errOut := runTest(t, env, "fetch", "--policy", crlfRaw, "--out", dir, "--format", "maildir", "INBOX", "9"); code != ExitOK {
-		t.Fatalf("fetch 9 = %d, %s", code, errOut)
-	}
+	fetchLastInto(t, dir, "9")
 	for name, after := range map[string]string{"uid first": "", "uid after body": "after"} {
 		t.Run(name, func(t *testing.T) {
 			body := bodyLiteral("* 3 FETCH (UID 9 FLAGS () ", ")")
@@ -427,13 +434,7 @@ func threeMessages(set string) string {
 // count the messages below it as fetched.
 func TestFetchMaildirStarAloneCoversOnlyTheLast(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "md")
-	first := examineThree + "C: $tag UID FETCH * *\n" +
-		bodyLiteral("* 3 FETCH (UID 9 FLAGS () ", ")") +
-		"S: $tag OK UID FETCH completed\n"
-	_, env := startScript(t, first)
-	if code, _, errOut := runTest(t, env, "fetch", "--policy", crlfRaw, "--out", dir, "--format", "maildir", "INBOX", "*"); code != ExitOK {
-		t.Fatalf("fetch * = %d, %s", code, errOut)
-	}
+	fetchLastInto(t, dir, "*")
 	if o, _, _ := output.ReadMaildirOrigin(dir); o == nil || o.FetchedBelow != 0 {
 		t.Fatalf("record after fetching * alone: %+v, want one that counts nothing as fetched", o)
 	}
