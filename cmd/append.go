@@ -55,7 +55,8 @@ printed, one per line (NDJSON with source and uidvalidity under --json).
 Messages are sent without waiting for each answer (up to 64 in flight). When
 the server refuses one, or the run is interrupted, nothing more is sent, but
 the answers to those already sent are read and their UIDs printed, so that
-every message the server stored is reported.`,
+every message the server stored is reported (a message whose APPEND has
+begun is sent to its end; a second Ctrl-C stops at once).`,
 		Args: rangeArgs(1, -1, "a MAILBOX and optional FILEs"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
@@ -192,6 +193,9 @@ func appendRun(opts *AppendOptions) error {
 			err = func() error {
 				defer src.source.Close()
 				for {
+					if err := ctx.Err(); err != nil {
+						return err // Ctrl-C: no new message; those sent are answered below
+					}
 					meta, body, err := src.source.Next()
 					if err == io.EOF {
 						return nil
@@ -280,7 +284,12 @@ func startAppendOne(ctx context.Context, c *imap.Client, opts *AppendOptions, po
 	if err != nil {
 		return nil, 0, err
 	}
-	pending, err := c.StartAppend(ctx, opts.Mailbox, sp.size, r, &imap.AppendOptions{Flags: flags, InternalDate: date})
+	// The message is whole in the spool: once its APPEND has begun it is
+	// sent to the end even after Ctrl-C (waiting for the "+" of a
+	// synchronising literal, RFC 3501 §7.5), so that the connection stays
+	// usable and the answers of the messages sent before it are still
+	// read; --timeout bounds the wait, and a second Ctrl-C ends imapctl.
+	pending, err := c.StartAppend(context.WithoutCancel(ctx), opts.Mailbox, sp.size, r, &imap.AppendOptions{Flags: flags, InternalDate: date})
 	return pending, sp.size, err
 }
 

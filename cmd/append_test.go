@@ -1,10 +1,12 @@
 package cmd
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // appendFiles writes n small messages m1.eml ... and returns their paths.
@@ -71,4 +73,48 @@ S: $tag OK [APPENDUID 9 2] done
 			t.Errorf("append of a message over APPENDLIMIT=20 = %d, stderr %q; want %d naming %s", code, errOut, ExitServer, files[0])
 		}
 	})
+}
+
+// Without LITERAL+, Ctrl-C while message 2 waits for the "+" of its
+// synchronising literal (RFC 3501 §7.5): message 2 is still answered (here
+// refused) rather than the connection torn down, so the answer to message
+// 1, already sent, is read and its UID printed; no message 3 is started;
+// exit 130.
+func TestAppendInterruptedWaitingForContinuation(t *testing.T) {
+	files := appendFiles(t, 3)
+	mark := filepath.Join(t.TempDir(), "mark")
+	script := `caps: IMAP4rev1 AUTH=PLAIN UIDPLUS
+login
+C: $tag APPEND Drafts *
+C-: $tag APPEND Drafts *
+mark: ` + mark + `
+sleep: 300ms
+S: $tag-1 OK [APPENDUID 7 101] APPEND completed
+S: $tag NO [OVERQUOTA] no room
+C: $tag LOGOUT
+S: * BYE
+S: $tag OK bye
+`
+	s, env := startScript(t, script)
+	ios, _, out, errOut := Test()
+	f := NewFactory(ios)
+	f.LookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, append([]string{"append", "Drafts"}, files...), f) }()
+	for {
+		if _, err := os.Stat(mark); err == nil {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel() // Ctrl-C while the "+" for message 2 is awaited
+	code := <-done
+	if code != ExitInterrupted || out.String() != "101\n" {
+		t.Errorf("append interrupted = %d, stdout %q (stderr %q); want %d and UID 101\n%s", code, out.String(), errOut.String(), ExitInterrupted, s.Transcript())
+	}
+	if strings.Count(s.Transcript(), "APPEND") != 2 {
+		t.Errorf("want two APPENDs, no third after Ctrl-C:\n%s", s.Transcript())
+	}
 }
