@@ -492,11 +492,19 @@ func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target s
 		return jw.add(journalEntry{Source: a.key, Mailbox: target, UIDValidity: uidValidity, UID: res.UID, Size: a.size, SHA256: a.sum})
 	}}
 	upload := func(rm *restoreMessage) error {
+		if err := ctx.Err(); err != nil {
+			return err // interrupted: no new message; those sent are answered below
+		}
 		rc, err := rm.open()
 		if err != nil {
 			return fail(rm.key, err)
 		}
-		pending, err := c.StartAppend(ctx, target, rm.size, &contextReader{ctx, rc}, &imap.AppendOptions{Flags: rm.flags, InternalDate: rm.internalDate})
+		// A message whose APPEND has begun is sent to its end even after
+		// an interruption (also while a synchronising literal waits for
+		// its "+", RFC 3501 §7.5): the connection stays usable, so the
+		// answers of the messages in flight are read and journaled.
+		// --timeout bounds the wait; a second Ctrl-C ends imapctl.
+		pending, err := c.StartAppend(context.WithoutCancel(ctx), target, rm.size, rc, &imap.AppendOptions{Flags: rm.flags, InternalDate: rm.internalDate})
 		rc.Close()
 		if err != nil {
 			return fail(rm.key, err)

@@ -276,3 +276,56 @@ func TestDovecotRestoreChangedFile(t *testing.T) {
 		})
 	}
 }
+
+// An interruption while message 2 waits for the "+" of its synchronising
+// literal (no LITERAL+, RFC 3501 §7.5) does not tear the connection down:
+// message 2 is answered (here refused), the answer to message 1, already
+// sent, is read and journaled, and Restore reports the interruption.
+func TestRestoreInterruptedJournalsAnswersInFlight(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "Box")
+	for _, sub := range []string{"cur", "new", "tmp"} {
+		os.MkdirAll(filepath.Join(dir, sub), 0o700)
+	}
+	for i, name := range []string{"1700000000.M1P1.host:2,S", "1700000001.M1P1.host:2,"} {
+		msg := fmt.Sprintf("From: a@example.org\nSubject: m%d\nMessage-ID: <m%d@example.org>\n\nbody %d\n", i+1, i+1, i+1)
+		os.WriteFile(filepath.Join(dir, "cur", name), []byte(msg), 0o600)
+	}
+	mark := filepath.Join(t.TempDir(), "mark")
+	acct := fakeAccount(t, `caps: IMAP4rev1 AUTH=PLAIN UIDPLUS
+login
+C: $tag LIST "" ""
+S: * LIST (\Noselect) "/" ""
+S: $tag OK LIST completed
+C: $tag STATUS Box (UIDVALIDITY MESSAGES)
+S: * STATUS Box (UIDVALIDITY 5 MESSAGES 0)
+S: $tag OK STATUS completed
+C: $tag APPEND Box * {*Subject: m1*
+C-: $tag APPEND Box *
+mark: `+mark+`
+sleep: 300ms
+S: $tag-1 OK [APPENDUID 5 1] APPEND completed
+S: $tag NO [OVERQUOTA] mailbox full
+`)
+	c := client(t, acct)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := Restore(ctx, c, RestoreOptions{Dir: dir, Target: acct.Name})
+		done <- err
+	}()
+	for {
+		if _, err := os.Stat(mark); err == nil {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel() // Ctrl-C while the "+" for message 2 is awaited
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Restore = %v, want the interruption", err)
+	}
+	journal, err := os.ReadFile(filepath.Join(dir, ".imapctl-restore", EscapeName(acct.Name)+".jsonl"))
+	if err != nil || strings.Count(string(journal), "\n") != 1 || !strings.Contains(string(journal), `"uid":1`) {
+		t.Errorf("journal %q, %v; want the line of message 1 (UID 1)", journal, err)
+	}
+}
