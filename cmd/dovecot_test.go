@@ -9,20 +9,26 @@ import (
 	"github.com/imapctl/imapctl/internal/testutil/dovecot"
 )
 
-// TestDovecotRoundTrip runs the main job against Dovecot: a non-ASCII
-// mailbox, append, select (CONDSTORE), a UTF-8 search, fetch, move.
-func TestDovecotRoundTrip(t *testing.T) {
+// startDovecotUser starts a private Dovecot (the test skips without one,
+// and fails under CI=true) and returns it with the environment that logs
+// imapctl in as a new user of it over TLS.
+func startDovecotUser(t *testing.T) (*dovecot.Server, map[string]string) {
+	t.Helper()
 	if err := dovecot.Available(); err != nil {
 		dovecot.SkipOrFail(t, err)
 	}
 	d := dovecot.Start(t)
 	user := d.NewUser(t)
-	env := map[string]string{
+	return d, map[string]string{
 		"IMAPCTL_HOST": d.Host, "IMAPCTL_PORT": itoa64(int64(d.TLSPort)), "IMAPCTL_CA_FILE": d.CAFile,
 		"IMAPCTL_USER": user.Name, "IMAPCTL_PASSWORD": user.Password,
 	}
-	box := "Entwürfe" + d.Separator + "Überblick"
-	must := func(args ...string) string {
+}
+
+// mustRun returns a function that runs imapctl with env, fails the test
+// unless it exits 0, and returns its stdout.
+func mustRun(t *testing.T, env map[string]string) func(args ...string) string {
+	return func(args ...string) string {
 		t.Helper()
 		code, out, errOut := runTest(t, env, args...)
 		if code != ExitOK {
@@ -30,6 +36,14 @@ func TestDovecotRoundTrip(t *testing.T) {
 		}
 		return out
 	}
+}
+
+// TestDovecotRoundTrip runs the main job against Dovecot: a non-ASCII
+// mailbox, append, select (CONDSTORE), a UTF-8 search, fetch, move.
+func TestDovecotRoundTrip(t *testing.T) {
+	d, env := startDovecotUser(t)
+	box := "Entwürfe" + d.Separator + "Überblick"
+	must := mustRun(t, env)
 	must("create", box)
 	if out := must("list", "Entwürfe*"); !strings.Contains(out, box+"\n") {
 		t.Errorf("list = %q, want %q", out, box)

@@ -4,31 +4,14 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/imapctl/imapctl/internal/testutil/dovecot"
 )
 
 // RFC 3501 §6.4.8 and §9: "*" is the largest number in use and a range is
 // the same in either order, so with UIDs 1 to 3, "10:*" is "3:10" and
 // takes in UID 3. Dovecot flags UID 3; store must print that change.
 func TestDovecotStoreStarAboveLast(t *testing.T) {
-	if err := dovecot.Available(); err != nil {
-		dovecot.SkipOrFail(t, err)
-	}
-	d := dovecot.Start(t)
-	user := d.NewUser(t)
-	env := map[string]string{
-		"IMAPCTL_HOST": d.Host, "IMAPCTL_PORT": itoa64(int64(d.TLSPort)), "IMAPCTL_CA_FILE": d.CAFile,
-		"IMAPCTL_USER": user.Name, "IMAPCTL_PASSWORD": user.Password,
-	}
-	must := func(args ...string) string {
-		t.Helper()
-		code, out, errOut := runTest(t, env, args...)
-		if code != ExitOK {
-			t.Fatalf("%q = %d, stderr %q", args, code, errOut)
-		}
-		return out
-	}
+	_, env := startDovecotUser(t)
+	must := mustRun(t, env)
 	path := t.TempDir() + "/m.eml"
 	if err := os.WriteFile(path, []byte("Subject: a\r\n\r\nbody\r\n"), 0o600); err != nil {
 		t.Fatal(err)

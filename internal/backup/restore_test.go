@@ -125,11 +125,21 @@ func TestRestoreForeignMaildirWithPrefix(t *testing.T) {
 	}
 }
 
-// TestRestorePipelinesAppends: restore sends the messages of a mailbox
-// without waiting for each answer (the scripted server reads both APPENDs
-// before it answers either), journals both, and a refused one is a
-// failure of its own while the other is uploaded.
-func TestRestorePipelinesAppends(t *testing.T) {
+// restoreBoxScript is a server's side of a restore of twoMessageMaildir
+// into an empty account, up to the APPEND of m1.
+const restoreBoxScript = `login
+C: $tag LIST "" ""
+S: * LIST (\Noselect) "/" ""
+S: $tag OK LIST completed
+C: $tag STATUS Box (UIDVALIDITY MESSAGES)
+S: * STATUS Box (UIDVALIDITY 5 MESSAGES 0)
+S: $tag OK STATUS completed
+C: $tag APPEND Box * {*Subject: m1*
+`
+
+// twoMessageMaildir writes a Maildir "Box" with the messages m1 and m2.
+func twoMessageMaildir(t *testing.T) string {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "Box")
 	for _, sub := range []string{"cur", "new", "tmp"} {
 		os.MkdirAll(filepath.Join(dir, sub), 0o700)
@@ -138,16 +148,16 @@ func TestRestorePipelinesAppends(t *testing.T) {
 		msg := fmt.Sprintf("From: a@example.org\nSubject: m%d\nMessage-ID: <m%d@example.org>\n\nbody %d\n", i+1, i+1, i+1)
 		os.WriteFile(filepath.Join(dir, "cur", name), []byte(msg), 0o600)
 	}
-	acct := fakeAccount(t, `caps: IMAP4rev1 AUTH=PLAIN LITERAL+ UIDPLUS
-login
-C: $tag LIST "" ""
-S: * LIST (\Noselect) "/" ""
-S: $tag OK LIST completed
-C: $tag STATUS Box (UIDVALIDITY MESSAGES)
-S: * STATUS Box (UIDVALIDITY 5 MESSAGES 0)
-S: $tag OK STATUS completed
-C: $tag APPEND Box * {*Subject: m1*
-C: $tag APPEND Box * {*Subject: m2*
+	return dir
+}
+
+// TestRestorePipelinesAppends: restore sends the messages of a mailbox
+// without waiting for each answer (the scripted server reads both APPENDs
+// before it answers either), journals both, and a refused one is a
+// failure of its own while the other is uploaded.
+func TestRestorePipelinesAppends(t *testing.T) {
+	dir := twoMessageMaildir(t)
+	acct := fakeAccount(t, "caps: IMAP4rev1 AUTH=PLAIN LITERAL+ UIDPLUS\n"+restoreBoxScript+`C: $tag APPEND Box * {*Subject: m2*
 S: $tag-1 NO [OVERQUOTA] mailbox full
 S: $tag OK [APPENDUID 5 2] APPEND completed
 `)
@@ -282,25 +292,9 @@ func TestDovecotRestoreChangedFile(t *testing.T) {
 // message 2 is answered (here refused), the answer to message 1, already
 // sent, is read and journaled, and Restore reports the interruption.
 func TestRestoreInterruptedJournalsAnswersInFlight(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "Box")
-	for _, sub := range []string{"cur", "new", "tmp"} {
-		os.MkdirAll(filepath.Join(dir, sub), 0o700)
-	}
-	for i, name := range []string{"1700000000.M1P1.host:2,S", "1700000001.M1P1.host:2,"} {
-		msg := fmt.Sprintf("From: a@example.org\nSubject: m%d\nMessage-ID: <m%d@example.org>\n\nbody %d\n", i+1, i+1, i+1)
-		os.WriteFile(filepath.Join(dir, "cur", name), []byte(msg), 0o600)
-	}
+	dir := twoMessageMaildir(t)
 	mark := filepath.Join(t.TempDir(), "mark")
-	acct := fakeAccount(t, `caps: IMAP4rev1 AUTH=PLAIN UIDPLUS
-login
-C: $tag LIST "" ""
-S: * LIST (\Noselect) "/" ""
-S: $tag OK LIST completed
-C: $tag STATUS Box (UIDVALIDITY MESSAGES)
-S: * STATUS Box (UIDVALIDITY 5 MESSAGES 0)
-S: $tag OK STATUS completed
-C: $tag APPEND Box * {*Subject: m1*
-C-: $tag APPEND Box *
+	acct := fakeAccount(t, "caps: IMAP4rev1 AUTH=PLAIN UIDPLUS\n"+restoreBoxScript+`C-: $tag APPEND Box *
 mark: `+mark+`
 sleep: 300ms
 S: $tag-1 OK [APPENDUID 5 1] APPEND completed
