@@ -48,6 +48,38 @@ S: $tag OK [APPENDUID 7 13] APPEND completed
 	}
 }
 
+// runInterruptedAt runs imapctl with args against the scripted server of
+// env and cancels its context, as Ctrl-C does, once the server has
+// created the file mark; it returns the exit status, stdout and stderr.
+func runInterruptedAt(t *testing.T, env map[string]string, mark string, args ...string) (int, string, string) {
+	t.Helper()
+	ios, _, out, errOut := Test()
+	f := NewFactory(ios)
+	f.LookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, args, f) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(mark); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server never reached %s", filepath.Base(mark))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		return code, out.String(), errOut.String()
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%v did not end after the interruption", args)
+	}
+	return 0, "", ""
+}
+
 // TestAppendInterruptedReportsInFlight: interrupted while 64 APPENDs are
 // in flight (the scripted server takes them, pauses, then answers), append
 // sends nothing more but still reads the 64 answers and prints their UIDs
@@ -76,35 +108,14 @@ func TestAppendInterruptedReportsInFlight(t *testing.T) {
 	}
 	s, env := startScript(t, script.String())
 
-	ios, _, out, errOut := Test()
-	f := NewFactory(ios)
-	f.LookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"append", "Drafts", path}, f) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := os.Stat(mark); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the server never got 64 APPENDs before any answer")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	cancel() // Ctrl-C while the answers are on their way
-	var code int
-	select {
-	case code = <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("append did not end after the interruption")
-	}
+	// Ctrl-C once the server has all 64 APPENDs, while their answers are
+	// on their way.
+	code, out, errOut := runInterruptedAt(t, env, mark, "append", "Drafts", path)
 	if code != ExitInterrupted {
-		t.Errorf("exit %d, want %d (interrupted); stderr %q", code, ExitInterrupted, errOut.String())
+		t.Errorf("exit %d, want %d (interrupted); stderr %q", code, ExitInterrupted, errOut)
 	}
-	if out.String() != want.String() {
-		t.Errorf("stdout %q, want the 64 UIDs 101..164 in order", out.String())
+	if out != want.String() {
+		t.Errorf("stdout %q, want the 64 UIDs 101..164 in order", out)
 	}
 	appends := 0
 	for _, r := range s.Received() {

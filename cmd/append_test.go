@@ -1,12 +1,10 @@
 package cmd
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // appendFiles writes n small messages m1.eml ... and returns their paths.
@@ -96,23 +94,10 @@ S: * BYE
 S: $tag OK bye
 `
 	s, env := startScript(t, script)
-	ios, _, out, errOut := Test()
-	f := NewFactory(ios)
-	f.LookupEnv = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, append([]string{"append", "Drafts"}, files...), f) }()
-	for {
-		if _, err := os.Stat(mark); err == nil {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	cancel() // Ctrl-C while the "+" for message 2 is awaited
-	code := <-done
-	if code != ExitInterrupted || out.String() != "101\n" {
-		t.Errorf("append interrupted = %d, stdout %q (stderr %q); want %d and UID 101\n%s", code, out.String(), errOut.String(), ExitInterrupted, s.Transcript())
+	// Ctrl-C while the "+" for message 2 is awaited.
+	code, out, errOut := runInterruptedAt(t, env, mark, append([]string{"append", "Drafts"}, files...)...)
+	if code != ExitInterrupted || out != "101\n" {
+		t.Errorf("append interrupted = %d, stdout %q (stderr %q); want %d and UID 101\n%s", code, out, errOut, ExitInterrupted, s.Transcript())
 	}
 	if strings.Count(s.Transcript(), "APPEND") != 2 {
 		t.Errorf("want two APPENDs, no third after Ctrl-C:\n%s", s.Transcript())
