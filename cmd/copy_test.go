@@ -34,7 +34,7 @@ S: $tag OK [READ-WRITE] SELECT completed
 C: $tag UID SEARCH 3
 S: * SEARCH 13
 S: $tag OK SEARCH completed
-C: $tag SEARCH DELETED NOT (UID 13)
+C: $tag UID SEARCH DELETED
 S: * SEARCH
 S: $tag OK SEARCH completed
 C: $tag UID COPY 13 Trash

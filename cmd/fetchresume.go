@@ -6,11 +6,12 @@ import (
 )
 
 // maxResumeRanges bounds the ranges of a FETCH set that leaves out the
-// messages already in a Maildir, so that a Maildir with many gaps cannot
-// make a command line longer than servers take (Dovecot's default limit
-// is 64 KiB): a set that would need more is sent as it was asked for, and
-// the messages already there are left out as they arrive.
-const maxResumeRanges = 1000
+// messages already in a Maildir, and so the memory and the number of
+// commands a Maildir with many gaps costs (the client sends a set too
+// long for one command line as several commands of about 8 KB each, some
+// 600 ranges): a set that would need more is sent as it was asked for,
+// and the messages already there are left out as they arrive.
+const maxResumeRanges = 100000
 
 // maildirResume is how a fetch into a Maildir treats the messages already
 // there. A Maildir records the mailbox its messages came from

@@ -143,7 +143,13 @@
 //     exactly the moved UIDs (those of COPYUID when the server sends it)
 //     with UID EXPUNGE (UIDPLUS). Without UIDPLUS it uses EXPUNGE only when
 //     no other message is marked \Deleted, and refuses otherwise, because
-//     EXPUNGE would remove those too.
+//     EXPUNGE would remove those too. A long set moves part by part (see
+//     below), each part copied, marked and expunged before the next.
+//   - A message set longer than about 8 KB (RFC 7162 §4 asks clients to
+//     keep a command line to about 8192 octets; Dovecot refuses a line
+//     past its imap_max_line_length with BAD) is sent as several FETCH,
+//     STORE, COPY or UID EXPUNGE commands, one after another. If one
+//     fails, those before it stay done and the error says so.
 //   - SEARCH strings with 8-bit characters make the command use CHARSET
 //     UTF-8 (omitted after ENABLE UTF8=ACCEPT, RFC 6855 §3); SORT and THREAD
 //     always name UTF-8. SEARCH dates use the internal date's day, as the

@@ -767,3 +767,109 @@ func TestDovecotUIDMove(t *testing.T) {
 		t.Errorf("Status(UIDMoveTo) = %+v, %v; want 2", st, err)
 	}
 }
+
+// TestDovecotLongSetsInParts sends FETCH, STORE, COPY and the MOVE
+// fallback (COPY, STORE, UID EXPUNGE) with a UID set that is too long for
+// one command line, to a Dovecot that takes lines of at most 8 KB (the
+// size RFC 7162 §4 asks clients to keep to; it answers longer ones with
+// BAD "Too long argument"). Each command must reach every message of the
+// set, with no line longer than the limit.
+func TestDovecotLongSetsInParts(t *testing.T) {
+	t.Parallel()
+	srv := dovecot.Start(t, dovecot.WithCapability("IMAP4rev1 UIDPLUS IDLE"), dovecot.WithConfig("imap_max_line_length = 8k"))
+	u := srv.NewUser(t)
+	ctx := testContext(t)
+	// 10,000 messages, every other one expunged: UIDs 2, 4, ... 10000.
+	const total = 10000
+	for i := 1; i <= total; i++ {
+		var flags []string
+		if i%2 == 1 {
+			flags = []string{`\Deleted`}
+		}
+		msg := fmt.Sprintf("Subject: %d\r\n\r\nbody %d\r\n", i, i)
+		if err := srv.Deliver(u.Name, "INBOX", []byte(msg), flags...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var trace syncBuffer
+	c, err := Dial(ctx, srv.PlainAddr(), Options{TLS: TLSStartTLS, TLSConfig: srv.ClientTLSConfig(), Debug: 3, DebugWriter: &trace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(ctx, u.Name, u.Password); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Copied", "Moved"} {
+		if err := c.Create(ctx, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.Select(ctx, "INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Expunge(ctx); err != nil {
+		t.Fatal(err)
+	}
+	all, err := c.Search(ctx, &SearchCriteria{}, &SearchOptions{UID: true})
+	if err != nil || len(all.All) != total/2 {
+		t.Fatalf("UID SEARCH ALL = %d UIDs, %v; want %d", len(all.All), err, total/2)
+	}
+	// Every other remaining message: 2,500 UIDs with gaps, about 12 KB.
+	var chosen []uint32
+	for i, uid := range sortedUnique(all.All) {
+		if i%2 == 0 {
+			chosen = append(chosen, uid)
+		}
+	}
+	set := UIDSetNum(chosen...)
+	if n := len(set.String()); n <= 8192 {
+		t.Fatalf("the set is %d bytes; the test needs one longer than a line", n)
+	}
+
+	if _, err := c.Store(ctx, set, StoreAdd, []string{`\Flagged`}, &StoreOptions{Silent: true}); err != nil {
+		t.Fatalf("Store = %v", err)
+	}
+	flagged, err := c.Search(ctx, &SearchCriteria{Flag: []string{`\Flagged`}}, &SearchOptions{UID: true})
+	if err != nil || !slices.Equal(sortedUnique(flagged.All), chosen) {
+		t.Errorf("after Store, %d messages \\Flagged, %v; want %d", len(flagged.All), err, len(chosen))
+	}
+	fetched := 0
+	if err := c.Fetch(ctx, set, &FetchOptions{UID: true, Flags: true}, func(m *FetchMessage) error {
+		if set.Contains(m.UID) {
+			fetched++
+		}
+		return nil
+	}); err != nil || fetched != len(chosen) {
+		t.Errorf("Fetch = %d messages, %v; want %d", fetched, err, len(chosen))
+	}
+	res, err := c.Copy(ctx, set, "Copied")
+	if err != nil {
+		t.Fatalf("Copy = %v", err)
+	}
+	if src, err := ParseUIDSet(res.SourceUIDs); err != nil {
+		t.Errorf("Copy's COPYUID source set %q: %v", res.SourceUIDs, err)
+	} else if nums, _ := src.Nums(); !slices.Equal(nums, chosen) {
+		t.Errorf("Copy's COPYUID names %d source UIDs, want %d", len(nums), len(chosen))
+	}
+	if _, err := c.Move(ctx, set, "Moved"); err != nil {
+		t.Fatalf("Move = %v", err)
+	}
+	for name, want := range map[string]uint32{"Copied": uint32(len(chosen)), "Moved": uint32(len(chosen))} {
+		if st, err := c.Status(ctx, name, []string{"MESSAGES"}); err != nil || st.Messages != want {
+			t.Errorf("Status(%s) = %+v, %v; want %d messages", name, st, err, want)
+		}
+	}
+	if got := c.Mailbox().Exists; got != uint32(total/2-len(chosen)) {
+		t.Errorf("after Move, INBOX EXISTS = %d, want %d", got, total/2-len(chosen))
+	}
+	tr := trace.String()
+	for _, line := range strings.Split(tr, "\n") {
+		if strings.Contains(line, "C: ") && len(line) > 8000 {
+			t.Errorf("a command line of %d bytes: %.60s...", len(line), line)
+		}
+	}
+	if strings.Contains(tr, " MOVE ") || strings.Count(tr, " UID EXPUNGE ") < 2 {
+		t.Errorf("the MOVE fallback sent MOVE, or one UID EXPUNGE for a set of %d bytes", len(set.String()))
+	}
+}

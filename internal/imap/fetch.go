@@ -598,7 +598,8 @@ func (c *Client) readFetch(resp *Response) error {
 }
 
 // Fetch retrieves data of the messages in set (RFC 3501 §6.4.5; UID FETCH
-// §6.4.8 when set.UID) as one command, calling fn once per message as its
+// §6.4.8 when set.UID) as one command (a set too long for one command
+// line is sent as several, one after another), calling fn once per message as its
 // response arrives. Body sections are streamed: fn reads them with
 // m.NextBody and each is an io.Reader limited to its literal.
 //
@@ -624,23 +625,28 @@ func (c *Client) Fetch(ctx context.Context, set NumSet, opts *FetchOptions, fn f
 	if fn == nil {
 		fn = func(*FetchMessage) error { return nil }
 	}
-	sink := &fetchSink{fn: fn, set: &set, sections: opts.sectionKeys()}
-	cmd := c.newCommand(name, "FETCH")
-	cmd.fetch = sink
-	err = c.run(ctx, cmd, func(e *imapwire.Encoder) {
-		e.SP().Raw(set.String()).SP().Raw(items)
-		if opts.ChangedSince > 0 {
-			e.Raw(" (CHANGEDSINCE ").Number64(opts.ChangedSince)
-			if opts.Vanished {
-				e.Raw(" VANISHED")
+	var late []error
+	parts := set.parts(maxSetBytes)
+	for i, part := range parts {
+		sink := &fetchSink{fn: fn, set: &part, sections: opts.sectionKeys()}
+		cmd := c.newCommand(name, "FETCH")
+		cmd.fetch = sink
+		err = c.run(ctx, cmd, func(e *imapwire.Encoder) {
+			e.SP().Raw(part.String()).SP().Raw(items)
+			if opts.ChangedSince > 0 {
+				e.Raw(" (CHANGEDSINCE ").Number64(opts.ChangedSince)
+				if opts.Vanished {
+					e.Raw(" VANISHED")
+				}
+				e.Raw(")")
 			}
-			e.Raw(")")
+		}, false)
+		if err != nil {
+			return partsDone(err, parts, i)
 		}
-	}, false)
-	if err != nil {
-		return err
+		late = append(late, sink.late...)
 	}
-	return errors.Join(sink.late...)
+	return errors.Join(late...)
 }
 
 // Envelope is the ENVELOPE of a message (RFC 3501 §7.4.2). Strings are as

@@ -50,5 +50,19 @@ func FuzzParseNumSet(f *testing.F) {
 				}
 			}
 		}
+		// Split for several command lines, the parts are the set in
+		// order, each within the limit unless it is a single range.
+		limit := 1 + len(s)%23
+		var joined []string
+		for _, part := range set.parts(limit) {
+			p := part.String()
+			if part.UID != uid || p == "" || (len(p) > limit && len(part.Ranges) > 1) {
+				t.Fatalf("parse(%q).parts(%d) has part %q (UID %v)", s, limit, p, part.UID)
+			}
+			joined = append(joined, p)
+		}
+		if strings.Join(joined, ",") != wire {
+			t.Fatalf("parse(%q).parts(%d) = %q, want the parts of %q", s, limit, joined, wire)
+		}
 	})
 }

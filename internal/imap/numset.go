@@ -152,6 +152,43 @@ func (s NumSet) String() string {
 	return sb.String()
 }
 
+// maxSetBytes bounds the sequence set of one command line. RFC 7162 §4
+// asks clients to keep a command line to about 8192 octets (RFC 2683
+// §3.2.1.5 said 1000), and servers refuse longer ones: Dovecot answers
+// BAD "Too long argument" past its imap_max_line_length (64 KB by
+// default). A command whose set is longer is sent as several commands,
+// one per part of the set (see NumSet.parts).
+const maxSetBytes = 7900
+
+// parts splits s, in order, into sets whose wire form is at most
+// maxBytes long; their union is s. A set that fits is the only part.
+// Splitting keeps meaning for sequence numbers too: no EXPUNGE may
+// renumber the messages between the parts' FETCH, STORE or COPY
+// commands, since a server sends none while they run (RFC 3501 §7.4.1)
+// and the client sends nothing else in between.
+func (s NumSet) parts(maxBytes int) []NumSet {
+	var out []NumSet
+	cur := NumSet{UID: s.UID}
+	size := 0
+	var digits [2 * 10]byte
+	for _, r := range s.Ranges {
+		n := len(strconv.AppendUint(digits[:0], uint64(r.Start), 10))
+		if r.Stop != r.Start {
+			n += 1 + len(strconv.AppendUint(digits[:0], uint64(r.Stop), 10))
+		}
+		if size > 0 && size+1+n > maxBytes {
+			out = append(out, cur)
+			cur, size = NumSet{UID: s.UID}, 0
+		}
+		if size > 0 {
+			size++
+		}
+		size += n
+		cur.Ranges = append(cur.Ranges, r)
+	}
+	return append(out, cur)
+}
+
 func numOrStar(n uint32) string {
 	if n == 0 {
 		return "*"

@@ -1,6 +1,9 @@
 package imap
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestNumSetContainsUpTo(t *testing.T) {
 	// RFC 3501 §9: "*" is the largest number in use, and "n:m" is the same
@@ -69,5 +72,37 @@ S: A2 OK done
 	res, err := c.Store(ctx, set, StoreAdd, []string{`\Flagged`}, nil)
 	if err != nil || len(res.Messages) != 1 || res.Messages[0].SeqNum != 3 {
 		t.Errorf("Store(10:*) with 3 messages = %+v, %v; want message 3's flags", res, err)
+	}
+}
+
+func TestNumSetParts(t *testing.T) {
+	tests := []struct {
+		set      string
+		maxBytes int
+		want     []string
+	}{
+		{"1:*", 10, []string{"1:*"}},
+		{"1,3,5,7,9", 9, []string{"1,3,5,7,9"}},
+		{"1,3,5,7,9", 8, []string{"1,3,5,7", "9"}},
+		{"1,3,5,7,9", 3, []string{"1,3", "5,7", "9"}},
+		// A range longer than maxBytes travels alone: it cannot be split.
+		{"1,100000:200000,5,*", 4, []string{"1", "100000:200000", "5,*"}},
+		{"10,12,14:*", 5, []string{"10,12", "14:*"}},
+	}
+	for _, tc := range tests {
+		set, err := ParseUIDSet(tc.set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, part := range set.parts(tc.maxBytes) {
+			if !part.UID {
+				t.Errorf("parts(%q) lost the UID form", tc.set)
+			}
+			got = append(got, part.String())
+		}
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("%q.parts(%d) = %q, want %q", tc.set, tc.maxBytes, got, tc.want)
+		}
 	}
 }

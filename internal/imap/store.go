@@ -68,30 +68,56 @@ func (c *Client) Store(ctx context.Context, set NumSet, action StoreAction, flag
 	if opts.Silent {
 		item += ".SILENT"
 	}
-	cmd := c.newCommand(name, "FETCH")
-	cmd.fetch = &fetchSink{set: &set}
-	err := c.run(ctx, cmd, func(e *imapwire.Encoder) {
-		e.SP().Raw(set.String())
-		if opts.UnchangedSince > 0 {
-			e.Raw(" (UNCHANGEDSINCE ").Number64(opts.UnchangedSince).Raw(")")
-		}
-		e.SP().Raw(item).Raw(" (")
-		for i, f := range flags {
-			if i > 0 {
-				e.SP()
+	res := &StoreResult{}
+	parts := set.parts(maxSetBytes)
+	for i, part := range parts {
+		cmd := c.newCommand(name, "FETCH")
+		cmd.fetch = &fetchSink{set: &part}
+		err := c.run(ctx, cmd, func(e *imapwire.Encoder) {
+			e.SP().Raw(part.String())
+			if opts.UnchangedSince > 0 {
+				e.Raw(" (UNCHANGEDSINCE ").Number64(opts.UnchangedSince).Raw(")")
 			}
-			e.Flag(f)
+			e.SP().Raw(item).Raw(" (")
+			for i, f := range flags {
+				if i > 0 {
+					e.SP()
+				}
+				e.Flag(f)
+			}
+			e.Raw(")")
+		}, false)
+		if err != nil {
+			return nil, partsDone(err, parts, i)
 		}
-		e.Raw(")")
-	}, false)
-	if err != nil {
-		return nil, err
-	}
-	res := &StoreResult{Messages: cmd.fetch.collect}
-	if cmd.status != nil && cmd.status.Code != nil && cmd.status.Code.Name == imapwire.CodeModified {
-		res.Modified = cmd.status.Code.Set
+		res.Messages = append(res.Messages, cmd.fetch.collect...)
+		if cmd.status != nil && cmd.status.Code != nil && cmd.status.Code.Name == imapwire.CodeModified {
+			res.Modified = joinSets(res.Modified, cmd.status.Code.Set)
+		}
 	}
 	return res, nil
+}
+
+// partsDone is err of the command sent for parts[i], the parts of a set
+// too long for one command (see NumSet.parts), saying that the commands
+// for the parts before it were done; for the first part it is err itself.
+func partsDone(err error, parts []NumSet, i int) error {
+	if i == 0 {
+		return err
+	}
+	return fmt.Errorf("%w (the set was too long for one command line and was sent in %d parts; the %d before the one starting at %s were done)",
+		err, len(parts), i, numOrStar(parts[i].Ranges[0].Start))
+}
+
+// joinSets joins two sets in wire syntax; either may be empty.
+func joinSets(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "," + b
 }
 
 // CopyResult is the [COPYUID] of a COPY or MOVE (RFC 4315 §3); empty when
@@ -112,7 +138,9 @@ func copyResultOf(codes ...*imapwire.RespCode) *CopyResult {
 }
 
 // Copy copies messages to mailbox dest (RFC 3501 §6.4.7, UID COPY
-// §6.4.8).
+// §6.4.8). A set too long for one command line is copied by several
+// commands, one after another: if one fails, the messages of those
+// before it stay copied (the error says so).
 func (c *Client) Copy(ctx context.Context, set NumSet, dest string) (*CopyResult, error) {
 	if set.IsEmpty() {
 		return nil, ErrEmptySet
@@ -125,11 +153,29 @@ func (c *Client) Copy(ctx context.Context, set NumSet, dest string) (*CopyResult
 	if werr != nil {
 		return nil, werr
 	}
-	cmd := c.newCommand(name)
-	if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().Raw(set.String()).SP().AString(wire) }, false); err != nil {
-		return nil, err
+	var res *CopyResult
+	parts := set.parts(maxSetBytes)
+	for i, part := range parts {
+		cmd := c.newCommand(name)
+		if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().Raw(part.String()).SP().AString(wire) }, false); err != nil {
+			return nil, partsDone(err, parts, i)
+		}
+		res = res.join(copyResultOf(cmd.status.Code))
 	}
-	return copyResultOf(cmd.status.Code), nil
+	return res, nil
+}
+
+// join is the result of two COPY commands, one after the other, that
+// copied to the same mailbox: their [COPYUID]s joined, or none when
+// either has none. A nil r is the first.
+func (r *CopyResult) join(next *CopyResult) *CopyResult {
+	switch {
+	case r == nil:
+		return next
+	case r.SourceUIDs == "" || next.SourceUIDs == "" || r.UIDValidity != next.UIDValidity:
+		return &CopyResult{}
+	}
+	return &CopyResult{UIDValidity: r.UIDValidity, SourceUIDs: joinSets(r.SourceUIDs, next.SourceUIDs), DestUIDs: joinSets(r.DestUIDs, next.DestUIDs)}
 }
 
 // Move moves messages to dest with MOVE (RFC 6851) when the server has it.
@@ -186,15 +232,42 @@ func (c *Client) Move(ctx context.Context, set NumSet, dest string) (*CopyResult
 	}
 	uidplus := c.Has(ctx, "UIDPLUS")
 	if !uidplus {
-		others, err := c.Search(ctx, &SearchCriteria{Flag: []string{`\Deleted`}, Not: []SearchCriteria{{UID: &uids}}}, nil)
+		deleted, err := c.Search(ctx, &SearchCriteria{Flag: []string{`\Deleted`}}, &SearchOptions{UID: true})
 		if err != nil {
 			return nil, err
 		}
-		if len(others.All) > 0 {
+		others := 0
+		for _, uid := range deleted.All {
+			if !uids.Contains(uid) {
+				others++
+			}
+		}
+		if others > 0 {
 			return nil, &CapabilityError{Command: "MOVE", Reason: fmt.Sprintf(
-				"server has neither MOVE nor UIDPLUS and %d other message(s) are marked \\Deleted; EXPUNGE would remove them", len(others.All))}
+				"server has neither MOVE nor UIDPLUS and %d other message(s) are marked \\Deleted; EXPUNGE would remove them", others)}
 		}
 	}
+	// A set too long for one command line moves part by part, each part
+	// copied, marked and expunged before the next: if one fails, the
+	// parts before it are moved and none is left in both mailboxes.
+	var res *CopyResult
+	parts := uids.parts(maxSetBytes)
+	for i, part := range parts {
+		moved, err := c.moveByCopy(ctx, part, dest, uidplus)
+		if moved != nil {
+			res = res.join(moved)
+		}
+		if err != nil {
+			return res, partsDone(err, parts, i)
+		}
+	}
+	return res, nil
+}
+
+// moveByCopy moves the messages uids (a UID set without "*" that fits
+// one command line) to dest with UID COPY, UID STORE +FLAGS \Deleted and
+// UID EXPUNGE (uidplus) or EXPUNGE.
+func (c *Client) moveByCopy(ctx context.Context, uids NumSet, dest string, uidplus bool) (*CopyResult, error) {
 	res, err := c.Copy(ctx, uids, dest)
 	if err != nil {
 		return nil, err
@@ -283,11 +356,16 @@ func (c *Client) UIDExpunge(ctx context.Context, uids NumSet) ([]uint32, error) 
 	if !c.Has(ctx, "UIDPLUS") && !c.Has(ctx, "IMAP4rev2") {
 		return nil, &CapabilityError{Command: "UID EXPUNGE", Reason: "server does not support UIDPLUS"}
 	}
-	cmd := c.newCommand("UID EXPUNGE", "EXPUNGE", "VANISHED")
-	if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().Raw(uids.String()) }, false); err != nil {
-		return nil, err
+	var out []uint32
+	parts := uids.parts(maxSetBytes)
+	for i, part := range parts {
+		cmd := c.newCommand("UID EXPUNGE", "EXPUNGE", "VANISHED")
+		if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().Raw(part.String()) }, false); err != nil {
+			return nil, partsDone(err, parts, i)
+		}
+		out = append(out, expunged(cmd.responses)...)
 	}
-	return expunged(cmd.responses), nil
+	return out, nil
 }
 
 func expunged(rs []*Response) []uint32 {

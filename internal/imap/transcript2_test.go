@@ -350,19 +350,21 @@ S: A3 OK done
 func TestTranscriptMoveFallbackRefusedWhenUnsafe(t *testing.T) {
 	// Neither MOVE nor UIDPLUS, and another message is \Deleted: EXPUNGE
 	// would remove it too, so nothing is copied. The set is resolved to
-	// UIDs first, and COPY and STORE name those UIDs.
+	// UIDs first, and COPY and STORE name those UIDs. The \Deleted
+	// messages are asked for without the set (which may be long) and
+	// compared here: the message being moved does not count.
 	c := dialScript(t, `S: * OK [CAPABILITY IMAP4rev1] hi
 C: A0 UID SEARCH 5
 S: * SEARCH 15
 S: A0 OK done
-C: A1 SEARCH DELETED NOT (UID 15)
-S: * SEARCH 2
+C: A1 UID SEARCH DELETED
+S: * SEARCH 12
 S: A1 OK done
 C: A2 UID SEARCH 6
 S: * SEARCH 16
 S: A2 OK done
-C: A3 SEARCH DELETED NOT (UID 16)
-S: * SEARCH
+C: A3 UID SEARCH DELETED
+S: * SEARCH 16
 S: A3 OK done
 C: A4 UID COPY 16 Trash
 S: A4 OK done
