@@ -178,10 +178,18 @@ func (w *watcher) session(ctx context.Context, first bool) error {
 		return err
 	}
 	if first || mb.UIDValidity != w.uidValidity {
+		uidNext := mb.UIDNext
+		if uidNext == 0 && mb.Exists > 0 {
+			// Change nothing until the baseline is known: after a drop
+			// here the next session asks again.
+			if uidNext, err = lastUIDPlusOne(ctx, c, mb.Exists); err != nil {
+				return err
+			}
+		}
 		if !first {
 			w.emit(watchEvent{Event: "uidvalidity", UIDValidity: mb.UIDValidity})
 		}
-		w.uidValidity, w.uidNext = mb.UIDValidity, mb.UIDNext
+		w.uidValidity, w.uidNext = mb.UIDValidity, uidNext
 	} else if err := w.reportNew(ctx, c); err != nil {
 		return err // messages that came while we were away
 	}
@@ -205,6 +213,23 @@ func (w *watcher) session(ctx context.Context, first bool) error {
 			return err
 		}
 	}
+}
+
+// lastUIDPlusOne is the baseline of a mailbox whose SELECT gave no
+// [UIDNEXT] (RFC 3501 §6.3.1 allows that): one more than the UID of its
+// last message, exists, whose UID is the highest (UIDs ascend with
+// sequence numbers, §2.3.1.1). FETCH by number, not "*", so that a message
+// arriving meanwhile is still reported as new.
+func lastUIDPlusOne(ctx context.Context, c *imap.Client, exists uint32) (uint32, error) {
+	var last uint32
+	err := c.Fetch(ctx, imap.SeqSetNum(exists), &imap.FetchOptions{UID: true}, func(m *imap.FetchMessage) error {
+		last = max(last, m.UID)
+		return nil
+	})
+	if err != nil || last == 0 {
+		return 0, err // without a UID, every message counts as new, as before
+	}
+	return last + 1, nil
 }
 
 // idleOnce idles until an event arrives, the renewal time, or the end.
