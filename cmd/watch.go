@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -51,8 +53,12 @@ print one line per event:
   new UID              a message arrived
   expunge SEQ          message number SEQ was removed
   flags SEQ UID FLAGS  a message's flags changed
-(NDJSON with --json; control characters in a server's flags are shown as
-escapes such as \x1b). IDLE is renewed every 25 minutes, before servers drop
+(NDJSON with --json). Where the server leaves the UID out of a flag change
+(Dovecot does), watch asks for it with one FETCH after the batch of events;
+UID is "-" (no "uid" in JSON) when it cannot be learnt, e.g. because the
+message was expunged first.
+Control characters in a server's flags are shown as escapes such as \x1b.
+IDLE is renewed every 25 minutes, before servers drop
 it, and a dropped connection is re-established.
 
 --until-new exits 0 at the first new message, for a script waiting for a
@@ -271,8 +277,18 @@ func (w *watcher) pollOnce(ctx context.Context, c *imap.Client) error {
 }
 
 // handle reports the queued events.
+//
+// A FETCH that announces a flag change need not carry the UID (RFC 3501
+// §7.4.2; Dovecot sends none). The events of one round are held back
+// until the UIDs of those messages are known: one FETCH (UID) for all of
+// them, by their numbers as they are after the round's EXPUNGEs. Asking
+// by number keeps the numbering still: no EXPUNGE may come during a FETCH
+// (§7.4.1). This costs nothing at the start, nothing per message, and
+// nothing with servers that send the UID.
 func (w *watcher) handle(ctx context.Context, c *imap.Client) error {
 	sawNew := false
+	var batch []watchEvent
+	var unknown []uidLookup
 	for {
 		r := w.pending
 		w.pending = nil
@@ -292,15 +308,31 @@ func (w *watcher) handle(ctx context.Context, c *imap.Client) error {
 			}
 			w.exists = r.Num
 		case "EXPUNGE":
-			w.emit(watchEvent{Event: "expunge", Seq: r.Num})
+			batch = append(batch, watchEvent{Event: "expunge", Seq: r.Num})
+			for i := range unknown {
+				unknown[i].expunged(r.Num)
+			}
 			if w.exists > 0 {
 				w.exists--
 			}
 		case "FETCH":
 			if r.Fetch != nil && r.Fetch.Flags != nil {
-				w.emit(watchEvent{Event: "flags", Seq: r.Num, UID: r.Fetch.UID, Flags: nonNil(r.Fetch.Flags)})
+				if r.Fetch.UID == 0 {
+					unknown = append(unknown, uidLookup{event: len(batch), seq: r.Num})
+				}
+				batch = append(batch, watchEvent{Event: "flags", Seq: r.Num, UID: r.Fetch.UID, Flags: nonNil(r.Fetch.Flags)})
 			}
 		}
+	}
+	later, err := w.lookUpUIDs(ctx, c, batch, unknown)
+	for _, ev := range batch {
+		w.emit(ev) // even after a failed lookup: print what is known
+	}
+	for _, ev := range later {
+		w.emit(ev)
+	}
+	if err != nil {
+		return err
 	}
 	// At each IDLE renewal, look for messages whose EXISTS got lost.
 	renewed := w.renewed
@@ -309,6 +341,81 @@ func (w *watcher) handle(ctx context.Context, c *imap.Client) error {
 		return w.reportNew(ctx, c)
 	}
 	return nil
+}
+
+// uidLookup is a flags event whose UID is to be asked.
+type uidLookup struct {
+	event int    // index in the round's events
+	seq   uint32 // the message's number now; 0 once it is expunged
+}
+
+// expunged follows "* n EXPUNGE" (RFC 3501 §7.4.1): the numbers above n
+// go down by one, and message n is gone.
+func (l *uidLookup) expunged(n uint32) {
+	switch {
+	case l.seq == n:
+		l.seq = 0
+	case l.seq > n:
+		l.seq--
+	}
+}
+
+// lookUpUIDs fills in the UIDs of the flags events in unknown with one
+// FETCH (UID). A message expunged within the round keeps UID 0: its
+// number now names another message. So do all after events were dropped
+// (the queue overflowed), as a lost EXPUNGE would shift the numbers. The
+// server may put newer FLAGS in its answer (RFC 3501 §7.4.1); they are
+// returned as events to print after the round's. A refusal (NO, BAD)
+// leaves UIDs 0 and is no error.
+func (w *watcher) lookUpUIDs(ctx context.Context, c *imap.Client, batch []watchEvent, unknown []uidLookup) ([]watchEvent, error) {
+	var seqs []uint32
+	for _, l := range unknown {
+		if l.seq != 0 {
+			seqs = append(seqs, l.seq)
+		}
+	}
+	if len(seqs) == 0 || w.overflow.Load() {
+		return nil, nil
+	}
+	slices.Sort(seqs)
+	seqs = slices.Compact(seqs)
+	uids := make(map[uint32]uint32, len(seqs))
+	flags := make(map[uint32][]string)
+	err := c.Fetch(ctx, imap.SeqSetNum(seqs...), &imap.FetchOptions{UID: true}, func(m *imap.FetchMessage) error {
+		if m.UID != 0 {
+			uids[m.SeqNum] = m.UID
+		}
+		if m.Flags != nil {
+			flags[m.SeqNum] = m.Flags
+		}
+		return nil
+	})
+	last := make(map[uint32][]string, len(unknown)) // the flags the round reports last, by number now
+	for _, l := range unknown {
+		if l.seq != 0 {
+			batch[l.event].UID = uids[l.seq]
+			last[l.seq] = batch[l.event].Flags
+		}
+	}
+	var refused *imap.Error
+	if errors.As(err, &refused) {
+		// E.g. NO [EXPUNGEISSUED] (RFC 5530 §3): the watch goes on.
+		w.opts.IO.Warnf("cannot learn the UIDs of changed messages: %v", err)
+		err = nil
+	}
+	var later []watchEvent
+	for _, seq := range seqs {
+		if f, ok := flags[seq]; ok && uids[seq] != 0 && !sameFlags(f, last[seq]) {
+			later = append(later, watchEvent{Event: "flags", Seq: seq, UID: uids[seq], Flags: nonNil(f)})
+		}
+	}
+	return later, err
+}
+
+// sameFlags reports whether two FLAGS lists hold the same flags, in any
+// order (a flag-list is a set, RFC 3501 §2.3.2).
+func sameFlags(a, b []string) bool {
+	return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
 }
 
 // reportNew prints the UIDs at or above uidNext.
@@ -347,7 +454,11 @@ func (w *watcher) emit(ev watchEvent) {
 	case "expunge":
 		fmt.Fprintf(w.opts.IO.Out, "expunge %d\n", ev.Seq)
 	case "flags":
-		fmt.Fprintf(w.opts.IO.Out, "flags %d %d %s\n", ev.Seq, ev.UID, terminalSafe(strings.Join(ev.Flags, " "), false))
+		uid := "-" // expunged before its UID could be asked
+		if ev.UID != 0 {
+			uid = strconv.FormatUint(uint64(ev.UID), 10)
+		}
+		fmt.Fprintf(w.opts.IO.Out, "flags %d %s %s\n", ev.Seq, uid, terminalSafe(strings.Join(ev.Flags, " "), false))
 	case "uidvalidity":
 		fmt.Fprintf(w.opts.IO.Out, "uidvalidity %d\n", ev.UIDValidity)
 	}
