@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/imapctl/imapctl/internal/backup"
 	"github.com/imapctl/imapctl/internal/imap"
@@ -23,11 +24,16 @@ type RestoreOptions struct {
 	Prefix string
 	// From names the backed-up account to restore when DIR holds several.
 	From string
+	// Journal is --journal: the restore journal file ("" for the one in
+	// the state folder).
+	Journal string
+	// LookupEnv reads XDG_STATE_HOME and HOME for the journal's folder.
+	LookupEnv func(string) (string, bool)
 }
 
 // NewRestoreCmd returns the restore command.
 func NewRestoreCmd(f *Factory, runF func(*RestoreOptions) error) *cobra.Command {
-	opts := &RestoreOptions{IO: f.IOStreams, Client: f.Client, Account: f.currentAccount}
+	opts := &RestoreOptions{IO: f.IOStreams, Client: f.Client, Account: f.currentAccount, LookupEnv: f.LookupEnv}
 	cmd := &cobra.Command{
 		Use:   "restore DIR",
 		Short: "Upload a backup (or a Maildir, mbox or .eml folder) to the account",
@@ -36,10 +42,15 @@ and INTERNALDATE and creating mailboxes as needed. DIR is a backup made by
 imapctl backup (or one account's folder in it), a Maildir, an mbox file or a
 folder of .eml files. --to PREFIX restores under another mailbox.
 
-A rerun uploads nothing twice: the APPENDUIDs are kept in a journal
-(DIR/<account>/.imapctl-restore/), and a message the journal does not know is
-still skipped when the target mailbox has one with the same Message-ID, size
-and SHA-256. Messages are streamed from their files.`,
+A rerun uploads nothing twice: the APPENDUIDs are kept in a journal, and a
+message the journal does not know is still skipped when the target mailbox
+has one with the same Message-ID, size and SHA-256. Messages are streamed
+from their files. Restore never writes into DIR (it may be read-only, or a
+live Maildir): the journal is $XDG_STATE_HOME/imapctl/restore/HASH.jsonl
+(default ~/.local/state/...), named from DIR, the target account and --to,
+or --journal FILE. A journal that cannot be written is warned about and the
+restore goes on. The same restore run twice at once fails at once (a lock
+beside the journal).`,
 		Args: exactArgs(1, "the folder DIR to restore"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
@@ -53,6 +64,7 @@ and SHA-256. Messages are streamed from their files.`,
 	}
 	cmd.Flags().StringVar(&opts.Prefix, "to", "", "restore under this mailbox (PREFIX/<mailbox>)")
 	cmd.Flags().StringVar(&opts.From, "from", "", "the backed-up account folder to restore, when DIR holds several")
+	cmd.Flags().StringVar(&opts.Journal, "journal", "", "restore journal file (default in $XDG_STATE_HOME/imapctl/restore/)")
 	return cmd
 }
 
@@ -69,12 +81,20 @@ func restoreRun(opts *RestoreOptions) error {
 	if opts.From != "" {
 		from = backup.Account{Name: opts.From}
 	}
+	journalDir := restoreJournalDir(opts.LookupEnv)
+	if journalDir == "" && opts.Journal == "" {
+		opts.IO.Warnf("no folder for the restore journal (neither XDG_STATE_HOME nor HOME is set); going on without it (or give --journal FILE)")
+	}
 	sum, err := backup.Restore(opts.Context, c, backup.RestoreOptions{
 		Dir: opts.Dir, Account: from, Target: target.User + "@" + target.Host, Prefix: opts.Prefix,
-		Warn: opts.IO.Warnf,
+		Journal: opts.Journal, JournalDir: journalDir, Warn: opts.IO.Warnf,
 	})
 	var partial *backup.PartialError
-	if err != nil && !errors.As(err, &partial) {
+	var locked *backup.RestoreLockedError
+	switch {
+	case errors.As(err, &locked):
+		return withHint(err, "wait for the other run to finish")
+	case err != nil && !errors.As(err, &partial):
 		return err
 	}
 	if opts.JSON {
@@ -89,4 +109,17 @@ func restoreRun(opts *RestoreOptions) error {
 		return reportFailures(opts.IO, partial.Failures, sum.Uploaded+len(partial.Failures))
 	}
 	return nil
+}
+
+// restoreJournalDir is where restore keeps its journals:
+// $XDG_STATE_HOME/imapctl/restore, falling back to ~/.local/state as the
+// XDG base directory specification says; "" without either.
+func restoreJournalDir(lookupEnv func(string) (string, bool)) string {
+	if dir, ok := lookupEnv("XDG_STATE_HOME"); ok && filepath.IsAbs(dir) {
+		return filepath.Join(dir, "imapctl", "restore")
+	}
+	if home, ok := lookupEnv("HOME"); ok && home != "" {
+		return filepath.Join(home, ".local", "state", "imapctl", "restore")
+	}
+	return ""
 }

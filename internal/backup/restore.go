@@ -35,10 +35,38 @@ type RestoreOptions struct {
 	Target string
 	// Prefix, when set, puts every mailbox under this mailbox.
 	Prefix string
-	// Journal is the restore journal file; "" means
-	// <Dir>/.imapctl-restore/<Target>.jsonl (next to Dir for a file).
+	// Journal is the restore journal file. "" means a file in JournalDir
+	// named from a hash of the source's absolute path, Target and Prefix
+	// (restoreJournalName), which a rerun of the same restore finds.
+	// A restore never writes into its source: a backup may be on a
+	// read-only medium, and a folder in a live Maildir is a mailbox.
 	Journal string
-	Warn    func(format string, args ...any)
+	// JournalDir holds the restore journals (the command uses
+	// $XDG_STATE_HOME/imapctl/restore). With Journal and JournalDir both
+	// "", a restore keeps no journal and takes no lock.
+	JournalDir string
+	// Warn reports what the user should know but does not fail the run
+	// (a journal that cannot be kept).
+	Warn func(format string, args ...any)
+}
+
+// RestoreLockedError reports that another live process runs the same
+// restore (same source, target account and prefix): it holds the lock
+// beside the restore journal. Two such runs would upload every message
+// twice, as each reads the journal and the target mailbox only once.
+type RestoreLockedError struct {
+	// Journal is the restore journal whose lock is held.
+	Journal string
+	// PID is the owner's process id as written in the lock file; 0 if
+	// unreadable.
+	PID int
+}
+
+func (e *RestoreLockedError) Error() string {
+	if e.PID > 0 {
+		return fmt.Sprintf("restore: %s is locked by process %d (the same restore is running)", e.Journal, e.PID)
+	}
+	return fmt.Sprintf("restore: %s is locked by another process (the same restore is running)", e.Journal)
 }
 
 // RestoreSummary is what Restore did.
@@ -93,21 +121,22 @@ type restoreMailbox struct {
 // size and SHA-256. Messages are streamed from their files: a backup
 // message's file is first checked against the manifest (checkStored), and
 // one that changed since the backup fails alone with a *FileChangedError.
+// Nothing is written into the source; the journal (see
+// RestoreOptions.Journal) is locked for the whole run, so the same
+// restore started again meanwhile fails at once with *RestoreLockedError.
 func Restore(ctx context.Context, c *imap.Client, opts RestoreOptions) (*RestoreSummary, error) {
 	if opts.Warn == nil {
 		opts.Warn = func(string, ...any) {}
 	}
-	mailboxes, journalDir, err := restoreSources(opts)
+	mailboxes, source, legacyDir, err := restoreSources(opts)
 	if err != nil {
 		return nil, err
 	}
-	if opts.Journal == "" {
-		opts.Journal = filepath.Join(journalDir, ".imapctl-restore", EscapeName(opts.Target)+".jsonl")
-	}
-	journal, err := readJournal(opts.Journal)
+	journal, err := openRestoreJournal(opts, source, legacyDir)
 	if err != nil {
 		return nil, err
 	}
+	defer journal.close()
 	delimiter := "/"
 	if list, err := c.List(ctx, "", "", nil); err == nil && len(list) > 0 && list[0].Delimiter != "" {
 		delimiter = list[0].Delimiter
@@ -148,14 +177,15 @@ type journalIndex map[string]uint32
 
 func journalKey(mailbox, source string) string { return mailbox + "\x00" + source }
 
-func readJournal(path string) (journalIndex, error) {
-	idx := journalIndex{}
+// readJournal adds the lines of the journal at path to idx; a journal
+// that does not exist adds nothing.
+func readJournal(path string, idx journalIndex) error {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return idx, nil
+		return nil
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -166,36 +196,38 @@ func readJournal(path string) (journalIndex, error) {
 			idx[journalKey(e.Mailbox, e.Source)] = e.UIDValidity
 		}
 	}
-	return idx, sc.Err()
+	return sc.Err()
 }
 
 // restoreSources finds what Dir holds: a backup's mailboxes, or one
-// foreign folder or file.
-func restoreSources(opts RestoreOptions) ([]restoreMailbox, string, error) {
+// foreign folder or file. It returns them, the source (the backup's
+// account folder, or Dir), and the folder in it where earlier versions
+// kept the restore journal (which is read, never written).
+func restoreSources(opts RestoreOptions) (mailboxes []restoreMailbox, source, legacyDir string, err error) {
 	if acctDir, err := AccountDir(opts.Dir, opts.Account); err == nil {
 		mbs, err := BackupMailboxes(acctDir)
 		if err != nil {
-			return nil, "", err
+			return nil, "", "", err
 		}
 		var out []restoreMailbox
 		for _, mb := range mbs {
 			out = append(out, backupSource(mb))
 		}
-		return out, acctDir, nil
+		return out, acctDir, acctDir, nil
 	}
 	info, err := os.Stat(opts.Dir)
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
-	journalDir := opts.Dir
+	legacyDir = opts.Dir
 	if !info.IsDir() {
-		journalDir = filepath.Dir(opts.Dir)
+		legacyDir = filepath.Dir(opts.Dir)
 	}
 	mb, err := foreignSource(opts.Dir)
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
-	return []restoreMailbox{mb}, journalDir, nil
+	return []restoreMailbox{mb}, opts.Dir, legacyDir, nil
 }
 
 // backupSource yields a backup mailbox's messages in UID order.
@@ -456,7 +488,7 @@ type restoredItem struct {
 	sum  string
 }
 
-func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target string, opts RestoreOptions, journal journalIndex, sum *RestoreSummary) error {
+func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target string, opts RestoreOptions, journal *restoreJournal, sum *RestoreSummary) error {
 	status, err := c.Status(ctx, target, []string{"UIDVALIDITY", "MESSAGES"})
 	var se *imap.Error
 	if errors.As(err, &se) {
@@ -476,7 +508,6 @@ func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target s
 		sum.Failures = append(sum.Failures, Failure{Account: opts.Target, Mailbox: target, Error: key + ": " + err.Error()})
 		return nil
 	}
-	jw := &journalWriter{path: opts.Journal}
 	// APPENDs are pipelined; their answers are read in order. After an
 	// interruption the answers in flight are still read and journaled.
 	queue := &imap.AppendQueue[restoredItem]{Window: restoreWindow, Done: func(a restoredItem, res *imap.AppendResult, err error) error {
@@ -489,7 +520,8 @@ func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target s
 		if res.UIDValidity != 0 {
 			uidValidity = res.UIDValidity
 		}
-		return jw.add(journalEntry{Source: a.key, Mailbox: target, UIDValidity: uidValidity, UID: res.UID, Size: a.size, SHA256: a.sum})
+		journal.add(journalEntry{Source: a.key, Mailbox: target, UIDValidity: uidValidity, UID: res.UID, Size: a.size, SHA256: a.sum})
+		return nil
 	}}
 	upload := func(rm *restoreMessage) error {
 		if err := ctx.Err(); err != nil {
@@ -557,9 +589,7 @@ func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target s
 			rm := &batch[i]
 			if sums != nil && index.take(rm, sums) != 0 {
 				sum.Skipped++
-				if err := jw.add(journalEntry{Source: rm.key, Mailbox: target, UIDValidity: status.UIDValidity, Size: rm.size, SHA256: rm.sum}); err != nil {
-					return err
-				}
+				journal.add(journalEntry{Source: rm.key, Mailbox: target, UIDValidity: status.UIDValidity, Size: rm.size, SHA256: rm.sum})
 				continue
 			}
 			if err := upload(rm); err != nil {
@@ -572,7 +602,7 @@ func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target s
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if v, ok := journal[journalKey(target, rm.key)]; ok && v == status.UIDValidity {
+		if v, ok := journal.index[journalKey(target, rm.key)]; ok && v == status.UIDValidity {
 			sum.Skipped++
 			return nil
 		}
@@ -598,47 +628,155 @@ func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target s
 	if qerr := queue.Drain(ctx); err == nil {
 		err = qerr
 	}
-	if jerr := jw.flush(); err == nil {
-		err = jerr
-	}
+	journal.flush()
 	return err
 }
 
-// journalWriter appends journal lines in batches, with one fsync per
-// batch rather than per message. A line a crash loses costs no duplicate:
-// the next run finds the message in the target mailbox (targetIndex, by
-// Message-ID, size and SHA-256) and journals it then.
-type journalWriter struct {
+// restoreJournal is a restore's journal: the index of what earlier runs
+// restored, the lock that keeps a second run of the same restore out, and
+// the lines of this run, appended in batches with one fsync per batch
+// rather than per message. A line a crash loses costs no duplicate: the
+// next run finds the message in the target mailbox (targetIndex, by
+// Message-ID, size and SHA-256) and journals it then. For the same reason
+// a journal that cannot be kept (an unwritable folder, a full disk) is
+// warned about once and the restore goes on without it.
+type restoreJournal struct {
+	// path is the journal file; "" when none is kept (any more).
 	path  string
+	index journalIndex
+	lock  *os.File
+	warn  func(format string, args ...any)
 	batch []byte
 	lines int
 }
 
-// journalBatch is how many lines a journalWriter gathers before it writes.
+// journalBatch is how many lines a restoreJournal gathers before it writes.
 const journalBatch = 64
 
-// add journals e, writing the batch when it is full.
-func (j *journalWriter) add(e journalEntry) error {
-	data, err := json.Marshal(e)
-	if err != nil {
-		return err
+// restoreJournalName is the file name of the journal of a restore of
+// source into the account target (user@host) under the mailbox prefix: a
+// hash of the three, so that a rerun of the same restore finds it and
+// another restore does not. source is made absolute, with symbolic links
+// resolved, so that another spelling of the same folder finds it too.
+func restoreJournalName(source, target, prefix string) string {
+	if abs, err := filepath.Abs(source); err == nil {
+		source = abs
 	}
-	j.batch = append(append(j.batch, data...), '\n')
-	if j.lines++; j.lines >= journalBatch {
-		return j.flush()
+	if real, err := filepath.EvalSymlinks(source); err == nil {
+		source = real
 	}
-	return nil
+	h := sha256.Sum256([]byte(source + "\x00" + target + "\x00" + prefix))
+	return hex.EncodeToString(h[:16]) + ".jsonl"
 }
 
-// flush writes and fsyncs the lines gathered.
-func (j *journalWriter) flush() error {
-	if len(j.batch) == 0 {
-		return nil
+// openRestoreJournal locks and reads the journal of the restore opts
+// describes (see RestoreOptions.Journal), and reads the journal an
+// earlier version kept in legacyDir, the source, if there is one. Only
+// another run holding the lock is an error (*RestoreLockedError); any
+// other trouble with the journal is warned about and the restore goes on
+// without it.
+func openRestoreJournal(opts RestoreOptions, source, legacyDir string) (*restoreJournal, error) {
+	j := &restoreJournal{path: opts.Journal, index: journalIndex{}, warn: opts.Warn}
+	if j.path == "" && opts.JournalDir != "" {
+		j.path = filepath.Join(opts.JournalDir, restoreJournalName(source, opts.Target, opts.Prefix))
 	}
+	if path := j.path; path != "" {
+		if err := j.acquire(); err != nil {
+			var locked *RestoreLockedError
+			if errors.As(err, &locked) {
+				return nil, err
+			}
+			j.drop(err)
+		}
+		// Read even when it cannot be written: what it knows is still
+		// true.
+		if err := readJournal(path, j.index); err != nil {
+			j.drop(err)
+		}
+	}
+	if legacyDir != "" {
+		legacy := filepath.Join(legacyDir, ".imapctl-restore", EscapeName(opts.Target)+".jsonl")
+		if err := readJournal(legacy, j.index); err != nil {
+			opts.Warn("cannot read the old restore journal %s: %v", legacy, err)
+		}
+	}
+	return j, nil
+}
+
+// acquire takes an exclusive flock(2) on the journal's lock file (the
+// journal's name with .lock added, holding the owner's PID) without
+// waiting, as AcquireLock does for a backup folder. The kernel drops it
+// when the process dies, so a lock file left by a killed run is taken
+// over.
+func (j *restoreJournal) acquire() error {
 	if err := os.MkdirAll(filepath.Dir(j.path), 0o700); err != nil {
 		return err
 	}
-	err := appendDurable(j.path, j.batch)
+	path := j.path + ".lock"
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := lockExclusive(f); err != nil {
+		f.Close()
+		if errors.Is(err, errLocked) {
+			data, _ := os.ReadFile(path)
+			pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+			return &RestoreLockedError{Journal: j.path, PID: pid}
+		}
+		return fmt.Errorf("locking %s: %w", path, err)
+	}
+	if err := f.Truncate(0); err == nil {
+		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	}
+	j.lock = f
+	return nil
+}
+
+// drop stops journaling after err, with one warning.
+func (j *restoreJournal) drop(err error) {
+	if j.path == "" {
+		return
+	}
+	j.warn("cannot keep the restore journal %s: %v; going on without it (a rerun finds the messages restored in the target mailbox)", j.path, err)
+	j.path, j.batch, j.lines = "", nil, 0
+}
+
+// add journals e, writing the batch when it is full.
+func (j *restoreJournal) add(e journalEntry) {
+	if j.path == "" {
+		return
+	}
+	data, err := json.Marshal(e)
+	if err != nil {
+		j.drop(err)
+		return
+	}
+	j.batch = append(append(j.batch, data...), '\n')
+	if j.lines++; j.lines >= journalBatch {
+		j.flush()
+	}
+}
+
+// flush writes and fsyncs the lines gathered.
+func (j *restoreJournal) flush() {
+	if j.path == "" || len(j.batch) == 0 {
+		return
+	}
+	if err := appendDurable(j.path, j.batch); err != nil {
+		j.drop(err)
+		return
+	}
 	j.batch, j.lines = j.batch[:0], 0
-	return err
+}
+
+// close writes what is left and releases the lock. The lock file stays
+// (removing it could let a third run lock a new file while a second
+// holds the old one).
+func (j *restoreJournal) close() {
+	j.flush()
+	if j.lock != nil {
+		j.lock.Close()
+		j.lock = nil
+	}
 }

@@ -37,7 +37,8 @@ func TestRestoreIntoEmptyAccountThenVerify(t *testing.T) {
 	to, log := tracedAccount(t, dst)
 	ctx := context.Background()
 	c := client(t, to)
-	sum, err := Restore(ctx, c, RestoreOptions{Dir: dir, Account: from, Target: to.Name})
+	journals := t.TempDir()
+	sum, err := Restore(ctx, c, RestoreOptions{Dir: dir, Account: from, Target: to.Name, JournalDir: journals})
 	if err != nil {
 		t.Fatalf("Restore = %v", err)
 	}
@@ -67,19 +68,23 @@ func TestRestoreIntoEmptyAccountThenVerify(t *testing.T) {
 
 	// A rerun uploads nothing (journal).
 	log.reset()
-	again, err := Restore(ctx, client(t, to), RestoreOptions{Dir: dir, Account: from, Target: to.Name})
+	again, err := Restore(ctx, client(t, to), RestoreOptions{Dir: dir, Account: from, Target: to.Name, JournalDir: journals})
 	if err != nil || again.Uploaded != 0 || again.Skipped != backed.NewMessages {
 		t.Errorf("rerun = %+v, %v; want nothing uploaded", again, err)
 	}
+	// The journal told it all: no APPEND, and no look in the target.
 	if n := log.count(" APPEND "); n != 0 {
 		t.Errorf("rerun sent %d APPEND", n)
 	}
+	if n := log.count(" UID FETCH "); n != 0 {
+		t.Errorf("rerun with the journal sent %d UID FETCH, want none", n)
+	}
 	// Without the journal, messages are matched by Message-ID, size and hash.
-	if err := os.RemoveAll(filepath.Join(dir, EscapeName(from.Name), ".imapctl-restore")); err != nil {
+	if err := os.RemoveAll(journals); err != nil {
 		t.Fatal(err)
 	}
 	log.reset()
-	again, err = Restore(ctx, client(t, to), RestoreOptions{Dir: dir, Account: from, Target: to.Name})
+	again, err = Restore(ctx, client(t, to), RestoreOptions{Dir: dir, Account: from, Target: to.Name, JournalDir: journals})
 	if err != nil || again.Uploaded != 0 {
 		t.Errorf("rerun without journal = %+v, %v; want nothing uploaded", again, err)
 	}
@@ -169,8 +174,9 @@ S: $tag OK [APPENDUID 5 2] APPEND completed
 		err error
 	}
 	done := make(chan outcome, 1)
+	journalPath := filepath.Join(t.TempDir(), "journal.jsonl")
 	go func() {
-		sum, err := Restore(context.Background(), c, RestoreOptions{Dir: dir, Target: acct.Name})
+		sum, err := Restore(context.Background(), c, RestoreOptions{Dir: dir, Target: acct.Name, Journal: journalPath})
 		done <- outcome{sum, err}
 	}()
 	var sum *RestoreSummary
@@ -185,7 +191,7 @@ S: $tag OK [APPENDUID 5 2] APPEND completed
 	if !errors.As(err, &partial) || sum.Uploaded != 1 || len(sum.Failures) != 1 || !strings.Contains(sum.Failures[0].Error, "mailbox full") {
 		t.Fatalf("Restore = %+v, %v; want m2 uploaded and m1 refused", sum, err)
 	}
-	journal, err := os.ReadFile(filepath.Join(dir, ".imapctl-restore", EscapeName(acct.Name)+".jsonl"))
+	journal, err := os.ReadFile(journalPath)
 	if err != nil || strings.Count(string(journal), "\n") != 1 || !strings.Contains(string(journal), `"uid":2`) {
 		t.Errorf("journal %q, %v; want the one line of UID 2", journal, err)
 	}
@@ -304,8 +310,9 @@ S: $tag NO [OVERQUOTA] mailbox full
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
+	journalPath := filepath.Join(t.TempDir(), "journal.jsonl")
 	go func() {
-		_, err := Restore(ctx, c, RestoreOptions{Dir: dir, Target: acct.Name})
+		_, err := Restore(ctx, c, RestoreOptions{Dir: dir, Target: acct.Name, Journal: journalPath})
 		done <- err
 	}()
 	for {
@@ -318,7 +325,7 @@ S: $tag NO [OVERQUOTA] mailbox full
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("Restore = %v, want the interruption", err)
 	}
-	journal, err := os.ReadFile(filepath.Join(dir, ".imapctl-restore", EscapeName(acct.Name)+".jsonl"))
+	journal, err := os.ReadFile(journalPath)
 	if err != nil || strings.Count(string(journal), "\n") != 1 || !strings.Contains(string(journal), `"uid":1`) {
 		t.Errorf("journal %q, %v; want the line of message 1 (UID 1)", journal, err)
 	}
