@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/imapctl/imapctl/internal/backup"
 	"github.com/imapctl/imapctl/internal/imap"
@@ -106,7 +107,7 @@ func restoreRun(opts *RestoreOptions) error {
 			sum.Mailboxes, sum.Uploaded, humanBytes(sum.Bytes), sum.Skipped)
 	}
 	if partial != nil {
-		return reportFailures(opts.IO, partial.Failures, sum.Uploaded+len(partial.Failures))
+		return restoreFailures(opts.IO, sum)
 	}
 	return nil
 }
@@ -122,4 +123,36 @@ func restoreJournalDir(lookupEnv func(string) (string, bool)) string {
 		return filepath.Join(home, ".local", "state", "imapctl", "restore")
 	}
 	return ""
+}
+
+// restorePartialError is the PartialError (exit 6) of a restore, worded
+// for what failed: messages on their own, whole mailboxes, or both. A
+// failed mailbox is not a message, and the messages it left behind are
+// not counted.
+type restorePartialError struct {
+	partial *PartialError
+	text    string
+}
+
+func (e *restorePartialError) Error() string { return e.text }
+func (e *restorePartialError) Unwrap() error { return e.partial }
+
+// restoreFailures names every failure of sum on stderr and returns the
+// error that exits 6, saying "N of M messages" (M: the messages looked
+// at) and "K of L mailboxes".
+func restoreFailures(ios *IOStreams, sum *backup.RestoreSummary) error {
+	for _, f := range sum.Failures {
+		ios.errorLine("failed: ", f.String())
+	}
+	looked := sum.Uploaded + sum.Skipped + sum.FailedMessages
+	partial := &PartialError{Failed: sum.FailedMessages, Total: looked, First: errors.New(sum.Failures[0].String())}
+	var parts []string
+	if sum.FailedMessages > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d messages", sum.FailedMessages, looked))
+	}
+	if sum.FailedMailboxes > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d mailboxes", sum.FailedMailboxes, sum.Mailboxes))
+	}
+	return &restorePartialError{partial: partial,
+		text: fmt.Sprintf("%s failed; first: %v", strings.Join(parts, " and "), partial.First)}
 }

@@ -71,11 +71,16 @@ func (e *RestoreLockedError) Error() string {
 
 // RestoreSummary is what Restore did.
 type RestoreSummary struct {
-	Mailboxes int       `json:"mailboxes"`
-	Uploaded  int       `json:"uploaded"`
-	Skipped   int       `json:"skipped"`
-	Bytes     int64     `json:"bytes"`
-	Failures  []Failure `json:"failures,omitempty"`
+	Mailboxes int   `json:"mailboxes"`
+	Uploaded  int   `json:"uploaded"`
+	Skipped   int   `json:"skipped"`
+	Bytes     int64 `json:"bytes"`
+	// FailedMessages counts the messages that failed on their own;
+	// FailedMailboxes the mailboxes that failed as a whole (their
+	// messages not restored yet are not counted anywhere).
+	FailedMessages  int       `json:"failed_messages"`
+	FailedMailboxes int       `json:"failed_mailboxes"`
+	Failures        []Failure `json:"failures,omitempty"`
 }
 
 // journalEntry is one line of the restore journal: a source message and
@@ -159,6 +164,7 @@ func Restore(ctx context.Context, c *imap.Client, opts RestoreOptions) (*Restore
 			if errors.As(err, &ae) {
 				return sum, err
 			}
+			sum.FailedMailboxes++
 			sum.Failures = append(sum.Failures, Failure{Account: opts.Target, Mailbox: target, Error: err.Error()})
 		}
 	}
@@ -505,6 +511,7 @@ func restoreOne(ctx context.Context, c *imap.Client, mb restoreMailbox, target s
 		if errors.As(err, &ae) || ctx.Err() != nil {
 			return err
 		}
+		sum.FailedMessages++
 		sum.Failures = append(sum.Failures, Failure{Account: opts.Target, Mailbox: target, Error: key + ": " + err.Error()})
 		return nil
 	}
