@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -114,23 +115,32 @@ func and(sc *imap.SearchCriteria, other imap.SearchCriteria) {
 }
 
 // searchParser reads RFC 3501 §6.4.4 search keys from separate arguments.
+// Parentheses are split off only where a key is expected ("(FROM",
+// "SEEN)"); the argument of a key (FROM's address, SUBJECT's text, ...)
+// is always one whole argument, so SUBJECT "(no subject)" searches for
+// that text.
 type searchParser struct {
-	tokens []string
-	pos    int
+	args []string
+	pos  int
+	// pending holds what is left of the argument being read as keys,
+	// after splitParens.
+	pending []string
+	// closedValue is the first key argument that ended in ")", named when a
+	// group turns out unclosed: the user may have meant it to close one.
+	closedValue string
 }
 
 // parseSearchKeys parses keys such as FROM alice SINCE 1-Jan-2024 UNSEEN,
 // with parenthesised groups, NOT and OR. Dates may also be YYYY-MM-DD.
 func parseSearchKeys(args []string) (*imap.SearchCriteria, error) {
-	p := &searchParser{}
 	for _, a := range args {
 		if !utf8.ValidString(a) {
 			return nil, usageErrorf("search key %q is not valid UTF-8", a)
 		}
-		p.tokens = append(p.tokens, splitParens(a)...)
 	}
+	p := &searchParser{args: args}
 	sc := &imap.SearchCriteria{}
-	for p.pos < len(p.tokens) {
+	for p.more() {
 		if err := p.key(sc); err != nil {
 			return nil, err
 		}
@@ -161,13 +171,61 @@ func splitParens(a string) []string {
 	return out
 }
 
-func (p *searchParser) next(what string) (string, error) {
-	if p.pos >= len(p.tokens) {
-		return "", usageErrorf("search: %s is missing at the end", what)
+// more reports whether anything is left to parse.
+func (p *searchParser) more() bool { return len(p.pending) > 0 || p.pos < len(p.args) }
+
+// peekKey returns the next token in key position without consuming it;
+// ok is false at the end.
+func (p *searchParser) peekKey() (tok string, ok bool) {
+	if len(p.pending) == 0 {
+		if p.pos >= len(p.args) {
+			return "", false
+		}
+		p.pending = splitParens(p.args[p.pos])
+		p.pos++
+		if len(p.pending) == 0 {
+			p.pending = []string{""} // an empty argument: an unknown key
+		}
 	}
-	t := p.tokens[p.pos]
+	return p.pending[0], true
+}
+
+// nextKey consumes the next token in key position.
+func (p *searchParser) nextKey() (string, error) {
+	tok, ok := p.peekKey()
+	if !ok {
+		return "", usageErrorf("search: a search key is missing at the end")
+	}
+	p.pending = p.pending[1:]
+	return tok, nil
+}
+
+// value consumes the argument of key name: the next whole argument,
+// parentheses and all.
+func (p *searchParser) value(name string) (string, error) {
+	if len(p.pending) > 0 {
+		// "FROM)": the group closes where FROM's argument should be.
+		return "", usageErrorf("search: the argument of %s is missing before %q", name, p.pending[0])
+	}
+	if p.pos >= len(p.args) {
+		return "", usageErrorf("search: the argument of %s is missing at the end", name)
+	}
+	v := p.args[p.pos]
 	p.pos++
-	return t, nil
+	if strings.HasSuffix(v, ")") && p.closedValue == "" {
+		p.closedValue = name + " " + v
+	}
+	return v, nil
+}
+
+// unbalanced is the error for a group that is not closed, with a hint
+// when a key's argument ended in ")" that may have been meant to close it.
+func (p *searchParser) unbalanced() error {
+	err := usageErrorf("search: unbalanced parenthesis")
+	if p.closedValue != "" {
+		return withHint(err, fmt.Sprintf("a key's argument is taken whole, parentheses included (%s); write the closing parenthesis as a separate argument", p.closedValue))
+	}
+	return err
 }
 
 // systemFlagKeys maps flag keys to the flag and whether it must be set.
@@ -185,12 +243,12 @@ var systemFlagKeys = map[string]struct {
 
 // key parses one search key into sc (AND with what sc already holds).
 func (p *searchParser) key(sc *imap.SearchCriteria) error {
-	tok, err := p.next("a search key")
+	tok, err := p.nextKey()
 	if err != nil {
 		return err
 	}
 	name := strings.ToUpper(tok)
-	str := func() (string, error) { return p.next("the argument of " + name) }
+	str := func() (string, error) { return p.value(name) }
 	date := func() (time.Time, error) {
 		s, err := str()
 		if err != nil {
@@ -329,11 +387,12 @@ func (p *searchParser) key(sc *imap.SearchCriteria) error {
 	case "(":
 		var group imap.SearchCriteria
 		for {
-			if p.pos >= len(p.tokens) {
-				return usageErrorf("search: unbalanced parenthesis")
+			next, ok := p.peekKey()
+			if !ok {
+				return p.unbalanced()
 			}
-			if p.tokens[p.pos] == ")" {
-				p.pos++
+			if next == ")" {
+				p.pending = p.pending[1:]
 				break
 			}
 			if err := p.key(&group); err != nil {
@@ -376,6 +435,9 @@ func dateCriteria(name string, t time.Time) imap.SearchCriteria {
 
 // splitCriteria splits a --search string such as `FROM "Ann Lee" UNSEEN`
 // into tokens, honouring double quotes and backslash escapes inside them.
+// As in IMAP's own syntax (RFC 3501 §9), "(" and ")" outside quotes are
+// tokens of their own, and a value containing them must be quoted:
+// `(FROM alice SUBJECT "(no subject)")`.
 func splitCriteria(s string) ([]string, error) {
 	var tokens []string
 	var cur strings.Builder
@@ -395,6 +457,13 @@ func splitCriteria(s string) ([]string, error) {
 				cur.Reset()
 				have = false
 			}
+		case !inQuote && (c == '(' || c == ')'):
+			if have {
+				tokens = append(tokens, cur.String())
+				cur.Reset()
+				have = false
+			}
+			tokens = append(tokens, string(c))
 		default:
 			cur.WriteByte(c)
 			have = true

@@ -80,3 +80,49 @@ func TestSplitCriteria(t *testing.T) {
 		t.Error("splitCriteria(unterminated) = nil error")
 	}
 }
+
+// TestParseSearchKeysValuesKeepParentheses: parentheses are split off
+// only where a key is expected; a key's argument is taken whole (RFC 3501
+// §6.4.4 SUBJECT <string>), so "(no subject)" is a subject, not a group.
+func TestParseSearchKeysValuesKeepParentheses(t *testing.T) {
+	tests := []struct {
+		args []string
+		want imap.SearchCriteria
+	}{
+		{[]string{"SUBJECT", "(no subject)"}, imap.SearchCriteria{Subject: []string{"(no subject)"}}},
+		{[]string{"SUBJECT", "(1"}, imap.SearchCriteria{Subject: []string{"(1"}}},
+		{[]string{"SUBJECT", "PEP 394)"}, imap.SearchCriteria{Subject: []string{"PEP 394)"}}},
+		{[]string{"SUBJECT", "", "SEEN"}, imap.SearchCriteria{Subject: []string{""}, Flag: []string{`\Seen`}}},
+		{[]string{"HEADER", "(X", "y)"}, imap.SearchCriteria{Header: [][2]string{{"(X", "y)"}}}},
+		{[]string{"(FROM", ")", ")"}, imap.SearchCriteria{Not: []imap.SearchCriteria{{Not: []imap.SearchCriteria{{From: []string{")"}}}}}}},
+	}
+	for _, tt := range tests {
+		got, err := parseSearchKeys(tt.args)
+		if err != nil {
+			t.Errorf("parseSearchKeys(%q) = %v", tt.args, err)
+			continue
+		}
+		if !reflect.DeepEqual(*got, tt.want) {
+			t.Errorf("parseSearchKeys(%q) = %+v, want %+v", tt.args, *got, tt.want)
+		}
+	}
+	for _, args := range [][]string{{"(FROM)", "alice"}, {""}, {"(SUBJECT", "x)"}} {
+		if _, err := parseSearchKeys(args); err == nil {
+			t.Errorf("parseSearchKeys(%q) = nil error, want a usage error", args)
+		}
+	}
+}
+
+// TestSplitCriteriaParentheses: in a --search string, parentheses outside
+// quotes are tokens of their own, as in IMAP (RFC 3501 §9); inside quotes
+// they belong to the value.
+func TestSplitCriteriaParentheses(t *testing.T) {
+	got, err := splitCriteria(`(OR SUBJECT "(no subject)" FROM "Ann Lee")NOT(SEEN)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"(", "OR", "SUBJECT", "(no subject)", "FROM", "Ann Lee", ")", "NOT", "(", "SEEN", ")"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("splitCriteria = %q, want %q", got, want)
+	}
+}

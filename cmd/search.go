@@ -45,7 +45,9 @@ matching messages. CRITERIA are IMAP SEARCH keys, e.g.
   imapctl search INBOX OR FROM alice FROM bob NOT DELETED
   imapctl search INBOX --from alice --since 2024-01-01 --larger 1M
 
-Each key's argument is one shell word (quote it for spaces). Dates may be
+Each key's argument is one shell word (quote it for spaces), taken whole,
+parentheses included: SUBJECT '(no subject)'. Parentheses that group keys
+are words of their own or stuck to a key: '(FROM' alice ')'. Dates may be
 YYYY-MM-DD. Non-ASCII text is sent with CHARSET UTF-8. The friendly flags
 combine with the keys (all must match). --count prints the number of
 matches (with ESEARCH when the server offers it).
