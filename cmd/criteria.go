@@ -86,14 +86,14 @@ func (sf *SearchFlags) criteria(args []string) (*imap.SearchCriteria, error) {
 		if err != nil {
 			return nil, err
 		}
-		sc.Larger = n
+		sc.Larger = &n
 	}
 	if sf.Smaller != "" {
 		n, err := parseSize("--smaller", sf.Smaller)
 		if err != nil {
 			return nil, err
 		}
-		sc.Smaller = n
+		sc.Smaller = &n
 	}
 	if len(args) > 0 {
 		user, err := parseSearchKeys(args)
@@ -335,15 +335,15 @@ func (p *searchParser) key(sc *imap.SearchCriteria) error {
 			return err
 		}
 		if name == "LARGER" {
-			if sc.Larger != 0 {
-				and(sc, imap.SearchCriteria{Larger: n})
+			if sc.Larger != nil {
+				and(sc, imap.SearchCriteria{Larger: &n})
 			} else {
-				sc.Larger = n
+				sc.Larger = &n
 			}
-		} else if sc.Smaller != 0 {
-			and(sc, imap.SearchCriteria{Smaller: n})
+		} else if sc.Smaller != nil {
+			and(sc, imap.SearchCriteria{Smaller: &n})
 		} else {
-			sc.Smaller = n
+			sc.Smaller = &n
 		}
 	case "MODSEQ":
 		s, err := str()

@@ -17,7 +17,7 @@ func TestSearchFlagsCriteria(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &imap.SearchCriteria{From: []string{"alice"}, Subject: []string{"café"}, Since: date(2024, 1, 5),
-		Before: date(2024, 12, 31), NotFlag: []string{`\Seen`}, Larger: 10240}
+		Before: date(2024, 12, 31), NotFlag: []string{`\Seen`}, Larger: new(uint32(10240))}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("criteria = %+v, want %+v", got, want)
 	}

@@ -30,8 +30,9 @@ type SearchCriteria struct {
 	// Flag and NotFlag: system flags map to their keys (\Seen -> SEEN),
 	// others to KEYWORD / UNKEYWORD.
 	Flag, NotFlag []string
-	// Larger and Smaller compare RFC822.SIZE; 0 means unset.
-	Larger, Smaller uint32
+	// Larger and Smaller compare RFC822.SIZE; nil means unset. LARGER 0
+	// and SMALLER 0 are keys like any other and are sent when set.
+	Larger, Smaller *uint32
 	// ModSeq matches messages with a greater or equal mod-sequence
 	// (RFC 7162 §3.1.5); 0 means unset.
 	ModSeq uint64
@@ -130,11 +131,11 @@ func (sc *SearchCriteria) encode(e *imapwire.Encoder) {
 			key("UNKEYWORD").SP().Flag(f)
 		}
 	}
-	if sc.Larger > 0 {
-		key("LARGER").SP().Number(sc.Larger)
+	if sc.Larger != nil {
+		key("LARGER").SP().Number(*sc.Larger)
 	}
-	if sc.Smaller > 0 {
-		key("SMALLER").SP().Number(sc.Smaller)
+	if sc.Smaller != nil {
+		key("SMALLER").SP().Number(*sc.Smaller)
 	}
 	if sc.ModSeq > 0 {
 		key("MODSEQ").SP().Number64(sc.ModSeq)

@@ -214,7 +214,7 @@ S: A2 OK done
 	if err != nil || len(res.All) != 0 || !res.UID {
 		t.Errorf("UID Search = %+v, %v", res, err)
 	}
-	res, err = c.Search(ctx, &SearchCriteria{NotFlag: []string{`\Deleted`}, Flag: []string{"$Junk"}, Larger: 100},
+	res, err = c.Search(ctx, &SearchCriteria{NotFlag: []string{`\Deleted`}, Flag: []string{"$Junk"}, Larger: new(uint32(100))},
 		&SearchOptions{UID: true, Return: []string{"MIN", "COUNT"}})
 	if err != nil || res.Min != 7 || res.Count != 3 {
 		t.Errorf("ESEARCH = %+v, %v", res, err)
