@@ -292,6 +292,7 @@ func protocolExitCode(err error) (int, bool) {
 		auth     *AuthError
 		server   *imap.Error
 		readOnly *imap.ReadOnlyError
+		missing  *imap.MissingDataError
 		capErr   *imap.CapabilityError
 		abort    *imap.AbortError
 		mismatch *imap.SizeMismatchError
@@ -318,6 +319,10 @@ func protocolExitCode(err error) (int, bool) {
 		}
 		return ExitServer, true
 	case errors.As(err, &readOnly):
+		return ExitServer, true
+	case errors.As(err, &missing):
+		// The server completed a command without the data it owes
+		// (RFC 3501 §6.3.10): its fault, not ours.
 		return ExitServer, true
 	case errors.As(err, &capErr):
 		if capErr.Command == "STARTTLS" {
