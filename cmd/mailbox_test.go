@@ -183,3 +183,27 @@ func TestConfigFileAccountConnects(t *testing.T) {
 		t.Errorf("list with IMAPCTL_USER overriding the file = %d, want 3", code)
 	}
 }
+
+// TestSelectReadWriteGrantedReadOnly: a server may answer SELECT with
+// OK [READ-ONLY] (RFC 3501 §6.3.1). select --read-write still prints the
+// state the server gave (read_only: true), then the error line, exit 5.
+func TestSelectReadWriteGrantedReadOnly(t *testing.T) {
+	const selectShared = "login\n" +
+		"C: $tag SELECT Shared\n" +
+		"S: * FLAGS (\\Seen \\Deleted)\nS: * 3 EXISTS\nS: * 0 RECENT\n" +
+		"S: * OK [UIDVALIDITY 42] x\nS: * OK [UIDNEXT 9] x\nS: * OK [PERMANENTFLAGS ()] x\n" +
+		"S: $tag OK [READ-ONLY] SELECT completed, but read-only\n" +
+		"C: $tag LOGOUT\nS: * BYE\nS: $tag OK bye\n"
+	_, env := startScript(t, selectShared)
+	code, out, errOut := runTest(t, env, "select", "--read-write", "Shared")
+	want := "exists: 3\nrecent: 0\nuidvalidity: 42\nuidnext: 9\nflags: \\Seen \\Deleted\npermanentflags: \nread_only: true\n"
+	if code != ExitServer || out != want || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "not writable") {
+		t.Errorf("select --read-write Shared = %d, stdout %q, stderr %q; want %d, stdout %q and one error line", code, out, errOut, ExitServer, want)
+	}
+	_, env = startScript(t, selectShared)
+	code, out, errOut = runTest(t, env, "--json", "select", "--read-write", "Shared")
+	var mb selectedMailbox
+	if err := json.Unmarshal([]byte(out), &mb); err != nil || code != ExitServer || !mb.ReadOnly || mb.Exists != 3 || mb.UIDValidity != 42 {
+		t.Errorf("--json select --read-write Shared = %d, stdout %q (%v), stderr %q; want exit 5 and the state with read_only true", code, out, err, errOut)
+	}
+}

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/imapctl/imapctl/internal/imap"
@@ -30,7 +31,11 @@ what the server reports: exists, recent, first_unseen (the sequence number of
 the first unseen message, from [UNSEEN n]), uidvalidity, uidnext, flags,
 permanentflags, highestmodseq (with CONDSTORE) and read_only, as "key: value"
 lines or, with --json, one JSON object. Control characters in a server's flag
-keywords are shown as escapes (\x1b), never sent to the terminal.`,
+keywords are shown as escapes (\x1b), never sent to the terminal.
+
+When the server opens a mailbox read-only although --read-write asked for
+SELECT ([READ-ONLY]), the state is printed (read_only: true) and imapctl
+exits 5 with an error line saying the mailbox is not writable.`,
 		Args: exactArgs(1, "one MAILBOX"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
@@ -70,9 +75,21 @@ func selectRun(opts *SelectOptions) error {
 		ReadOnly:  !opts.ReadWrite,
 		CondStore: c.Has(opts.Context, "CONDSTORE"),
 	})
-	if err != nil {
+	var readOnly *imap.ReadOnlyError
+	if err != nil && !errors.As(err, &readOnly) {
 		return err
 	}
+	// --read-write on a mailbox the server opened read-only ([READ-ONLY],
+	// RFC 3501 §6.3.1): the state is printed, and the error (exit 5) says
+	// that write access was not granted.
+	if perr := printSelected(opts, mb); perr != nil {
+		return perr
+	}
+	return err
+}
+
+// printSelected prints the state of the selected mailbox mb.
+func printSelected(opts *SelectOptions, mb *imap.Mailbox) error {
 	out := selectedMailbox{
 		Name: opts.Mailbox, Exists: mb.Exists, Recent: mb.Recent, FirstUnseen: mb.FirstUnseen,
 		UIDValidity: mb.UIDValidity, UIDNext: mb.UIDNext, Flags: nonNil(mb.Flags),
