@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -36,6 +37,12 @@ Names are decoded from modified UTF-7 to UTF-8. With --json, each mailbox is
 one JSON object: name, delimiter, attributes (with the special-use ones such
 as \Sent and \Trash) and, with --status, its counts.
 
+With --status, a mailbox whose STATUS the server refuses is listed without
+counts (with --json, "status_error" holds the server's answer) and gets one
+warning line on stderr. A mailbox that does not exist, such as a stale
+subscription (RFC 3501 §6.3.9), is no error; any other refusal exits 5
+once every mailbox has been listed.
+
 In text output, control characters and invalid UTF-8 in a name are written
 as Go-style escapes (ESC as \x1b, LF as \x0a, U+009B as \u009b), so that
 each line holds exactly one name; backslashes are not escaped. --json output
@@ -66,6 +73,8 @@ type listedMailbox struct {
 	Delimiter  string            `json:"delimiter"`
 	Attributes []string          `json:"attributes"`
 	Status     map[string]uint64 `json:"status,omitempty"`
+	// StatusError is the server's answer when its STATUS failed.
+	StatusError string `json:"status_error,omitempty"`
 }
 
 // listRun prints the mailboxes.
@@ -90,7 +99,10 @@ func listRun(opts *ListOptions) error {
 		}
 		boxes, err = c.List(opts.Context, opts.Reference, opts.Pattern, lo)
 	}
-	if err != nil {
+	// A STATUS the server refused for some mailboxes (a stale
+	// subscription, RFC 3501 §6.3.9) leaves those without counts; the
+	// others are still listed.
+	if err != nil && !statusRefused(boxes) {
 		return err
 	}
 	for _, m := range boxes {
@@ -101,6 +113,9 @@ func listRun(opts *ListOptions) error {
 			}
 			if m.Status != nil {
 				out.Status = lowerKeys(m.Status.Items)
+			}
+			if m.StatusErr != nil {
+				out.StatusError = m.StatusErr.Error()
 			}
 			if err := writeJSONLine(opts.IO.Out, out); err != nil {
 				return err
@@ -117,7 +132,69 @@ func listRun(opts *ListOptions) error {
 			return err
 		}
 	}
-	return nil
+	return statusFailures(opts.Context, c, opts.IO, boxes)
+}
+
+// statusRefused reports whether the server answered the STATUS of some
+// mailboxes of boxes with NO or BAD, and every STATUS error is such an
+// answer (not a lost connection).
+func statusRefused(boxes []*imap.ListMailbox) bool {
+	refused := false
+	for _, m := range boxes {
+		if m.StatusErr == nil {
+			continue
+		}
+		var serverErr *imap.Error
+		if !errors.As(m.StatusErr, &serverErr) {
+			return false
+		}
+		refused = true
+	}
+	return refused
+}
+
+// statusFailures writes one warning for each mailbox of boxes whose STATUS
+// failed because it does not exist: LSUB lists subscriptions to deleted
+// mailboxes (RFC 3501 §6.3.9), which is no error. The first other failure
+// is returned (exit 5), the rest warned about: each mailbox gets one
+// stderr line.
+func statusFailures(ctx context.Context, c *imap.Client, ios *IOStreams, boxes []*imap.ListMailbox) error {
+	var first error
+	for _, m := range boxes {
+		if m.StatusErr == nil {
+			continue
+		}
+		if first == nil && !mailboxGone(ctx, c, m) {
+			first = fmt.Errorf("mailbox %q: no counts: %w", m.Name, m.StatusErr)
+			continue
+		}
+		ios.Warnf("mailbox %q: no counts: %v", m.Name, m.StatusErr)
+	}
+	return first
+}
+
+// mailboxGone reports whether m, whose STATUS failed, does not exist: the
+// server said so with [NONEXISTENT] (RFC 5530 §3), or, as Dovecot answers
+// STATUS with a bare NO, a LIST of its exact name does not return it
+// (or returns it \NonExistent, RFC 5258 §3).
+func mailboxGone(ctx context.Context, c *imap.Client, m *imap.ListMailbox) bool {
+	var serverErr *imap.Error
+	if !errors.As(m.StatusErr, &serverErr) {
+		return false
+	}
+	if serverErr.Code == "NONEXISTENT" {
+		return true
+	}
+	list, err := c.List(ctx, "", m.Name, nil)
+	if err != nil {
+		return false
+	}
+	for _, l := range list {
+		if l.Name == m.Name && !l.HasAttribute(`\NonExistent`) {
+			return false
+		}
+	}
+	return true
 }
 
 // addStatus fills the status of each selectable mailbox with STATUS, the

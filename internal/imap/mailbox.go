@@ -273,6 +273,11 @@ type ListMailbox struct {
 	Attributes []string
 	// Status is filled by LIST-STATUS (RFC 5819) when requested.
 	Status *MailboxStatus
+	// StatusErr is why this mailbox has no Status when List or StatusEach
+	// asked for it with a STATUS command of its own (RFC 3501 §6.3.10):
+	// the server's NO for a subscribed mailbox that no longer exists
+	// (LSUB may list such names, RFC 3501 §6.3.9), say.
+	StatusErr error
 	// BadName is set when Name is not valid modified UTF-7; Name is then
 	// the wire form.
 	BadName bool
@@ -366,7 +371,8 @@ func (c *Client) List(ctx context.Context, reference, pattern string, opts *List
 
 // StatusEach fills the Status of each selectable mailbox of list with
 // STATUS (RFC 3501 §6.3.10), the commands pipelined: one round trip for
-// all. It returns the first error; the other mailboxes are still filled.
+// all. It returns the first error; the other mailboxes are still filled,
+// and each one whose STATUS failed has its StatusErr set.
 func (c *Client) StatusEach(ctx context.Context, list []*ListMailbox, items []string) error {
 	return c.statusEach(ctx, list, items)
 }
@@ -391,6 +397,7 @@ func (c *Client) statusEach(ctx context.Context, list []*ListMailbox, items []st
 	var firstErr error
 	for _, p := range ps {
 		if err := c.wait(ctx, p.cmd); err != nil {
+			p.m.StatusErr = err
 			if firstErr == nil {
 				firstErr = err
 			}
