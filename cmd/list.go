@@ -2,9 +2,11 @@ package cmd
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/imapctl/imapctl/internal/imap"
 	"github.com/spf13/cobra"
@@ -46,7 +48,9 @@ once every mailbox has been listed.
 In text output, control characters and invalid UTF-8 in a name are written
 as Go-style escapes (ESC as \x1b, LF as \x0a, U+009B as \u009b), so that
 each line holds exactly one name; backslashes are not escaped. --json output
-holds the exact name (JSON escapes).`,
+holds the exact name (JSON escapes) when it is valid UTF-8. JSON cannot hold
+other bytes: for such a name, "name" has U+FFFD in their place and
+"name_base64" holds the exact bytes (standard base64).`,
 		Args: rangeArgs(0, 1, "at most one PATTERN"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
@@ -69,7 +73,10 @@ holds the exact name (JSON escapes).`,
 
 // listedMailbox is the JSON form of one mailbox.
 type listedMailbox struct {
-	Name       string            `json:"name"`
+	Name string `json:"name"`
+	// NameBase64 is the exact name, for a name that is not valid UTF-8:
+	// encoding/json puts U+FFFD in Name for its invalid bytes.
+	NameBase64 string            `json:"name_base64,omitempty"`
 	Delimiter  string            `json:"delimiter"`
 	Attributes []string          `json:"attributes"`
 	Status     map[string]uint64 `json:"status,omitempty"`
@@ -108,6 +115,9 @@ func listRun(opts *ListOptions) error {
 	for _, m := range boxes {
 		if opts.JSON {
 			out := listedMailbox{Name: m.Name, Delimiter: m.Delimiter, Attributes: m.Attributes}
+			if !utf8.ValidString(m.Name) {
+				out.NameBase64 = base64.StdEncoding.EncodeToString([]byte(m.Name))
+			}
 			if out.Attributes == nil {
 				out.Attributes = []string{}
 			}

@@ -207,3 +207,20 @@ func TestSelectReadWriteGrantedReadOnly(t *testing.T) {
 		t.Errorf("--json select --read-write Shared = %d, stdout %q (%v), stderr %q; want exit 5 and the state with read_only true", code, out, err, errOut)
 	}
 }
+
+// TestListJSONNameNotUTF8: JSON strings hold only UTF-8 (RFC 8259 §8.1),
+// so a mailbox name with other bytes cannot be "name" exactly; its exact
+// bytes are in "name_base64" (base64 from Python:
+// base64.b64encode(b"Lat\xfcn1") == b"TGF0/G4x").
+func TestListJSONNameNotUTF8(t *testing.T) {
+	_, env := startScript(t, "login\n"+
+		"C: $tag LIST \"\" *\n"+
+		"S: * LIST () \"/\" {6}\nraw: \"Lat\\xfcn1\\r\\n\"\nS: * LIST () \"/\" Plain\nS: $tag OK LIST completed\n"+
+		"C: $tag LOGOUT\nS: * BYE\nS: $tag OK bye\n")
+	code, out, errOut := runTest(t, env, "--json", "list")
+	want := `{"name":"Lat\ufffdn1","name_base64":"TGF0/G4x","delimiter":"/","attributes":[]}` + "\n" +
+		`{"name":"Plain","delimiter":"/","attributes":[]}` + "\n"
+	if code != ExitOK || out != want {
+		t.Errorf("--json list = %d %q (stderr %q), want %q", code, out, errOut, want)
+	}
+}
