@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -32,7 +33,8 @@ type IOStreams struct {
 }
 
 // System returns the process's standard streams, with the password
-// prompt on /dev/tty.
+// prompt on /dev/tty. Main makes the prompt end on Ctrl-C
+// (ttySecretReader with its signal context).
 func System() *IOStreams {
 	return &IOStreams{
 		In:          os.Stdin,
@@ -41,7 +43,7 @@ func System() *IOStreams {
 		IsStdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		IsStdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		IsStderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
-		ReadSecret:  readSecretFromTTY,
+		ReadSecret:  ttySecretReader(context.Background()),
 	}
 }
 
@@ -95,19 +97,72 @@ func (s *IOStreams) errorLine(prefix, msg string) {
 	fmt.Fprintf(s.ErrOut, "imapctl: %s%s\n", prefix, msg)
 }
 
+// ttySecretReader returns a ReadSecret that prompts on /dev/tty and gives
+// up when ctx is done (Ctrl-C): see readSecretFromTTY.
+func ttySecretReader(ctx context.Context) func(prompt string) ([]byte, error) {
+	return func(prompt string) ([]byte, error) { return readSecretFromTTY(ctx, prompt) }
+}
+
 // readSecretFromTTY prompts on /dev/tty, the way ssh and age do, so that
-// stdin and stdout stay free for data.
-func readSecretFromTTY(prompt string) ([]byte, error) {
+// stdin and stdout stay free for data. When ctx is done first (Ctrl-C),
+// the terminal gets its echo back and a newline, and ctx's error is
+// returned, so that imapctl ends as interrupted rather than waiting on.
+func readSecretFromTTY(ctx context.Context, prompt string) ([]byte, error) {
 	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
 	if err != nil {
 		return nil, errors.New("no terminal to ask for a password (set IMAPCTL_PASSWORD or password_cmd)")
 	}
-	defer tty.Close()
-	fmt.Fprint(tty, prompt)
-	secret, err := term.ReadPassword(int(tty.Fd()))
-	fmt.Fprintln(tty)
+	fd := int(tty.Fd())
+	state, err := term.GetState(fd)
 	if err != nil {
+		tty.Close()
 		return nil, fmt.Errorf("reading password from terminal: %w", err)
 	}
-	return secret, nil
+	fmt.Fprint(tty, prompt)
+	// The read owns tty: after an interruption it may still be blocked in
+	// read(2), which closing the file would not end, and the file must not
+	// be closed (its descriptor reused) under it.
+	read := func() ([]byte, error) {
+		defer tty.Close()
+		secret, err := term.ReadPassword(fd)
+		fmt.Fprintln(tty)
+		return secret, err
+	}
+	restore := func() {
+		term.Restore(fd, state)
+		fmt.Fprintln(tty)
+	}
+	return readSecretCancellable(ctx, read, restore)
+}
+
+// readSecretCancellable returns what read returns, or, when ctx is done
+// first, calls restore (the terminal's echo back, a newline) and returns
+// ctx's error, leaving read to the background. (A Ctrl-C in the
+// microseconds between the start of read and its turning echo off would
+// leave echo off; nothing short of setting the terminal modes ourselves
+// closes that window, and a human cannot hit it.)
+func readSecretCancellable(ctx context.Context, read func() ([]byte, error), restore func()) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		restore()
+		return nil, err
+	}
+	type result struct {
+		secret []byte
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		secret, err := read()
+		done <- result{secret, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return nil, fmt.Errorf("reading password from terminal: %w", r.err)
+		}
+		return r.secret, nil
+	case <-ctx.Done():
+		restore()
+		return nil, ctx.Err()
+	}
 }

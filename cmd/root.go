@@ -172,6 +172,9 @@ func Main() int {
 		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		context.AfterFunc(ctx, stop)
+		// Ctrl-C at the password prompt ends it, with the terminal's echo
+		// restored.
+		f.IOStreams.ReadSecret = ttySecretReader(ctx)
 	}
 	return execute(ctx, f, root, args)
 }

@@ -37,6 +37,9 @@ func (f *Factory) secret(ctx context.Context, s *Settings) (string, error) {
 	prompt := fmt.Sprintf("Password for %s@%s: ", s.User, s.Host)
 	p, err := f.IOStreams.ReadSecret(prompt)
 	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return "", err // Ctrl-C at the prompt: imapctl ends as interrupted
+		}
 		return "", withHint(&UsageError{err}, "set IMAPCTL_PASSWORD or password_cmd in the config file")
 	}
 	return string(p), nil

@@ -118,3 +118,44 @@ func TestSecretCmdOutputBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestReadSecretCancellable: Ctrl-C (ctx cancelled) while the read of a
+// password is blocked ends the wait at once: the terminal is restored
+// (echo back, a newline) and the context's error comes back, which Main
+// reports as "imapctl: interrupted", exit 130.
+func TestReadSecretCancellable(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	started, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	restored := 0
+	read := func() ([]byte, error) {
+		close(started)
+		<-release // a user who never presses Enter
+		return []byte("late"), nil
+	}
+	go func() { <-started; cancel() }()
+	secret, err := readSecretCancellable(ctx, read, func() { restored++ })
+	if !errors.Is(err, context.Canceled) || secret != nil || restored != 1 {
+		t.Errorf("readSecretCancellable(cancelled) = %q, %v, terminal restored %d times; want context.Canceled, restored once", secret, err, restored)
+	}
+
+	restored = 0
+	secret, err = readSecretCancellable(context.Background(), func() ([]byte, error) { return []byte("hunter2"), nil }, func() { restored++ })
+	if err != nil || string(secret) != "hunter2" || restored != 0 {
+		t.Errorf("readSecretCancellable = %q, %v, restored %d times; want the secret, no restore (the read restores)", secret, err, restored)
+	}
+}
+
+// TestSecretPromptInterrupted: an interrupted prompt is not a usage error
+// with a hint: the context's error goes up as it is.
+func TestSecretPromptInterrupted(t *testing.T) {
+	ios, _, _, _ := Test()
+	ios.ReadSecret = func(string) ([]byte, error) { return nil, context.Canceled }
+	f := NewFactory(ios)
+	f.LookupEnv = func(string) (string, bool) { return "", false }
+	_, err := f.secret(context.Background(), &Settings{User: "alice", Host: "h"})
+	var usage *UsageError
+	if !errors.Is(err, context.Canceled) || errors.As(err, &usage) || hintOf(err) != "" {
+		t.Errorf("secret(prompt interrupted) = %v; want context.Canceled, no usage error, no hint", err)
+	}
+}
