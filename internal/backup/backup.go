@@ -858,14 +858,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 			return groups.add(pendingMessage{entry: Entry{Op: OpFailed, UID: uid, Error: err.Error()}})
 		}
 		opts.crashPoint("message written")
-		ms.added++
-		ms.r.add(func(s *Summary) {
-			s.NewMessages++
-			s.Bytes += entry.Size
-			if !entry.Lossless {
-				s.Lossy++
-			}
-		})
+		// Counted once its group is committed (groupCommitter.wait).
 		return groups.add(pendingMessage{entry: entry, stored: stored})
 	}
 

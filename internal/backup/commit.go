@@ -137,13 +137,41 @@ func (g *groupCommitter) wait() error {
 			g.err = err
 		}
 		if err == nil {
-			for i := range g.inflightEntries {
-				g.ms.index.apply(&g.inflightEntries[i])
-			}
+			g.committed(g.inflightEntries)
 		}
 		g.inflightEntries = nil
 	}
 	return g.err
+}
+
+// committed puts the messages of a durable group into the index and
+// counts them: a message counts as new (Summary.NewMessages, Bytes) only
+// once its commit succeeded, since a failed commit removes its files.
+func (g *groupCommitter) committed(entries []Entry) {
+	var stored int
+	var bytes int64
+	var lossy int
+	for i := range entries {
+		e := &entries[i]
+		g.ms.index.apply(e)
+		if e.Op != OpStored {
+			continue
+		}
+		stored++
+		bytes += e.Size
+		if !e.Lossless {
+			lossy++
+		}
+	}
+	if stored == 0 {
+		return
+	}
+	g.ms.added += stored
+	g.ms.r.add(func(s *Summary) {
+		s.NewMessages += stored
+		s.Bytes += bytes
+		s.Lossy += lossy
+	})
 }
 
 // flush commits everything pending and waits until it is durable.
