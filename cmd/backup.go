@@ -57,6 +57,10 @@ run repairs what an interruption left. A lock stops two runs on one DIR.
 
 Messages are stored under --policy (default raw: the server's bytes with LF
 line ends); the manifest says when a message cannot be stored losslessly.
+A mailbox folder keeps the policy it was first backed up with (verify and
+restore read all its files with that policy's line ends): a run whose policy
+(--policy, IMAPCTL_POLICY or the config's policy key) differs for a folder it
+would update is refused before anything is written, exit status 2.
 Messages deleted on the server stay in the backup unless --prune.
 With --quiet nothing is printed on success; otherwise one summary line
 (or a JSON object with --json). Exit status 6 when some messages failed,
@@ -118,9 +122,12 @@ func backupRun(opts *BackupOptions) error {
 	})
 	var partial *backup.PartialError
 	var locked *backup.LockedError
+	var policyErr *backup.PolicyMismatchError
 	switch {
 	case errors.As(err, &locked):
 		return withHint(err, "wait for the other run, or remove the lock file if no process holds it")
+	case errors.As(err, &policyErr):
+		return withHint(&UsageError{err}, fmt.Sprintf("run with --policy %q, or back up into a new --out folder", policyErr.Recorded))
 	case err != nil && !errors.As(err, &partial):
 		return err
 	}

@@ -152,6 +152,53 @@ func (e *PartialError) Error() string {
 	return b.String()
 }
 
+// PolicyMismatchError reports a mailbox folder backed up under another
+// policy than this run's. A folder keeps the policy it was created with:
+// its state's line separator is what verify and restore use to put every
+// stored file back to the server's CRLF (RFC 5322 §2.1), so files written
+// under two policies could not all be checked or restored.
+type PolicyMismatchError struct {
+	// Folder is the mailbox folder; Recorded its policy spec, Requested
+	// this run's.
+	Folder              string
+	Recorded, Requested string
+}
+
+func (e *PolicyMismatchError) Error() string {
+	return fmt.Sprintf("backup: folder %s was backed up under --policy %q, not %q; a backup folder keeps its policy", e.Folder, e.Recorded, e.Requested)
+}
+
+// checkPolicies refuses the run, before anything is written, when a
+// mailbox folder it would update was backed up under another policy.
+// Folders of mailboxes the run leaves out (--mailbox, --exclude) do not
+// matter.
+func checkPolicies(opts *Options) error {
+	for _, acct := range opts.Accounts {
+		acctDir := filepath.Join(opts.Dir, EscapeName(acct.Name))
+		if _, err := os.Stat(acctDir); errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		mailboxes, err := BackupMailboxes(acctDir)
+		if err != nil {
+			return err
+		}
+		for _, mb := range mailboxes {
+			st := mb.State
+			if st.Policy == "" || st.Policy == opts.PolicySpec {
+				continue
+			}
+			if len(opts.Mailboxes) > 0 && !slices.ContainsFunc(opts.Mailboxes, func(p string) bool { return MatchPattern(p, st.Mailbox, st.Delimiter) }) {
+				continue
+			}
+			if slices.ContainsFunc(opts.Exclude, func(p string) bool { return MatchPattern(p, st.Mailbox, st.Delimiter) }) {
+				continue
+			}
+			return &PolicyMismatchError{Folder: mb.Dir, Recorded: st.Policy, Requested: opts.PolicySpec}
+		}
+	}
+	return nil
+}
+
 // UIDValidityError reports a mailbox whose UIDVALIDITY changed under
 // OnUIDValidityFail.
 type UIDValidityError struct {
@@ -220,6 +267,9 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		return nil, err
 	}
 	defer lock.Release()
+	if err := checkPolicies(&opts); err != nil {
+		return nil, err
+	}
 	sum := &Summary{}
 	r := &runner{opts: opts, sum: sum}
 	var firstErr error
@@ -498,6 +548,11 @@ func (r *runner) mailbox(ctx context.Context, c *imap.Client, acct Account, acct
 	if has && st.Format != "" && st.Format != r.opts.Format {
 		return fmt.Errorf("folder %s holds a %s backup, not %s", dir, st.Format, r.opts.Format)
 	}
+	// Run refused a different policy before anything was written; this
+	// keeps the rule for a folder whose state it did not see.
+	if has && st.Policy != "" && st.Policy != r.opts.PolicySpec {
+		return &PolicyMismatchError{Folder: dir, Recorded: st.Policy, Requested: r.opts.PolicySpec}
+	}
 	if has && st.UIDValidity != 0 && w.status.UIDValidity != 0 && st.UIDValidity != w.status.UIDValidity {
 		if err := r.uidValidityChanged(acct, dir, m.Name, st.UIDValidity, w.status.UIDValidity); err != nil {
 			return err
@@ -507,8 +562,14 @@ func (r *runner) mailbox(ctx context.Context, c *imap.Client, acct Account, acct
 	if !has {
 		st = State{}
 	}
-	st.Mailbox, st.Delimiter, st.Attributes = m.Name, m.Delimiter, m.Attributes
-	st.Format, st.Policy, st.Linesep = r.opts.Format, r.opts.PolicySpec, r.opts.Policy.Linesep
+	st.Mailbox, st.Delimiter, st.Attributes, st.Format = m.Name, m.Delimiter, m.Attributes, r.opts.Format
+	if !has || st.Policy == "" {
+		// A folder's policy and line separator are set when it is
+		// created: verify and restore read every file of the folder with
+		// its Linesep. (A state from before the policy was recorded takes
+		// this run's.)
+		st.Policy, st.Linesep = r.opts.PolicySpec, r.opts.Policy.Linesep
+	}
 	if !has {
 		st.UIDValidity = w.status.UIDValidity
 		if err := writeState(dir, st, r.opts.crashPoint); err != nil {

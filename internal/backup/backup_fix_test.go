@@ -5,11 +5,74 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/imapctl/imapctl/internal/policy"
 	"github.com/imapctl/imapctl/internal/testutil/memserver"
 )
+
+func folderSnapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Name() == LockFileName {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		files[p] = string(data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func TestBackupRefusesOtherPolicy(t *testing.T) {
+	s := memserver.StartT(t, memserver.Options{})
+	acct := memAccount(t, s)
+	dir := t.TempDir()
+	runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"INBOX"}})
+	appendMessage(t, acct, "INBOX", "after-first-run")
+	before := folderSnapshot(t, dir)
+
+	crlf, err := policy.ParseSpec(`raw,linesep=\r\n`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"INBOX"}, Policy: crlf, PolicySpec: `raw,linesep=\r\n`}
+	_, err = Run(context.Background(), other)
+	var pm *PolicyMismatchError
+	if !errors.As(err, &pm) || pm.Recorded != "raw" || pm.Requested != `raw,linesep=\r\n` {
+		t.Fatalf("Run under another policy = %v, want *PolicyMismatchError raw -> raw,linesep=\\r\\n", err)
+	}
+	if !strings.Contains(err.Error(), "INBOX") {
+		t.Errorf("error %q does not name the folder", err)
+	}
+	if after := folderSnapshot(t, dir); len(after) != len(before) {
+		t.Errorf("the refused run changed the backup: %d files, had %d", len(after), len(before))
+	} else {
+		for p, data := range before {
+			if after[p] != data {
+				t.Errorf("the refused run changed %s", p)
+			}
+		}
+	}
+	// The folder's own policy goes on, and verify --deep matches.
+	sum := runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"INBOX"}})
+	if sum.NewMessages != 1 {
+		t.Errorf("rerun under the folder's policy: %d new messages, want 1", sum.NewMessages)
+	}
+	verifyClean(t, dir, acct)
+	// Another policy is fine for a mailbox without a folder yet.
+	sum = runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"Corpus/*"}, Policy: crlf, PolicySpec: `raw,linesep=\r\n`})
+	if sum.NewMessages == 0 {
+		t.Errorf("new folders under another policy: nothing backed up")
+	}
+	verifyClean(t, dir, acct)
+}
 
 func TestBackupCountsOnlyCommittedMessages(t *testing.T) {
 	s := memserver.StartT(t, memserver.Options{})
