@@ -62,8 +62,9 @@ restore read all its files with that policy's line ends): a run whose policy
 (--policy, IMAPCTL_POLICY or the config's policy key) differs for a folder it
 would update is refused before anything is written, exit status 2.
 Messages deleted on the server stay in the backup unless --prune.
-With --quiet nothing is printed on success; otherwise one summary line
-(or a JSON object with --json). Exit status 6 when some messages failed,
+With --quiet nothing is printed on success, except a UIDVALIDITY change
+(the old copy is moved aside or deleted); otherwise one summary line (or a
+JSON object with --json). Exit status 6 when some messages failed,
 each named on stderr.`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
@@ -117,8 +118,11 @@ func backupRun(opts *BackupOptions) error {
 		Dir: opts.Out, Accounts: accounts, Mailboxes: opts.Mailboxes, Exclude: opts.Exclude,
 		Format: opts.Format, Policy: pol.Policy, PolicySpec: pol.Spec, Jobs: opts.Jobs,
 		OnUIDValidityChange: opts.OnUIDValidityChange, Prune: opts.Prune,
-		// A UIDVALIDITY change is said even under --quiet: cron mails it.
 		Warn: opts.IO.Warnf,
+		// A UIDVALIDITY change is said even under --quiet: cron mails it.
+		Notice: func(format string, args ...any) {
+			opts.IO.errorLine("warning: ", fmt.Sprintf(format, args...))
+		},
 	})
 	var partial *backup.PartialError
 	var locked *backup.LockedError

@@ -1,9 +1,11 @@
 package cmd
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/imapctl/imapctl/internal/imap"
 	"github.com/imapctl/imapctl/internal/testutil/memserver"
 )
 
@@ -26,5 +28,56 @@ func TestBackupOtherPolicyIsUsageError(t *testing.T) {
 	}
 	if code, out, errOut := s.run(t, nil, "verify", dir, "--deep"); code != 0 || !strings.Contains(out, "backup and server match") {
 		t.Errorf("verify --deep = %d, %q, %q", code, out, errOut)
+	}
+}
+
+func TestBackupQuietStillSaysUIDValidityChange(t *testing.T) {
+	s := startTestServer(t, memserver.Options{})
+	c := memClient(t, s)
+	ctx := context.Background()
+	if err := c.Create(ctx, "Recreated"); err != nil {
+		t.Fatal(err)
+	}
+	appendTo(t, c, "Recreated", "old")
+	dir := t.TempDir()
+	if code, out, errOut := s.run(t, nil, "--quiet", "backup", "--out", dir, "--mailbox", "Recreated"); code != 0 || out != "" || errOut != "" {
+		t.Fatalf("backup --quiet = %d, %q, %q; want nothing", code, out, errOut)
+	}
+	old, _ := c.Status(ctx, "Recreated", []string{"UIDVALIDITY"})
+	if err := c.Delete(ctx, "Recreated"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Create(ctx, "Recreated"); err != nil {
+		t.Fatal(err)
+	}
+	appendTo(t, c, "Recreated", "new")
+	now, _ := c.Status(ctx, "Recreated", []string{"UIDVALIDITY"})
+	if old == nil || now == nil || old.UIDValidity == now.UIDValidity {
+		t.Skip("server kept UIDVALIDITY for the recreated mailbox")
+	}
+	code, out, errOut := s.run(t, nil, "--quiet", "backup", "--out", dir, "--mailbox", "Recreated")
+	if code != 0 || out != "" || !strings.HasPrefix(errOut, "imapctl: warning: ") || !strings.Contains(errOut, "UIDVALIDITY changed from") || !strings.Contains(errOut, "old copy kept in") {
+		t.Errorf("backup --quiet after a UIDVALIDITY change = %d, %q, %q; want the change on stderr", code, out, errOut)
+	}
+}
+
+func memClient(t *testing.T, s *testServer) *imap.Client {
+	t.Helper()
+	c, err := imap.Dial(context.Background(), s.Addr, imap.Options{TLS: imap.TLSNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if err := c.Login(context.Background(), s.Username, s.Password); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func appendTo(t *testing.T, c *imap.Client, mailbox, subject string) {
+	t.Helper()
+	msg := "Subject: " + subject + "\r\nMessage-ID: <" + subject + "@example.org>\r\n\r\nbody\r\n"
+	if _, err := c.Append(context.Background(), mailbox, int64(len(msg)), strings.NewReader(msg), nil); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -68,6 +68,10 @@ type Options struct {
 	Prune bool
 	// Warn reports a warning (one line, no prefix); nil discards.
 	Warn func(format string, args ...any)
+	// Notice reports what the user must see even in a quiet run: a
+	// UIDVALIDITY change (RFC 3501 §2.3.1.1), after which the old copy is
+	// moved aside or deleted and the mailbox fetched again. Nil uses Warn.
+	Notice func(format string, args ...any)
 	// Now is the clock (for the dated folder of a UIDVALIDITY change).
 	Now func() time.Time
 	// BatchMessages and BatchBytes bound a group commit (defaults 256
@@ -238,6 +242,9 @@ func (o *Options) defaults() error {
 	}
 	if o.Warn == nil {
 		o.Warn = func(string, ...any) {}
+	}
+	if o.Notice == nil {
+		o.Notice = o.Warn
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -614,11 +621,11 @@ func (r *runner) uidValidityChanged(acct Account, dir, name string, old, new uin
 	case OnUIDValidityFail:
 		return &UIDValidityError{Mailbox: name, Old: old, New: new}
 	case OnUIDValidityRefetch:
-		r.opts.Warn("%s: %s: UIDVALIDITY changed from %d to %d: deleting the old copy and fetching the mailbox again", acct.Name, name, old, new)
+		r.opts.Notice("%s: %s: UIDVALIDITY changed from %d to %d: deleting the old copy and fetching the mailbox again", acct.Name, name, old, new)
 		return removeMailboxFiles(dir, "")
 	}
 	aside := filepath.Join(dir, fmt.Sprintf(".uidvalidity-%d-%s", old, r.opts.Now().UTC().Format("20060102T150405Z")))
-	r.opts.Warn("%s: %s: UIDVALIDITY changed from %d to %d: old copy kept in %s, fetching the mailbox again", acct.Name, name, old, new, aside)
+	r.opts.Notice("%s: %s: UIDVALIDITY changed from %d to %d: old copy kept in %s, fetching the mailbox again", acct.Name, name, old, new, aside)
 	return removeMailboxFiles(dir, aside)
 }
 

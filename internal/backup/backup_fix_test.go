@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -102,5 +103,37 @@ func TestBackupCountsOnlyCommittedMessages(t *testing.T) {
 		if r.New != 0 {
 			t.Errorf("report %+v counts new messages; nothing was committed", r)
 		}
+	}
+}
+
+func TestBackupUIDValidityNoticeNotWarn(t *testing.T) {
+	s := memserver.StartT(t, memserver.Options{})
+	acct := memAccount(t, s)
+	dir := t.TempDir()
+	ctx := context.Background()
+	c := client(t, acct)
+	if err := c.Create(ctx, "Recreated"); err != nil {
+		t.Fatal(err)
+	}
+	appendMessage(t, acct, "Recreated", "old")
+	runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"Recreated"}})
+	old, _ := c.Status(ctx, "Recreated", []string{"UIDVALIDITY"})
+	if err := c.Delete(ctx, "Recreated"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Create(ctx, "Recreated"); err != nil {
+		t.Fatal(err)
+	}
+	appendMessage(t, acct, "Recreated", "new")
+	now, _ := c.Status(ctx, "Recreated", []string{"UIDVALIDITY"})
+	if old == nil || now == nil || old.UIDValidity == now.UIDValidity {
+		t.Skip("server kept UIDVALIDITY for the recreated mailbox")
+	}
+	var warned, noticed bytes.Buffer
+	runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"Recreated"},
+		Warn:   func(string, ...any) { warned.WriteString("x") },
+		Notice: func(f string, _ ...any) { noticed.WriteString(f) }})
+	if warned.Len() != 0 || !strings.Contains(noticed.String(), "UIDVALIDITY changed") {
+		t.Errorf("warn %q, notice %q: want the UIDVALIDITY change as a notice", warned.String(), noticed.String())
 	}
 }
