@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imapctl/imapctl/internal/backup"
 	"github.com/imapctl/imapctl/internal/imap"
 	"github.com/imapctl/imapctl/internal/testutil/memserver"
 )
@@ -79,5 +80,22 @@ func appendTo(t *testing.T, c *imap.Client, mailbox, subject string) {
 	msg := "Subject: " + subject + "\r\nMessage-ID: <" + subject + "@example.org>\r\n\r\nbody\r\n"
 	if _, err := c.Append(context.Background(), mailbox, int64(len(msg)), strings.NewReader(msg), nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestVerifyDuringBackup(t *testing.T) {
+	s := startTestServer(t, memserver.Options{})
+	dir := t.TempDir()
+	if code, out, errOut := s.run(t, nil, "backup", "--out", dir, "--mailbox", "INBOX"); code != 0 {
+		t.Fatalf("backup = %d, %q, %q", code, out, errOut)
+	}
+	lock, err := backup.AcquireLock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := s.run(t, nil, "verify", dir)
+	lock.Release()
+	if code == 0 || code == ExitPartial || out != "" || !strings.Contains(errOut, "locked by process") || !strings.Contains(errOut, "imapctl: hint: wait for the backup to finish") {
+		t.Errorf("verify during a backup = %d, %q, %q; want the lock error and a hint, no differences", code, out, errOut)
 	}
 }

@@ -40,7 +40,9 @@ differs (a restored copy) is compared by content.
 Prints one line per difference — "MAILBOX: UID n: missing|extra|size|content|
 file-missing|file-changed|file-extra" — then a summary unless --quiet; with
 --json one object per difference and a summary object. Exit status 0 only
-when backup and server match, 6 otherwise.`,
+when backup and server match, 6 otherwise. A backup running in DIR makes
+verify fail at once (nothing compared), as does a backup that started while
+verify was comparing: run verify again once it has finished.`,
 		Args: exactArgs(1, "the backup folder DIR"),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
@@ -66,7 +68,12 @@ func verifyRun(opts *VerifyOptions) error {
 		return err
 	}
 	rep, err := backup.Verify(opts.Context, c, backup.VerifyOptions{Dir: opts.Dir, Account: acct, Deep: opts.Deep})
-	if err != nil {
+	var locked *backup.LockedError
+	var during *backup.BackupDuringVerifyError
+	switch {
+	case errors.As(err, &locked), errors.As(err, &during):
+		return withHint(err, "wait for the backup to finish, then run verify again")
+	case err != nil:
 		return err
 	}
 	mismatches := 0

@@ -106,6 +106,59 @@ func TestBackupCountsOnlyCommittedMessages(t *testing.T) {
 	}
 }
 
+func TestVerifyRefusesWhileBackupRuns(t *testing.T) {
+	s := memserver.StartT(t, memserver.Options{})
+	acct := memAccount(t, s)
+	dir := t.TempDir()
+	runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"INBOX"}})
+	c := client(t, acct)
+
+	lock, err := AcquireLock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{dir, filepath.Join(dir, EscapeName(acct.Name))} {
+		_, err := Verify(context.Background(), c, VerifyOptions{Dir: d, Account: acct})
+		var le *LockedError
+		if !errors.As(err, &le) || le.PID != os.Getpid() {
+			t.Errorf("Verify(%s) during a backup = %v, want *LockedError with the backup's PID", d, err)
+		}
+	}
+	lock.Release()
+	verifyClean(t, dir, acct)
+
+	// A backup that takes the lock while verify compares.
+	var once sync.Once
+	_, err = Verify(context.Background(), c, VerifyOptions{Dir: dir, Account: acct, compared: func(int) {
+		once.Do(func() {
+			l, err := AcquireLock(dir)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			l.Release()
+		})
+	}})
+	var during *BackupDuringVerifyError
+	if !errors.As(err, &during) {
+		t.Errorf("Verify with a backup during it = %v, want *BackupDuringVerifyError", err)
+	}
+}
+
+func TestVerifyReadOnlyBackupWithoutLockFile(t *testing.T) {
+	s := memserver.StartT(t, memserver.Options{})
+	acct := memAccount(t, s)
+	dir := t.TempDir()
+	runBackup(t, Options{Dir: dir, Accounts: []Account{acct}, Mailboxes: []string{"INBOX"}})
+	if err := os.Remove(filepath.Join(dir, LockFileName)); err != nil {
+		t.Fatal(err)
+	}
+	verifyClean(t, dir, acct)
+	if _, err := os.Stat(filepath.Join(dir, LockFileName)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("verify created the lock file: %v", err)
+	}
+}
+
 func TestBackupUIDValidityNoticeNotWarn(t *testing.T) {
 	s := memserver.StartT(t, memserver.Options{})
 	acct := memAccount(t, s)

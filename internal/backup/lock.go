@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // LockFileName is the lock file in a backup folder.
@@ -73,4 +74,53 @@ func (l *Lock) Release() error {
 	err := l.file.Close()
 	l.file = nil
 	return err
+}
+
+// CheckUnlocked returns a *LockedError when a live process holds dir's
+// backup lock, without waiting and without creating anything (dir may be
+// read-only): a reader such as verify must not compare a folder that a
+// backup is still writing. It takes a shared flock(2) for a moment, which
+// the backup's exclusive one refuses; the returned LockState tells
+// whether a backup ran in the meantime (LockState.Changed).
+func CheckUnlocked(dir string) (LockState, error) {
+	path := filepath.Join(dir, LockFileName)
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return LockState{path: path}, nil
+	}
+	if err != nil {
+		return LockState{}, fmt.Errorf("backup: checking the lock %s: %w", path, err)
+	}
+	defer f.Close()
+	if err := lockShared(f); err != nil {
+		if errors.Is(err, errLocked) {
+			data, _ := os.ReadFile(path)
+			pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+			return LockState{}, &LockedError{Path: dir, PID: pid}
+		}
+		return LockState{}, fmt.Errorf("backup: checking the lock %s: %w", path, err)
+	}
+	st := LockState{path: path}
+	if fi, err := f.Stat(); err == nil {
+		st.exists, st.modTime, st.size = true, fi.ModTime(), fi.Size()
+	}
+	return st, nil
+}
+
+// LockState is what CheckUnlocked saw of a lock file.
+type LockState struct {
+	path    string
+	exists  bool
+	modTime time.Time
+	size    int64
+}
+
+// Changed reports whether a backup took the lock since s was seen: a
+// backup writes its PID into the lock file when it takes it.
+func (s LockState) Changed() bool {
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return s.exists
+	}
+	return !s.exists || !fi.ModTime().Equal(s.modTime) || fi.Size() != s.size
 }

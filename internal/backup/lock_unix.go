@@ -16,3 +16,13 @@ func lockExclusive(f *os.File) error {
 	}
 	return err
 }
+
+// lockShared takes a shared flock(2) on f without waiting; it is dropped
+// when f is closed.
+func lockShared(f *os.File) error {
+	err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return errLocked
+	}
+	return err
+}

@@ -158,6 +158,15 @@ func Verify(ctx context.Context, c *imap.Client, opts VerifyOptions) (*VerifyRep
 	if err != nil {
 		return nil, err
 	}
+	// A backup still writing the folder would show as thousands of
+	// differences: refused, and checked again at the end for a backup
+	// that started meanwhile. The lock is in the folder backup --out
+	// named, the account folder's parent.
+	lockDir := filepath.Dir(acctDir)
+	lockSeen, err := CheckUnlocked(lockDir)
+	if err != nil {
+		return nil, err
+	}
 	mailboxes, err := BackupMailboxes(acctDir)
 	if err != nil {
 		return nil, err
@@ -179,7 +188,24 @@ func Verify(ctx context.Context, c *imap.Client, opts VerifyOptions) (*VerifyRep
 			return rep, fmt.Errorf("%s: %w", mb.State.Mailbox, err)
 		}
 	}
+	if _, err := CheckUnlocked(lockDir); err != nil {
+		return nil, err
+	}
+	if lockSeen.Changed() {
+		return nil, &BackupDuringVerifyError{Dir: lockDir}
+	}
 	return rep, nil
+}
+
+// BackupDuringVerifyError says a backup ran in the folder while Verify
+// compared it: the differences found may be the backup's work in
+// progress, so none is reported.
+type BackupDuringVerifyError struct {
+	Dir string
+}
+
+func (e *BackupDuringVerifyError) Error() string {
+	return fmt.Sprintf("backup: a backup ran in %s during the verify, so its result is not reliable; run verify again", e.Dir)
 }
 
 func verifyMailbox(ctx context.Context, c *imap.Client, mb BackupMailbox, opts VerifyOptions, otherAccount bool, rep *VerifyReport) error {
