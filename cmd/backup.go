@@ -65,7 +65,9 @@ Messages deleted on the server stay in the backup unless --prune.
 With --quiet nothing is printed on success, except a UIDVALIDITY change
 (the old copy is moved aside or deleted); otherwise one summary line (or a
 JSON object with --json). Exit status 6 when some messages failed,
-each named on stderr.`,
+each named on stderr. Exit status 4 when a connection was lost: that
+account gets no more work, what was stored is kept and the next run resumes;
+4 wins over 6 when both happen, since running again is what to do next.`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Context = c.Context()
@@ -127,11 +129,13 @@ func backupRun(opts *BackupOptions) error {
 	var partial *backup.PartialError
 	var locked *backup.LockedError
 	var policyErr *backup.PolicyMismatchError
+	var lost *backup.ConnectionLostError
 	switch {
 	case errors.As(err, &locked):
 		return withHint(err, "wait for the other run, or remove the lock file if no process holds it")
 	case errors.As(err, &policyErr):
 		return withHint(&UsageError{err}, fmt.Sprintf("run with --policy %q, or back up into a new --out folder", policyErr.Recorded))
+	case errors.As(err, &lost):
 	case err != nil && !errors.As(err, &partial):
 		return err
 	}
@@ -139,13 +143,20 @@ func backupRun(opts *BackupOptions) error {
 		if err := writeJSONLine(opts.IO.Out, sum); err != nil {
 			return err
 		}
-	} else if !opts.Quiet || partial != nil {
+	} else if !opts.Quiet || partial != nil || lost != nil {
 		lossy := ""
 		if sum.Lossy > 0 {
 			lossy = fmt.Sprintf(" (%d not lossless under the policy)", sum.Lossy)
 		}
 		fmt.Fprintf(opts.IO.Out, "backup: %d mailboxes (%d changed), %d new messages%s, %s, %d flag updates, %d pruned, %s\n",
 			sum.Mailboxes, sum.Changed, sum.NewMessages, lossy, humanBytes(sum.Bytes), sum.FlagUpdates, sum.Pruned, sum.Duration.Round(time.Millisecond))
+	}
+	if lost != nil {
+		// Exit 4: the connection's error, after the other failures.
+		for _, f := range lost.Failures {
+			opts.IO.errorLine("failed: ", f.String())
+		}
+		return withHint(lost, "what was stored is kept: run the backup again to resume")
 	}
 	if partial != nil {
 		return reportFailures(opts.IO, partial.Failures, sum.NewMessages+len(partial.Failures))

@@ -1,8 +1,11 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
+	"net"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/imapctl/imapctl/internal/backup"
@@ -80,6 +83,64 @@ func appendTo(t *testing.T, c *imap.Client, mailbox, subject string) {
 	msg := "Subject: " + subject + "\r\nMessage-ID: <" + subject + "@example.org>\r\n\r\nbody\r\n"
 	if _, err := c.Append(context.Background(), mailbox, int64(len(msg)), strings.NewReader(msg), nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+type cuttingConn struct {
+	net.Conn
+}
+
+func (c cuttingConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	if bytes.Contains(p, []byte("BODY.PEEK[]")) {
+		c.Conn.Close()
+	}
+	return n, err
+}
+
+func TestBackupConnectionLostExit4(t *testing.T) {
+	s := startTestServer(t, memserver.Options{})
+	dir := t.TempDir()
+	var mu sync.Mutex
+	cut := true
+	ios, _, out, errOut := Test()
+	f := NewFactory(ios)
+	f.LookupEnv = func(k string) (string, bool) { v, ok := s.env[k]; return v, ok }
+	f.Dial = func(ctx context.Context) (*imap.Client, error) {
+		c, err := imap.Dial(ctx, s.Addr, imap.Options{TLS: imap.TLSNone, DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil || !cut {
+				return conn, err
+			}
+			return cuttingConn{conn}, nil
+		}})
+		if err != nil {
+			return nil, err
+		}
+		if err := c.Login(ctx, s.Username, s.Password); err != nil {
+			c.Close()
+			return nil, err
+		}
+		return c, nil
+	}
+	code := run(context.Background(), []string{"backup", "--out", dir}, f)
+	if code != ExitConnection || strings.Contains(errOut.String(), "failed:") || strings.Count(errOut.String(), "\n") != 2 ||
+		!strings.Contains(errOut.String(), ": connection lost during ") || !strings.Contains(errOut.String(), "imapctl: hint: what was stored is kept") {
+		t.Fatalf("backup with the connection lost = %d, %q, %q; want exit 4, one error line and a hint", code, out, errOut)
+	}
+	if !strings.HasPrefix(out.String(), "backup: ") {
+		t.Errorf("stdout %q: want the summary", out)
+	}
+	mu.Lock()
+	cut = false
+	mu.Unlock()
+	if code, out, errOut := s.run(t, nil, "backup", "--out", dir); code != 0 {
+		t.Fatalf("rerun = %d, %q, %q", code, out, errOut)
+	}
+	if code, out, errOut := s.run(t, nil, "verify", dir, "--deep"); code != 0 {
+		t.Errorf("verify --deep after the rerun = %d, %q, %q", code, out, errOut)
 	}
 }
 

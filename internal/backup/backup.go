@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -280,10 +281,23 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	sum := &Summary{}
 	r := &runner{opts: opts, sum: sum}
 	var firstErr error
+	var lost *ConnectionLostError
 	for _, acct := range opts.Accounts {
 		if err := r.account(ctx, acct); err != nil {
 			if ctx.Err() != nil {
 				return sum, ctx.Err()
+			}
+			var l *ConnectionLostError
+			if errors.As(err, &l) {
+				// The first account that lost its connection is the
+				// run's error; a later one is named among the failures.
+				if lost == nil {
+					lost = l
+				} else {
+					r.fail(Failure{Account: acct.Name, Mailbox: l.Mailbox, Error: strings.TrimPrefix(l.Error(), acct.Name+": ")})
+				}
+				sum.Accounts++
+				continue
 			}
 			if firstErr == nil {
 				firstErr = err
@@ -294,6 +308,10 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 	}
 	sum.Duration = time.Since(start)
 	sum.Seconds = sum.Duration.Seconds()
+	if lost != nil {
+		lost.Failures = sum.Failures
+		return sum, lost
+	}
 	if len(opts.Accounts) == 1 && firstErr != nil && sum.Mailboxes == 0 {
 		return sum, firstErr
 	}
@@ -301,6 +319,71 @@ func Run(ctx context.Context, opts Options) (*Summary, error) {
 		return sum, &PartialError{Failures: sum.Failures}
 	}
 	return sum, nil
+}
+
+// ConnectionLostError says an account's connection broke during the run
+// (an *imap.AbortError: the server closed it, said BYE, or the network
+// failed). The account got no more work; what was committed before stays,
+// and the next run resumes from there. Run returns it rather than a
+// *PartialError even when other messages failed too: a lost connection
+// calls for running again, which also names the failures that remain.
+type ConnectionLostError struct {
+	Account string
+	// Mailbox is the mailbox being backed up when the connection broke
+	// ("" while listing the mailboxes).
+	Mailbox string
+	// Left is the number of the account's mailboxes not backed up (the
+	// one being backed up included).
+	Left int
+	// Err is the *imap.AbortError (exit status 4).
+	Err error
+	// Failures are the run's other failures, as in Summary.Failures.
+	Failures []Failure
+}
+
+func (e *ConnectionLostError) Error() string {
+	where := ""
+	if e.Mailbox != "" {
+		where = " during " + e.Mailbox
+	}
+	mailboxes := "mailboxes"
+	if e.Left == 1 {
+		mailboxes = "mailbox"
+	}
+	return fmt.Sprintf("%s: connection lost%s (%v); %d %s left for the next run", e.Account, where, e.Err, e.Left, mailboxes)
+}
+
+// Unwrap returns the *imap.AbortError.
+func (e *ConnectionLostError) Unwrap() error { return e.Err }
+
+// connectionLost reports whether err means c can no longer be used.
+func connectionLost(c *imap.Client, err error) bool {
+	var abort *imap.AbortError
+	return errors.As(err, &abort) || (err != nil && c.Err() != nil)
+}
+
+// abortError is the *imap.AbortError behind err, a failure of c's
+// connection: the client's own when err (say a literal's read error) is
+// not one.
+func abortError(c *imap.Client, err error) error {
+	var abort *imap.AbortError
+	if errors.As(err, &abort) {
+		return abort
+	}
+	if cerr := c.Err(); cerr != nil {
+		return cerr
+	}
+	return &imap.AbortError{Err: err}
+}
+
+// readBroken reports whether err, met while reading a message's literal
+// inside a FETCH callback, is the connection breaking rather than the
+// message failing: the client marks itself aborted only once the callback
+// has returned, so the read's own error is looked at too. A literal ends
+// early only when the connection does.
+func readBroken(c *imap.Client, err error) bool {
+	var opErr *net.OpError
+	return connectionLost(c, err) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.As(err, &opErr)
 }
 
 // runner holds one run's shared state.
@@ -450,30 +533,62 @@ func (r *runner) account(ctx context.Context, acct Account) error {
 		return err
 	}
 	statuses, errs := statusAll(ctx, c, list, items)
+	r.add(func(s *Summary) { s.Mailboxes += len(list) })
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	var todo []work
 	for i, m := range list {
-		r.add(func(s *Summary) { s.Mailboxes++ })
 		if errs[i] != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
+			if connectionLost(c, errs[i]) {
+				return &ConnectionLostError{Account: acct.Name, Left: len(list), Err: abortError(c, errs[i])}
 			}
 			r.fail(Failure{Account: acct.Name, Mailbox: m.Name, Error: errs[i].Error()})
 			continue
 		}
 		todo = append(todo, work{m, statuses[i]})
 	}
+	// A worker whose connection broke stops taking work; once every
+	// worker has stopped, the mailboxes not handed out are left for the
+	// next run, and the account's result is a *ConnectionLostError.
 	jobs := make(chan work)
-	var wg sync.WaitGroup
+	allLost := make(chan struct{})
+	var (
+		wg      sync.WaitGroup
+		lostMu  sync.Mutex
+		lost    *ConnectionLostError
+		workers int
+	)
 	worker := func(c *imap.Client) {
 		defer wg.Done()
 		for w := range jobs {
-			if err := r.mailbox(ctx, c, acct, acctDir, w, condstore); err != nil {
-				r.fail(Failure{Account: acct.Name, Mailbox: w.list.Name, Error: err.Error()})
+			err := r.mailbox(ctx, c, acct, acctDir, w, condstore)
+			if err == nil {
+				continue
 			}
+			if ctx.Err() == nil && connectionLost(c, err) {
+				lostMu.Lock()
+				if lost == nil {
+					lost = &ConnectionLostError{Account: acct.Name, Mailbox: w.list.Name, Err: abortError(c, err)}
+				}
+				lost.Left++ // this mailbox
+				if workers--; workers == 0 {
+					close(allLost)
+				}
+				lostMu.Unlock()
+				return
+			}
+			r.fail(Failure{Account: acct.Name, Mailbox: w.list.Name, Error: err.Error()})
 		}
 	}
-	wg.Add(1)
-	go worker(c)
+	start := func(c *imap.Client) {
+		lostMu.Lock()
+		workers++
+		lostMu.Unlock()
+		wg.Add(1)
+		go worker(c)
+	}
+	start(c)
 	for j := 1; j < min(r.opts.Jobs, len(todo)); j++ {
 		extra, err := acct.Connect(ctx)
 		if err != nil {
@@ -481,18 +596,30 @@ func (r *runner) account(ctx context.Context, acct Account) error {
 			break
 		}
 		defer logout(extra)
-		wg.Add(1)
-		go worker(extra)
+		start(extra)
 	}
+	given := 0
+feed:
 	for _, w := range todo {
 		select {
 		case jobs <- w:
+			given++
+		case <-allLost:
+			break feed
 		case <-ctx.Done():
+			break feed
 		}
 	}
 	close(jobs)
 	wg.Wait()
-	return ctx.Err()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if lost != nil {
+		lost.Left += len(todo) - given
+		return lost
+	}
+	return nil
 }
 
 func logout(c *imap.Client) {
@@ -916,6 +1043,11 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 		case err != nil:
 			if ctx.Err() != nil {
 				return ctx.Err()
+			}
+			if readBroken(c, err) {
+				// The connection broke under this message: not the
+				// message's fault, and nothing more will come.
+				return err
 			}
 			if uid == 0 {
 				missingUID++

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/imapctl/imapctl/internal/imap"
 	"github.com/imapctl/imapctl/internal/policy"
 	"github.com/imapctl/imapctl/internal/testutil/memserver"
 )
@@ -106,6 +108,66 @@ func TestBackupCountsOnlyCommittedMessages(t *testing.T) {
 	}
 }
 
+type cuttableAccount struct {
+	Account
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func newCuttableAccount(t *testing.T, s *memserver.Server) *cuttableAccount {
+	a := &cuttableAccount{}
+	a.Account = memAccount(t, s, imap.Options{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err == nil {
+			a.mu.Lock()
+			a.conns = append(a.conns, c)
+			a.mu.Unlock()
+		}
+		return c, err
+	}})
+	return a
+}
+
+func (a *cuttableAccount) cut() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, c := range a.conns {
+		c.Close()
+	}
+}
+
+func TestBackupConnectionLost(t *testing.T) {
+	for _, jobs := range []int{1, 3} {
+		t.Run(map[int]string{1: "one connection", 3: "three connections"}[jobs], func(t *testing.T) {
+			s := memserver.StartT(t, memserver.Options{})
+			acct := newCuttableAccount(t, s)
+			dir := t.TempDir()
+			var once sync.Once
+			opts := Options{Dir: dir, Accounts: []Account{acct.Account}, Jobs: jobs, BatchMessages: 1}
+			opts.crashPoint = func(step string) {
+				if step == "message written" {
+					once.Do(acct.cut)
+				}
+			}
+			sum, err := Run(context.Background(), opts)
+			var lost *ConnectionLostError
+			var abort *imap.AbortError
+			if !errors.As(err, &lost) || !errors.As(err, &abort) {
+				t.Fatalf("Run with the connections cut = %v, want *ConnectionLostError wrapping *imap.AbortError", err)
+			}
+			if lost.Account != acct.Name || lost.Mailbox == "" || lost.Left < 1 {
+				t.Errorf("ConnectionLostError %+v: want the account, the mailbox and at least 1 left", lost)
+			}
+			if len(sum.Failures) != 0 || len(lost.Failures) != 0 {
+				t.Errorf("failures %v: a lost connection is not a message or mailbox failure", sum.Failures)
+			}
+			// The rerun resumes and the backup is complete.
+			runBackup(t, Options{Dir: dir, Accounts: []Account{memAccount(t, s)}})
+			verifyClean(t, dir, memAccount(t, s))
+		})
+	}
+}
+
 func TestVerifyRefusesWhileBackupRuns(t *testing.T) {
 	s := memserver.StartT(t, memserver.Options{})
 	acct := memAccount(t, s)
@@ -189,4 +251,43 @@ func TestBackupUIDValidityNoticeNotWarn(t *testing.T) {
 	if warned.Len() != 0 || !strings.Contains(noticed.String(), "UIDVALIDITY changed") {
 		t.Errorf("warn %q, notice %q: want the UIDVALIDITY change as a notice", warned.String(), noticed.String())
 	}
+}
+
+func TestBackupConnectionLostMidMessage(t *testing.T) {
+	s := memserver.StartT(t, memserver.Options{})
+	acct := newCuttableAccount(t, s)
+	ctx := context.Background()
+	c := client(t, acct.Account)
+	if err := c.Create(ctx, "Big"); err != nil {
+		t.Fatal(err)
+	}
+	msg := "Subject: big\r\n\r\n" + strings.Repeat("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\r\n", 1<<15)
+	if _, err := c.Append(ctx, "Big", int64(len(msg)), strings.NewReader(msg), nil); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var once sync.Once
+	opts := Options{Dir: dir, Accounts: []Account{acct.Account}, Mailboxes: []string{"Big"}}
+	opts.crashPoint = func(step string) {
+		if step == "writing a message" {
+			once.Do(acct.cut)
+		}
+	}
+	sum, err := Run(ctx, opts)
+	var lost *ConnectionLostError
+	if !errors.As(err, &lost) || lost.Mailbox != "Big" || lost.Left != 1 {
+		t.Fatalf("Run with the connection cut mid-message = %v, want *ConnectionLostError during Big, 1 left", err)
+	}
+	if len(sum.Failures) != 0 {
+		t.Errorf("failures %v: the message did not fail, the connection did", sum.Failures)
+	}
+	man, err := readManifest(filepath.Join(dir, EscapeName(acct.Name), "Big"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(man.Failed) != 0 {
+		t.Errorf("manifest records failed messages %v", man.Failed)
+	}
+	runBackup(t, Options{Dir: dir, Accounts: []Account{memAccount(t, s)}, Mailboxes: []string{"Big"}})
+	verifyClean(t, dir, memAccount(t, s))
 }
