@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -64,8 +65,8 @@ would update is refused before anything is written, exit status 2.
 Messages deleted on the server stay in the backup unless --prune.
 With --quiet nothing is printed on success, except a UIDVALIDITY change
 (the old copy is moved aside or deleted); otherwise one summary line (or a
-JSON object with --json). Exit status 6 when some messages failed,
-each named on stderr. Exit status 4 when a connection was lost: that
+JSON object with --json). Exit status 6 when some messages or mailboxes
+failed, each named on stderr. Exit status 4 when a connection was lost: that
 account gets no more work, what was stored is kept and the next run resumes;
 4 wins over 6 when both happen, since running again is what to do next.`,
 		Args: noArgs,
@@ -159,9 +160,67 @@ func backupRun(opts *BackupOptions) error {
 		return withHint(lost, "what was stored is kept: run the backup again to resume")
 	}
 	if partial != nil {
-		return reportFailures(opts.IO, partial.Failures, sum.NewMessages+len(partial.Failures))
+		return reportBackupFailures(opts.IO, partial.Failures, sum.NewMessages)
 	}
 	return nil
+}
+
+// BackupFailuresError is the last line of a backup in which some messages,
+// mailboxes or accounts failed: each kind counted on its own, messages
+// against those the run fetched. It exits with ExitPartial.
+type BackupFailuresError struct {
+	// Messages of MessagesTotal failed (MessagesTotal counts the messages
+	// stored too); Mailboxes and Accounts failed as a whole.
+	Messages, MessagesTotal int
+	Mailboxes, Accounts     int
+	First                   string
+}
+
+func (e *BackupFailuresError) Error() string {
+	var parts []string
+	if e.Messages > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d messages", e.Messages, e.MessagesTotal))
+	}
+	if e.Mailboxes > 0 {
+		parts = append(parts, countOf(e.Mailboxes, "mailbox", "mailboxes"))
+	}
+	if e.Accounts > 0 {
+		parts = append(parts, countOf(e.Accounts, "account", "accounts"))
+	}
+	return fmt.Sprintf("%s failed; first: %s", strings.Join(parts, " and "), e.First)
+}
+
+// Unwrap makes the error a PartialError for the exit status.
+func (e *BackupFailuresError) Unwrap() error {
+	return &PartialError{Failed: e.Messages + e.Mailboxes + e.Accounts, Total: e.MessagesTotal + e.Mailboxes + e.Accounts}
+}
+
+// countOf is "1 mailbox" or "n mailboxes".
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// reportBackupFailures names every failure on stderr and returns the
+// BackupFailuresError that exits 6; stored is the number of messages
+// the run stored.
+func reportBackupFailures(ios *IOStreams, failures []backup.Failure, stored int) error {
+	e := &BackupFailuresError{First: failures[0].String()}
+	for _, f := range failures {
+		ios.errorLine("failed: ", f.String())
+		switch {
+		case f.IsMessage():
+			e.Messages++
+		case f.Mailbox != "":
+			e.Mailboxes++
+		default:
+			e.Accounts++
+		}
+	}
+	e.MessagesTotal = stored + e.Messages
+	return e
 }
 
 // reportFailures names every failure on stderr and returns the

@@ -3,7 +3,10 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +16,8 @@ import (
 	"github.com/imapctl/imapctl/internal/testutil/memserver"
 )
 
+// TestBackupOtherPolicyIsUsageError: a second run under another --policy
+// is refused with exit 2 and a hint, and verify --deep still matches.
 func TestBackupOtherPolicyIsUsageError(t *testing.T) {
 	s := startTestServer(t, memserver.Options{})
 	dir := t.TempDir()
@@ -35,6 +40,8 @@ func TestBackupOtherPolicyIsUsageError(t *testing.T) {
 	}
 }
 
+// TestBackupQuietStillSaysUIDValidityChange: under --quiet (cron) a
+// UIDVALIDITY change, which moves the old copy aside, is still said.
 func TestBackupQuietStillSaysUIDValidityChange(t *testing.T) {
 	s := startTestServer(t, memserver.Options{})
 	c := memClient(t, s)
@@ -65,6 +72,39 @@ func TestBackupQuietStillSaysUIDValidityChange(t *testing.T) {
 	}
 }
 
+// TestBackupFailedMailboxCountsMailboxes: a mailbox that failed as a
+// whole (its UIDVALIDITY changed under --on-uidvalidity-change fail; no
+// message involved) is counted as a mailbox, not as "1 of 1 messages".
+func TestBackupFailedMailboxCountsMailboxes(t *testing.T) {
+	s := startTestServer(t, memserver.Options{})
+	c := memClient(t, s)
+	ctx := context.Background()
+	if err := c.Create(ctx, "Recreated"); err != nil {
+		t.Fatal(err)
+	}
+	appendTo(t, c, "Recreated", "old")
+	dir := t.TempDir()
+	if code, out, errOut := s.run(t, nil, "backup", "--out", dir, "--mailbox", "Recreated"); code != 0 {
+		t.Fatalf("backup = %d, %q, %q", code, out, errOut)
+	}
+	old, _ := c.Status(ctx, "Recreated", []string{"UIDVALIDITY"})
+	if err := c.Delete(ctx, "Recreated"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Create(ctx, "Recreated"); err != nil {
+		t.Fatal(err)
+	}
+	now, _ := c.Status(ctx, "Recreated", []string{"UIDVALIDITY"})
+	if old == nil || now == nil || old.UIDValidity == now.UIDValidity {
+		t.Skip("server kept UIDVALIDITY for the recreated mailbox")
+	}
+	code, _, errOut := s.run(t, nil, "backup", "--out", dir, "--mailbox", "Recreated", "--on-uidvalidity-change", "fail")
+	if code != ExitPartial || !strings.Contains(errOut, "imapctl: 1 mailbox failed; first: ") || strings.Contains(errOut, "messages failed") {
+		t.Errorf("backup with a failed mailbox = %d, %q; want \"1 mailbox failed\"", code, errOut)
+	}
+}
+
+// memClient is a logged-in client of s, closed when t ends.
 func memClient(t *testing.T, s *testServer) *imap.Client {
 	t.Helper()
 	c, err := imap.Dial(context.Background(), s.Addr, imap.Options{TLS: imap.TLSNone})
@@ -86,6 +126,8 @@ func appendTo(t *testing.T, c *imap.Client, mailbox, subject string) {
 	}
 }
 
+// cuttingConn closes itself once the client asks for message bodies: the
+// server seems to go away in the middle of the backup.
 type cuttingConn struct {
 	net.Conn
 }
@@ -98,6 +140,9 @@ func (c cuttingConn) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// TestBackupConnectionLostExit4: a connection lost during a backup exits
+// 4 (as fetch does) with one error line and a hint, not one failure per
+// mailbox left and exit 6; a rerun completes the backup.
 func TestBackupConnectionLostExit4(t *testing.T) {
 	s := startTestServer(t, memserver.Options{})
 	dir := t.TempDir()
@@ -144,6 +189,8 @@ func TestBackupConnectionLostExit4(t *testing.T) {
 	}
 }
 
+// TestVerifyDuringBackup: verify refuses a folder a backup holds, with
+// the backup's error and a hint.
 func TestVerifyDuringBackup(t *testing.T) {
 	s := startTestServer(t, memserver.Options{})
 	dir := t.TempDir()
@@ -158,5 +205,55 @@ func TestVerifyDuringBackup(t *testing.T) {
 	lock.Release()
 	if code == 0 || code == ExitPartial || out != "" || !strings.Contains(errOut, "locked by process") || !strings.Contains(errOut, "imapctl: hint: wait for the backup to finish") {
 		t.Errorf("verify during a backup = %d, %q, %q; want the lock error and a hint, no differences", code, out, errOut)
+	}
+}
+
+// TestVerifyCountsDifferences: two messages on the server the backup does
+// not have, in a backup of N messages, are "2 differences", not "2 of N
+// messages failed".
+func TestVerifyCountsDifferences(t *testing.T) {
+	s := startTestServer(t, memserver.Options{})
+	dir := t.TempDir()
+	if code, out, errOut := s.run(t, nil, "backup", "--out", dir, "--mailbox", "INBOX"); code != 0 {
+		t.Fatalf("backup = %d, %q, %q", code, out, errOut)
+	}
+	c := memClient(t, s)
+	appendTo(t, c, "INBOX", "one")
+	appendTo(t, c, "INBOX", "two")
+	code, out, errOut := s.run(t, nil, "verify", dir)
+	if code != ExitPartial || strings.Count(out, ": missing") != 2 || !strings.Contains(errOut, "imapctl: 2 differences between the backup and the server; first: INBOX: UID ") {
+		t.Errorf("verify with 2 messages missing = %d, %q, %q", code, out, errOut)
+	}
+}
+
+// TestBackupMessageFailuresCountMessages: message failures are still
+// "N of M messages failed", M counting the messages stored.
+func TestBackupMessageFailuresCountMessages(t *testing.T) {
+	s := startTestServer(t, memserver.Options{})
+	dir := t.TempDir()
+	code, out, errOut := s.run(t, nil, "backup", "--out", dir, "--mailbox", "Corpus/*", "--policy", "default", "--json")
+	if code != ExitPartial {
+		t.Fatalf("backup = %d, %q, %q; want exit 6", code, out, errOut)
+	}
+	failed := strings.Count(errOut, "imapctl: failed: ")
+	var sum backup.Summary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatal(err)
+	}
+	stored := sum.NewMessages
+	want := "imapctl: " + itoaPort(failed) + " of " + itoaPort(failed+stored) + " messages failed; first: "
+	if !strings.Contains(errOut, want) {
+		t.Errorf("stderr %q: want %q", errOut, want)
+	}
+	// The backup holds the stored messages and no more.
+	files := 0
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (filepath.Base(filepath.Dir(p)) == "cur" || filepath.Base(filepath.Dir(p)) == "new") {
+			files++
+		}
+		return nil
+	})
+	if files != stored {
+		t.Errorf("%d message files, summary says %d new", files, stored)
 	}
 }

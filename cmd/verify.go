@@ -103,11 +103,28 @@ func verifyRun(opts *VerifyOptions) error {
 	if mismatches > 0 {
 		for _, d := range rep.Differences {
 			if d.Kind != backup.DiffUIDValidity {
-				return &PartialError{Failed: mismatches, Total: rep.Messages, First: errors.New(d.String())}
+				return &DifferencesError{Differences: mismatches, First: d.String()}
 			}
 		}
 	}
 	return nil
+}
+
+// DifferencesError is the last line of a verify that found differences.
+// They are not a count of the backup's messages (a message missing from
+// the backup is one too), so none is given. It exits with ExitPartial.
+type DifferencesError struct {
+	Differences int
+	First       string
+}
+
+func (e *DifferencesError) Error() string {
+	return fmt.Sprintf("%s between the backup and the server; first: %s", countOf(e.Differences, "difference", "differences"), e.First)
+}
+
+// Unwrap makes the error a PartialError for the exit status.
+func (e *DifferencesError) Unwrap() error {
+	return &PartialError{Failed: e.Differences, Total: e.Differences}
 }
 
 // currentAccount is the account of this run's settings, as backup names

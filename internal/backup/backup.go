@@ -89,10 +89,16 @@ type Options struct {
 type Failure struct {
 	Account string `json:"account"`
 	Mailbox string `json:"mailbox"`
-	// UID is 0 when the whole mailbox failed.
-	UID   uint32 `json:"uid,omitempty"`
-	Error string `json:"error"`
+	// UID is 0 when the whole mailbox failed, or when the server sent
+	// the message without its UID: then SeqNum is its sequence number.
+	UID    uint32 `json:"uid,omitempty"`
+	SeqNum uint32 `json:"seq,omitempty"`
+	Error  string `json:"error"`
 }
+
+// IsMessage reports whether the failure is one message's, not a
+// mailbox's or an account's.
+func (f Failure) IsMessage() bool { return f.UID != 0 || f.SeqNum != 0 }
 
 func (f Failure) String() string {
 	if f.UID == 0 {
@@ -1038,7 +1044,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 			return nil
 		case errors.Is(err, errNoUID) && ctx.Err() == nil:
 			missingUID++
-			ms.r.fail(Failure{Account: ms.acct.Name, Mailbox: ms.name, Error: fmt.Sprintf("message %d: %v", m.SeqNum, err)})
+			ms.r.fail(Failure{Account: ms.acct.Name, Mailbox: ms.name, SeqNum: m.SeqNum, Error: fmt.Sprintf("message %d: %v", m.SeqNum, err)})
 			return nil
 		case err != nil:
 			if ctx.Err() != nil {
@@ -1051,7 +1057,7 @@ func (ms *mailboxSync) sync(ctx context.Context, c *imap.Client, condstore bool,
 			}
 			if uid == 0 {
 				missingUID++
-				ms.r.fail(Failure{Account: ms.acct.Name, Mailbox: ms.name, Error: fmt.Sprintf("message %d: %v", m.SeqNum, err)})
+				ms.r.fail(Failure{Account: ms.acct.Name, Mailbox: ms.name, SeqNum: m.SeqNum, Error: fmt.Sprintf("message %d: %v", m.SeqNum, err)})
 				return nil
 			}
 			ms.r.fail(Failure{Account: ms.acct.Name, Mailbox: ms.name, UID: uid, Error: err.Error()})

@@ -16,6 +16,7 @@ import (
 	"github.com/imapctl/imapctl/internal/testutil/memserver"
 )
 
+// folderSnapshot is the bytes of every file under dir, by path.
 func folderSnapshot(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	files := map[string]string{}
@@ -33,6 +34,10 @@ func folderSnapshot(t *testing.T, dir string) map[string]string {
 	return files
 }
 
+// TestBackupRefusesOtherPolicy backs up INBOX under raw (LF), then runs
+// again under raw with CRLF: the state's line separator is what verify and
+// restore put every stored file back to CRLF with, so the second run is
+// refused before anything is written, and verify --deep still matches.
 func TestBackupRefusesOtherPolicy(t *testing.T) {
 	s := memserver.StartT(t, memserver.Options{})
 	acct := memAccount(t, s)
@@ -77,6 +82,9 @@ func TestBackupRefusesOtherPolicy(t *testing.T) {
 	verifyClean(t, dir, acct)
 }
 
+// TestBackupCountsOnlyCommittedMessages makes the first group commit fail
+// (its manifest cannot be written): the messages written for it are
+// removed again, so they must not count as new.
 func TestBackupCountsOnlyCommittedMessages(t *testing.T) {
 	s := memserver.StartT(t, memserver.Options{})
 	acct := memAccount(t, s)
@@ -108,6 +116,7 @@ func TestBackupCountsOnlyCommittedMessages(t *testing.T) {
 	}
 }
 
+// cuttableAccount is memAccount whose connections the test can cut.
 type cuttableAccount struct {
 	Account
 	mu    sync.Mutex
@@ -128,6 +137,7 @@ func newCuttableAccount(t *testing.T, s *memserver.Server) *cuttableAccount {
 	return a
 }
 
+// cut closes every connection made so far, as a server going away would.
 func (a *cuttableAccount) cut() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -136,6 +146,10 @@ func (a *cuttableAccount) cut() {
 	}
 }
 
+// TestBackupConnectionLost cuts the connections in the middle of a
+// mailbox: the run ends with a *ConnectionLostError (an *imap.AbortError,
+// exit 4) rather than one failure per mailbox left, keeps what was
+// committed, and a rerun completes the backup.
 func TestBackupConnectionLost(t *testing.T) {
 	for _, jobs := range []int{1, 3} {
 		t.Run(map[int]string{1: "one connection", 3: "three connections"}[jobs], func(t *testing.T) {
@@ -168,6 +182,10 @@ func TestBackupConnectionLost(t *testing.T) {
 	}
 }
 
+// TestVerifyRefusesWhileBackupRuns: verify fails at once with the backup's
+// *LockedError while a backup holds the folder's lock, whether given the
+// backup folder or the account folder, and refuses its result when a
+// backup took the lock while it compared.
 func TestVerifyRefusesWhileBackupRuns(t *testing.T) {
 	s := memserver.StartT(t, memserver.Options{})
 	acct := memAccount(t, s)
@@ -207,6 +225,8 @@ func TestVerifyRefusesWhileBackupRuns(t *testing.T) {
 	}
 }
 
+// TestVerifyReadOnlyBackupWithoutLockFile: checking the lock creates
+// nothing (a backup on read-only media may have no lock file).
 func TestVerifyReadOnlyBackupWithoutLockFile(t *testing.T) {
 	s := memserver.StartT(t, memserver.Options{})
 	acct := memAccount(t, s)
@@ -221,6 +241,8 @@ func TestVerifyReadOnlyBackupWithoutLockFile(t *testing.T) {
 	}
 }
 
+// TestBackupUIDValidityNoticeNotWarn: a UIDVALIDITY change goes to Notice
+// (shown even under --quiet), other warnings to Warn.
 func TestBackupUIDValidityNoticeNotWarn(t *testing.T) {
 	s := memserver.StartT(t, memserver.Options{})
 	acct := memAccount(t, s)
@@ -253,6 +275,9 @@ func TestBackupUIDValidityNoticeNotWarn(t *testing.T) {
 	}
 }
 
+// TestBackupConnectionLostMidMessage cuts the connection while a large
+// message's literal is being read: the broken read is the connection's
+// failure, not the message's (no failure line, no failed entry).
 func TestBackupConnectionLostMidMessage(t *testing.T) {
 	s := memserver.StartT(t, memserver.Options{})
 	acct := newCuttableAccount(t, s)
