@@ -34,7 +34,7 @@ func NewCopyCmd(f *Factory, runF func(*CopyOptions) error) *cobra.Command {
 		Short: "Copy (or --move) messages to another mailbox",
 		Long: `Copy the messages of SET (UIDs unless --seq) from MAILBOX to DEST. With
 --move they are moved: MOVE when the server has it, else SET is turned into
-explicit UIDs first (UID SEARCH, unless it is UIDs without "*"), and those
+explicit UIDs first (FETCH (UID), unless it is UIDs without "*"), and those
 are copied, marked \Deleted and removed with UID EXPUNGE (EXPUNGE without
 UIDPLUS, refused when other messages are \Deleted already). With --create,
 DEST is created when the server answers [TRYCREATE]. When the server

@@ -31,9 +31,9 @@ C: $tag SELECT INBOX
 S: * 5 EXISTS
 S: * OK [UIDVALIDITY 42] ok
 S: $tag OK [READ-WRITE] SELECT completed
-C: $tag UID SEARCH 3
-S: * SEARCH 13
-S: $tag OK SEARCH completed
+C: $tag FETCH 3 (UID)
+S: * 3 FETCH (UID 13)
+S: $tag OK FETCH completed
 C: $tag UID SEARCH DELETED
 S: * SEARCH
 S: $tag OK SEARCH completed
@@ -67,9 +67,13 @@ C: $tag SELECT INBOX
 S: * 5 EXISTS
 S: * OK [UIDVALIDITY 42] ok
 S: $tag OK [READ-WRITE] SELECT completed
-C: $tag UID SEARCH UID 4:*
-S: * SEARCH 4 5 6 7 8
-S: $tag OK SEARCH completed
+C: $tag UID FETCH 4:* (UID)
+S: * 1 FETCH (UID 4)
+S: * 2 FETCH (UID 5)
+S: * 3 FETCH (UID 6)
+S: * 4 FETCH (UID 7)
+S: * 5 FETCH (UID 8)
+S: $tag OK FETCH completed
 C: $tag UID COPY 4:8 Trash
 S: * 6 EXISTS
 S: $tag OK [COPYUID 7 4:8 1:5] COPY completed

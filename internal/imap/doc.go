@@ -137,7 +137,7 @@
 //     the mailbox together with a *ReadOnlyError; STORE, EXPUNGE and MOVE
 //     on a read-only mailbox are refused locally.
 //   - Move without the MOVE extension first resolves a set of sequence
-//     numbers, or of UIDs with "*", to explicit UIDs (one UID SEARCH: an
+//     numbers, or of UIDs with "*", to explicit UIDs (one FETCH (UID): an
 //     EXPUNGE or a new message during the COPY can then not change what
 //     is deleted), copies them with UID COPY, sets \Deleted and removes
 //     exactly the moved UIDs (those of COPYUID when the server sends it)

@@ -777,40 +777,10 @@ func TestDovecotUIDMove(t *testing.T) {
 func TestDovecotLongSetsInParts(t *testing.T) {
 	t.Parallel()
 	srv := dovecot.Start(t, dovecot.WithCapability("IMAP4rev1 UIDPLUS IDLE"), dovecot.WithConfig("imap_max_line_length = 8k"))
-	u := srv.NewUser(t)
 	ctx := testContext(t)
-	// 10,000 messages, every other one expunged: UIDs 2, 4, ... 10000.
-	const total = 10000
-	for i := 1; i <= total; i++ {
-		var flags []string
-		if i%2 == 1 {
-			flags = []string{`\Deleted`}
-		}
-		msg := fmt.Sprintf("Subject: %d\r\n\r\nbody %d\r\n", i, i)
-		if err := srv.Deliver(u.Name, "INBOX", []byte(msg), flags...); err != nil {
-			t.Fatal(err)
-		}
-	}
 	var trace syncBuffer
-	c, err := Dial(ctx, srv.PlainAddr(), Options{TLS: TLSStartTLS, TLSConfig: srv.ClientTLSConfig(), Debug: 3, DebugWriter: &trace})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Login(ctx, u.Name, u.Password); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"Copied", "Moved"} {
-		if err := c.Create(ctx, name); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := c.Select(ctx, "INBOX", nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Expunge(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c := sparseMailbox(t, srv, &trace, "Copied", "Moved")
+	const total = 10000
 	all, err := c.Search(ctx, &SearchCriteria{}, &SearchOptions{UID: true})
 	if err != nil || len(all.All) != total/2 {
 		t.Fatalf("UID SEARCH ALL = %d UIDs, %v; want %d", len(all.All), err, total/2)
@@ -871,5 +841,132 @@ func TestDovecotLongSetsInParts(t *testing.T) {
 	}
 	if strings.Contains(tr, " MOVE ") || strings.Count(tr, " UID EXPUNGE ") < 2 {
 		t.Errorf("the MOVE fallback sent MOVE, or one UID EXPUNGE for a set of %d bytes", len(set.String()))
+	}
+}
+
+// sparseMailbox fills a new user's INBOX of srv with 10,000 messages and
+// expunges every other one (UIDs 2, 4, ... 10000 remain), creates the
+// mailboxes named, and returns a client logged in with INBOX selected,
+// tracing to trace.
+func sparseMailbox(t *testing.T, srv *dovecot.Server, trace *syncBuffer, create ...string) *Client {
+	t.Helper()
+	u := srv.NewUser(t)
+	ctx := testContext(t)
+	for i := 1; i <= 10000; i++ {
+		var flags []string
+		if i%2 == 1 {
+			flags = []string{`\Deleted`}
+		}
+		msg := fmt.Sprintf("Subject: %d\r\n\r\nbody %d\r\n", i, i)
+		if err := srv.Deliver(u.Name, "INBOX", []byte(msg), flags...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := Dial(ctx, srv.PlainAddr(), Options{TLS: TLSStartTLS, TLSConfig: srv.ClientTLSConfig(), Debug: 3, DebugWriter: trace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if err := c.Login(ctx, u.Name, u.Password); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range create {
+		if err := c.Create(ctx, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.Select(ctx, "INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Expunge(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestDovecotLongSetsWithMove is TestDovecotLongSetsInParts on a Dovecot
+// that has MOVE: a long UID set moves by several UID MOVE commands; a
+// long set of sequence numbers is first resolved to UIDs (each MOVE
+// renumbers the messages after it, RFC 6851 §3.3) and so is a long
+// sequence set given to COPY (an EXPUNGE may come during a COPY, RFC
+// 3501 §7.4.1). A COPY part that names no existing message gets no
+// COPYUID, which must not hide the pairs of the other parts.
+func TestDovecotLongSetsWithMove(t *testing.T) {
+	t.Parallel()
+	srv := dovecot.Start(t, dovecot.WithConfig("imap_max_line_length = 8k"))
+	ctx := testContext(t)
+	var trace syncBuffer
+	c := sparseMailbox(t, srv, &trace, "Copied", "MovedByUID", "MovedBySeq")
+	if !c.Has(ctx, "MOVE") || !c.Has(ctx, "UIDPLUS") {
+		t.Fatal("Dovecot without MOVE or UIDPLUS")
+	}
+	// UIDs 2, 6, 10, ... 9998 (2,500), then 2,000 UIDs that do not exist.
+	var chosen []uint32
+	for uid := uint32(2); uid <= 10000; uid += 4 {
+		chosen = append(chosen, uid)
+	}
+	set := UIDSetNum(chosen...)
+	for uid := uint32(20001); uid < 24001; uid += 2 {
+		set.AddNum(uid)
+	}
+	res, err := c.Copy(ctx, set, "Copied")
+	if err != nil {
+		t.Fatalf("Copy = %v", err)
+	}
+	if src, err := ParseUIDSet(res.SourceUIDs); err != nil {
+		t.Errorf("Copy's COPYUID source set %q: %v", res.SourceUIDs, err)
+	} else if nums, _ := src.Nums(); !slices.Equal(nums, chosen) {
+		t.Errorf("Copy's COPYUID names %d source UIDs, want %d", len(nums), len(chosen))
+	}
+	// Sequence numbers 1, 3, 5, ... 4999 of COPY: UIDs 2, 6, 10, ...
+	var odd NumSet
+	for seq := uint32(1); seq < 5000; seq += 2 {
+		odd.AddNum(seq)
+	}
+	if res, err = c.Copy(ctx, odd, "Copied"); err != nil {
+		t.Fatalf("Copy by sequence numbers = %v", err)
+	}
+	if src, err := ParseUIDSet(res.SourceUIDs); err != nil {
+		t.Errorf("Copy by sequence numbers: COPYUID source set %q: %v", res.SourceUIDs, err)
+	} else if nums, _ := src.Nums(); !slices.Equal(nums, chosen) {
+		t.Errorf("Copy by sequence numbers copied %d messages, want UIDs 2, 6, ... (%d)", len(nums), len(chosen))
+	}
+	// Move the same messages by sequence numbers: the messages at 1, 3,
+	// 5, ... when Move was called, whatever each MOVE renumbers.
+	if _, err := c.Move(ctx, odd, "MovedBySeq"); err != nil {
+		t.Fatalf("Move by sequence numbers = %v", err)
+	}
+	left, err := c.Search(ctx, &SearchCriteria{}, &SearchOptions{UID: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []uint32
+	for uid := uint32(4); uid <= 10000; uid += 4 {
+		want = append(want, uid)
+	}
+	if got := sortedUnique(left.All); !slices.Equal(got, want) {
+		t.Errorf("after Move by sequence numbers, INBOX holds %d messages, want UIDs 4, 8, ... (%d)", len(got), len(want))
+	}
+	// And the rest by UID, with every UID that is gone named too.
+	all := UIDSetNum(want...)
+	for _, uid := range chosen {
+		all.AddNum(uid)
+	}
+	if _, err := c.Move(ctx, all, "MovedByUID"); err != nil {
+		t.Fatalf("Move by UID = %v", err)
+	}
+	for name, n := range map[string]uint32{"Copied": 5000, "MovedBySeq": 2500, "MovedByUID": 2500} {
+		if st, err := c.Status(ctx, name, []string{"MESSAGES"}); err != nil || st.Messages != n {
+			t.Errorf("Status(%s) = %+v, %v; want %d messages", name, st, err, n)
+		}
+	}
+	tr := trace.String()
+	for _, line := range strings.Split(tr, "\n") {
+		if strings.Contains(line, "C: ") && len(line) > 8000 {
+			t.Errorf("a command line of %d bytes: %.60s...", len(line), line)
+		}
+	}
+	if strings.Count(tr, " UID MOVE ") < 4 || strings.Contains(tr, " MOVE 1,") || strings.Contains(tr, " COPY 1,") {
+		t.Errorf("long sets: want several UID MOVE commands and no MOVE or COPY by sequence numbers")
 	}
 }

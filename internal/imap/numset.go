@@ -162,10 +162,11 @@ const maxSetBytes = 7900
 
 // parts splits s, in order, into sets whose wire form is at most
 // maxBytes long; their union is s. A set that fits is the only part.
-// Splitting keeps meaning for sequence numbers too: no EXPUNGE may
-// renumber the messages between the parts' FETCH, STORE or COPY
-// commands, since a server sends none while they run (RFC 3501 §7.4.1)
-// and the client sends nothing else in between.
+// Splitting keeps meaning for sequence numbers in FETCH and STORE: a
+// server sends no EXPUNGE while they run, nor between commands (RFC 3501
+// §7.4.1), so nothing renumbers the messages between the parts. COPY and
+// MOVE may carry EXPUNGEs: their long sequence sets go by UID instead
+// (Client.uidsOf).
 func (s NumSet) parts(maxBytes int) []NumSet {
 	var out []NumSet
 	cur := NumSet{UID: s.UID}

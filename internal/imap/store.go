@@ -153,24 +153,40 @@ func (c *Client) Copy(ctx context.Context, set NumSet, dest string) (*CopyResult
 	if werr != nil {
 		return nil, werr
 	}
-	var res *CopyResult
 	parts := set.parts(maxSetBytes)
+	if len(parts) > 1 && !set.UID {
+		// An EXPUNGE may come during a COPY (RFC 3501 §7.4.1) and would
+		// renumber the messages of the parts after it.
+		uids, err := c.uidsOf(ctx, set)
+		if err != nil || uids.IsEmpty() {
+			return &CopyResult{}, err
+		}
+		set, name, parts = uids, "UID COPY", uids.parts(maxSetBytes)
+	}
+	uidplus := c.Has(ctx, "UIDPLUS")
+	var res *CopyResult
 	for i, part := range parts {
 		cmd := c.newCommand(name)
 		if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().Raw(part.String()).SP().AString(wire) }, false); err != nil {
 			return nil, partsDone(err, parts, i)
 		}
-		res = res.join(copyResultOf(cmd.status.Code))
+		res = res.join(copyResultOf(cmd.status.Code), uidplus)
 	}
 	return res, nil
 }
 
-// join is the result of two COPY commands, one after the other, that
-// copied to the same mailbox: their [COPYUID]s joined, or none when
-// either has none. A nil r is the first.
-func (r *CopyResult) join(next *CopyResult) *CopyResult {
+// join is the result of two COPY or MOVE commands, one after the other,
+// to the same mailbox: their [COPYUID]s joined. A server with UIDPLUS
+// sends COPYUID for every copy (RFC 4315 §3), so there a result without
+// one copied nothing (its set named no message) and adds nothing;
+// otherwise, when either has none, so has the join. A nil r is the first.
+func (r *CopyResult) join(next *CopyResult, uidplus bool) *CopyResult {
 	switch {
 	case r == nil:
+		return next
+	case uidplus && next.SourceUIDs == "":
+		return r
+	case uidplus && r.SourceUIDs == "":
 		return next
 	case r.SourceUIDs == "" || next.SourceUIDs == "" || r.UIDValidity != next.UIDValidity:
 		return &CopyResult{}
@@ -178,12 +194,35 @@ func (r *CopyResult) join(next *CopyResult) *CopyResult {
 	return &CopyResult{UIDValidity: r.UIDValidity, SourceUIDs: joinSets(r.SourceUIDs, next.SourceUIDs), DestUIDs: joinSets(r.DestUIDs, next.DestUIDs)}
 }
 
+// uidsOf returns the UIDs of the messages a set of sequence numbers, or
+// of UIDs with "*", names now, with FETCH (UID), itself sent in parts
+// when the set is long. A plain FETCH gets no EXPUNGE while it runs and
+// none comes between commands (RFC 3501 §7.4.1), so the numbers of every
+// part name the messages they named when the set was given.
+func (c *Client) uidsOf(ctx context.Context, set NumSet) (NumSet, error) {
+	var uids []uint32
+	err := c.Fetch(ctx, set, &FetchOptions{UID: true}, func(m *FetchMessage) error {
+		if m.UID != 0 {
+			uids = append(uids, m.UID)
+		}
+		return nil
+	})
+	if err != nil {
+		return NumSet{}, err
+	}
+	return UIDSetNum(sortedUnique(uids)...), nil
+}
+
 // Move moves messages to dest with MOVE (RFC 6851) when the server has it.
+//
+// A set too long for one command line (see NumSet.parts) is moved by
+// several MOVE commands, by UID: a set of sequence numbers is first
+// resolved to UIDs, since each MOVE renumbers the messages after it.
 //
 // Otherwise it falls back to COPY, STORE \Deleted and EXPUNGE, all by
 // explicit UIDs: unless set is UIDs without "*" already, it first
-// resolves set to the UIDs of the messages it names now (UID SEARCH, one
-// extra round trip), because during the COPY
+// resolves set to the UIDs of the messages it names now (FETCH (UID),
+// one extra round trip), because during the COPY
 // the server may report another client's expunge, which renumbers the
 // messages (RFC 3501 §7.4.1), or a new message that a set such as "4:*"
 // would then take in without its having been copied. When the server
@@ -208,27 +247,41 @@ func (c *Client) Move(ctx context.Context, set NumSet, dest string) (*CopyResult
 		if werr != nil {
 			return nil, werr
 		}
-		cmd := c.newCommand(name, "OK")
-		if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().Raw(set.String()).SP().AString(wire) }, false); err != nil {
-			return nil, err
+		parts := set.parts(maxSetBytes)
+		if len(parts) > 1 && !set.UID {
+			// Each MOVE expunges what it moved (RFC 6851 §3.3),
+			// renumbering the messages of the parts after it.
+			uids, err := c.uidsOf(ctx, set)
+			if err != nil || uids.IsEmpty() {
+				return &CopyResult{}, err
+			}
+			name, parts = "UID MOVE", uids.parts(maxSetBytes)
 		}
-		codes := []*imapwire.RespCode{cmd.status.Code}
-		for _, r := range cmd.responses {
-			codes = append(codes, r.Code)
+		uidplus := c.Has(ctx, "UIDPLUS")
+		var res *CopyResult
+		for i, part := range parts {
+			cmd := c.newCommand(name, "OK")
+			if err := c.run(ctx, cmd, func(e *imapwire.Encoder) { e.SP().Raw(part.String()).SP().AString(wire) }, false); err != nil {
+				return res, partsDone(err, parts, i)
+			}
+			codes := []*imapwire.RespCode{cmd.status.Code}
+			for _, r := range cmd.responses {
+				codes = append(codes, r.Code)
+			}
+			res = res.join(copyResultOf(codes...), uidplus)
 		}
-		return copyResultOf(codes...), nil
+		return res, nil
 	}
 	uids := set
 	if _, explicit := set.count(); !set.UID || !explicit {
-		chosen := setCriteria(set)
-		found, err := c.Search(ctx, &chosen, &SearchOptions{UID: true})
+		resolved, err := c.uidsOf(ctx, set)
 		if err != nil {
 			return nil, err
 		}
-		if len(found.All) == 0 {
+		if resolved.IsEmpty() {
 			return &CopyResult{}, nil
 		}
-		uids = UIDSetNum(sortedUnique(found.All)...)
+		uids = resolved
 	}
 	uidplus := c.Has(ctx, "UIDPLUS")
 	if !uidplus {
@@ -255,7 +308,7 @@ func (c *Client) Move(ctx context.Context, set NumSet, dest string) (*CopyResult
 	for i, part := range parts {
 		moved, err := c.moveByCopy(ctx, part, dest, uidplus)
 		if moved != nil {
-			res = res.join(moved)
+			res = res.join(moved, uidplus)
 		}
 		if err != nil {
 			return res, partsDone(err, parts, i)
@@ -316,13 +369,6 @@ func sortedUnique(nums []uint32) []uint32 {
 	nums = slices.Clone(nums)
 	slices.Sort(nums)
 	return slices.Compact(nums)
-}
-
-func setCriteria(set NumSet) SearchCriteria {
-	if set.UID {
-		return SearchCriteria{UID: &set}
-	}
-	return SearchCriteria{SeqNum: &set}
 }
 
 // Expunge removes all messages marked \Deleted (RFC 3501 §6.4.3) and

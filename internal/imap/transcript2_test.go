@@ -274,8 +274,9 @@ func TestTranscriptMoveFallbackUIDPlus(t *testing.T) {
 C: A0 SEARCH 3
 S: * SEARCH 3
 S: A0 OK done
-`+strings.ReplaceAll(selectExample, "A0", "A1")+`C: A2 UID SEARCH 2:3
-S: * SEARCH 11 12
+`+strings.ReplaceAll(selectExample, "A0", "A1")+`C: A2 FETCH 2:3 (UID)
+S: * 2 FETCH (UID 11)
+S: * 3 FETCH (UID 12)
 S: A2 OK done
 C: A3 UID COPY 11:12 Trash
 S: A3 OK [COPYUID 7 11:12 1:2] done
@@ -299,12 +300,14 @@ S: A5 OK done
 }
 
 func TestTranscriptMoveFallbackLimitedToCopyUID(t *testing.T) {
-	// Without MOVE: another client expunges UID 12 between our UID SEARCH
+	// Without MOVE: another client expunges UID 12 between our UID FETCH
 	// and UID COPY. The COPYUID source set (RFC 4315 §3) says what was
 	// copied; only that is marked \Deleted and expunged.
 	c := dialScript(t, `S: * OK [CAPABILITY IMAP4rev1 UIDPLUS] hi
-`+selectExample+`C: A1 UID SEARCH UID 10:*
-S: * SEARCH 13 11 12
+`+selectExample+`C: A1 UID FETCH 10:* (UID)
+S: * 3 FETCH (UID 13)
+S: * 1 FETCH (UID 11)
+S: * 2 FETCH (UID 12)
 S: A1 OK done
 C: A2 UID COPY 11:13 Trash
 S: * 2 EXPUNGE
@@ -327,7 +330,7 @@ S: A4 OK done
 
 func TestTranscriptMoveFallbackExplicitUIDs(t *testing.T) {
 	// UIDs without "*" name the same messages whatever happens during the
-	// COPY: no UID SEARCH is needed to pin them down.
+	// COPY: no FETCH (UID) is needed to pin them down.
 	c := dialScript(t, `S: * OK [CAPABILITY IMAP4rev1 UIDPLUS] hi
 `+selectExample+`C: A1 UID COPY 11,13 Trash
 S: A1 OK [COPYUID 7 11,13 1:2] done
@@ -354,14 +357,14 @@ func TestTranscriptMoveFallbackRefusedWhenUnsafe(t *testing.T) {
 	// messages are asked for without the set (which may be long) and
 	// compared here: the message being moved does not count.
 	c := dialScript(t, `S: * OK [CAPABILITY IMAP4rev1] hi
-C: A0 UID SEARCH 5
-S: * SEARCH 15
+C: A0 FETCH 5 (UID)
+S: * 5 FETCH (UID 15)
 S: A0 OK done
 C: A1 UID SEARCH DELETED
 S: * SEARCH 12
 S: A1 OK done
-C: A2 UID SEARCH 6
-S: * SEARCH 16
+C: A2 FETCH 6 (UID)
+S: * 6 FETCH (UID 16)
 S: A2 OK done
 C: A3 UID SEARCH DELETED
 S: * SEARCH 16
