@@ -157,6 +157,11 @@ func reencode7bit(m *message, raw string, width int) (string, *mungedHeaders, er
 	if !ok {
 		return "", nil, fmt.Errorf("UnicodeEncodeError: 8-bit body without a charset parameter cannot be written under cte_type=7bit")
 	}
+	if strings.IndexByte(charset, 0) >= 0 {
+		// Message.get_payload decodes the body with the charset before
+		// set_payload's Charset() checks it is ASCII: ValueError.
+		return "", nil, errCharsetNUL
+	}
 	if has8bit(charset) {
 		return "", nil, fmt.Errorf("CharsetError: charset %q is not ASCII", charset)
 	}
@@ -176,8 +181,9 @@ func reencode7bit(m *message, raw string, width int) (string, *mungedHeaders, er
 		output = a
 	}
 	var encoded string
-	decCJK, _ := lookupPythonCodec(charset)
-	encCJK, _ := lookupPythonCodec(output)
+	// No NUL in either name (checked above), so no lookup error.
+	decCJK, _, _ := lookupPythonCodec(charset)
+	encCJK, _, _ := lookupPythonCodec(output)
 	cjk, handled, err := reencodeCJK(decCJK, encCJK, output, raw)
 	if err != nil {
 		return "", nil, err

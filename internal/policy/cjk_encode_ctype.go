@@ -58,7 +58,10 @@ func contentTypeWithCharsetCompat32(raw, charset string, width int) (string, err
 // this package has: UTF-8, the CJK ones, the single-byte ones and those of
 // codec_extra.go. The error names Python's exception.
 func encodeText(text, charset string) (string, error) {
-	codec, ok := lookupPythonCodec(charset)
+	codec, ok, err := lookupPythonCodec(charset)
+	if err != nil {
+		return "", err
+	}
 	if !ok {
 		return "", fmt.Errorf("LookupError: unknown encoding: %s", charset)
 	}

@@ -48,9 +48,10 @@ func decodeEncodedWord(ew string) (text, charset, lang string, defects []defectK
 		return "", "", "", nil, errBadEncodedWord
 	}
 	text, undecodable, err := pyDecode(raw, charset)
-	if err == errDecodeRaises {
-		// The surrogateescape retry raises UnicodeDecodeError, a
-		// ValueError: get_encoded_word calls the word invalid.
+	if err == errDecodeRaises || err == errCharsetNUL {
+		// The surrogateescape retry raises UnicodeDecodeError, or the
+		// charset name has a NUL: a ValueError either way, and
+		// get_encoded_word calls the word invalid (literal text).
 		return "", "", "", nil, errBadEncodedWord
 	}
 	if err != nil {
@@ -195,7 +196,8 @@ func a2bBase64Lenient(s string) ([]byte, bool) {
 // pyDecode is bytes.decode(charset), falling back to surrogateescape
 // (undecodable set) for bytes the charset cannot decode, and to ASCII
 // with surrogateescape for charset names Python does not know (its
-// LookupError, e.g. "unknown-8bit"). errDecodeRaises: Python's
+// LookupError, e.g. "unknown-8bit"). errCharsetNUL: the charset name has
+// a NUL (Python's ValueError). errDecodeRaises: Python's
 // surrogateescape decode raises (bad ASCII bytes in iso2022_jp), or the
 // codec raises another ValueError (punycode, idna). errLoneSurrogate: the
 // text has a lone surrogate outside U+DC80-U+DCFF. errUnsupportedCharset:
@@ -208,8 +210,10 @@ func pyDecode(b []byte, charset string) (s string, undecodable bool, err error) 
 		sb.WriteRune(surrogateBase + rune(c))
 		undecodable = true
 	}
-	codec, known := lookupPythonCodec(charset)
+	codec, known, err := lookupPythonCodec(charset)
 	switch {
+	case err != nil:
+		return "", false, err
 	case !known:
 		for _, c := range b {
 			if c >= 0x80 {
@@ -272,24 +276,38 @@ func pyDecode(b []byte, charset string) (s string, undecodable bool, err error) 
 	return sb.String(), undecodable, nil
 }
 
+// errCharsetNUL is Python's ValueError for a charset name with a NUL
+// character: bytes.decode, str.encode and codecs.lookup raise it before
+// any lookup (even for empty bytes), where an unknown name gives
+// LookupError. The callers that catch LookupError do not catch it:
+// get_encoded_word calls the word invalid (decodeEncodedWord), an RFC
+// 2231 value, the cte_type=7bit re-encoding of a body and set_param's
+// re-quoting of an RFC 2231 value raise.
+var errCharsetNUL = &pythonRaise{"ValueError", "embedded null character"}
+
 // lookupPythonCodec is Python's codec lookup for bytes.decode: the codec
-// name for charset, and whether Python knows the charset at all.
-func lookupPythonCodec(charset string) (string, bool) {
+// name for charset, and whether Python knows the charset at all; or
+// errCharsetNUL when Python raises ValueError instead of looking it up.
+func lookupPythonCodec(charset string) (string, bool, error) {
 	if pyHasSurrogates(charset) {
 		// The name cannot be encoded for the lookup: UnicodeEncodeError,
-		// which Python's callers treat like LookupError.
-		return "", false
+		// which Python's callers treat like LookupError. Python encodes
+		// the name before it looks for a NUL, so this comes first.
+		return "", false, nil
+	}
+	if strings.IndexByte(charset, 0) >= 0 {
+		return "", false, errCharsetNUL
 	}
 	n := normalizeEncodingName(strings.ToLower(charset))
 	for _, name := range []string{n, strings.ReplaceAll(n, ".", "_")} {
 		if c, ok := pythonCodecNames()[name]; ok {
-			return c, true
+			return c, true, nil
 		}
 		if c, ok := pythonCodecNamesMore()[name]; ok {
-			return c, true
+			return c, true, nil
 		}
 	}
-	return "", false
+	return "", false, nil
 }
 
 // normalizeEncodingName is encodings.normalize_encoding: runs of

@@ -1,6 +1,9 @@
 package policy
 
-import "strings"
+import (
+	"errors"
+	"strings"
+)
 
 // headerField is one header field as the parser stored it: Python's
 // (name, value) pair from header_source_parse. Value keeps the line breaks
@@ -84,6 +87,65 @@ func (m *message) computeContentType() string {
 func (m *message) mainType() string {
 	t, _, _ := strings.Cut(m.contentType(), "/")
 	return t
+}
+
+// contentTypeObjectRaises is the exception Python raises when an
+// EmailPolicy builds m's Content-Type header object, which its feed
+// parser does for every part right after the part's headers
+// (get_content_type): an RFC 2231 value that cannot be decoded, such as
+// one whose charset name has a NUL (ValueError) or that decodes to a
+// lone surrogate (UnicodeEncodeError). A value with no "*" has no RFC
+// 2231 parameter and is not parsed. Values this package cannot decode
+// although Python can (errUnsupportedCharset) are not errors here.
+func (m *message) contentTypeObjectRaises() (err error) {
+	value, ok := m.get("content-type")
+	if !ok || strings.IndexByte(value, '*') < 0 || !rfc2231CharsetsMayRaise(value) {
+		return nil
+	}
+	defer func() {
+		// A malformed value the parser cannot handle is reported where
+		// the header is refolded, as before.
+		if recover() != nil {
+			err = nil
+		}
+	}()
+	tree, err := parseParameterizedHeader(clsContentType, pyFromSource(m.fetchValue(value)))
+	if err == nil {
+		err = checkMIMEParameters(tree)
+	}
+	var raise *pythonRaise
+	if errors.As(err, &raise) {
+		return raise
+	}
+	return nil
+}
+
+// rfc2231CharsetsMayRaise is a quick, conservative test for
+// contentTypeObjectRaises, so that common values are not parsed: false
+// when value has no NUL and every word right before a "'" (where an RFC
+// 2231 value names its charset) is a charset whose decoding cannot raise:
+// one Python does not know (LookupError: decoded as ASCII), UTF-8,
+// Latin-1, ASCII or another single-byte codec. A word is what Python's
+// get_extended_attrtext takes: it ends at white space and at
+// EXTENDED_ATTRIBUTE_ENDS, which also come before it.
+func rfc2231CharsetsMayRaise(value string) bool {
+	if strings.IndexByte(value, 0) >= 0 {
+		return true
+	}
+	for rest := value; ; {
+		i := strings.IndexByte(rest, '\'')
+		if i < 0 {
+			return false
+		}
+		start := strings.LastIndexAny(rest[:i], "()<>@,:;\\\"[]/?=*' \t\r\n") + 1
+		if charset := rest[start:i]; charset != "" {
+			codec, known, _ := lookupPythonCodec(charset)
+			if _, ok := singleByteCodecs()[codec]; known && !ok && codec != "utf-8" && codec != "iso8859-1" {
+				return true
+			}
+		}
+		rest = rest[i+1:]
+	}
 }
 
 // fetchValue is the text of a source header value as Python's

@@ -454,6 +454,11 @@ func (fp *feedParser) parse() error {
 		return err
 	}
 	cur := fp.cur
+	if fp.policy.Family == FamilyEmail {
+		if err := cur.contentTypeObjectRaises(); err != nil {
+			return &GenerateError{Part: fp.partName(cur), Reason: err.Error(), Err: err}
+		}
+	}
 	switch {
 	case cur.contentType() == "message/delivery-status":
 		return fp.parseDeliveryStatus()

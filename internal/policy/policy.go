@@ -57,7 +57,10 @@
 //     supported).
 //   - When Python's generator raises (UnicodeEncodeError, LookupError, a
 //     header fold_binary rejects), Write returns a *GenerateError naming
-//     Python's exception class, and writes nothing, like Python.
+//     Python's exception class, and writes nothing, like Python. So does
+//     an EmailPolicy Content-Type whose RFC 2231 value Python's parser
+//     cannot decode (a charset name with NUL: ValueError; a lone
+//     surrogate: UnicodeEncodeError), which Python raises while parsing.
 //   - Content-Type parameters are read and written as Python's Message
 //     does (get_params, set_param, set_boundary; params.go): on the
 //     header's text, which under compat32 has U+FFFD per 8-bit byte and

@@ -57,7 +57,8 @@ func (p *Policy) write(w io.Writer, r io.Reader, bodyMemory int) (*Report, error
 		var defect *DefectError
 		var tooLong *HeaderTooLongError
 		var tooMany *TooManyPartsError
-		if errors.As(err, &defect) || errors.As(err, &tooLong) || errors.As(err, &tooMany) {
+		var generate *GenerateError // an exception Python raises while parsing
+		if errors.As(err, &defect) || errors.As(err, &tooLong) || errors.As(err, &tooMany) || errors.As(err, &generate) {
 			// Leave r at the end of the message, as after a success.
 			io.Copy(io.Discard, r)
 		}
