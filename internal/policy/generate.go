@@ -89,7 +89,10 @@ func isTextPart(m *message) bool {
 }
 
 // prepare is the first pass: it stores m's folded headers and, under
-// cte_type=7bit, the re-encoded body of 8-bit text parts, recursively.
+// cte_type=7bit, the re-encoded body of 8-bit text parts, recursively. It
+// works in the order of Python's Generator._write, so that the error
+// returned is the one Python raises first: the payload (re-encoded text,
+// or every sub-part, then a new boundary), then the headers in order.
 func (g *generator) prepare(m *message) error {
 	headers := m.headers
 	prep := &prepared{}
@@ -135,11 +138,27 @@ func (g *generator) prepare(m *message) error {
 		}
 		headers = c.headers
 	}
+	// Python's Generator._write writes the payload (so every sub-part, each
+	// payload first) to a buffer before the part's own headers: an error
+	// in a sub-part wins over one in these headers.
+	if m.isContainer {
+		sub := g.forParts(m)
+		for i, part := range m.parts {
+			if err := sub.sub(i + 1).prepare(part); err != nil {
+				return err
+			}
+		}
+	} else if !isTextPart(m) && m.payload != nil && m.payload.eightBit {
+		// Python writes the string payload of a multipart or message/*
+		// part (one it could not split) after get_payload() decoded its
+		// 8-bit bytes with errors='replace', so the ASCII write fails.
+		return &GenerateError{Part: g.part, Reason: "UnicodeEncodeError: 'ascii' codec can't encode the 8-bit bytes of a " + m.contentType() + " body it could not parse"}
+	}
 	if m.isContainer && m.mainType() == "multipart" {
 		if b, _ := m.boundary(); b == "" {
 			// Python's _handle_multipart makes a boundary and stores it
 			// with set_boundary, which rewrites the Content-Type value
-			// (headers are written after the body there).
+			// (after the sub-parts, before the headers).
 			m.newBoundary = makeBoundary()
 			c := m.cloneHeaders()
 			mungedAt = map[int]bool{}
@@ -184,19 +203,6 @@ func (g *generator) prepare(m *message) error {
 		prep.headers = append(prep.headers, folded)
 	}
 	m.prepared = prep
-	if m.isContainer {
-		sub := g.forParts(m)
-		for i, part := range m.parts {
-			if err := sub.sub(i + 1).prepare(part); err != nil {
-				return err
-			}
-		}
-	} else if !isTextPart(m) && m.payload != nil && m.payload.eightBit {
-		// Python writes the string payload of a multipart or message/*
-		// part (one it could not split) after get_payload() decoded its
-		// 8-bit bytes with errors='replace', so the ASCII write fails.
-		return &GenerateError{Part: g.part, Reason: "UnicodeEncodeError: 'ascii' codec can't encode the 8-bit bytes of a " + m.contentType() + " body it could not parse"}
-	}
 	return nil
 }
 

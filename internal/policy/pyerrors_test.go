@@ -97,3 +97,14 @@ func pythonClass(ge *GenerateError) string {
 func TestCharsetNUL(t *testing.T) {
 	checkPythonCases(t, "testdata/charset-nul")
 }
+
+// TestErrorOrder checks which exception is reported when several parts
+// of a message would make Python raise: Python writes a part's payload
+// (every sub-part, the string payload of a multipart it could not split)
+// before the part's own headers, so the innermost error wins, and a
+// header Python would never finish folding is not reached when a
+// sub-part raises first. The expected classes come from Python 3.11.7
+// via policy_oracle.py (testdata/gen_error_order.py).
+func TestErrorOrder(t *testing.T) {
+	checkPythonCases(t, "testdata/error-order")
+}
