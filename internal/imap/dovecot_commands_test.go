@@ -813,15 +813,7 @@ func TestDovecotLongSetsInParts(t *testing.T) {
 	}); err != nil || fetched != len(chosen) {
 		t.Errorf("Fetch = %d messages, %v; want %d", fetched, err, len(chosen))
 	}
-	res, err := c.Copy(ctx, set, "Copied")
-	if err != nil {
-		t.Fatalf("Copy = %v", err)
-	}
-	if src, err := ParseUIDSet(res.SourceUIDs); err != nil {
-		t.Errorf("Copy's COPYUID source set %q: %v", res.SourceUIDs, err)
-	} else if nums, _ := src.Nums(); !slices.Equal(nums, chosen) {
-		t.Errorf("Copy's COPYUID names %d source UIDs, want %d", len(nums), len(chosen))
-	}
+	checkCopied(t, "Copy", c, set, chosen)
 	if _, err := c.Move(ctx, set, "Moved"); err != nil {
 		t.Fatalf("Move = %v", err)
 	}
@@ -909,28 +901,13 @@ func TestDovecotLongSetsWithMove(t *testing.T) {
 	for uid := uint32(20001); uid < 24001; uid += 2 {
 		set.AddNum(uid)
 	}
-	res, err := c.Copy(ctx, set, "Copied")
-	if err != nil {
-		t.Fatalf("Copy = %v", err)
-	}
-	if src, err := ParseUIDSet(res.SourceUIDs); err != nil {
-		t.Errorf("Copy's COPYUID source set %q: %v", res.SourceUIDs, err)
-	} else if nums, _ := src.Nums(); !slices.Equal(nums, chosen) {
-		t.Errorf("Copy's COPYUID names %d source UIDs, want %d", len(nums), len(chosen))
-	}
+	checkCopied(t, "Copy", c, set, chosen)
 	// Sequence numbers 1, 3, 5, ... 4999 of COPY: UIDs 2, 6, 10, ...
 	var odd NumSet
 	for seq := uint32(1); seq < 5000; seq += 2 {
 		odd.AddNum(seq)
 	}
-	if res, err = c.Copy(ctx, odd, "Copied"); err != nil {
-		t.Fatalf("Copy by sequence numbers = %v", err)
-	}
-	if src, err := ParseUIDSet(res.SourceUIDs); err != nil {
-		t.Errorf("Copy by sequence numbers: COPYUID source set %q: %v", res.SourceUIDs, err)
-	} else if nums, _ := src.Nums(); !slices.Equal(nums, chosen) {
-		t.Errorf("Copy by sequence numbers copied %d messages, want UIDs 2, 6, ... (%d)", len(nums), len(chosen))
-	}
+	checkCopied(t, "Copy by sequence numbers", c, odd, chosen)
 	// Move the same messages by sequence numbers: the messages at 1, 3,
 	// 5, ... when Move was called, whatever each MOVE renumbers.
 	if _, err := c.Move(ctx, odd, "MovedBySeq"); err != nil {
@@ -968,5 +945,20 @@ func TestDovecotLongSetsWithMove(t *testing.T) {
 	}
 	if strings.Count(tr, " UID MOVE ") < 4 || strings.Contains(tr, " MOVE 1,") || strings.Contains(tr, " COPY 1,") {
 		t.Errorf("long sets: want several UID MOVE commands and no MOVE or COPY by sequence numbers")
+	}
+}
+
+// checkCopied copies set to the mailbox "Copied" and checks that the
+// source set of the COPYUIDs (RFC 4315 §3) names exactly the UIDs want.
+func checkCopied(t *testing.T, what string, c *Client, set NumSet, want []uint32) {
+	t.Helper()
+	res, err := c.Copy(testContext(t), set, "Copied")
+	if err != nil {
+		t.Fatalf("%s = %v", what, err)
+	}
+	if src, err := ParseUIDSet(res.SourceUIDs); err != nil {
+		t.Errorf("%s: COPYUID source set %q: %v", what, res.SourceUIDs, err)
+	} else if nums, _ := src.Nums(); !slices.Equal(nums, want) {
+		t.Errorf("%s: COPYUID names %d source UIDs, want %d", what, len(nums), len(want))
 	}
 }
